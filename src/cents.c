@@ -217,6 +217,15 @@ cents_to_major_numeric(Cents a)
 	return int64_div_fast_to_numeric(a, 2);
 }
 
+char *
+cents_to_cstring(Cents a)
+{
+	char	   *buf = palloc(CENTS_FORMAT_BUFSIZE);
+
+	cents_format(a, buf);
+	return buf;
+}
+
 /* Text input: major units, at most two decimals, never the locale. */
 PG_FUNCTION_INFO_V1(cents_in);
 Datum
@@ -249,10 +258,7 @@ PG_FUNCTION_INFO_V1(cents_out);
 Datum
 cents_out(PG_FUNCTION_ARGS)
 {
-	char	   *buf = palloc(CENTS_FORMAT_BUFSIZE);
-
-	cents_format(PG_GETARG_CENTS(0), buf);
-	PG_RETURN_CSTRING(buf);
+	PG_RETURN_CSTRING(cents_to_cstring(PG_GETARG_CENTS(0)));
 }
 
 /* Binary input: a big-endian int64 of minor units; every int64 is a valid amount. */

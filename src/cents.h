@@ -43,6 +43,9 @@ extern int64 cents_round_quotient_numeric(Numeric num, Numeric den, CentsRoundin
 extern Cents cents_mul_numeric(Cents a, Numeric factor, CentsRounding mode);
 extern Cents cents_div_numeric(Cents a, Numeric divisor, CentsRounding mode);
 
+/* Text form, "-1234.56", in a palloc'd string. */
+extern char *cents_to_cstring(Cents a);
+
 /* Major-unit numeric (e.g. 12.34) for a cents value, with scale 2. */
 extern Numeric cents_to_major_numeric(Cents a);
 

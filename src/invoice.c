@@ -1,9 +1,154 @@
 /*
  * invoice.c
- *		Module entry point of the invoice extension.
+ *		Module entry point and the helpers shared by the extension's C code.
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "invoice.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 PG_MODULE_MAGIC;
+
+static const char *const status_names[INVOICE_STATUS_COUNT] = {
+	"draft", "pending", "overdue", "paid", "cancelled"
+};
+
+/* OIDs of the invoice.status labels; reset whenever a type changes. */
+static Oid	status_oids[INVOICE_STATUS_COUNT];
+static bool status_oids_valid = false;
+static bool status_callback_registered = false;
+
+static void
+status_oids_reset(Datum arg, int cacheid, uint32 hashvalue)
+{
+	status_oids_valid = false;
+}
+
+static void
+status_oids_load(void)
+{
+	Oid			namespace_oid;
+	Oid			type_oid;
+
+	if (status_oids_valid)
+		return;
+	if (!status_callback_registered)
+	{
+		CacheRegisterSyscacheCallback(TYPEOID, status_oids_reset, (Datum) 0);
+		status_callback_registered = true;
+	}
+	namespace_oid = get_namespace_oid("invoice", false);
+	type_oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+							   CStringGetDatum("status"), ObjectIdGetDatum(namespace_oid));
+	if (!OidIsValid(type_oid))
+		elog(ERROR, "type invoice.status does not exist");
+	for (int i = 0; i < INVOICE_STATUS_COUNT; i++)
+		status_oids[i] = DatumGetObjectId(DirectFunctionCall2(enum_in,
+															  CStringGetDatum(status_names[i]),
+															  ObjectIdGetDatum(type_oid)));
+	status_oids_valid = true;
+}
+
+const char *
+invoice_status_name(InvoiceStatus status)
+{
+	return status_names[status];
+}
+
+InvoiceStatus
+invoice_status_from_datum(Datum value)
+{
+	Oid			oid = DatumGetObjectId(value);
+
+	status_oids_load();
+	for (int i = 0; i < INVOICE_STATUS_COUNT; i++)
+		if (status_oids[i] == oid)
+			return (InvoiceStatus) i;
+	elog(ERROR, "unknown invoice status %u", oid);
+	pg_unreachable();
+}
+
+Datum
+invoice_status_datum(InvoiceStatus status)
+{
+	status_oids_load();
+	return ObjectIdGetDatum(status_oids[status]);
+}
+
+int
+invoice_pin_search_path(void)
+{
+	int			nest_level = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, invoice, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	return nest_level;
+}
+
+void
+invoice_unpin_search_path(int nest_level)
+{
+	AtEOXact_GUC(true, nest_level);
+}
+
+SPIPlanPtr
+invoice_prepare(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
+{
+	if (*cache == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		*cache = plan;
+	}
+	return *cache;
+}
+
+text *
+invoice_arg_text(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", name)));
+	return PG_GETARG_TEXT_PP(argno);
+}
+
+InvoiceStatus
+invoice_lock_by_id(text *id, char **org_id)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1] = {PointerGetDatum(id)};
+	bool		isnull;
+	InvoiceStatus status;
+
+	invoice_prepare(&plan,
+					"SELECT i.org_id, i.status FROM invoice.invoices i"
+					" WHERE i.id = $1 ORDER BY i.org_id LIMIT 2 FOR NO KEY UPDATE",
+					1, argtypes);
+	if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "invoice lookup failed");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("invoice \"%s\" does not exist", text_to_cstring(id))));
+	if (SPI_processed > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CARDINALITY_VIOLATION),
+				 errmsg("invoice id \"%s\" is used by more than one organisation", text_to_cstring(id)),
+				 errhint("Give invoices ids that are unique across organisations, as generated ids are.")));
+	*org_id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	status = invoice_status_from_datum(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	return status;
+}

@@ -1,0 +1,173 @@
+-- invoice schema: organisations, invoices and their line items, credits, payments, history
+--
+-- Every table that holds an organisation's data carries org_id and every key
+-- includes it, so the schema can be distributed by org_id.  The numbering
+-- counters are supplier-wide (one series of numbers for all customers, as
+-- Rule 46 requires of a supplier): a reference table in distribution terms.
+
+CREATE TYPE invoice.status AS ENUM ('draft', 'pending', 'overdue', 'paid', 'cancelled');
+COMMENT ON TYPE invoice.status IS 'invoice life cycle: draft → pending → overdue/paid/cancelled (see README "Life cycle")';
+
+CREATE TYPE invoice.payment_method AS ENUM ('upi', 'card', 'netbanking', 'wallet', 'bank_transfer');
+COMMENT ON TYPE invoice.payment_method IS 'how a payment was made';
+
+CREATE FUNCTION invoice.new_invoice_id() RETURNS text
+    AS 'MODULE_PATHNAME', 'invoice_new_id' LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION invoice.new_invoice_id() IS 'a fresh invoice id: inv- and 17 random base-36 characters';
+
+CREATE TABLE invoice.orgs (
+    org_id              text PRIMARY KEY CHECK (org_id ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$'),
+    name                text NOT NULL CHECK (btrim(name) <> ''),
+    billing_email       text CHECK (billing_email ~ '^[^@\s]+@[^@\s]+$'),
+    payment_terms_days  integer NOT NULL DEFAULT 30 CHECK (payment_terms_days BETWEEN 0 AND 365),
+    created_at          timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE invoice.orgs IS 'one row per customer organisation';
+COMMENT ON COLUMN invoice.orgs.payment_terms_days IS 'days from invoice date to due date when an invoice is issued without a due date';
+
+CREATE TABLE invoice.invoices (
+    org_id                 text NOT NULL REFERENCES invoice.orgs (org_id),
+    id                     text NOT NULL DEFAULT invoice.new_invoice_id()
+                           CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'),
+    series                 text NOT NULL DEFAULT 'INV' CHECK (series ~ '^[A-Za-z0-9]{1,4}$'),
+    number                 text CHECK (number ~ '^[A-Za-z0-9/-]{1,16}$'),
+    description            text,
+    period_start           timestamptz NOT NULL,
+    period_end             timestamptz NOT NULL,
+    invoice_date           timestamptz,
+    due_date               timestamptz,
+    currency               text NOT NULL DEFAULT 'USD' CHECK (currency ~ '^[A-Z]{3}$'),
+    status                 invoice.status NOT NULL DEFAULT 'draft',
+    status_reason          text,
+    tax_rate               numeric NOT NULL DEFAULT 0
+                           CHECK (tax_rate BETWEEN 0 AND 100 AND tax_rate = round(tax_rate, 6)),
+    usage_amount           invoice.cents NOT NULL DEFAULT '0',
+    credits_applied        invoice.cents NOT NULL DEFAULT '0',
+    already_billed_amount  invoice.cents NOT NULL DEFAULT '0',
+    subtotal               invoice.cents NOT NULL DEFAULT '0',
+    tax                    invoice.cents NOT NULL DEFAULT '0',
+    total                  invoice.cents NOT NULL DEFAULT '0',
+    advance_pay_amount     invoice.cents NOT NULL DEFAULT '0',
+    amount_due             invoice.cents NOT NULL DEFAULT '0',
+    created_at             timestamptz NOT NULL DEFAULT now(),
+    updated_at             timestamptz NOT NULL DEFAULT now(),
+    issued_at              timestamptz,
+    paid_at                timestamptz,
+    cancelled_at           timestamptz,
+    PRIMARY KEY (org_id, id),
+    UNIQUE (org_id, number),
+    CHECK (period_end > period_start),
+    CHECK (due_date IS NULL OR invoice_date IS NULL OR due_date >= invoice_date),
+    CHECK ((status = 'draft') = (number IS NULL))
+);
+CREATE INDEX invoices_id_idx ON invoice.invoices (id);
+CREATE INDEX invoices_org_date_idx ON invoice.invoices (org_id, invoice_date DESC, id);
+COMMENT ON TABLE invoice.invoices IS 'invoices; amounts are derived (invoice_compute) and the status is guarded by the life-cycle triggers';
+COMMENT ON COLUMN invoice.invoices.id IS 'invoice id, e.g. inv-12312io23810o291; generated when not given';
+COMMENT ON COLUMN invoice.invoices.series IS 'numbering series (1-4 letters or digits); numbers read SERIES/YYYY/NNNNNN by Indian financial year';
+COMMENT ON COLUMN invoice.invoices.number IS 'invoice number, assigned at issue: consecutive and gapless per series and financial year';
+COMMENT ON COLUMN invoice.invoices.status_reason IS 'reason of the last status change (required to cancel); copied to status_history';
+COMMENT ON COLUMN invoice.invoices.tax_rate IS 'tax percent for line items without their own rate, at most 6 decimals';
+COMMENT ON COLUMN invoice.invoices.usage_amount IS 'derived: sum of line amounts';
+COMMENT ON COLUMN invoice.invoices.credits_applied IS 'derived: credits, capped at usage_amount';
+COMMENT ON COLUMN invoice.invoices.already_billed_amount IS 'derived: sum of payments';
+COMMENT ON COLUMN invoice.invoices.subtotal IS 'derived: usage_amount - credits_applied';
+COMMENT ON COLUMN invoice.invoices.tax IS 'derived: sum over lines of the rounded tax on each line''s taxable value';
+COMMENT ON COLUMN invoice.invoices.total IS 'derived: subtotal + tax';
+COMMENT ON COLUMN invoice.invoices.advance_pay_amount IS 'derived: prepaid balance applied to this invoice';
+COMMENT ON COLUMN invoice.invoices.amount_due IS 'derived: max(total - already_billed_amount - advance_pay_amount, 0)';
+
+CREATE TABLE invoice.line_items (
+    org_id              text NOT NULL,
+    invoice_id          text NOT NULL,
+    line_id             bigint GENERATED ALWAYS AS IDENTITY,
+    description         text NOT NULL CHECK (btrim(description) <> ''),
+    units               numeric NOT NULL DEFAULT 1 CHECK (units >= 0),
+    rate                numeric NOT NULL DEFAULT 0 CHECK (rate >= 0),
+    amount              invoice.cents NOT NULL CHECK (amount >= '0'),
+    tax_rate            numeric CHECK (tax_rate BETWEEN 0 AND 100 AND tax_rate = round(tax_rate, 6)),
+    product_group       text,
+    product_line        text,
+    product_name        text,
+    region              text,
+    usage_type          text,
+    credit_coupon_code  text,
+    resource_type       text,
+    resource_name       text,
+    usage_start         timestamptz,
+    usage_end           timestamptz,
+    hsn_sac             text CHECK (hsn_sac ~ '^([0-9]{4}|[0-9]{6}|[0-9]{8})$'),
+    PRIMARY KEY (org_id, line_id),
+    FOREIGN KEY (org_id, invoice_id) REFERENCES invoice.invoices (org_id, id) ON DELETE CASCADE,
+    CHECK (usage_end IS NULL OR usage_start IS NULL OR usage_end >= usage_start)
+);
+CREATE INDEX line_items_invoice_idx ON invoice.line_items (org_id, invoice_id, line_id);
+COMMENT ON TABLE invoice.line_items IS 'the charges of an invoice; frozen once the invoice is issued';
+COMMENT ON COLUMN invoice.line_items.rate IS 'price per unit in major units (numeric, any precision)';
+COMMENT ON COLUMN invoice.line_items.amount IS 'units × rate rounded half away from zero to cents when not given';
+COMMENT ON COLUMN invoice.line_items.tax_rate IS 'tax percent of this line; NULL means the invoice''s tax_rate';
+
+CREATE TABLE invoice.credits (
+    org_id       text NOT NULL,
+    invoice_id   text NOT NULL,
+    credit_id    bigint GENERATED ALWAYS AS IDENTITY,
+    amount       invoice.cents NOT NULL CHECK (amount > '0'),
+    code         text NOT NULL CHECK (btrim(code) <> ''),
+    description  text,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (org_id, credit_id),
+    FOREIGN KEY (org_id, invoice_id) REFERENCES invoice.invoices (org_id, id) ON DELETE CASCADE
+);
+CREATE INDEX credits_invoice_idx ON invoice.credits (org_id, invoice_id);
+COMMENT ON TABLE invoice.credits IS 'credits and coupons applied to one invoice; frozen once the invoice is issued';
+
+CREATE TABLE invoice.payments (
+    org_id        text NOT NULL,
+    invoice_id    text NOT NULL,
+    payment_id    bigint GENERATED ALWAYS AS IDENTITY,
+    amount        invoice.cents NOT NULL CHECK (amount > '0'),
+    method        invoice.payment_method NOT NULL,
+    provider_ref  text NOT NULL CHECK (btrim(provider_ref) <> ''),
+    paid_at       timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (org_id, payment_id),
+    UNIQUE (org_id, provider_ref),
+    FOREIGN KEY (org_id, invoice_id) REFERENCES invoice.invoices (org_id, id)
+);
+CREATE INDEX payments_invoice_idx ON invoice.payments (org_id, invoice_id);
+CREATE INDEX payments_provider_ref_idx ON invoice.payments (provider_ref);
+COMMENT ON TABLE invoice.payments IS 'payments received for an invoice; provider_ref makes recording idempotent';
+
+CREATE TABLE invoice.status_history (
+    org_id       text NOT NULL,
+    invoice_id   text NOT NULL,
+    history_id   bigint GENERATED ALWAYS AS IDENTITY,
+    from_status  invoice.status,
+    to_status    invoice.status NOT NULL,
+    changed_at   timestamptz NOT NULL DEFAULT now(),
+    changed_by   name NOT NULL DEFAULT current_user,
+    reason       text,
+    PRIMARY KEY (org_id, history_id),
+    FOREIGN KEY (org_id, invoice_id) REFERENCES invoice.invoices (org_id, id) ON DELETE CASCADE
+);
+CREATE INDEX status_history_invoice_idx ON invoice.status_history (org_id, invoice_id, history_id);
+COMMENT ON TABLE invoice.status_history IS 'one row per status change of an invoice (from NULL at creation)';
+
+CREATE TABLE invoice.number_series (
+    series       text NOT NULL,
+    fiscal_year  integer NOT NULL,
+    last_value   bigint NOT NULL CHECK (last_value > 0),
+    PRIMARY KEY (series, fiscal_year)
+);
+COMMENT ON TABLE invoice.number_series IS 'last invoice number used per series and Indian financial year (starting year, April to March)';
+
+SELECT pg_catalog.pg_extension_config_dump('invoice.orgs', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice.invoices', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice.line_items', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice.credits', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice.payments', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice.status_history', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice.number_series', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice.line_items_line_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice.credits_credit_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice.payments_payment_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice.status_history_history_id_seq', '');

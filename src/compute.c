@@ -1,0 +1,559 @@
+/*
+ * compute.c
+ *		The derived amounts of invoices (SPEC §3) and the machinery that keeps
+ *		them true after every statement.
+ *
+ * One aggregate, invoice_amounts(), turns an invoice's lines, credit total
+ * and payment total into its eight amounts.  Every path that writes amounts
+ * (invoice_compute, the billing-day form, the triggers on line items,
+ * credits and payments) runs the same set-based UPDATE built around it, so
+ * there is exactly one definition of the arithmetic.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "cents.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "invoice.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/rel.h"
+#include "utils/tuplestore.h"
+#include "utils/numeric.h"
+
+#ifndef HAVE_INT128
+#error "invoice computation needs a 128-bit integer type"
+#endif
+
+/* Tax rates are percentages with at most six decimals: rate × 10^6 is exact. */
+#define RATE_SCALE INT64CONST(1000000)
+
+typedef struct ComputeLine
+{
+	Cents		amount;
+	int64		rate_scaled;	/* percent × RATE_SCALE */
+	int128		share_remainder;	/* of the pro rata credit division */
+	Cents		credit_share;
+	int			position;		/* input order, the last tie-breaker */
+} ComputeLine;
+
+typedef struct ComputeState
+{
+	ComputeLine *lines;
+	int			nlines;
+	int			maxlines;
+	Cents		usage;
+	Cents		credits_total;
+	Cents		paid_total;
+	Cents		advance_total;
+	Numeric		last_rate;		/* cache: consecutive lines mostly share a rate */
+	int64		last_rate_scaled;
+} ComputeState;
+
+static bool amounts_writer_active = false;
+
+bool
+invoice_amounts_writer_active(void)
+{
+	return amounts_writer_active;
+}
+
+static int64
+rate_to_scaled(ComputeState *state, Numeric rate, MemoryContext context)
+{
+	Numeric		scaled;
+	Numeric		truncated;
+
+	if (state->last_rate != NULL && VARSIZE(rate) == VARSIZE(state->last_rate) &&
+		memcmp(rate, state->last_rate, VARSIZE(rate)) == 0)
+		return state->last_rate_scaled;
+
+	if (numeric_is_nan(rate) || numeric_is_inf(rate))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tax rate must be a finite percentage")));
+	scaled = DatumGetNumeric(DirectFunctionCall2(numeric_mul, NumericGetDatum(rate),
+												 NumericGetDatum(int64_to_numeric(RATE_SCALE))));
+	truncated = DatumGetNumeric(DirectFunctionCall2(numeric_trunc, NumericGetDatum(scaled), Int32GetDatum(0)));
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(scaled), NumericGetDatum(truncated))) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tax rate %s has more than 6 decimals",
+						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(rate))))));
+	state->last_rate_scaled = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(scaled)));
+	if (state->last_rate_scaled < 0 || state->last_rate_scaled > 100 * RATE_SCALE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tax rate %s is not between 0 and 100",
+						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(rate))))));
+	state->last_rate = MemoryContextAlloc(context, VARSIZE(rate));
+	memcpy(state->last_rate, rate, VARSIZE(rate));
+	return state->last_rate_scaled;
+}
+
+/*
+ * Larger remainders of the credit division take the leftover cents first;
+ * among equal remainders the higher tax rate, then the larger amount, then
+ * the earlier line, so the result does not depend on input order except
+ * between lines that are identical in every respect that matters.
+ */
+static int
+credit_remainder_cmp(const void *a, const void *b)
+{
+	const ComputeLine *x = (const ComputeLine *) a;
+	const ComputeLine *y = (const ComputeLine *) b;
+
+	if (x->share_remainder != y->share_remainder)
+		return x->share_remainder > y->share_remainder ? -1 : 1;
+	if (x->rate_scaled != y->rate_scaled)
+		return x->rate_scaled > y->rate_scaled ? -1 : 1;
+	if (x->amount != y->amount)
+		return x->amount > y->amount ? -1 : 1;
+	return x->position - y->position;
+}
+
+/*
+ * invoice_amounts transition: one row per line (amount, tax rate) with the
+ * invoice's credit, payment and advance totals repeated on every row.  A
+ * NULL amount (an invoice without lines, from an outer join) adds no line.
+ */
+PG_FUNCTION_INFO_V1(invoice_amounts_accum);
+Datum
+invoice_amounts_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext context;
+	ComputeState *state;
+
+	if (!AggCheckCallContext(fcinfo, &context))
+		elog(ERROR, "invoice_amounts_accum called in non-aggregate context");
+	if (PG_ARGISNULL(0))
+	{
+		state = MemoryContextAllocZero(context, sizeof(ComputeState));
+		state->credits_total = PG_ARGISNULL(3) ? 0 : PG_GETARG_CENTS(3);
+		state->paid_total = PG_ARGISNULL(4) ? 0 : PG_GETARG_CENTS(4);
+		state->advance_total = PG_ARGISNULL(5) ? 0 : PG_GETARG_CENTS(5);
+		if (state->credits_total < 0 || state->paid_total < 0 || state->advance_total < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("credit, payment and advance totals must not be negative")));
+	}
+	else
+		state = (ComputeState *) PG_GETARG_POINTER(0);
+
+	if (!PG_ARGISNULL(1))
+	{
+		ComputeLine *line;
+
+		if (PG_ARGISNULL(2))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("tax rate of a line must not be null")));
+		if (state->nlines == state->maxlines)
+		{
+			state->maxlines = state->maxlines == 0 ? 16 : state->maxlines * 2;
+			state->lines = state->lines == NULL
+				? MemoryContextAlloc(context, state->maxlines * sizeof(ComputeLine))
+				: repalloc(state->lines, state->maxlines * sizeof(ComputeLine));
+		}
+		line = &state->lines[state->nlines];
+		line->amount = PG_GETARG_CENTS(1);
+		if (line->amount < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("line amount must not be negative")));
+		line->rate_scaled = rate_to_scaled(state, PG_GETARG_NUMERIC(2), context);
+		line->position = state->nlines++;
+		state->usage = cents_add(state->usage, line->amount);
+	}
+	PG_RETURN_POINTER(state);
+}
+
+/*
+ * invoice_amounts final: SPEC §3.  Credits (capped at usage) are spread over
+ * the lines pro rata by largest remainder, so the taxable values add up to
+ * the subtotal exactly; tax is rounded half away from zero on each line.
+ */
+PG_FUNCTION_INFO_V1(invoice_amounts_final);
+Datum
+invoice_amounts_final(PG_FUNCTION_ARGS)
+{
+	ComputeState *state;
+	TupleDesc	tupdesc;
+	Cents		credits_applied;
+	Cents		subtotal;
+	Cents		tax = 0;
+	Cents		total;
+	Cents		amount_due;
+	Datum		values[8];
+	bool		nulls[8] = {false};
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	state = (ComputeState *) PG_GETARG_POINTER(0);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "invoice_amounts must return a composite type");
+
+	credits_applied = Min(state->credits_total, state->usage);
+	subtotal = state->usage - credits_applied;
+
+	if (credits_applied > 0)
+	{
+		Cents		leftover = credits_applied;
+
+		for (int i = 0; i < state->nlines; i++)
+		{
+			ComputeLine *line = &state->lines[i];
+			int128		numerator = (int128) credits_applied * line->amount;
+
+			line->credit_share = (Cents) (numerator / state->usage);
+			line->share_remainder = numerator % state->usage;
+			leftover -= line->credit_share;
+		}
+		qsort(state->lines, state->nlines, sizeof(ComputeLine), credit_remainder_cmp);
+		for (int i = 0; leftover > 0; i++, leftover--)
+			state->lines[i].credit_share++;
+	}
+
+	for (int i = 0; i < state->nlines; i++)
+	{
+		ComputeLine *line = &state->lines[i];
+		int128		taxable = (int128) (line->amount - (credits_applied > 0 ? line->credit_share : 0));
+		int128		divisor = (int128) 100 * RATE_SCALE;
+		/* taxable and rate are non-negative: adding half rounds half away from zero */
+		int128		line_tax = (taxable * line->rate_scaled + divisor / 2) / divisor;
+
+		if (line_tax > PG_INT64_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("cents out of range")));
+		tax = cents_add(tax, (Cents) line_tax);
+	}
+
+	total = cents_add(subtotal, tax);
+	amount_due = cents_sub(cents_sub(total, state->paid_total), state->advance_total);
+	if (amount_due < 0)
+		amount_due = 0;
+
+	values[0] = CentsGetDatum(state->usage);
+	values[1] = CentsGetDatum(credits_applied);
+	values[2] = CentsGetDatum(state->paid_total);
+	values[3] = CentsGetDatum(subtotal);
+	values[4] = CentsGetDatum(tax);
+	values[5] = CentsGetDatum(total);
+	values[6] = CentsGetDatum(state->advance_total);
+	values[7] = CentsGetDatum(amount_due);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+/*
+ * Recompute the invoices that target_sql selects (a query returning org_id,
+ * id and tax_rate of invoice.invoices rows) in one statement, writing only
+ * rows whose amounts change.  With check_overpayment, an invoice whose
+ * payments and advance exceed its total is refused (IV003).
+ */
+void
+invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,
+				  int nargs, Oid *argtypes, Datum *values, bool check_overpayment)
+{
+	bool		was_active = amounts_writer_active;
+
+	if (*plan_cache == NULL)
+	{
+		StringInfoData sql;
+
+		initStringInfo(&sql);
+		appendStringInfo(&sql,
+						 "WITH target AS MATERIALIZED (%s),"
+						 " credit AS (SELECT c.org_id, c.invoice_id, invoice.sum(c.amount) AS total"
+						 "   FROM invoice.credits c JOIN target t ON c.org_id = t.org_id AND c.invoice_id = t.id"
+						 "   GROUP BY c.org_id, c.invoice_id),"
+						 " paid AS (SELECT p.org_id, p.invoice_id, invoice.sum(p.amount) AS total"
+						 "   FROM invoice.payments p JOIN target t ON p.org_id = t.org_id AND p.invoice_id = t.id"
+						 "   GROUP BY p.org_id, p.invoice_id),"
+						 " computed AS (SELECT t.org_id, t.id,"
+						 "   invoice.invoice_amounts(l.amount, coalesce(l.tax_rate, t.tax_rate),"
+						 "                           c.total, p.total, NULL) AS a"
+						 "   FROM target t"
+						 "   LEFT JOIN credit c ON c.org_id = t.org_id AND c.invoice_id = t.id"
+						 "   LEFT JOIN paid p ON p.org_id = t.org_id AND p.invoice_id = t.id"
+						 "   LEFT JOIN invoice.line_items l ON l.org_id = t.org_id AND l.invoice_id = t.id"
+						 "   GROUP BY t.org_id, t.id, c.total, p.total)"
+						 " UPDATE invoice.invoices i SET"
+						 "   usage_amount = (x.a).usage_amount, credits_applied = (x.a).credits_applied,"
+						 "   already_billed_amount = (x.a).already_billed_amount, subtotal = (x.a).subtotal,"
+						 "   tax = (x.a).tax, total = (x.a).total,"
+						 "   advance_pay_amount = (x.a).advance_pay_amount, amount_due = (x.a).amount_due"
+						 " FROM computed x"
+						 " WHERE i.org_id = x.org_id AND i.id = x.id"
+						 "   AND (i.usage_amount, i.credits_applied, i.already_billed_amount, i.subtotal,"
+						 "        i.tax, i.total, i.advance_pay_amount, i.amount_due)"
+						 "       IS DISTINCT FROM ((x.a).usage_amount, (x.a).credits_applied,"
+						 "        (x.a).already_billed_amount, (x.a).subtotal, (x.a).tax, (x.a).total,"
+						 "        (x.a).advance_pay_amount, (x.a).amount_due)"
+						 " RETURNING i.id, i.total, i.already_billed_amount, i.advance_pay_amount",
+						 target_sql);
+		invoice_prepare(plan_cache, sql.data, nargs, argtypes);
+		pfree(sql.data);
+	}
+
+	amounts_writer_active = true;
+	PG_TRY();
+	{
+		if (SPI_execute_plan(*plan_cache, values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+			elog(ERROR, "invoice recompute failed");
+	}
+	PG_FINALLY();
+	{
+		amounts_writer_active = was_active;
+	}
+	PG_END_TRY();
+
+	if (!check_overpayment)
+		return;
+	for (uint64 row = 0; row < SPI_processed; row++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[row];
+		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Cents		total = DatumGetCents(SPI_getbinval(tuple, tupdesc, 2, &isnull));
+		Cents		paid = DatumGetCents(SPI_getbinval(tuple, tupdesc, 3, &isnull));
+		Cents		advance = DatumGetCents(SPI_getbinval(tuple, tupdesc, 4, &isnull));
+
+		if (paid > total - advance)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVOICE_OVERPAYMENT),
+					 errmsg("payments of invoice \"%s\" exceed its total",
+							SPI_getvalue(tuple, tupdesc, 1)),
+					 errdetail("Payments of %s and advance of %s against a total of %s.",
+							   SPI_getvalue(tuple, tupdesc, 3), SPI_getvalue(tuple, tupdesc, 4),
+							   SPI_getvalue(tuple, tupdesc, 2))));
+	}
+}
+
+/* invoice_compute(id): recompute and store one invoice's amounts, return its row */
+PG_FUNCTION_INFO_V1(invoice_compute);
+Datum
+invoice_compute(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr recompute_plan = NULL;
+	static SPIPlanPtr row_plan = NULL;
+	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
+	char	   *org_id;
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	Datum		result;
+	int			nest_level;
+
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	(void) invoice_lock_by_id(id, &org_id);
+	values[0] = CStringGetTextDatum(org_id);
+	values[1] = PointerGetDatum(id);
+	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate FROM invoice.invoices i"
+					  " WHERE i.org_id = $1 AND i.id = $2",
+					  &recompute_plan, 2, argtypes, values, false);
+	invoice_prepare(&row_plan, "SELECT i FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2",
+					2, argtypes);
+	if (SPI_execute_plan(row_plan, values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "invoice vanished during recompute");
+	result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool){false}),
+							   false, -1);
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}
+
+/*
+ * invoice_compute_period(from, to): billing day, set-based — recompute every
+ * invoice whose period lies within [from, to) in one statement.
+ */
+PG_FUNCTION_INFO_V1(invoice_compute_period);
+Datum
+invoice_compute_period(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		values[2];
+	uint64		updated;
+	int			nest_level;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("period bounds must not be null")));
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = PG_GETARG_DATUM(1);
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate FROM invoice.invoices i"
+					  " WHERE i.period_start >= $1 AND i.period_end <= $2"
+					  " ORDER BY i.org_id, i.id FOR NO KEY UPDATE",
+					  &plan, 2, argtypes, values, false);
+	updated = SPI_processed;
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_INT64((int64) updated);
+}
+
+/*
+ * Statement trigger on line_items, credits and payments (argument: 'lines',
+ * 'credits' or 'payments'): lock the invoices the statement touched, refuse
+ * changes their status forbids, and recompute them once per statement, so
+ * bulk loads do not recompute once per row.
+ */
+PG_FUNCTION_INFO_V1(invoice_children_changed);
+Datum
+invoice_children_changed(PG_FUNCTION_ARGS)
+{
+	/* plans per (child kind, event); transition table names are fixed */
+	static SPIPlanPtr lock_plans[3][3];
+	static SPIPlanPtr recompute_plans[3][3];
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	const char *kind;
+	int			kind_index;
+	int			event_index;
+	const char *changed_keys;
+	bool		payments;
+	char	   *target;
+	char	   *lock_sql;
+	int			nest_level;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
+		!TRIGGER_FIRED_AFTER(trigdata->tg_event) || trigdata->tg_trigger->tgnargs != 1)
+		elog(ERROR, "invoice_children_changed must be an AFTER statement trigger with one argument");
+
+	kind = trigdata->tg_trigger->tgargs[0];
+	kind_index = strcmp(kind, "lines") == 0 ? 0 : strcmp(kind, "credits") == 0 ? 1 : 2;
+	payments = (kind_index == 2);
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		event_index = 0;
+		changed_keys = "SELECT org_id, invoice_id FROM changed_new";
+	}
+	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		event_index = 1;
+		changed_keys = "SELECT org_id, invoice_id FROM changed_new"
+			" UNION SELECT org_id, invoice_id FROM changed_old";
+	}
+	else
+	{
+		event_index = 2;
+		changed_keys = "SELECT org_id, invoice_id FROM changed_old";
+	}
+
+	if ((trigdata->tg_newtable == NULL || tuplestore_tuple_count(trigdata->tg_newtable) == 0) &&
+		(trigdata->tg_oldtable == NULL || tuplestore_tuple_count(trigdata->tg_oldtable) == 0))
+		PG_RETURN_POINTER(NULL);
+
+	target = psprintf("SELECT i.org_id, i.id, i.tax_rate FROM invoice.invoices i"
+					  " WHERE (i.org_id, i.id) IN (%s)", changed_keys);
+	lock_sql = psprintf("SELECT i.id, i.status FROM invoice.invoices i"
+						" WHERE (i.org_id, i.id) IN (%s)"
+						" ORDER BY i.org_id, i.id FOR NO KEY UPDATE", changed_keys);
+
+	SPI_connect();
+	SPI_register_trigger_data(trigdata);
+	nest_level = invoice_pin_search_path();
+
+	/* Lock first, in key order; the recompute then reads a fresh snapshot. */
+	invoice_prepare(&lock_plans[kind_index][event_index], lock_sql, 0, NULL);
+	if (SPI_execute_plan(lock_plans[kind_index][event_index], NULL, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "locking invoices failed");
+	for (uint64 row = 0; row < SPI_processed; row++)
+	{
+		bool		isnull;
+		InvoiceStatus status = invoice_status_from_datum(SPI_getbinval(SPI_tuptable->vals[row],
+																	   SPI_tuptable->tupdesc, 2, &isnull));
+		char	   *id = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1);
+
+		if (!payments && status != INVOICE_DRAFT)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVOICE_FROZEN),
+					 errmsg("invoice \"%s\" is %s: its %s cannot be changed",
+							id, invoice_status_name(status),
+							kind_index == 0 ? "line items" : "credits"),
+					 errdetail("Only draft invoices can be edited; an issued invoice is corrected by a credit note.")));
+		if (payments && status != INVOICE_PENDING && status != INVOICE_OVERDUE)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVOICE_NOT_PAYABLE),
+					 errmsg("invoice \"%s\" is %s: its payments cannot be changed",
+							id, invoice_status_name(status)),
+					 errdetail("Payments are recorded against pending or overdue invoices only.")));
+	}
+
+	invoice_recompute(target, &recompute_plans[kind_index][event_index], 0, NULL, NULL, payments);
+
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_POINTER(NULL);
+}
+
+/*
+ * BEFORE INSERT OR UPDATE on line_items: amount = units × rate rounded half
+ * away from zero to cents when not given, and again when units or rate
+ * change without the same statement setting the amount.
+ */
+PG_FUNCTION_INFO_V1(line_item_amount);
+Datum
+line_item_amount(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	HeapTuple	tuple;
+	TupleDesc	tupdesc;
+	int			units_att;
+	int			rate_att;
+	int			amount_att;
+	bool		units_null;
+	bool		rate_null;
+	bool		amount_null;
+	Datum		units;
+	Datum		rate;
+	bool		derive;
+	Numeric		product;
+	Cents		amount;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		elog(ERROR, "line_item_amount must be a BEFORE ROW trigger");
+	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	tupdesc = RelationGetDescr(trigdata->tg_relation);
+	units_att = SPI_fnumber(tupdesc, "units");
+	rate_att = SPI_fnumber(tupdesc, "rate");
+	amount_att = SPI_fnumber(tupdesc, "amount");
+	units = heap_getattr(tuple, units_att, tupdesc, &units_null);
+	rate = heap_getattr(tuple, rate_att, tupdesc, &rate_null);
+	(void) heap_getattr(tuple, amount_att, tupdesc, &amount_null);
+
+	derive = amount_null;
+	if (!derive && TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		HeapTuple	old = trigdata->tg_trigtuple;
+		bool		old_null;
+		Datum		old_amount = heap_getattr(old, amount_att, tupdesc, &old_null);
+		Datum		new_amount = heap_getattr(tuple, amount_att, tupdesc, &amount_null);
+		Datum		old_units = heap_getattr(old, units_att, tupdesc, &old_null);
+		Datum		old_rate = heap_getattr(old, rate_att, tupdesc, &old_null);
+
+		derive = DatumGetCents(old_amount) == DatumGetCents(new_amount) &&
+			(units_null || rate_null ||
+			 DatumGetInt32(DirectFunctionCall2(numeric_cmp, old_units, units)) != 0 ||
+			 DatumGetInt32(DirectFunctionCall2(numeric_cmp, old_rate, rate)) != 0);
+	}
+	if (!derive)
+		return PointerGetDatum(tuple);
+	if (units_null || rate_null)
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("a line item needs an amount or both units and rate")));
+
+	product = DatumGetNumeric(DirectFunctionCall2(numeric_mul, units, rate));
+	product = DatumGetNumeric(DirectFunctionCall2(numeric_mul, NumericGetDatum(product),
+												  NumericGetDatum(int64_to_numeric(100))));
+	amount = cents_round_quotient_numeric(product, int64_to_numeric(1), CENTS_ROUND_HALF_AWAY_FROM_ZERO);
+	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, tupdesc, 1, &amount_att,
+													 (Datum[]) {CentsGetDatum(amount)}, (bool[]) {false}));
+}

@@ -1,0 +1,70 @@
+/*
+ * invoice.h
+ *		Shared declarations of the invoice extension's C code: error codes,
+ *		status values and the SPI helpers every trigger and function uses.
+ */
+#ifndef INVOICE_H
+#define INVOICE_H
+
+#include "fmgr.h"
+#include "executor/spi.h"
+
+/*
+ * SQLSTATEs of the billing rules, in the implementation-defined class "IV"
+ * (see README "Error codes").  Data errors use the standard codes.
+ */
+#define ERRCODE_INVOICE_INVALID_TRANSITION	MAKE_SQLSTATE('I','V','0','0','1')
+#define ERRCODE_INVOICE_FROZEN				MAKE_SQLSTATE('I','V','0','0','2')
+#define ERRCODE_INVOICE_OVERPAYMENT			MAKE_SQLSTATE('I','V','0','0','3')
+#define ERRCODE_INVOICE_PAYMENT_CONFLICT	MAKE_SQLSTATE('I','V','0','0','4')
+#define ERRCODE_INVOICE_NOT_PAYABLE			MAKE_SQLSTATE('I','V','0','0','5')
+#define ERRCODE_INVOICE_DERIVED_AMOUNT		MAKE_SQLSTATE('I','V','0','0','6')
+#define ERRCODE_INVOICE_NUMBERING			MAKE_SQLSTATE('I','V','0','0','7')
+
+/* The values of invoice.status, in enum order. */
+typedef enum InvoiceStatus
+{
+	INVOICE_DRAFT,
+	INVOICE_PENDING,
+	INVOICE_OVERDUE,
+	INVOICE_PAID,
+	INVOICE_CANCELLED
+} InvoiceStatus;
+
+#define INVOICE_STATUS_COUNT 5
+
+extern const char *invoice_status_name(InvoiceStatus status);
+extern InvoiceStatus invoice_status_from_datum(Datum value);
+extern Datum invoice_status_datum(InvoiceStatus status);
+
+/*
+ * Run SQL with the search_path pinned to pg_catalog, invoice, pg_temp, so
+ * that nothing in the caller's path can stand in for a table, function or
+ * operator the extension means.
+ */
+extern int	invoice_pin_search_path(void);
+extern void invoice_unpin_search_path(int nest_level);
+
+/* Prepare once per backend and keep: the plans of the extension's own SQL. */
+extern SPIPlanPtr invoice_prepare(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
+
+/* Argument checks shared by the SQL-callable functions. */
+extern text *invoice_arg_text(FunctionCallInfo fcinfo, int argno, const char *name);
+
+/*
+ * Find an invoice by id and lock it (FOR NO KEY UPDATE).  Raises P0002 when
+ * no invoice has that id and 21000 when ids collide across organisations.
+ * Must be called inside SPI with the search path pinned.
+ */
+extern InvoiceStatus invoice_lock_by_id(text *id, char **org_id);
+
+/* Derived amounts: see compute.c. */
+extern bool invoice_amounts_writer_active(void);
+extern void invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,
+							  int nargs, Oid *argtypes, Datum *values,
+							  bool check_overpayment);
+
+/* Numbering: see numbering.c. */
+extern char *invoice_assign_number(const char *series, TimestampTz invoice_date);
+
+#endif							/* INVOICE_H */

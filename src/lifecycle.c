@@ -1,0 +1,610 @@
+/*
+ * lifecycle.c
+ *		The invoice life cycle (SPEC §3), enforced by triggers on
+ *		invoice.invoices whatever path a change takes, and the functions
+ *		invoice_issue and invoice_cancel that drive it.
+ *
+ *		from              to          when
+ *		draft             pending     issued: number, invoice and due dates assigned
+ *		draft             cancelled   discarded (reason required)
+ *		pending/overdue   paid        amount_due = 0 (set by the recompute itself)
+ *		pending           overdue     due_date has passed
+ *		overdue           pending     due_date moved into the future
+ *		pending/overdue   cancelled   voided with a reason while nothing is paid
+ *		paid, cancelled   -           terminal
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "cents.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "invoice.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/datum.h"
+#include "utils/fmgrprotos.h"
+#include "utils/guc.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+
+/*
+ * Set by the row trigger, consumed by the statement trigger, so that
+ * statements that change no status and no draft's tax rate (most of them)
+ * skip the set-based work on the transition tables.
+ */
+static bool pending_status_change = false;
+static bool pending_tax_rate_change = false;
+
+/* Columns of invoice.invoices the triggers read or write. */
+typedef enum InvoiceColumn
+{
+	COL_ORG_ID, COL_ID, COL_SERIES, COL_NUMBER, COL_DESCRIPTION,
+	COL_PERIOD_START, COL_PERIOD_END, COL_INVOICE_DATE, COL_DUE_DATE,
+	COL_CURRENCY, COL_STATUS, COL_STATUS_REASON, COL_TAX_RATE,
+	COL_USAGE_AMOUNT, COL_CREDITS_APPLIED, COL_ALREADY_BILLED, COL_SUBTOTAL,
+	COL_TAX, COL_TOTAL, COL_ADVANCE_PAY, COL_AMOUNT_DUE,
+	COL_UPDATED_AT, COL_ISSUED_AT, COL_PAID_AT, COL_CANCELLED_AT,
+	COL_COUNT
+} InvoiceColumn;
+
+static const char *const column_names[COL_COUNT] = {
+	"org_id", "id", "series", "number", "description",
+	"period_start", "period_end", "invoice_date", "due_date",
+	"currency", "status", "status_reason", "tax_rate",
+	"usage_amount", "credits_applied", "already_billed_amount", "subtotal",
+	"tax", "total", "advance_pay_amount", "amount_due",
+	"updated_at", "issued_at", "paid_at", "cancelled_at"
+};
+
+/* Columns that an issued invoice never changes again. */
+static const InvoiceColumn frozen_columns[] = {
+	COL_SERIES, COL_NUMBER, COL_DESCRIPTION, COL_PERIOD_START, COL_PERIOD_END,
+	COL_INVOICE_DATE, COL_CURRENCY, COL_TAX_RATE, COL_ISSUED_AT
+};
+
+/* A row of invoice.invoices as the trigger sees it; changes are collected and applied at once. */
+typedef struct InvoiceRow
+{
+	TupleDesc	tupdesc;
+	int			attnums[COL_COUNT];
+	Datum		values[COL_COUNT];
+	bool		nulls[COL_COUNT];
+	bool		changed[COL_COUNT];
+} InvoiceRow;
+
+static void
+row_load(InvoiceRow *row, Relation rel, HeapTuple tuple)
+{
+	static Oid	cached_relid = InvalidOid;
+	static int	cached_natts = -1;
+	static int	cached_attnums[COL_COUNT];
+
+	row->tupdesc = RelationGetDescr(rel);
+	if (cached_relid != RelationGetRelid(rel) || cached_natts != row->tupdesc->natts)
+	{
+		for (int c = 0; c < COL_COUNT; c++)
+		{
+			cached_attnums[c] = SPI_fnumber(row->tupdesc, column_names[c]);
+			if (cached_attnums[c] <= 0)
+				elog(ERROR, "invoice.invoices has no column \"%s\"", column_names[c]);
+		}
+		cached_relid = RelationGetRelid(rel);
+		cached_natts = row->tupdesc->natts;
+	}
+	for (int c = 0; c < COL_COUNT; c++)
+	{
+		row->attnums[c] = cached_attnums[c];
+		row->values[c] = heap_getattr(tuple, cached_attnums[c], row->tupdesc, &row->nulls[c]);
+		row->changed[c] = false;
+	}
+}
+
+static void
+row_set(InvoiceRow *row, InvoiceColumn col, Datum value, bool isnull)
+{
+	row->values[col] = value;
+	row->nulls[col] = isnull;
+	row->changed[col] = true;
+}
+
+static HeapTuple
+row_apply(InvoiceRow *row, HeapTuple tuple)
+{
+	int			ncols = 0;
+	int			cols[COL_COUNT];
+	Datum		values[COL_COUNT];
+	bool		nulls[COL_COUNT];
+
+	for (int c = 0; c < COL_COUNT; c++)
+		if (row->changed[c])
+		{
+			cols[ncols] = row->attnums[c];
+			values[ncols] = row->values[c];
+			nulls[ncols] = row->nulls[c];
+			ncols++;
+		}
+	return ncols == 0 ? tuple : heap_modify_tuple_by_cols(tuple, row->tupdesc, ncols, cols, values, nulls);
+}
+
+static bool
+column_differs(InvoiceRow *old_row, InvoiceRow *new_row, InvoiceColumn col)
+{
+	Form_pg_attribute att = TupleDescAttr(new_row->tupdesc, new_row->attnums[col] - 1);
+
+	if (old_row->nulls[col] || new_row->nulls[col])
+		return old_row->nulls[col] != new_row->nulls[col];
+	return !datum_image_eq(old_row->values[col], new_row->values[col], att->attbyval, att->attlen);
+}
+
+static char *
+row_text(InvoiceRow *row, InvoiceColumn col)
+{
+	return row->nulls[col] ? NULL : TextDatumGetCString(row->values[col]);
+}
+
+static InvoiceStatus
+row_status(InvoiceRow *row)
+{
+	return invoice_status_from_datum(row->values[COL_STATUS]);
+}
+
+/* The moment the overdue rule compares due dates with: invoice.as_of if a sweep set it, else now(). */
+static TimestampTz
+overdue_reference_time(void)
+{
+	const char *as_of = GetConfigOption("invoice.as_of", true, false);
+
+	if (as_of == NULL || as_of[0] == '\0')
+		return GetCurrentTransactionStartTimestamp();
+	return DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in, CStringGetDatum(as_of),
+												   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+}
+
+static void
+refuse_transition(InvoiceRow *row, InvoiceStatus from, InvoiceStatus to, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
+			 errmsg("invoice \"%s\" cannot change from %s to %s",
+					row_text(row, COL_ID), invoice_status_name(from), invoice_status_name(to)),
+			 detail ? errdetail_internal("%s", detail) : 0));
+}
+
+static int
+org_payment_terms_days(Datum org_id)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[1] = {TEXTOID};
+	bool		isnull;
+	int			days;
+
+	invoice_prepare(&plan, "SELECT o.payment_terms_days FROM invoice.orgs o WHERE o.org_id = $1",
+					1, argtypes);
+	if (SPI_execute_plan(plan, &org_id, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "organisation of invoice not found");
+	days = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	return days;
+}
+
+/* draft → pending: invoice date, due date and number; a zero total is paid at once. */
+static void
+issue(InvoiceRow *row)
+{
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	TimestampTz invoice_date;
+	int			nest_level;
+
+	if (row->nulls[COL_INVOICE_DATE])
+		row_set(row, COL_INVOICE_DATE, TimestampTzGetDatum(now), false);
+	invoice_date = DatumGetTimestampTz(row->values[COL_INVOICE_DATE]);
+
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	if (row->nulls[COL_DUE_DATE])
+	{
+		Interval   *terms = palloc0(sizeof(Interval));
+
+		terms->day = org_payment_terms_days(row->values[COL_ORG_ID]);
+		row_set(row, COL_DUE_DATE,
+				DirectFunctionCall2(timestamptz_pl_interval, TimestampTzGetDatum(invoice_date),
+									IntervalPGetDatum(terms)), false);
+	}
+	row_set(row, COL_NUMBER,
+			CStringGetTextDatum(invoice_assign_number(row_text(row, COL_SERIES), invoice_date)), false);
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+
+	row_set(row, COL_ISSUED_AT, TimestampTzGetDatum(now), false);
+	if (DatumGetCents(row->values[COL_AMOUNT_DUE]) == 0)
+	{
+		row_set(row, COL_STATUS, invoice_status_datum(INVOICE_PAID), false);
+		row_set(row, COL_STATUS_REASON, CStringGetTextDatum("nothing due"), false);
+		row_set(row, COL_PAID_AT, TimestampTzGetDatum(now), false);
+	}
+}
+
+static bool
+reason_given(InvoiceRow *old_row, InvoiceRow *new_row)
+{
+	char	   *reason = row_text(new_row, COL_STATUS_REASON);
+
+	return reason != NULL && reason[strspn(reason, " \t\r\n")] != '\0' &&
+		column_differs(old_row, new_row, COL_STATUS_REASON);
+}
+
+static void
+check_transition(InvoiceRow *old_row, InvoiceRow *new_row, InvoiceStatus from, InvoiceStatus to)
+{
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	bool		due_passed = !new_row->nulls[COL_DUE_DATE] &&
+		DatumGetTimestampTz(new_row->values[COL_DUE_DATE]) < overdue_reference_time();
+	const char *default_reason = NULL;
+
+	switch (to)
+	{
+		case INVOICE_PENDING:
+			if (from == INVOICE_DRAFT)
+			{
+				default_reason = "issued";
+				issue(new_row);
+			}
+			else if (from == INVOICE_OVERDUE)
+			{
+				if (due_passed)
+					refuse_transition(new_row, from, to, "The due date has passed; move it into the future first.");
+				default_reason = "due date moved";
+			}
+			else
+				refuse_transition(new_row, from, to, NULL);
+			break;
+		case INVOICE_OVERDUE:
+			if (from != INVOICE_PENDING)
+				refuse_transition(new_row, from, to, NULL);
+			if (!due_passed)
+				refuse_transition(new_row, from, to, "The due date has not passed.");
+			default_reason = "due date passed";
+			break;
+		case INVOICE_PAID:
+			if (from != INVOICE_PENDING && from != INVOICE_OVERDUE)
+				refuse_transition(new_row, from, to,
+								  from == INVOICE_DRAFT ? "Issue the invoice first." : NULL);
+			if (DatumGetCents(new_row->values[COL_AMOUNT_DUE]) != 0)
+				refuse_transition(new_row, from, to,
+								  psprintf("Amount due is %s; an invoice is paid by recording payments.",
+										   cents_to_cstring(DatumGetCents(new_row->values[COL_AMOUNT_DUE]))));
+			default_reason = "paid in full";
+			row_set(new_row, COL_PAID_AT, TimestampTzGetDatum(now), false);
+			break;
+		case INVOICE_CANCELLED:
+			if (from == INVOICE_PAID || from == INVOICE_CANCELLED)
+				refuse_transition(new_row, from, to, NULL);
+			if (DatumGetCents(new_row->values[COL_ALREADY_BILLED]) != 0 ||
+				DatumGetCents(new_row->values[COL_ADVANCE_PAY]) != 0)
+				refuse_transition(new_row, from, to, "Part of it has been paid; correct it with a credit note.");
+			if (!reason_given(old_row, new_row))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
+						 errmsg("invoice \"%s\" cannot change from %s to cancelled without a reason",
+								row_text(new_row, COL_ID), invoice_status_name(from)),
+						 errhint("Set status_reason in the same statement, or call invoice.invoice_cancel(id, reason).")));
+			row_set(new_row, COL_CANCELLED_AT, TimestampTzGetDatum(now), false);
+			break;
+		case INVOICE_DRAFT:
+			refuse_transition(new_row, from, to, NULL);
+			break;
+	}
+	if (default_reason != NULL && !column_differs(old_row, new_row, COL_STATUS_REASON))
+		row_set(new_row, COL_STATUS_REASON, CStringGetTextDatum(default_reason), false);
+}
+
+static void
+refuse_derived_amounts(InvoiceRow *row)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVOICE_DERIVED_AMOUNT),
+			 errmsg("amounts of invoice \"%s\" are derived and cannot be set directly", row_text(row, COL_ID)),
+			 errdetail("They follow from its line items, credits and payments."),
+			 errhint("Change those, or call invoice.invoice_compute(id).")));
+}
+
+/* BEFORE INSERT on invoices: invoices start as drafts without amounts. */
+PG_FUNCTION_INFO_V1(invoice_before_insert);
+Datum
+invoice_before_insert(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	InvoiceRow	row;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		elog(ERROR, "invoice_before_insert must be a BEFORE ROW trigger");
+	row_load(&row, trigdata->tg_relation, trigdata->tg_trigtuple);
+	if (row_status(&row) != INVOICE_DRAFT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
+				 errmsg("invoice \"%s\" must be created as draft, not %s",
+						row_text(&row, COL_ID), invoice_status_name(row_status(&row))),
+				 errhint("Insert it as a draft and issue it with invoice.invoice_issue(id).")));
+	for (int c = COL_USAGE_AMOUNT; c <= COL_AMOUNT_DUE; c++)
+		if (DatumGetCents(row.values[c]) != 0)
+			refuse_derived_amounts(&row);
+	if (!row.nulls[COL_ISSUED_AT] || !row.nulls[COL_PAID_AT] || !row.nulls[COL_CANCELLED_AT])
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
+				 errmsg("invoice \"%s\" is a draft: issued_at, paid_at and cancelled_at are set by its life cycle",
+						row_text(&row, COL_ID))));
+	PG_RETURN_POINTER(trigdata->tg_trigtuple);
+}
+
+/* BEFORE UPDATE on invoices: the transition table, frozen columns, derived amounts. */
+PG_FUNCTION_INFO_V1(invoice_before_update);
+Datum
+invoice_before_update(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	InvoiceRow	old_row;
+	InvoiceRow	new_row;
+	InvoiceStatus from;
+	InvoiceStatus to;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || !TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		elog(ERROR, "invoice_before_update must be a BEFORE UPDATE ROW trigger");
+	row_load(&old_row, trigdata->tg_relation, trigdata->tg_trigtuple);
+	row_load(&new_row, trigdata->tg_relation, trigdata->tg_newtuple);
+	from = row_status(&old_row);
+	to = row_status(&new_row);
+
+	if (column_differs(&old_row, &new_row, COL_ORG_ID) || column_differs(&old_row, &new_row, COL_ID))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_FROZEN),
+				 errmsg("invoice \"%s\" cannot change its id or organisation", row_text(&old_row, COL_ID))));
+	if (!invoice_amounts_writer_active())
+		for (int c = COL_USAGE_AMOUNT; c <= COL_AMOUNT_DUE; c++)
+			if (column_differs(&old_row, &new_row, c))
+				refuse_derived_amounts(&old_row);
+	for (int c = COL_ISSUED_AT; c <= COL_CANCELLED_AT; c++)
+		if (column_differs(&old_row, &new_row, c))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVOICE_FROZEN),
+					 errmsg("%s of invoice \"%s\" is set by its life cycle", column_names[c], row_text(&old_row, COL_ID))));
+	if (from != INVOICE_DRAFT)
+	{
+		for (int i = 0; i < (int) lengthof(frozen_columns); i++)
+			if (column_differs(&old_row, &new_row, frozen_columns[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVOICE_FROZEN),
+						 errmsg("invoice \"%s\" is %s: its %s cannot be changed",
+								row_text(&old_row, COL_ID), invoice_status_name(from),
+								column_names[frozen_columns[i]]),
+						 errdetail("An issued invoice is corrected by a credit note, never edited.")));
+		if ((from == INVOICE_PAID || from == INVOICE_CANCELLED) &&
+			column_differs(&old_row, &new_row, COL_DUE_DATE))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVOICE_FROZEN),
+					 errmsg("invoice \"%s\" is %s: its due_date cannot be changed",
+							row_text(&old_row, COL_ID), invoice_status_name(from))));
+	}
+	else if (column_differs(&old_row, &new_row, COL_NUMBER))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_FROZEN),
+				 errmsg("invoice \"%s\" gets its number when issued", row_text(&old_row, COL_ID))));
+
+	/* Changes that move the status by themselves. */
+	if (from == to && invoice_amounts_writer_active() &&
+		(from == INVOICE_PENDING || from == INVOICE_OVERDUE) &&
+		DatumGetCents(new_row.values[COL_AMOUNT_DUE]) == 0)
+		to = INVOICE_PAID;
+	else if (from == to && from == INVOICE_OVERDUE &&
+			 column_differs(&old_row, &new_row, COL_DUE_DATE) && !new_row.nulls[COL_DUE_DATE] &&
+			 DatumGetTimestampTz(new_row.values[COL_DUE_DATE]) >= overdue_reference_time())
+		to = INVOICE_PENDING;
+	if (to != row_status(&new_row))
+		row_set(&new_row, COL_STATUS, invoice_status_datum(to), false);
+
+	if (from == INVOICE_DRAFT && column_differs(&old_row, &new_row, COL_TAX_RATE))
+		pending_tax_rate_change = true;
+	if (from != to)
+	{
+		pending_status_change = true;
+		check_transition(&old_row, &new_row, from, to);
+	}
+	else if (column_differs(&old_row, &new_row, COL_STATUS_REASON) && from != INVOICE_DRAFT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_FROZEN),
+				 errmsg("status_reason of invoice \"%s\" changes only with its status", row_text(&old_row, COL_ID))));
+
+	row_set(&new_row, COL_UPDATED_AT, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
+	PG_RETURN_POINTER(row_apply(&new_row, trigdata->tg_newtuple));
+}
+
+/* BEFORE DELETE on invoices: only drafts may be discarded; issued invoices are kept for good. */
+PG_FUNCTION_INFO_V1(invoice_before_delete);
+Datum
+invoice_before_delete(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	InvoiceRow	row;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		elog(ERROR, "invoice_before_delete must be a BEFORE ROW trigger");
+	row_load(&row, trigdata->tg_relation, trigdata->tg_trigtuple);
+	if (row_status(&row) != INVOICE_DRAFT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_FROZEN),
+				 errmsg("invoice \"%s\" is %s and cannot be deleted",
+						row_text(&row, COL_ID), invoice_status_name(row_status(&row))),
+				 errhint("Cancel it with invoice.invoice_cancel(id, reason).")));
+	PG_RETURN_POINTER(trigdata->tg_trigtuple);
+}
+
+static void
+log_creations(void)
+{
+	static SPIPlanPtr plan = NULL;
+
+	invoice_prepare(&plan,
+					"INSERT INTO invoice.status_history (org_id, invoice_id, from_status, to_status, reason)"
+					" SELECT n.org_id, n.id, NULL, n.status, coalesce(n.status_reason, 'created')"
+					" FROM changed_new n",
+					0, NULL);
+	if (SPI_execute_plan(plan, NULL, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "status history insert failed");
+}
+
+/* One row per status change; an issue paid at once (nothing due) logs both steps. */
+static void
+log_status_changes(void)
+{
+	static SPIPlanPtr plan = NULL;
+
+	invoice_prepare(&plan,
+					"INSERT INTO invoice.status_history (org_id, invoice_id, from_status, to_status, reason)"
+					" SELECT n.org_id, n.id, s.from_status, s.to_status, s.reason"
+					" FROM changed_new n JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
+					" CROSS JOIN LATERAL (VALUES"
+					"   (o.status, 'pending'::invoice.status, 'issued'::text, o.status = 'draft' AND n.status = 'paid'),"
+					"   (CASE WHEN o.status = 'draft' AND n.status = 'paid' THEN 'pending'::invoice.status ELSE o.status END,"
+					"    n.status, n.status_reason, true)"
+					" ) AS s(from_status, to_status, reason, applies)"
+					" WHERE o.status IS DISTINCT FROM n.status AND s.applies"
+					" ORDER BY n.org_id, n.id, s.from_status",
+					0, NULL);
+	if (SPI_execute_plan(plan, NULL, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "status history insert failed");
+}
+
+static void
+recompute_retaxed_drafts(void)
+{
+	static SPIPlanPtr plan = NULL;
+
+	invoice_recompute("SELECT n.org_id, n.id, n.tax_rate"
+					  " FROM changed_new n JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
+					  " WHERE n.tax_rate IS DISTINCT FROM o.tax_rate",
+					  &plan, 0, NULL, NULL, false);
+}
+
+/*
+ * AFTER statement trigger on invoices: status_history rows for creations and
+ * status changes, and a recompute of drafts whose tax rate changed.
+ */
+PG_FUNCTION_INFO_V1(invoice_after_statement);
+Datum
+invoice_after_statement(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	bool		inserted;
+	bool		status_changed = pending_status_change;
+	bool		tax_rate_changed = pending_tax_rate_change;
+	int			nest_level;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
+		elog(ERROR, "invoice_after_statement must be an AFTER statement trigger");
+	inserted = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
+	if (!inserted)
+	{
+		pending_status_change = pending_tax_rate_change = false;
+		if (!status_changed && !tax_rate_changed)
+			PG_RETURN_POINTER(NULL);
+	}
+	if (tuplestore_tuple_count(trigdata->tg_newtable) == 0)
+		PG_RETURN_POINTER(NULL);
+
+	SPI_connect();
+	SPI_register_trigger_data(trigdata);
+	nest_level = invoice_pin_search_path();
+	if (inserted)
+		log_creations();
+	if (status_changed)
+		log_status_changes();
+	if (tax_rate_changed)
+		recompute_retaxed_drafts();
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_POINTER(NULL);
+}
+
+/* Run one UPDATE of an invoice already locked ($1 org_id, $2 id, then text arguments) and return the new row. */
+static Datum
+update_invoice(SPIPlanPtr *cache, const char *sql, int nargs, Datum *values)
+{
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
+	bool		isnull;
+
+	invoice_prepare(cache, sql, nargs, argtypes);
+	if (SPI_execute_plan(*cache, values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING || SPI_processed != 1)
+		elog(ERROR, "invoice update failed");
+	return SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
+}
+
+/* invoice_issue(id): draft → pending; number, dates; straight to paid when nothing is due */
+PG_FUNCTION_INFO_V1(invoice_issue);
+Datum
+invoice_issue(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
+	char	   *org_id;
+	InvoiceStatus status;
+	Datum		result;
+	int			nest_level;
+
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	status = invoice_lock_by_id(id, &org_id);
+	if (status != INVOICE_DRAFT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
+				 errmsg("invoice \"%s\" cannot change from %s to pending",
+						text_to_cstring(id), invoice_status_name(status)),
+				 errdetail("Only a draft can be issued.")));
+	result = update_invoice(&plan,
+							"UPDATE invoice.invoices i SET status = 'pending'"
+							" WHERE i.org_id = $1 AND i.id = $2 RETURNING i",
+							2, (Datum[]) {CStringGetTextDatum(org_id), PointerGetDatum(id)});
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}
+
+/* invoice_cancel(id, reason): → cancelled where the life cycle allows it */
+PG_FUNCTION_INFO_V1(invoice_cancel);
+Datum
+invoice_cancel(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
+	text	   *reason = invoice_arg_text(fcinfo, 1, "cancellation reason");
+	char	   *reason_str = text_to_cstring(reason);
+	char	   *org_id;
+	InvoiceStatus status;
+	Datum		result;
+	int			nest_level;
+
+	if (reason_str[strspn(reason_str, " \t\r\n")] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cancellation reason must not be empty")));
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	status = invoice_lock_by_id(id, &org_id);
+	if (status == INVOICE_PAID || status == INVOICE_CANCELLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
+				 errmsg("invoice \"%s\" cannot change from %s to cancelled",
+						text_to_cstring(id), invoice_status_name(status)),
+				 errdetail("Paid and cancelled invoices are final.")));
+	result = update_invoice(&plan,
+							"UPDATE invoice.invoices i SET status = 'cancelled', status_reason = $3"
+							" WHERE i.org_id = $1 AND i.id = $2 RETURNING i",
+							3, (Datum[]) {CStringGetTextDatum(org_id), PointerGetDatum(id), PointerGetDatum(reason)});
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}

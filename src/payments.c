@@ -1,0 +1,154 @@
+/*
+ * payments.c
+ *		invoice_pay: record a payment against an invoice, idempotent on the
+ *		payment provider's reference.
+ *
+ * The invoice is locked before anything is read, so concurrent payments of
+ * one invoice queue: the second sees the first's payment and either returns
+ * it (same provider_ref, a retry) or is checked against what is left due.
+ * The trigger on invoice.payments then recomputes the invoice, which turns
+ * paid in the same transaction when nothing is left due.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "cents.h"
+#include "executor/spi.h"
+#include "invoice.h"
+#include "utils/builtins.h"
+
+/* The payment already recorded under provider_ref, as a row Datum, or 0 when there is none. */
+static Datum
+existing_payment(text *provider_ref, const char *org_id, text *id, Cents amount)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1] = {PointerGetDatum(provider_ref)};
+	TupleDesc	tupdesc;
+	HeapTuple	tuple;
+	bool		isnull;
+	char	   *paid_org;
+	char	   *paid_invoice;
+	Cents		paid_amount;
+
+	invoice_prepare(&plan,
+					"SELECT p, p.org_id, p.invoice_id, p.amount FROM invoice.payments p"
+					" WHERE p.provider_ref = $1 ORDER BY p.org_id LIMIT 1",
+					1, argtypes);
+	if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "payment lookup failed");
+	if (SPI_processed == 0)
+		return (Datum) 0;
+
+	tupdesc = SPI_tuptable->tupdesc;
+	tuple = SPI_tuptable->vals[0];
+	paid_org = SPI_getvalue(tuple, tupdesc, 2);
+	paid_invoice = SPI_getvalue(tuple, tupdesc, 3);
+	paid_amount = DatumGetCents(SPI_getbinval(tuple, tupdesc, 4, &isnull));
+	if (strcmp(paid_org, org_id) != 0 || strcmp(paid_invoice, text_to_cstring(id)) != 0 ||
+		paid_amount != amount)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_PAYMENT_CONFLICT),
+				 errmsg("provider reference \"%s\" was already used for a different payment",
+						text_to_cstring(provider_ref)),
+				 errdetail("It paid %s on invoice \"%s\"; this request pays %s on invoice \"%s\".",
+						   SPI_getvalue(tuple, tupdesc, 4),
+						   strcmp(paid_org, org_id) == 0 ? paid_invoice : "of another organisation",
+						   cents_to_cstring(amount),
+						   text_to_cstring(id))));
+	return SPI_datumTransfer(SPI_getbinval(tuple, tupdesc, 1, &isnull), false, -1);
+}
+
+/* invoice_pay(id, amount, method, provider_ref): record a payment, idempotently */
+PG_FUNCTION_INFO_V1(invoice_pay);
+Datum
+invoice_pay(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr due_plan = NULL;
+	static SPIPlanPtr insert_plan = NULL;
+	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
+	text	   *method;
+	text	   *provider_ref;
+	char	   *ref_str;
+	Cents		amount;
+	Cents		amount_due;
+	char	   *org_id;
+	InvoiceStatus status;
+	Datum		result;
+	bool		isnull;
+	int			nest_level;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("payment amount must not be null")));
+	amount = PG_GETARG_CENTS(1);
+	method = invoice_arg_text(fcinfo, 2, "payment method");
+	provider_ref = invoice_arg_text(fcinfo, 3, "provider reference");
+	ref_str = text_to_cstring(provider_ref);
+	if (amount <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("payment amount must be positive, not %s",
+						cents_to_cstring(amount))));
+	if (ref_str[strspn(ref_str, " \t\r\n")] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("provider reference must not be empty")));
+
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	status = invoice_lock_by_id(id, &org_id);
+
+	result = existing_payment(provider_ref, org_id, id, amount);
+	if (result == (Datum) 0)
+	{
+		Oid			argtypes[5] = {TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID};
+		Datum		values[5];
+
+		if (status != INVOICE_PENDING && status != INVOICE_OVERDUE)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVOICE_NOT_PAYABLE),
+					 errmsg("invoice \"%s\" is %s and cannot be paid",
+							text_to_cstring(id), invoice_status_name(status)),
+					 errdetail("Payments are accepted for pending and overdue invoices.")));
+
+		values[0] = CStringGetTextDatum(org_id);
+		values[1] = PointerGetDatum(id);
+		invoice_prepare(&due_plan,
+						"SELECT i.amount_due FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2",
+						2, argtypes);
+		if (SPI_execute_plan(due_plan, values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "invoice vanished while paying it");
+		amount_due = DatumGetCents(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		if (amount > amount_due)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVOICE_OVERPAYMENT),
+					 errmsg("payment of %s exceeds the amount due on invoice \"%s\"",
+							cents_to_cstring(amount),
+							text_to_cstring(id)),
+					 errdetail("Amount due is %s.",
+							   cents_to_cstring(amount_due))));
+
+		values[2] = Int64GetDatum(amount);
+		values[3] = PointerGetDatum(method);
+		values[4] = PointerGetDatum(provider_ref);
+		invoice_prepare(&insert_plan,
+						"INSERT INTO invoice.payments AS p (org_id, invoice_id, amount, method, provider_ref)"
+						" VALUES ($1, $2, $3::invoice.cents, $4::invoice.payment_method, $5)"
+						" ON CONFLICT (org_id, provider_ref) DO NOTHING RETURNING p",
+						5, argtypes);
+		if (SPI_execute_plan(insert_plan, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
+			elog(ERROR, "payment insert failed");
+		if (SPI_processed == 1)
+			result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull),
+									   false, -1);
+		else
+			result = existing_payment(provider_ref, org_id, id, amount);	/* a racing twin won */
+		if (result == (Datum) 0)
+			elog(ERROR, "payment under provider reference \"%s\" vanished", ref_str);
+	}
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}
