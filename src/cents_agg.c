@@ -86,7 +86,11 @@ cents_agg_combine(PG_FUNCTION_ARGS)
 	CentsAggState *other;
 
 	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
 	other = (CentsAggState *) PG_GETARG_POINTER(1);
 	if (PG_ARGISNULL(0))
 	{

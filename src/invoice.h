@@ -64,7 +64,9 @@ extern void invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,
 							  int nargs, Oid *argtypes, Datum *values,
 							  bool check_overpayment);
 
-/* Numbering: see numbering.c. */
+/* Numbering: see numbering.c.  Numbers taken by a statement are written back when it ends. */
 extern char *invoice_assign_number(const char *series, TimestampTz invoice_date);
+extern bool invoice_numbers_pending(void);
+extern void invoice_flush_numbers(void);
 
 #endif							/* INVOICE_H */

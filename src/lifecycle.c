@@ -519,6 +519,8 @@ invoice_after_statement(PG_FUNCTION_ARGS)
 	SPI_connect();
 	SPI_register_trigger_data(trigdata);
 	nest_level = invoice_pin_search_path();
+	if (invoice_numbers_pending())
+		invoice_flush_numbers();
 	if (inserted)
 		log_creations();
 	if (status_changed)

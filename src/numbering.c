@@ -4,22 +4,72 @@
  *
  * Numbers are SERIES/YYyy/NNNNNN (e.g. INV/2425/000001): consecutive per
  * series and Indian financial year (1 April – 31 March, taken in UTC), at
- * most 16 characters as Rule 46 allows.  The counter row is updated in the
- * issuing transaction, so concurrent issuers queue on its row lock and a
- * rollback takes its number back: no gaps, no duplicates.
+ * most 16 characters as Rule 46 allows.
+ *
+ * The counter row is locked at the first number a statement takes from it
+ * and written back once when the statement ends (invoice_flush_numbers, from
+ * the statement trigger on invoices): concurrent issuers queue on the row
+ * lock and a rollback takes the numbers back, so there are no gaps and no
+ * duplicates.  Updating the row once per number instead would leave a chain
+ * of row versions that every later update in the same transaction walks, and
+ * issuing n invoices in one statement would cost O(n²).
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "invoice.h"
 #include "port.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #define INVOICE_NUMBER_MAX 16
 #define INVOICE_ID_RANDOM_CHARS 17
+#define SERIES_NAME_MAX 4
+
+/* Counters taken by the current statement, not yet written back. */
+typedef struct SeriesCounter
+{
+	char		series[SERIES_NAME_MAX + 1];
+	int			fiscal_year;
+	int64		last_value;
+} SeriesCounter;
+
+static SeriesCounter *counters = NULL;
+static int	ncounters = 0;
+static int	maxcounters = 0;
+static bool callbacks_registered = false;
+
+/*
+ * A failed statement's numbers are void: forget them, the database row still
+ * holds the truth.  Committing numbers that were never written back would
+ * hand them out again, so that is refused.
+ */
+static void
+forget_counters_on_abort(XactEvent event, void *arg)
+{
+	if ((event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE) && ncounters > 0)
+	{
+		ncounters = 0;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_NUMBERING),
+				 errmsg("invoice numbers were assigned but their series was not updated"),
+				 errhint("Are the triggers on invoice.invoices disabled?")));
+	}
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		ncounters = 0;
+}
+
+static void
+forget_counters_on_subabort(SubXactEvent event, SubTransactionId mySubid,
+							SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		ncounters = 0;
+}
 
 static int
 fiscal_year_of(TimestampTz when)
@@ -35,31 +85,67 @@ fiscal_year_of(TimestampTz when)
 	return tm.tm_mon >= 4 ? tm.tm_year : tm.tm_year - 1;
 }
 
-char *
-invoice_assign_number(const char *series, TimestampTz invoice_date)
+/* Lock the counter row (creating it at 0) and return the last number used. */
+static int64
+lock_counter(const char *series, int fiscal_year)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid			argtypes[2] = {TEXTOID, INT4OID};
-	Datum		values[2];
-	int			fiscal_year = fiscal_year_of(invoice_date);
+	Datum		values[2] = {CStringGetTextDatum(series), Int32GetDatum(fiscal_year)};
 	bool		isnull;
-	int64		sequence;
-	char	   *number;
 
 	invoice_prepare(&plan,
 					"INSERT INTO invoice.number_series AS s (series, fiscal_year, last_value)"
-					" VALUES ($1, $2, 1)"
-					" ON CONFLICT (series, fiscal_year) DO UPDATE SET last_value = s.last_value + 1"
+					" VALUES ($1, $2, 0)"
+					" ON CONFLICT (series, fiscal_year) DO UPDATE SET last_value = s.last_value"
 					" RETURNING s.last_value",
 					2, argtypes);
-	values[0] = CStringGetTextDatum(series);
-	values[1] = Int32GetDatum(fiscal_year);
 	if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
-		elog(ERROR, "invoice number assignment failed");
-	sequence = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		elog(ERROR, "invoice number series lock failed");
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+static SeriesCounter *
+counter_for(const char *series, int fiscal_year)
+{
+	SeriesCounter *counter;
+
+	for (int i = 0; i < ncounters; i++)
+		if (counters[i].fiscal_year == fiscal_year && strcmp(counters[i].series, series) == 0)
+			return &counters[i];
+
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(forget_counters_on_abort, NULL);
+		RegisterSubXactCallback(forget_counters_on_subabort, NULL);
+		callbacks_registered = true;
+	}
+	if (ncounters == maxcounters)
+	{
+		maxcounters = maxcounters == 0 ? 4 : maxcounters * 2;
+		counters = counters == NULL
+			? MemoryContextAlloc(TopMemoryContext, maxcounters * sizeof(SeriesCounter))
+			: repalloc(counters, maxcounters * sizeof(SeriesCounter));
+	}
+	if (strlen(series) > SERIES_NAME_MAX)
+		elog(ERROR, "invoice series \"%s\" is longer than %d characters", series, SERIES_NAME_MAX);
+	counter = &counters[ncounters];
+	strlcpy(counter->series, series, sizeof(counter->series));
+	counter->fiscal_year = fiscal_year;
+	counter->last_value = lock_counter(series, fiscal_year);
+	ncounters++;
+	return counter;
+}
+
+char *
+invoice_assign_number(const char *series, TimestampTz invoice_date)
+{
+	int			fiscal_year = fiscal_year_of(invoice_date);
+	SeriesCounter *counter = counter_for(series, fiscal_year);
+	char	   *number;
 
 	number = psprintf("%s/%02d%02d/%06lld", series, fiscal_year % 100, (fiscal_year + 1) % 100,
-					  (long long) sequence);
+					  (long long) (counter->last_value + 1));
 	if (strlen(number) > INVOICE_NUMBER_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_NUMBERING),
@@ -67,7 +153,36 @@ invoice_assign_number(const char *series, TimestampTz invoice_date)
 						series, fiscal_year, (fiscal_year + 1) % 100),
 				 errdetail("Invoice number \"%s\" would be longer than %d characters.", number, INVOICE_NUMBER_MAX),
 				 errhint("Use a shorter series name.")));
+	counter->last_value++;
 	return number;
+}
+
+void
+invoice_flush_numbers(void)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[3] = {TEXTOID, INT4OID, INT8OID};
+
+	invoice_prepare(&plan,
+					"UPDATE invoice.number_series s SET last_value = $3"
+					" WHERE s.series = $1 AND s.fiscal_year = $2",
+					3, argtypes);
+	for (int i = 0; i < ncounters; i++)
+	{
+		Datum		values[3] = {CStringGetTextDatum(counters[i].series),
+								 Int32GetDatum(counters[i].fiscal_year),
+								 Int64GetDatum(counters[i].last_value)};
+
+		if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_UPDATE || SPI_processed != 1)
+			elog(ERROR, "invoice number series update failed");
+	}
+	ncounters = 0;
+}
+
+bool
+invoice_numbers_pending(void)
+{
+	return ncounters > 0;
 }
 
 /* new_invoice_id(): "inv-" and 17 random base-36 characters (88 bits) */

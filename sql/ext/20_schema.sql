@@ -155,7 +155,7 @@ COMMENT ON TABLE invoice.status_history IS 'one row per status change of an invo
 CREATE TABLE invoice.number_series (
     series       text NOT NULL,
     fiscal_year  integer NOT NULL,
-    last_value   bigint NOT NULL CHECK (last_value > 0),
+    last_value   bigint NOT NULL CHECK (last_value >= 0),
     PRIMARY KEY (series, fiscal_year)
 );
 COMMENT ON TABLE invoice.number_series IS 'last invoice number used per series and Indian financial year (starting year, April to March)';
