@@ -28,6 +28,13 @@
 #error "invoice computation needs a 128-bit integer type"
 #endif
 
+/*
+ * Statements over at most this many changed rows reuse a kept plan (index
+ * lookups per invoice, right for a handful of rows); larger ones are planned
+ * for their actual size.
+ */
+#define SMALL_STATEMENT_ROWS 1000
+
 /* Tax rates are percentages with at most six decimals: rate × 10^6 is exact. */
 #define RATE_SCALE INT64CONST(1000000)
 
@@ -248,61 +255,68 @@ invoice_amounts_final(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
 
+static char *
+recompute_sql(const char *target_sql)
+{
+	return psprintf("WITH target AS MATERIALIZED (%s),"
+					" credit AS (SELECT c.org_id, c.invoice_id, invoice.sum(c.amount) AS total"
+					"   FROM invoice.credits c JOIN target t ON c.org_id = t.org_id AND c.invoice_id = t.id"
+					"   GROUP BY c.org_id, c.invoice_id),"
+					" paid AS (SELECT p.org_id, p.invoice_id, invoice.sum(p.amount) AS total"
+					"   FROM invoice.payments p JOIN target t ON p.org_id = t.org_id AND p.invoice_id = t.id"
+					"   GROUP BY p.org_id, p.invoice_id),"
+					" computed AS (SELECT t.org_id, t.id,"
+					"   invoice.invoice_amounts(l.amount, coalesce(l.tax_rate, t.tax_rate),"
+					"                           c.total, p.total, NULL) AS a"
+					"   FROM target t"
+					"   LEFT JOIN credit c ON c.org_id = t.org_id AND c.invoice_id = t.id"
+					"   LEFT JOIN paid p ON p.org_id = t.org_id AND p.invoice_id = t.id"
+					"   LEFT JOIN invoice.line_items l ON l.org_id = t.org_id AND l.invoice_id = t.id"
+					"   GROUP BY t.org_id, t.id, c.total, p.total)"
+					" UPDATE invoice.invoices i SET"
+					"   usage_amount = (x.a).usage_amount, credits_applied = (x.a).credits_applied,"
+					"   already_billed_amount = (x.a).already_billed_amount, subtotal = (x.a).subtotal,"
+					"   tax = (x.a).tax, total = (x.a).total,"
+					"   advance_pay_amount = (x.a).advance_pay_amount, amount_due = (x.a).amount_due"
+					" FROM computed x"
+					" WHERE i.org_id = x.org_id AND i.id = x.id"
+					"   AND (i.usage_amount, i.credits_applied, i.already_billed_amount, i.subtotal,"
+					"        i.tax, i.total, i.advance_pay_amount, i.amount_due)"
+					"       IS DISTINCT FROM ((x.a).usage_amount, (x.a).credits_applied,"
+					"        (x.a).already_billed_amount, (x.a).subtotal, (x.a).tax, (x.a).total,"
+					"        (x.a).advance_pay_amount, (x.a).amount_due)"
+					" RETURNING i.id, i.total, i.already_billed_amount, i.advance_pay_amount",
+					target_sql);
+}
+
 /*
  * Recompute the invoices that target_sql selects (a query returning org_id,
  * id and tax_rate of invoice.invoices rows) in one statement, writing only
  * rows whose amounts change.  With check_overpayment, an invoice whose
  * payments and advance exceed its total is refused (IV003).
+ *
+ * A plan_cache keeps the plan for the backend; without one the statement is
+ * planned afresh, which is what queries over transition tables need: their
+ * size varies from one row to millions, and a plan kept from one size would
+ * be wrong for the other.
  */
 void
 invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,
 				  int nargs, Oid *argtypes, Datum *values, bool check_overpayment)
 {
 	bool		was_active = amounts_writer_active;
+	int			rc;
 
-	if (*plan_cache == NULL)
-	{
-		StringInfoData sql;
-
-		initStringInfo(&sql);
-		appendStringInfo(&sql,
-						 "WITH target AS MATERIALIZED (%s),"
-						 " credit AS (SELECT c.org_id, c.invoice_id, invoice.sum(c.amount) AS total"
-						 "   FROM invoice.credits c JOIN target t ON c.org_id = t.org_id AND c.invoice_id = t.id"
-						 "   GROUP BY c.org_id, c.invoice_id),"
-						 " paid AS (SELECT p.org_id, p.invoice_id, invoice.sum(p.amount) AS total"
-						 "   FROM invoice.payments p JOIN target t ON p.org_id = t.org_id AND p.invoice_id = t.id"
-						 "   GROUP BY p.org_id, p.invoice_id),"
-						 " computed AS (SELECT t.org_id, t.id,"
-						 "   invoice.invoice_amounts(l.amount, coalesce(l.tax_rate, t.tax_rate),"
-						 "                           c.total, p.total, NULL) AS a"
-						 "   FROM target t"
-						 "   LEFT JOIN credit c ON c.org_id = t.org_id AND c.invoice_id = t.id"
-						 "   LEFT JOIN paid p ON p.org_id = t.org_id AND p.invoice_id = t.id"
-						 "   LEFT JOIN invoice.line_items l ON l.org_id = t.org_id AND l.invoice_id = t.id"
-						 "   GROUP BY t.org_id, t.id, c.total, p.total)"
-						 " UPDATE invoice.invoices i SET"
-						 "   usage_amount = (x.a).usage_amount, credits_applied = (x.a).credits_applied,"
-						 "   already_billed_amount = (x.a).already_billed_amount, subtotal = (x.a).subtotal,"
-						 "   tax = (x.a).tax, total = (x.a).total,"
-						 "   advance_pay_amount = (x.a).advance_pay_amount, amount_due = (x.a).amount_due"
-						 " FROM computed x"
-						 " WHERE i.org_id = x.org_id AND i.id = x.id"
-						 "   AND (i.usage_amount, i.credits_applied, i.already_billed_amount, i.subtotal,"
-						 "        i.tax, i.total, i.advance_pay_amount, i.amount_due)"
-						 "       IS DISTINCT FROM ((x.a).usage_amount, (x.a).credits_applied,"
-						 "        (x.a).already_billed_amount, (x.a).subtotal, (x.a).tax, (x.a).total,"
-						 "        (x.a).advance_pay_amount, (x.a).amount_due)"
-						 " RETURNING i.id, i.total, i.already_billed_amount, i.advance_pay_amount",
-						 target_sql);
-		invoice_prepare(plan_cache, sql.data, nargs, argtypes);
-		pfree(sql.data);
-	}
+	if (plan_cache != NULL && *plan_cache == NULL)
+		invoice_prepare(plan_cache, recompute_sql(target_sql), nargs, argtypes);
 
 	amounts_writer_active = true;
 	PG_TRY();
 	{
-		if (SPI_execute_plan(*plan_cache, values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+		rc = plan_cache != NULL
+			? SPI_execute_plan(*plan_cache, values, NULL, false, 0)
+			: SPI_execute(recompute_sql(target_sql), false, 0);
+		if (rc != SPI_OK_UPDATE_RETURNING)
 			elog(ERROR, "invoice recompute failed");
 	}
 	PG_FINALLY();
@@ -408,13 +422,15 @@ PG_FUNCTION_INFO_V1(invoice_children_changed);
 Datum
 invoice_children_changed(PG_FUNCTION_ARGS)
 {
-	/* plans per (child kind, event); transition table names are fixed */
+	/* plans kept for small statements, per (child kind, event) */
 	static SPIPlanPtr lock_plans[3][3];
 	static SPIPlanPtr recompute_plans[3][3];
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	const char *kind;
 	int			kind_index;
 	int			event_index;
+	int64		changed_rows = 0;
+	bool		small;
 	const char *changed_keys;
 	bool		payments;
 	char	   *target;
@@ -445,9 +461,13 @@ invoice_children_changed(PG_FUNCTION_ARGS)
 		changed_keys = "SELECT org_id, invoice_id FROM changed_old";
 	}
 
-	if ((trigdata->tg_newtable == NULL || tuplestore_tuple_count(trigdata->tg_newtable) == 0) &&
-		(trigdata->tg_oldtable == NULL || tuplestore_tuple_count(trigdata->tg_oldtable) == 0))
+	if (trigdata->tg_newtable != NULL)
+		changed_rows += tuplestore_tuple_count(trigdata->tg_newtable);
+	if (trigdata->tg_oldtable != NULL)
+		changed_rows += tuplestore_tuple_count(trigdata->tg_oldtable);
+	if (changed_rows == 0)
 		PG_RETURN_POINTER(NULL);
+	small = changed_rows <= SMALL_STATEMENT_ROWS;
 
 	target = psprintf("SELECT i.org_id, i.id, i.tax_rate FROM invoice.invoices i"
 					  " WHERE (i.org_id, i.id) IN (%s)", changed_keys);
@@ -460,8 +480,10 @@ invoice_children_changed(PG_FUNCTION_ARGS)
 	nest_level = invoice_pin_search_path();
 
 	/* Lock first, in key order; the recompute then reads a fresh snapshot. */
-	invoice_prepare(&lock_plans[kind_index][event_index], lock_sql, 0, NULL);
-	if (SPI_execute_plan(lock_plans[kind_index][event_index], NULL, NULL, false, 0) != SPI_OK_SELECT)
+	if (small)
+		invoice_prepare(&lock_plans[kind_index][event_index], lock_sql, 0, NULL);
+	if ((small ? SPI_execute_plan(lock_plans[kind_index][event_index], NULL, NULL, false, 0)
+		 : SPI_execute(lock_sql, false, 0)) != SPI_OK_SELECT)
 		elog(ERROR, "locking invoices failed");
 	for (uint64 row = 0; row < SPI_processed; row++)
 	{
@@ -485,7 +507,8 @@ invoice_children_changed(PG_FUNCTION_ARGS)
 					 errdetail("Payments are recorded against pending or overdue invoices only.")));
 	}
 
-	invoice_recompute(target, &recompute_plans[kind_index][event_index], 0, NULL, NULL, payments);
+	invoice_recompute(target, small ? &recompute_plans[kind_index][event_index] : NULL,
+					  0, NULL, NULL, payments);
 
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();

@@ -442,17 +442,13 @@ invoice_before_delete(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(trigdata->tg_trigtuple);
 }
 
+/* Statements over transition tables are planned afresh each time: see invoice_recompute. */
 static void
 log_creations(void)
 {
-	static SPIPlanPtr plan = NULL;
-
-	invoice_prepare(&plan,
-					"INSERT INTO invoice.status_history (org_id, invoice_id, from_status, to_status, reason)"
+	if (SPI_execute("INSERT INTO invoice.status_history (org_id, invoice_id, from_status, to_status, reason)"
 					" SELECT n.org_id, n.id, NULL, n.status, coalesce(n.status_reason, 'created')"
-					" FROM changed_new n",
-					0, NULL);
-	if (SPI_execute_plan(plan, NULL, NULL, false, 0) != SPI_OK_INSERT)
+					" FROM changed_new n", false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "status history insert failed");
 }
 
@@ -460,10 +456,7 @@ log_creations(void)
 static void
 log_status_changes(void)
 {
-	static SPIPlanPtr plan = NULL;
-
-	invoice_prepare(&plan,
-					"INSERT INTO invoice.status_history (org_id, invoice_id, from_status, to_status, reason)"
+	if (SPI_execute("INSERT INTO invoice.status_history (org_id, invoice_id, from_status, to_status, reason)"
 					" SELECT n.org_id, n.id, s.from_status, s.to_status, s.reason"
 					" FROM changed_new n JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
 					" CROSS JOIN LATERAL (VALUES"
@@ -472,21 +465,17 @@ log_status_changes(void)
 					"    n.status, n.status_reason, true)"
 					" ) AS s(from_status, to_status, reason, applies)"
 					" WHERE o.status IS DISTINCT FROM n.status AND s.applies"
-					" ORDER BY n.org_id, n.id, s.from_status",
-					0, NULL);
-	if (SPI_execute_plan(plan, NULL, NULL, false, 0) != SPI_OK_INSERT)
+					" ORDER BY n.org_id, n.id, s.from_status", false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "status history insert failed");
 }
 
 static void
 recompute_retaxed_drafts(void)
 {
-	static SPIPlanPtr plan = NULL;
-
 	invoice_recompute("SELECT n.org_id, n.id, n.tax_rate"
 					  " FROM changed_new n JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
 					  " WHERE n.tax_rate IS DISTINCT FROM o.tax_rate",
-					  &plan, 0, NULL, NULL, false);
+					  NULL, 0, NULL, NULL, false);
 }
 
 /*

@@ -1,5 +1,9 @@
 -- invoice schema: organisations, invoices and their line items, credits, payments, history
 --
+-- Identifiers (org_id, id, invoice_id, series, number, provider_ref) are
+-- text COLLATE "C": they compare byte by byte, whatever the database locale,
+-- which also makes the joins and sorts of the set-based recompute cheap.
+--
 -- Every table that holds an organisation's data carries org_id and every key
 -- includes it, so the schema can be distributed by org_id.  The numbering
 -- counters are supplier-wide (one series of numbers for all customers, as
@@ -16,7 +20,7 @@ CREATE FUNCTION invoice.new_invoice_id() RETURNS text
 COMMENT ON FUNCTION invoice.new_invoice_id() IS 'a fresh invoice id: inv- and 17 random base-36 characters';
 
 CREATE TABLE invoice.orgs (
-    org_id              text PRIMARY KEY CHECK (org_id ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$'),
+    org_id              text COLLATE "C" PRIMARY KEY CHECK (org_id ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$'),
     name                text NOT NULL CHECK (btrim(name) <> ''),
     billing_email       text CHECK (billing_email ~ '^[^@\s]+@[^@\s]+$'),
     payment_terms_days  integer NOT NULL DEFAULT 30 CHECK (payment_terms_days BETWEEN 0 AND 365),
@@ -26,11 +30,11 @@ COMMENT ON TABLE invoice.orgs IS 'one row per customer organisation';
 COMMENT ON COLUMN invoice.orgs.payment_terms_days IS 'days from invoice date to due date when an invoice is issued without a due date';
 
 CREATE TABLE invoice.invoices (
-    org_id                 text NOT NULL REFERENCES invoice.orgs (org_id),
-    id                     text NOT NULL DEFAULT invoice.new_invoice_id()
+    org_id                 text COLLATE "C" NOT NULL REFERENCES invoice.orgs (org_id),
+    id                     text COLLATE "C" NOT NULL DEFAULT invoice.new_invoice_id()
                            CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'),
-    series                 text NOT NULL DEFAULT 'INV' CHECK (series ~ '^[A-Za-z0-9]{1,4}$'),
-    number                 text CHECK (number ~ '^[A-Za-z0-9/-]{1,16}$'),
+    series                 text COLLATE "C" NOT NULL DEFAULT 'INV' CHECK (series ~ '^[A-Za-z0-9]{1,4}$'),
+    number                 text COLLATE "C" CHECK (number ~ '^[A-Za-z0-9/-]{1,16}$'),
     description            text,
     period_start           timestamptz NOT NULL,
     period_end             timestamptz NOT NULL,
@@ -78,8 +82,8 @@ COMMENT ON COLUMN invoice.invoices.advance_pay_amount IS 'derived: prepaid balan
 COMMENT ON COLUMN invoice.invoices.amount_due IS 'derived: max(total - already_billed_amount - advance_pay_amount, 0)';
 
 CREATE TABLE invoice.line_items (
-    org_id              text NOT NULL,
-    invoice_id          text NOT NULL,
+    org_id              text COLLATE "C" NOT NULL,
+    invoice_id          text COLLATE "C" NOT NULL,
     line_id             bigint GENERATED ALWAYS AS IDENTITY,
     description         text NOT NULL CHECK (btrim(description) <> ''),
     units               numeric NOT NULL DEFAULT 1 CHECK (units >= 0),
@@ -108,8 +112,8 @@ COMMENT ON COLUMN invoice.line_items.amount IS 'units × rate rounded half away 
 COMMENT ON COLUMN invoice.line_items.tax_rate IS 'tax percent of this line; NULL means the invoice''s tax_rate';
 
 CREATE TABLE invoice.credits (
-    org_id       text NOT NULL,
-    invoice_id   text NOT NULL,
+    org_id       text COLLATE "C" NOT NULL,
+    invoice_id   text COLLATE "C" NOT NULL,
     credit_id    bigint GENERATED ALWAYS AS IDENTITY,
     amount       invoice.cents NOT NULL CHECK (amount > '0'),
     code         text NOT NULL CHECK (btrim(code) <> ''),
@@ -122,12 +126,12 @@ CREATE INDEX credits_invoice_idx ON invoice.credits (org_id, invoice_id);
 COMMENT ON TABLE invoice.credits IS 'credits and coupons applied to one invoice; frozen once the invoice is issued';
 
 CREATE TABLE invoice.payments (
-    org_id        text NOT NULL,
-    invoice_id    text NOT NULL,
+    org_id        text COLLATE "C" NOT NULL,
+    invoice_id    text COLLATE "C" NOT NULL,
     payment_id    bigint GENERATED ALWAYS AS IDENTITY,
     amount        invoice.cents NOT NULL CHECK (amount > '0'),
     method        invoice.payment_method NOT NULL,
-    provider_ref  text NOT NULL CHECK (btrim(provider_ref) <> ''),
+    provider_ref  text COLLATE "C" NOT NULL CHECK (btrim(provider_ref) <> ''),
     paid_at       timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (org_id, payment_id),
     UNIQUE (org_id, provider_ref),
@@ -138,8 +142,8 @@ CREATE INDEX payments_provider_ref_idx ON invoice.payments (provider_ref);
 COMMENT ON TABLE invoice.payments IS 'payments received for an invoice; provider_ref makes recording idempotent';
 
 CREATE TABLE invoice.status_history (
-    org_id       text NOT NULL,
-    invoice_id   text NOT NULL,
+    org_id       text COLLATE "C" NOT NULL,
+    invoice_id   text COLLATE "C" NOT NULL,
     history_id   bigint GENERATED ALWAYS AS IDENTITY,
     from_status  invoice.status,
     to_status    invoice.status NOT NULL,
@@ -153,7 +157,7 @@ CREATE INDEX status_history_invoice_idx ON invoice.status_history (org_id, invoi
 COMMENT ON TABLE invoice.status_history IS 'one row per status change of an invoice (from NULL at creation)';
 
 CREATE TABLE invoice.number_series (
-    series       text NOT NULL,
+    series       text COLLATE "C" NOT NULL,
     fiscal_year  integer NOT NULL,
     last_value   bigint NOT NULL CHECK (last_value >= 0),
     PRIMARY KEY (series, fiscal_year)
