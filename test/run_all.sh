@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+#
+# test/run_all.sh — `make test`: every test suite, one summary line.
+#
+#   1. test/deps.sh                      install whatever Debian packages are missing
+#   2. make clean && make && make install a build failure ends the run
+#   3. test/fuzz/run.sh $FUZZ_SECONDS     libFuzzer on the cents parser (default 60 s;
+#                                         FUZZ_SECONDS=0 skips it)
+#   4. in ONE throwaway cluster (pg_virtualenv):
+#        pg_regress      make installcheck ISOLATION=     (sql/*.sql vs expected/)
+#        isolation       make installcheck REGRESS=       (test/isolation/specs/*.spec)
+#        pgTAP           pg_prove over test/pgtap/*.sql, in a fresh database
+#
+# Counts: one per pg_regress test, one per isolation spec, one per pgTAP assertion,
+# one for the fuzz run, one for the build.  A suite that cannot run, a pgTAP file
+# that dies or misses its plan, counts as (at least) one failure.  The last line
+# is exactly "N passed, N failed"; the exit status is 0 only when N failed is 0.
+#
+# Logs of the last run are in .results/ (git-ignored).
+
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PG_MAJOR=15
+export LC_ALL=C.UTF-8 # deterministic messages and collation, whatever the caller's locale
+export PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/$PG_MAJOR/bin/pg_config}"
+RESULTS=.results
+COUNTS="$RESULTS/counts" # one line per suite: name passed failed note…
+
+banner() { printf '\n========== %s ==========\n' "$*"; }
+
+# record SUITE PASSED FAILED [NOTE]
+record() { printf '%s %d %d %s\n' "$1" "$2" "$3" "${4:-}" >>"$COUNTS"; }
+
+# make_var NAME: the value of a Makefile variable (the Makefile stays the one source of truth)
+make_var()
+{
+	# shellcheck disable=SC2016 # $($*) is for make, not the shell
+	printf 'print-%%:\n\t@echo '"'"'$($*)'"'"'\n' |
+		make --no-print-directory -s -f Makefile -f - "print-$1"
+}
+
+# show_diffs FILE: print a regression.diffs file (at most 1000 lines)
+show_diffs()
+{
+	[ -s "$1" ] || return 0
+	banner "$1"
+	head -n 1000 "$1"
+	local n
+	n=$(wc -l <"$1")
+	[ "$n" -le 1000 ] || echo "… ($n lines in all; see $1)"
+}
+
+# run_regress SUITE LOG DIFFS TESTS… -- MAKE-ARGS…
+#	make installcheck MAKE-ARGS, then count "... ok" / "... FAILED" lines.  Every
+#	test that pg_regress did not report as ok is a failure (it stops at the first
+#	test without an expected file, for instance).
+run_regress()
+{
+	local suite=$1 log=$2 diffs=$3
+	shift 3
+	local tests=()
+	while [ "$1" != -- ]; do
+		tests+=("$1")
+		shift
+	done
+	shift
+	banner "$suite: ${#tests[@]} test(s)"
+	local rc=0
+	make --no-print-directory installcheck "$@" 2>&1 | tee "$log" || rc=$?
+	local passed failed
+	passed=$(grep -cE ' \.\.\. ok( |$)' "$log" || true)
+	failed=$((${#tests[@]} - passed))
+	[ "$failed" -ge 0 ] || failed=0
+	if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+		failed=1
+	fi
+	if [ "$failed" -gt 0 ]; then
+		show_diffs "$diffs"
+	fi
+	record "$suite" "$passed" "$failed"
+}
+
+# count_tap LOG: "PASSED FAILED" from pg_prove -v output.  Top-level TAP lines only
+# ("ok N", "not ok N"; "not ok … # TODO" passes, as in TAP).  A file's planned but
+# unrun tests are failures; a file without a plan, or that the harness calls
+# dubious, counts at least one failure.
+count_tap()
+{
+	awk '
+	function flush(   f, run) {
+		if (file == "") return
+		run = ok + nok
+		f = nok
+		if (planned > run) f += planned - run
+		if (f == 0 && (bad || planned < 0)) f = 1
+		if (f > 0) printf "pgtap: %s: %d failed\n", file, f > "/dev/stderr"
+		P += ok; F += f
+		file = ""
+	}
+	function start(name) { flush(); file = name; ok = 0; nok = 0; planned = -1; bad = 0 }
+	/^Test Summary Report/ { flush(); done = 1 }
+	done { next }
+	/^[^ #].*\.sql \.+( |$)/ {
+		start($1)
+		sub(/^[^ ]+ \.+ ?/, "")
+		if ($0 == "") next
+	}
+	file == "" { next }
+	/^1\.\.[0-9]+/ { planned = substr($1, 4) + 0; next }
+	/^ok [0-9]+/ { ok++; next }
+	/^not ok [0-9]+/ { if ($0 ~ /#[ \t]*TODO/) ok++; else nok++; next }
+	/^(Dubious|Failed [0-9]+\/[0-9]+ subtests|No subtests run|.*[Pp]arse error)/ { bad = 1 }
+	END { flush(); printf "%d %d\n", P, F }
+	' "$1"
+}
+
+run_pgtap()
+{
+	local files=(test/pgtap/*.sql)
+	local log="$RESULTS/pgtap.log" db=invoice_tap
+	banner "pgTAP: ${#files[@]} file(s)"
+	if ! createdb "$db"; then
+		echo "pgTAP: could not create database $db"
+		record pgtap 0 1 "could not create database"
+		return
+	fi
+	local rc=0
+	pg_prove -v -d "$db" "${files[@]}" | tee "$log" || rc=$?
+	local passed failed
+	read -r passed failed < <(count_tap "$log")
+	if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+		failed=1
+	fi
+	record pgtap "$passed" "$failed"
+}
+
+# The part that runs inside the throwaway cluster (PGHOST, PGPORT, … are set).
+in_cluster()
+{
+	echo "throwaway cluster: PostgreSQL $(psql -XAtc 'SHOW server_version') on $PGHOST:$PGPORT"
+
+	local regress isolation
+	regress=$(make_var REGRESS)
+	isolation=$(make_var ISOLATION)
+
+	# shellcheck disable=SC2086 # word splitting of the test lists is intended
+	if [ -n "$regress" ]; then
+		run_regress regress "$RESULTS/regress.log" regression.diffs \
+			$regress -- ISOLATION=
+	else
+		banner "regress: no sql/*.sql tests, skipped"
+		record regress 0 0 "skipped: no tests"
+	fi
+
+	# shellcheck disable=SC2086
+	if [ -n "$isolation" ]; then
+		run_regress isolation "$RESULTS/isolation.log" test/isolation/output_iso/regression.diffs \
+			$isolation -- REGRESS=
+	else
+		banner "isolation: no test/isolation/specs/*.spec, skipped"
+		record isolation 0 0 "skipped: no tests"
+	fi
+
+	if compgen -G 'test/pgtap/*.sql' >/dev/null; then
+		run_pgtap
+	else
+		banner "pgTAP: no test/pgtap/*.sql, skipped"
+		record pgtap 0 0 "skipped: no tests"
+	fi
+
+	# Non-zero when something failed, so that pg_virtualenv shows the server log tail
+	# (and a backtrace of any core dump) — useful when a test crashed the backend.
+	! awk '$3 > 0 { bad = 1 } END { exit !bad }' "$COUNTS"
+}
+
+if [ "${1:-}" = --in-cluster ]; then
+	in_cluster
+	exit
+fi
+
+# ---------------------------------------------------------------------------------
+
+summary()
+{
+	banner summary
+	local passed=0 failed=0 suite p f note
+	while read -r suite p f note; do
+		printf '%-10s %5d passed, %d failed%s\n' "$suite" "$p" "$f" "${note:+  ($note)}"
+		passed=$((passed + p))
+		failed=$((failed + f))
+	done <"$COUNTS"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+: >"$COUNTS"
+start=$SECONDS
+
+banner "dependencies"
+if ! bash test/deps.sh; then
+	record deps 0 1 "test/deps.sh failed"
+	summary || true
+	exit 1
+fi
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+
+banner "build: make clean && make && make install (PG_CONFIG=$PG_CONFIG)"
+if make --no-print-directory clean >/dev/null &&
+	make --no-print-directory &&
+	"${sudo[@]}" make --no-print-directory install PG_CONFIG="$PG_CONFIG"; then
+	record build 1 0
+else
+	echo "build FAILED"
+	record build 0 1 "stopped here"
+	summary || true
+	exit 1
+fi
+
+if [ -f test/fuzz/run.sh ]; then
+	if [ "${FUZZ_SECONDS:-60}" = 0 ]; then
+		banner "fuzz: FUZZ_SECONDS=0, skipped"
+		record fuzz 0 0 "skipped: FUZZ_SECONDS=0"
+	else
+		banner "fuzz: bash test/fuzz/run.sh ${FUZZ_SECONDS:-60}"
+		# libFuzzer's progress lines (NEW, REDUCE, pulse) go to the log only
+		set +e
+		bash test/fuzz/run.sh "${FUZZ_SECONDS:-60}" 2>&1 | tee "$RESULTS/fuzz.log" |
+			grep --line-buffered -vE '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)[[:space:]]'
+		rc=${PIPESTATUS[0]}
+		set -e
+		if [ "$rc" -eq 0 ] && [ "$(tail -n 1 "$RESULTS/fuzz.log")" = "fuzz: PASS" ]; then
+			record fuzz 1 0
+		else
+			record fuzz 0 1
+		fi
+	fi
+fi
+
+banner "throwaway cluster (pg_virtualenv)"
+# -t: keep the cluster in a temporary directory even as root, so that nothing is left
+# in /etc/postgresql and a leftover 15/regress cluster cannot get in the way.
+# No -s: it would open an interactive shell on failure.
+pg_virtualenv -t -v "$PG_MAJOR" bash test/run_all.sh --in-cluster </dev/null || true
+
+# Every in-cluster suite must have reported; one that did not could not run.
+for suite in regress isolation pgtap; do
+	if ! grep -q "^$suite " "$COUNTS"; then
+		record "$suite" 0 1 "could not run; see the pg_virtualenv output above"
+	fi
+done
+
+echo "(took $((SECONDS - start)) s; logs in $RESULTS/)"
+summary
