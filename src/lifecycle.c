@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "cents.h"
 #include "commands/trigger.h"
@@ -37,6 +38,35 @@
  */
 static bool pending_status_change = false;
 static bool pending_tax_rate_change = false;
+static bool pending_callbacks_registered = false;
+
+/* A statement that failed never reaches its statement trigger: drop what it flagged. */
+static void
+forget_pending_on_abort(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		pending_status_change = pending_tax_rate_change = false;
+}
+
+static void
+forget_pending_on_subabort(SubXactEvent event, SubTransactionId mySubid,
+						   SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		pending_status_change = pending_tax_rate_change = false;
+}
+
+static void
+flag_pending(bool *flag)
+{
+	if (!pending_callbacks_registered)
+	{
+		RegisterXactCallback(forget_pending_on_abort, NULL);
+		RegisterSubXactCallback(forget_pending_on_subabort, NULL);
+		pending_callbacks_registered = true;
+	}
+	*flag = true;
+}
 
 /* Columns of invoice.invoices the triggers read or write. */
 typedef enum InvoiceColumn
@@ -406,11 +436,11 @@ invoice_before_update(PG_FUNCTION_ARGS)
 		row_set(&new_row, COL_STATUS, invoice_status_datum(to), false);
 
 	if (from == INVOICE_DRAFT && column_differs(&old_row, &new_row, COL_TAX_RATE))
-		pending_tax_rate_change = true;
+		flag_pending(&pending_tax_rate_change);
 	if (from != to)
 	{
-		pending_status_change = true;
 		check_transition(&old_row, &new_row, from, to);
+		flag_pending(&pending_status_change);
 	}
 	else if (column_differs(&old_row, &new_row, COL_STATUS_REASON) && from != INVOICE_DRAFT)
 		ereport(ERROR,
@@ -488,8 +518,8 @@ invoice_after_statement(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	bool		inserted;
-	bool		status_changed = pending_status_change;
-	bool		tax_rate_changed = pending_tax_rate_change;
+	bool		status_changed = false;
+	bool		tax_rate_changed = false;
 	int			nest_level;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
@@ -498,6 +528,8 @@ invoice_after_statement(PG_FUNCTION_ARGS)
 	inserted = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 	if (!inserted)
 	{
+		status_changed = pending_status_change;
+		tax_rate_changed = pending_tax_rate_change;
 		pending_status_change = pending_tax_rate_change = false;
 		if (!status_changed && !tax_rate_changed)
 			PG_RETURN_POINTER(NULL);

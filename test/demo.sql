@@ -97,4 +97,65 @@ SELECT '92233720368547758.08'::cents;  -- expect ERROR 22003
 SELECT sum(amount * 100000000000) FROM public.demo_amounts;  -- expect ERROR 22003
 
 \echo
+\echo '================================================================'
+\echo ' 8. Invoices: the seed example, to the cent'
+\echo '================================================================'
+SET TimeZone = 'UTC';
+INSERT INTO orgs (org_id, name) VALUES
+    ('org-xxxxxx', 'Example Org'), ('org-acme', 'Acme Cloud'), ('org-globex', 'Globex');
+INSERT INTO invoices (org_id, id, period_start, period_end, invoice_date, due_date, currency, tax_rate)
+VALUES ('org-xxxxxx', 'inv-12312io23810o291', '2024-01-01', '2024-02-01', '2024-02-01', '2024-02-01', 'USD', 12.5);
+\echo 'Lines: amount = units x rate, rounded half away from zero to cents.'
+INSERT INTO line_items (org_id, invoice_id, description, units, rate) VALUES
+    ('org-xxxxxx', 'inv-12312io23810o291', 'vector compute (CU-hours)', 1000, 0.324),
+    ('org-xxxxxx', 'inv-12312io23810o291', 'storage (GB-months)', 200, 1.00);
+INSERT INTO credits (org_id, invoice_id, amount, code)
+VALUES ('org-xxxxxx', 'inv-12312io23810o291', '124.00', 'WELCOME');
+\echo 'No call needed: the amounts follow the lines and credits (usage 524, credits 124, tax 12.5 %).'
+SELECT usage_amount, credits_applied, subtotal, tax, total, amount_due
+  FROM invoices WHERE id = 'inv-12312io23810o291';
+\echo 'Clients cannot write derived amounts.'
+UPDATE invoices SET total = '1.00' WHERE id = 'inv-12312io23810o291';  -- expect ERROR IV006
+
+\echo
+\echo 'Issue it: a gapless number per series and Indian financial year; the invoice is frozen.'
+SELECT id, number, status, due_date FROM invoice_issue('inv-12312io23810o291');
+INSERT INTO line_items (org_id, invoice_id, description, units, rate)
+VALUES ('org-xxxxxx', 'inv-12312io23810o291', 'late addition', 1, 1);  -- expect ERROR IV002
+
+\echo
+\echo 'Pay in two parts; a retried payment (same provider_ref) changes nothing.'
+SELECT payment_id, amount, method, provider_ref FROM invoice_pay('inv-12312io23810o291', '100.00', 'card', 'ch_1');
+SELECT payment_id, amount, method, provider_ref FROM invoice_pay('inv-12312io23810o291', '100.00', 'card', 'ch_1');
+SELECT invoice_pay('inv-12312io23810o291', '400.00', 'upi', 'upi_2');  -- expect ERROR IV003
+SELECT payment_id, amount, method, provider_ref FROM invoice_pay('inv-12312io23810o291', '350.00', 'upi', 'upi_2');
+SELECT number, status, already_billed_amount, amount_due FROM invoices WHERE id = 'inv-12312io23810o291';
+SELECT from_status, to_status, reason, changed_by FROM status_history
+ WHERE invoice_id = 'inv-12312io23810o291' ORDER BY history_id;
+\echo 'Paid is final.'
+UPDATE invoices SET status = 'pending' WHERE id = 'inv-12312io23810o291';  -- expect ERROR IV001
+
+\echo
+\echo '================================================================'
+\echo ' 9. Billing day: a month of invoices for many organisations, set-based'
+\echo '================================================================'
+INSERT INTO orgs (org_id, name) SELECT 'org-' || g, 'Customer ' || g FROM generate_series(1, 200) g;
+INSERT INTO invoices (org_id, id, period_start, period_end, invoice_date, tax_rate)
+SELECT 'org-' || g, 'inv-2024-03-' || g, '2024-03-01', '2024-04-01', '2024-04-01', 18
+  FROM generate_series(1, 200) g;
+INSERT INTO line_items (org_id, invoice_id, description, units, rate)
+SELECT 'org-' || g, 'inv-2024-03-' || g, 'usage ' || l, (g * l) % 97 + 0.5, 0.0125 * l
+  FROM generate_series(1, 200) g, generate_series(1, 10) l;
+SELECT invoice_issue_period('2024-03-01', '2024-04-01') AS issued;
+SELECT min(number) AS first_number, max(number) AS last_number, count(DISTINCT number) AS distinct_numbers,
+       sum(total) AS billed
+  FROM invoices WHERE period_start = '2024-03-01';
+\echo 'Some customers pay.'
+SELECT count(*) AS payments
+  FROM (SELECT invoice_pay(id, amount_due, 'netbanking', 'nb-' || id)
+          FROM invoices WHERE period_start = '2024-03-01' AND org_id < 'org-5' ORDER BY id) p;
+SELECT status, count(*), sum(total) AS total, sum(amount_due) AS due
+  FROM invoices GROUP BY status ORDER BY status;
+
+\echo
 \echo 'End of the tour.'
