@@ -388,6 +388,7 @@ PG_FUNCTION_INFO_V1(invoice_compute_period);
 Datum
 invoice_compute_period(PG_FUNCTION_ARGS)
 {
+	static SPIPlanPtr lock_plan = NULL;
 	static SPIPlanPtr plan = NULL;
 	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
 	Datum		values[2];
@@ -402,9 +403,16 @@ invoice_compute_period(PG_FUNCTION_ARGS)
 	values[1] = PG_GETARG_DATUM(1);
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
+	/* Lock first, in key order; the recompute then reads a fresh snapshot. */
+	invoice_prepare(&lock_plan,
+					"SELECT 1 FROM invoice.invoices i"
+					" WHERE i.period_start >= $1 AND i.period_end <= $2"
+					" ORDER BY i.org_id, i.id FOR NO KEY UPDATE",
+					2, argtypes);
+	if (SPI_execute_plan(lock_plan, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "locking invoices failed");
 	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate FROM invoice.invoices i"
-					  " WHERE i.period_start >= $1 AND i.period_end <= $2"
-					  " ORDER BY i.org_id, i.id FOR NO KEY UPDATE",
+					  " WHERE i.period_start >= $1 AND i.period_end <= $2",
 					  &plan, 2, argtypes, values, false);
 	updated = SPI_processed;
 	invoice_unpin_search_path(nest_level);

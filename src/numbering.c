@@ -36,6 +36,7 @@ typedef struct SeriesCounter
 	char		series[SERIES_NAME_MAX + 1];
 	int			fiscal_year;
 	int64		last_value;
+	SubTransactionId subxact;	/* holds the row lock the value was read under */
 } SeriesCounter;
 
 static SeriesCounter *counters = NULL;
@@ -63,12 +64,31 @@ forget_counters_on_abort(XactEvent event, void *arg)
 		ncounters = 0;
 }
 
+/*
+ * A counter taken in a subtransaction that aborts lost its row lock and its
+ * numbers; one taken in a subtransaction that commits now belongs to the
+ * parent.  Subtransactions that come and go meanwhile (an exception block in
+ * a function the statement calls) leave it alone.
+ */
 static void
 forget_counters_on_subabort(SubXactEvent event, SubTransactionId mySubid,
 							SubTransactionId parentSubid, void *arg)
 {
-	if (event == SUBXACT_EVENT_ABORT_SUB)
-		ncounters = 0;
+	int			kept = 0;
+
+	if (event == SUBXACT_EVENT_COMMIT_SUB)
+	{
+		for (int i = 0; i < ncounters; i++)
+			if (counters[i].subxact == mySubid)
+				counters[i].subxact = parentSubid;
+	}
+	else if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		for (int i = 0; i < ncounters; i++)
+			if (counters[i].subxact != mySubid)
+				counters[kept++] = counters[i];
+		ncounters = kept;
+	}
 }
 
 static int
@@ -133,6 +153,7 @@ counter_for(const char *series, int fiscal_year)
 	strlcpy(counter->series, series, sizeof(counter->series));
 	counter->fiscal_year = fiscal_year;
 	counter->last_value = lock_counter(series, fiscal_year);
+	counter->subxact = GetCurrentSubTransactionId();
 	ncounters++;
 	return counter;
 }

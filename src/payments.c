@@ -17,24 +17,27 @@
 #include "invoice.h"
 #include "utils/builtins.h"
 
-/* The payment already recorded under provider_ref, as a row Datum, or 0 when there is none. */
+/*
+ * The payment this organisation already recorded under provider_ref, as a
+ * row Datum, or 0 when there is none.  References are per organisation, like
+ * the unique key, so nothing of another organisation is looked at.
+ */
 static Datum
 existing_payment(text *provider_ref, const char *org_id, text *id, Cents amount)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1] = {PointerGetDatum(provider_ref)};
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2] = {CStringGetTextDatum(org_id), PointerGetDatum(provider_ref)};
 	TupleDesc	tupdesc;
 	HeapTuple	tuple;
 	bool		isnull;
-	char	   *paid_org;
 	char	   *paid_invoice;
 	Cents		paid_amount;
 
 	invoice_prepare(&plan,
 					"SELECT p, p.org_id, p.invoice_id, p.amount FROM invoice.payments p"
-					" WHERE p.provider_ref = $1 ORDER BY p.org_id LIMIT 1",
-					1, argtypes);
+					" WHERE p.org_id = $1 AND p.provider_ref = $2",
+					2, argtypes);
 	if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "payment lookup failed");
 	if (SPI_processed == 0)
@@ -42,18 +45,16 @@ existing_payment(text *provider_ref, const char *org_id, text *id, Cents amount)
 
 	tupdesc = SPI_tuptable->tupdesc;
 	tuple = SPI_tuptable->vals[0];
-	paid_org = SPI_getvalue(tuple, tupdesc, 2);
 	paid_invoice = SPI_getvalue(tuple, tupdesc, 3);
 	paid_amount = DatumGetCents(SPI_getbinval(tuple, tupdesc, 4, &isnull));
-	if (strcmp(paid_org, org_id) != 0 || strcmp(paid_invoice, text_to_cstring(id)) != 0 ||
-		paid_amount != amount)
+	if (strcmp(paid_invoice, text_to_cstring(id)) != 0 || paid_amount != amount)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_PAYMENT_CONFLICT),
 				 errmsg("provider reference \"%s\" was already used for a different payment",
 						text_to_cstring(provider_ref)),
 				 errdetail("It paid %s on invoice \"%s\"; this request pays %s on invoice \"%s\".",
 						   SPI_getvalue(tuple, tupdesc, 4),
-						   strcmp(paid_org, org_id) == 0 ? paid_invoice : "of another organisation",
+						   paid_invoice,
 						   cents_to_cstring(amount),
 						   text_to_cstring(id))));
 	return SPI_datumTransfer(SPI_getbinval(tuple, tupdesc, 1, &isnull), false, -1);

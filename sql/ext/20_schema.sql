@@ -138,7 +138,6 @@ CREATE TABLE invoice.payments (
     FOREIGN KEY (org_id, invoice_id) REFERENCES invoice.invoices (org_id, id)
 );
 CREATE INDEX payments_invoice_idx ON invoice.payments (org_id, invoice_id);
-CREATE INDEX payments_provider_ref_idx ON invoice.payments (provider_ref);
 COMMENT ON TABLE invoice.payments IS 'payments received for an invoice; provider_ref makes recording idempotent';
 
 CREATE TABLE invoice.status_history (
