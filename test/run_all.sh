@@ -10,6 +10,7 @@
 #        pg_regress      make installcheck ISOLATION=     (sql/*.sql vs expected/)
 #        isolation       make installcheck REGRESS=       (test/isolation/specs/*.spec)
 #        pgTAP           pg_prove over test/pgtap/*.sql, in a fresh database
+#        shell           test/shell/*.sh (TAP lines), e.g. the dump/restore round trip
 #
 # Counts: one per pg_regress test, one per isolation spec, one per pgTAP assertion,
 # one for the fuzz run, one for the build.  A suite that cannot run, a pgTAP file
@@ -136,6 +137,28 @@ run_pgtap()
 	record pgtap "$passed" "$failed"
 }
 
+# run_shell: every test/shell/*.sh, run inside the cluster; each prints TAP lines
+# ("ok …" / "not ok …").  A script that exits non-zero without a "not ok" counts one failure.
+run_shell()
+{
+	local log="$RESULTS/shell.log" passed=0 failed=0 script rc p f
+	for script in test/shell/*.sh; do
+		banner "shell: $script"
+		rc=0
+		bash "$script" 2>&1 | tee "$log.part" || rc=$?
+		p=$(grep -cE '^ok( |$)' "$log.part" || true)
+		f=$(grep -cE '^not ok( |$)' "$log.part" || true)
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			f=1
+		fi
+		passed=$((passed + p))
+		failed=$((failed + f))
+		cat "$log.part" >>"$log"
+	done
+	rm -f "$log.part"
+	record shell "$passed" "$failed"
+}
+
 # The part that runs inside the throwaway cluster (PGHOST, PGPORT, … are set).
 in_cluster()
 {
@@ -168,6 +191,10 @@ in_cluster()
 	else
 		banner "pgTAP: no test/pgtap/*.sql, skipped"
 		record pgtap 0 0 "skipped: no tests"
+	fi
+
+	if compgen -G 'test/shell/*.sh' >/dev/null; then
+		run_shell
 	fi
 
 	# Non-zero when something failed, so that pg_virtualenv shows the server log tail
@@ -249,7 +276,11 @@ banner "throwaway cluster (pg_virtualenv)"
 pg_virtualenv -t -v "$PG_MAJOR" bash test/run_all.sh --in-cluster </dev/null || true
 
 # Every in-cluster suite must have reported; one that did not could not run.
-for suite in regress isolation pgtap; do
+suites=(regress isolation pgtap)
+if compgen -G 'test/shell/*.sh' >/dev/null; then
+	suites+=(shell)
+fi
+for suite in "${suites[@]}"; do
 	if ! grep -q "^$suite " "$COUNTS"; then
 		record "$suite" 0 1 "could not run; see the pg_virtualenv output above"
 	fi
