@@ -631,3 +631,34 @@ invoice_cancel(PG_FUNCTION_ARGS)
 	SPI_finish();
 	PG_RETURN_DATUM(result);
 }
+
+/* invoice_issue_period(from, to): billing day — issue every draft of the period in one statement */
+PG_FUNCTION_INFO_V1(invoice_issue_period);
+Datum
+invoice_issue_period(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		values[2];
+	uint64		issued;
+	int			nest_level;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("period bounds must not be null")));
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = PG_GETARG_DATUM(1);
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	invoice_prepare(&plan,
+					"UPDATE invoice.invoices i SET status = 'pending'"
+					" WHERE i.status = 'draft' AND i.period_start >= $1 AND i.period_end <= $2",
+					2, argtypes);
+	if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "issuing the period failed");
+	issued = SPI_processed;
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_INT64((int64) issued);
+}

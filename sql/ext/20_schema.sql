@@ -62,7 +62,9 @@ CREATE TABLE invoice.invoices (
     UNIQUE (org_id, number),
     CHECK (period_end > period_start),
     CHECK (due_date IS NULL OR invoice_date IS NULL OR due_date >= invoice_date),
-    CHECK ((status = 'draft') = (number IS NULL))
+    CHECK (CASE status WHEN 'draft' THEN number IS NULL
+                       WHEN 'cancelled' THEN true      -- a discarded draft never had a number
+                       ELSE number IS NOT NULL END)
 );
 CREATE INDEX invoices_id_idx ON invoice.invoices (id);
 CREATE INDEX invoices_org_date_idx ON invoice.invoices (org_id, invoice_date DESC, id);

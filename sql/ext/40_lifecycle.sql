@@ -33,15 +33,6 @@ COMMENT ON FUNCTION invoice.invoice_cancel(text, text)
     IS '→ cancelled with a reason: drafts, and pending or overdue invoices on which nothing has been paid';
 
 CREATE FUNCTION invoice.invoice_issue_period(period_from timestamptz, period_to timestamptz) RETURNS bigint
-    LANGUAGE sql VOLATILE
-    SET search_path = pg_catalog, invoice, pg_temp
-BEGIN ATOMIC
-    WITH issued AS (
-        UPDATE invoice.invoices i SET status = 'pending'
-         WHERE i.status = 'draft' AND i.period_start >= period_from AND i.period_end <= period_to
-        RETURNING 1
-    )
-    SELECT count(*) FROM issued;
-END;
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION invoice.invoice_issue_period(timestamptz, timestamptz)
     IS 'billing day: issue, in one statement, every draft whose period lies within [period_from, period_to); returns how many';
