@@ -17,6 +17,35 @@
 
 PG_MODULE_MAGIC;
 
+/* Settings (README "Settings"). */
+int			invoice_grace_period_minutes = 7 * 24 * 60;
+int			invoice_reminder_interval_days = 7;
+int			invoice_sweep_batch_size = 10000;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("invoice.grace_period",
+							"Default time an invoice may stay overdue before its organisation is suspended.",
+							"An organisation's own grace_period overrides it.",
+							&invoice_grace_period_minutes, 7 * 24 * 60, 0, 365 * 24 * 60,
+							PGC_SUSET, GUC_UNIT_MIN, NULL, NULL, NULL);
+	DefineCustomIntVariable("invoice.reminder_interval_days",
+							"Days between repeat reminders while an invoice stays overdue; 0 sends only the first.",
+							NULL,
+							&invoice_reminder_interval_days, 7, 0, 365,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("invoice.sweep_batch_size",
+							"Invoices the overdue sweep moves per statement.",
+							NULL,
+							&invoice_sweep_batch_size, 10000, 1, 1000000,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+	invoice_worker_init();
+	MarkGUCPrefixReserved("invoice");
+}
+
 static const char *const status_names[INVOICE_STATUS_COUNT] = {
 	"draft", "pending", "overdue", "paid", "cancelled"
 };

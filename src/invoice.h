@@ -8,6 +8,7 @@
 
 #include "fmgr.h"
 #include "executor/spi.h"
+#include "utils/timestamp.h"
 
 /*
  * SQLSTATEs of the billing rules, in the implementation-defined class "IV"
@@ -63,6 +64,20 @@ extern bool invoice_amounts_writer_active(void);
 extern void invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,
 							  int nargs, Oid *argtypes, Datum *values,
 							  bool check_overpayment);
+
+/* Settings, defined in invoice.c. */
+extern int	invoice_grace_period_minutes;
+extern int	invoice_reminder_interval_days;
+extern int	invoice_sweep_batch_size;
+
+/* The background worker (worker.c): registers itself when preloaded. */
+extern void invoice_worker_init(void);
+
+/* The overdue sweep (sweep.c) sets the instant the life cycle compares due dates with. */
+extern TimestampTz invoice_overdue_reference(void);
+extern void invoice_set_overdue_reference(TimestampTz as_of);
+extern void invoice_clear_overdue_reference(void);
+extern void invoice_queue_reminders_and_restore(void);
 
 /* Numbering: see numbering.c.  Numbers taken by a statement are written back when it ends. */
 extern char *invoice_assign_number(const char *series, TimestampTz invoice_date);

@@ -181,18 +181,6 @@ row_status(InvoiceRow *row)
 	return invoice_status_from_datum(row->values[COL_STATUS]);
 }
 
-/* The moment the overdue rule compares due dates with: invoice.as_of if a sweep set it, else now(). */
-static TimestampTz
-overdue_reference_time(void)
-{
-	const char *as_of = GetConfigOption("invoice.as_of", true, false);
-
-	if (as_of == NULL || as_of[0] == '\0')
-		return GetCurrentTransactionStartTimestamp();
-	return DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in, CStringGetDatum(as_of),
-												   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
-}
-
 static void
 refuse_transition(InvoiceRow *row, InvoiceStatus from, InvoiceStatus to, const char *detail)
 {
@@ -270,7 +258,7 @@ check_transition(InvoiceRow *old_row, InvoiceRow *new_row, InvoiceStatus from, I
 {
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 	bool		due_passed = !new_row->nulls[COL_DUE_DATE] &&
-		DatumGetTimestampTz(new_row->values[COL_DUE_DATE]) < overdue_reference_time();
+		DatumGetTimestampTz(new_row->values[COL_DUE_DATE]) < invoice_overdue_reference();
 	const char *default_reason = NULL;
 
 	switch (to)
@@ -430,7 +418,7 @@ invoice_before_update(PG_FUNCTION_ARGS)
 		to = INVOICE_PAID;
 	else if (from == to && from == INVOICE_OVERDUE &&
 			 column_differs(&old_row, &new_row, COL_DUE_DATE) && !new_row.nulls[COL_DUE_DATE] &&
-			 DatumGetTimestampTz(new_row.values[COL_DUE_DATE]) >= overdue_reference_time())
+			 DatumGetTimestampTz(new_row.values[COL_DUE_DATE]) >= invoice_overdue_reference())
 		to = INVOICE_PENDING;
 	if (to != row_status(&new_row))
 		row_set(&new_row, COL_STATUS, invoice_status_datum(to), false);
@@ -545,7 +533,10 @@ invoice_after_statement(PG_FUNCTION_ARGS)
 	if (inserted)
 		log_creations();
 	if (status_changed)
+	{
 		log_status_changes();
+		invoice_queue_reminders_and_restore();
+	}
 	if (tax_rate_changed)
 		recompute_retaxed_drafts();
 	invoice_unpin_search_path(nest_level);

@@ -24,10 +24,16 @@ CREATE TABLE invoice.orgs (
     name                text NOT NULL CHECK (btrim(name) <> ''),
     billing_email       text CHECK (billing_email ~ '^[^@\s]+@[^@\s]+$'),
     payment_terms_days  integer NOT NULL DEFAULT 30 CHECK (payment_terms_days BETWEEN 0 AND 365),
+    grace_period        interval CHECK (grace_period >= interval '0'),
+    suspended_at        timestamptz,
+    autopay             boolean NOT NULL DEFAULT false,
     created_at          timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE invoice.orgs IS 'one row per customer organisation';
 COMMENT ON COLUMN invoice.orgs.payment_terms_days IS 'days from invoice date to due date when an invoice is issued without a due date';
+COMMENT ON COLUMN invoice.orgs.grace_period IS 'how long an invoice may stay overdue before service is suspended; NULL means the invoice.grace_period setting';
+COMMENT ON COLUMN invoice.orgs.suspended_at IS 'set by the overdue sweep when an invoice is overdue past the grace period; cleared in the transaction that pays the last such invoice';
+COMMENT ON COLUMN invoice.orgs.autopay IS 'issuing an invoice with an amount due queues a charge request in invoice.payment_requests';
 
 CREATE TABLE invoice.invoices (
     org_id                 text COLLATE "C" NOT NULL REFERENCES invoice.orgs (org_id),
@@ -67,6 +73,8 @@ CREATE TABLE invoice.invoices (
                        ELSE number IS NOT NULL END)
 );
 CREATE INDEX invoices_id_idx ON invoice.invoices (id);
+CREATE INDEX invoices_pending_due_idx ON invoice.invoices (due_date) WHERE status = 'pending';
+CREATE INDEX invoices_overdue_idx ON invoice.invoices (org_id, due_date) WHERE status = 'overdue';
 CREATE INDEX invoices_org_date_idx ON invoice.invoices (org_id, invoice_date DESC, id);
 COMMENT ON TABLE invoice.invoices IS 'invoices; amounts are derived (invoice_compute) and the status is guarded by the life-cycle triggers';
 COMMENT ON COLUMN invoice.invoices.id IS 'invoice id, e.g. inv-12312io23810o291; generated when not given';

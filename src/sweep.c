@@ -1,0 +1,214 @@
+/*
+ * sweep.c
+ *		The overdue sweep: pending invoices whose due date has passed become
+ *		overdue, through the life-cycle trigger (history, reminders and all);
+ *		organisations overdue past their grace period are suspended; overdue
+ *		invoices get repeat reminders.
+ *
+ * Each batch is one set-based statement over the partial index of pending
+ * invoices by due date, taking its rows FOR NO KEY UPDATE SKIP LOCKED: an
+ * invoice a payment holds is left for the next sweep instead of waited for,
+ * so sweeps never deadlock with payments or with each other.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "executor/spi.h"
+#include "invoice.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#define REMINDER_CHANNEL "invoice_reminders"
+
+static TimestampTz overdue_reference;
+static bool overdue_reference_set = false;
+
+TimestampTz
+invoice_overdue_reference(void)
+{
+	return overdue_reference_set ? overdue_reference : GetCurrentTransactionStartTimestamp();
+}
+
+void
+invoice_set_overdue_reference(TimestampTz as_of)
+{
+	overdue_reference = as_of;
+	overdue_reference_set = true;
+}
+
+void
+invoice_clear_overdue_reference(void)
+{
+	overdue_reference_set = false;
+}
+
+static Datum
+grace_period_datum(void)
+{
+	Interval   *grace = palloc0(sizeof(Interval));
+
+	grace->time = (int64) invoice_grace_period_minutes * USECS_PER_MINUTE;
+	return IntervalPGetDatum(grace);
+}
+
+static void
+notify_reminders(void)
+{
+	for (uint64 row = 0; row < SPI_processed; row++)
+		Async_Notify(REMINDER_CHANNEL, SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1));
+}
+
+/*
+ * Called by the statement trigger on invoices for the rows it changed:
+ * one reminder (and NOTIFY) per invoice that became overdue, and organisations
+ * restored once none of their invoices is overdue past its grace period.
+ */
+void
+invoice_queue_reminders_and_restore(void)
+{
+	Oid			argtypes[2] = {TIMESTAMPTZOID, INTERVALOID};
+	Datum		values[2] = {TimestampTzGetDatum(invoice_overdue_reference()), grace_period_datum()};
+
+	/* planned afresh: the transition tables vary in size (see invoice_recompute) */
+	if (SPI_execute_with_args("INSERT INTO invoice.reminders (org_id, invoice_id, kind, reminder_day)"
+							  " SELECT n.org_id, n.id, 'overdue', ($1 AT TIME ZONE 'UTC')::date"
+							  " FROM changed_new n JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
+							  " WHERE o.status = 'pending' AND n.status = 'overdue'"
+							  " ON CONFLICT DO NOTHING RETURNING invoice_id",
+							  1, argtypes, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "queueing reminders failed");
+	notify_reminders();
+
+	if (SPI_execute_with_args("UPDATE invoice.orgs g SET suspended_at = NULL"
+							  " WHERE g.suspended_at IS NOT NULL"
+							  "   AND g.org_id IN (SELECT n.org_id FROM changed_new n"
+							  "                    JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
+							  "                    WHERE o.status = 'overdue' AND n.status <> 'overdue')"
+							  "   AND NOT EXISTS (SELECT 1 FROM invoice.invoices i"
+							  "                   WHERE i.org_id = g.org_id AND i.status = 'overdue'"
+							  "                     AND i.due_date + coalesce(g.grace_period, $2) < $1)",
+							  2, argtypes, values, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "restoring organisations failed");
+}
+
+/* Move at most batch_size due invoices to overdue; returns how many moved. */
+static uint64
+sweep_batch(Datum as_of, int batch_size)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[2] = {TIMESTAMPTZOID, INT4OID};
+	Datum		values[2] = {as_of, Int32GetDatum(batch_size)};
+	volatile uint64 moved = 0;
+
+	invoice_prepare(&plan,
+					"WITH due AS ("
+					"  SELECT i.org_id, i.id FROM invoice.invoices i"
+					"   WHERE i.status = 'pending' AND i.due_date < $1"
+					"   ORDER BY i.due_date LIMIT $2"
+					"   FOR NO KEY UPDATE SKIP LOCKED)"
+					" UPDATE invoice.invoices i SET status = 'overdue'"
+					"  FROM due WHERE i.org_id = due.org_id AND i.id = due.id AND i.status = 'pending'",
+					2, argtypes);
+	invoice_set_overdue_reference(DatumGetTimestampTz(as_of));
+	PG_TRY();
+	{
+		if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_UPDATE)
+			elog(ERROR, "overdue sweep failed");
+		moved = SPI_processed;
+	}
+	PG_FINALLY();
+	{
+		invoice_clear_overdue_reference();
+	}
+	PG_END_TRY();
+	return moved;
+}
+
+/* Suspensions past grace and repeat reminders, once per sweep. */
+static void
+sweep_followups(Datum as_of)
+{
+	static SPIPlanPtr suspend_plan = NULL;
+	static SPIPlanPtr remind_plan = NULL;
+	Oid			argtypes[3] = {TIMESTAMPTZOID, INTERVALOID, INT4OID};
+	Datum		values[3] = {as_of, grace_period_datum(), Int32GetDatum(invoice_reminder_interval_days)};
+
+	invoice_prepare(&suspend_plan,
+					"UPDATE invoice.orgs g SET suspended_at = $1"
+					" WHERE g.suspended_at IS NULL AND EXISTS ("
+					"   SELECT 1 FROM invoice.invoices i"
+					"    WHERE i.org_id = g.org_id AND i.status = 'overdue'"
+					"      AND i.due_date + coalesce(g.grace_period, $2) < $1)",
+					2, argtypes);
+	if (SPI_execute_plan(suspend_plan, values, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "suspending organisations failed");
+
+	if (invoice_reminder_interval_days == 0)
+		return;
+	invoice_prepare(&remind_plan,
+					"INSERT INTO invoice.reminders (org_id, invoice_id, kind, reminder_day)"
+					" SELECT i.org_id, i.id, 'repeat', ($1 AT TIME ZONE 'UTC')::date"
+					"   FROM invoice.invoices i"
+					"  WHERE i.status = 'overdue'"
+					"    AND NOT EXISTS (SELECT 1 FROM invoice.reminders r"
+					"                     WHERE r.org_id = i.org_id AND r.invoice_id = i.id"
+					"                       AND r.reminder_day > ($1 AT TIME ZONE 'UTC')::date - $3)"
+					" ON CONFLICT DO NOTHING RETURNING invoice_id",
+					3, argtypes);
+	if (SPI_execute_plan(remind_plan, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "repeat reminders failed");
+	notify_reminders();
+}
+
+static int64
+sweep(FunctionCallInfo fcinfo, bool all)
+{
+	Datum		as_of;
+	int			batch_size = invoice_sweep_batch_size;
+	uint64		moved = 0;
+	uint64		batch;
+	int			nest_level;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("as_of must not be null")));
+	as_of = PG_GETARG_DATUM(0);
+	if (!all)
+	{
+		if (PG_ARGISNULL(1) || PG_GETARG_INT32(1) < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("batch size must be a positive integer")));
+		batch_size = PG_GETARG_INT32(1);
+	}
+
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	do
+	{
+		batch = sweep_batch(as_of, batch_size);
+		moved += batch;
+	} while (all && batch == (uint64) batch_size);
+	sweep_followups(as_of);
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	return (int64) moved;
+}
+
+/* invoice_sweep_overdue(as_of): every pending invoice due before as_of → overdue; returns how many */
+PG_FUNCTION_INFO_V1(invoice_sweep_overdue);
+Datum
+invoice_sweep_overdue(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32((int32) sweep(fcinfo, true));
+}
+
+/* invoice_sweep_overdue_batch(as_of, batch_size): at most batch_size of them, for short transactions */
+PG_FUNCTION_INFO_V1(invoice_sweep_overdue_batch);
+Datum
+invoice_sweep_overdue_batch(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32((int32) sweep(fcinfo, false));
+}
