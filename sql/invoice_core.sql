@@ -13,7 +13,8 @@ SET search_path = invoice, public;
 SET TimeZone = 'UTC';
 -- Start from empty invoice tables (other tests share this database), with the
 -- identity columns restarted so that line, payment and history ids print alike
--- on every run.
+-- on every run.  (Quietly: CASCADE names every table it reaches.)
+SET client_min_messages = warning;
 TRUNCATE invoice.orgs, invoice.invoices, invoice.line_items, invoice.credits,
          invoice.payments, invoice.status_history, invoice.number_series
          RESTART IDENTITY CASCADE;
