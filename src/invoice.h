@@ -21,6 +21,7 @@
 #define ERRCODE_INVOICE_NOT_PAYABLE			MAKE_SQLSTATE('I','V','0','0','5')
 #define ERRCODE_INVOICE_DERIVED_AMOUNT		MAKE_SQLSTATE('I','V','0','0','6')
 #define ERRCODE_INVOICE_NUMBERING			MAKE_SQLSTATE('I','V','0','0','7')
+#define ERRCODE_INVOICE_BALANCE				MAKE_SQLSTATE('I','V','0','0','8')
 
 /* The values of invoice.status, in enum order. */
 typedef enum InvoiceStatus
@@ -78,6 +79,9 @@ extern TimestampTz invoice_overdue_reference(void);
 extern void invoice_set_overdue_reference(TimestampTz as_of);
 extern void invoice_clear_overdue_reference(void);
 extern void invoice_queue_reminders_and_restore(void);
+
+/* Prepaid balances (prepaid.c): apply at issue, returns the amount applied. */
+extern int64 invoice_apply_advance(Datum org_id, Datum invoice_id, int64 amount_due, int *payment_terms_days);
 
 /* Numbering: see numbering.c.  Numbers taken by a statement are written back when it ends. */
 extern char *invoice_assign_number(const char *series, TimestampTz invoice_date);

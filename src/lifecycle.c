@@ -191,28 +191,18 @@ refuse_transition(InvoiceRow *row, InvoiceStatus from, InvoiceStatus to, const c
 			 detail ? errdetail_internal("%s", detail) : 0));
 }
 
-static int
-org_payment_terms_days(Datum org_id)
-{
-	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[1] = {TEXTOID};
-	bool		isnull;
-	int			days;
-
-	invoice_prepare(&plan, "SELECT o.payment_terms_days FROM invoice.orgs o WHERE o.org_id = $1",
-					1, argtypes);
-	if (SPI_execute_plan(plan, &org_id, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "organisation of invoice not found");
-	days = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	return days;
-}
-
-/* draft → pending: invoice date, due date and number; a zero total is paid at once. */
+/*
+ * draft → pending: invoice date, due date and number; the prepaid balance is
+ * applied (credits → advance → card); nothing left due means paid at once.
+ */
 static void
 issue(InvoiceRow *row)
 {
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 	TimestampTz invoice_date;
+	Cents		amount_due = DatumGetCents(row->values[COL_AMOUNT_DUE]);
+	Cents		advance;
+	int			payment_terms_days;
 	int			nest_level;
 
 	if (row->nulls[COL_INVOICE_DATE])
@@ -221,11 +211,18 @@ issue(InvoiceRow *row)
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
+	advance = invoice_apply_advance(row->values[COL_ORG_ID], row->values[COL_ID], amount_due,
+									&payment_terms_days);
+	if (advance > 0)
+	{
+		row_set(row, COL_ADVANCE_PAY, CentsGetDatum(cents_add(DatumGetCents(row->values[COL_ADVANCE_PAY]), advance)), false);
+		row_set(row, COL_AMOUNT_DUE, CentsGetDatum(amount_due - advance), false);
+	}
 	if (row->nulls[COL_DUE_DATE])
 	{
 		Interval   *terms = palloc0(sizeof(Interval));
 
-		terms->day = org_payment_terms_days(row->values[COL_ORG_ID]);
+		terms->day = payment_terms_days;
 		row_set(row, COL_DUE_DATE,
 				DirectFunctionCall2(timestamptz_pl_interval, TimestampTzGetDatum(invoice_date),
 									IntervalPGetDatum(terms)), false);

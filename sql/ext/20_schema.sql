@@ -27,12 +27,14 @@ CREATE TABLE invoice.orgs (
     grace_period        interval CHECK (grace_period >= interval '0'),
     suspended_at        timestamptz,
     autopay             boolean NOT NULL DEFAULT false,
+    advance_balance     invoice.cents NOT NULL DEFAULT '0' CHECK (advance_balance >= '0'),
     created_at          timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE invoice.orgs IS 'one row per customer organisation';
 COMMENT ON COLUMN invoice.orgs.payment_terms_days IS 'days from invoice date to due date when an invoice is issued without a due date';
 COMMENT ON COLUMN invoice.orgs.grace_period IS 'how long an invoice may stay overdue before service is suspended; NULL means the invoice.grace_period setting';
 COMMENT ON COLUMN invoice.orgs.suspended_at IS 'set by the overdue sweep when an invoice is overdue past the grace period; cleared in the transaction that pays the last such invoice';
+COMMENT ON COLUMN invoice.orgs.advance_balance IS 'prepaid balance: the sum of the organisation''s advance_ledger, kept by its trigger; never negative';
 COMMENT ON COLUMN invoice.orgs.autopay IS 'issuing an invoice with an amount due queues a charge request in invoice.payment_requests';
 
 CREATE TABLE invoice.invoices (

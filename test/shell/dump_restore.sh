@@ -92,9 +92,12 @@ CREATE EXTENSION invoice;
 SET search_path = invoice, public;
 SET TimeZone = 'UTC';
 
-INSERT INTO invoice.orgs (org_id, name, billing_email, payment_terms_days)
-VALUES ('org-xxxxxx', 'Example Org', 'billing@example.com', 30),
-       ('org-yyyyyy', 'Second Org', NULL, 15);
+INSERT INTO invoice.orgs (org_id, name, billing_email, payment_terms_days, autopay)
+VALUES ('org-xxxxxx', 'Example Org', 'billing@example.com', 30, true),
+       ('org-yyyyyy', 'Second Org', NULL, 15, false);
+-- a prepaid top-up (receipt, ledger), applied to the first invoices issued;
+-- org-xxxxxx pays automatically (payment requests)
+SELECT invoice.invoice_topup('org-yyyyyy', '50.00', 'upi', 'topup-1');
 
 -- twelve invoices per organisation for 2024 (financial years 2023-24 and
 -- 2024-25, series INV and, for org-yyyyyy, also EXP), with lines and credits
@@ -130,7 +133,7 @@ SELECT invoice.invoice_issue_period('2024-09-01', '2024-12-01');
 -- June cancelled, July overdue then moved back to pending
 SELECT invoice.invoice_pay(id, '10.00', 'card', 'ch_' || id || '_1') FROM invoice.invoices WHERE id ~ '-[1-4]$';
 SELECT invoice.invoice_pay(id, amount_due, 'upi', 'upi_' || id || '_2') FROM invoice.invoices WHERE id ~ '-[1-3]$';
-UPDATE invoice.invoices SET status = 'overdue' WHERE id ~ '-[57]$';
+UPDATE invoice.invoices SET status = 'overdue' WHERE id ~ '-[57]$';   -- with reminders
 SELECT invoice.invoice_cancel(id, 'customer left') FROM invoice.invoices WHERE id LIKE '%-6';
 UPDATE invoice.invoices SET due_date = now() + interval '30 days' WHERE id LIKE '%-7';
 
