@@ -158,4 +158,50 @@ SELECT status, count(*), sum(total) AS total, sum(amount_due) AS due
   FROM invoices GROUP BY status ORDER BY status;
 
 \echo
+\echo '================================================================'
+\echo ' 10. Collections: overdue sweep, reminders, grace period, suspension'
+\echo '================================================================'
+INSERT INTO orgs (org_id, name, grace_period) VALUES ('org-late', 'Late Payer Ltd', '3 days');
+INSERT INTO invoices (org_id, id, period_start, period_end, invoice_date, due_date)
+VALUES ('org-late', 'inv-late-1', '2025-01-01', '2025-02-01', '2025-02-01', '2025-02-15');
+INSERT INTO line_items (org_id, invoice_id, description, units, rate)
+VALUES ('org-late', 'inv-late-1', 'GPU hours', 10, 2.5);
+SELECT number, status, total, due_date FROM invoice_issue('inv-late-1');
+\echo 'The sweep on 2025-02-16: the invoice is a day late (and so are the March 2024 invoices left unpaid above).'
+SELECT invoice_sweep_overdue('2025-02-16') AS moved;
+SELECT id, status FROM invoices WHERE id = 'inv-late-1';
+\echo 'Each newly overdue invoice gets a reminder in the outbox and a NOTIFY on channel invoice_reminders.'
+SELECT invoice_id, kind, reminder_day, sent_at FROM reminders WHERE org_id = 'org-late';
+SELECT count(*) AS reminders_queued FROM reminders;
+\echo 'Running it again changes nothing.'
+SELECT invoice_sweep_overdue('2025-02-16') AS moved;
+\echo 'On 2025-02-20 the 3-day grace period has run out: the organisation is suspended.'
+SELECT invoice_sweep_overdue('2025-02-20') AS moved;
+SELECT org_id, suspended_at FROM orgs WHERE org_id = 'org-late';
+\echo 'Paying restores the service in the same transaction.'
+SELECT amount, method FROM invoice_pay('inv-late-1', '25.00', 'upi', 'upi-late-1');
+SELECT i.status, o.suspended_at FROM invoices i JOIN orgs o USING (org_id) WHERE i.id = 'inv-late-1';
+SELECT from_status, to_status, reason FROM status_history WHERE invoice_id = 'inv-late-1' ORDER BY history_id;
+
+\echo
+\echo '================================================================'
+\echo ' 11. Prepaid: a wallet top-up, its receipt, applied at issue'
+\echo '================================================================'
+INSERT INTO orgs (org_id, name, autopay) VALUES ('org-wallet', 'Wallet Startup', true);
+SELECT number, amount, method FROM invoice_topup('org-wallet', '30.00', 'wallet', 'wal-1');
+SELECT advance_balance FROM orgs WHERE org_id = 'org-wallet';
+INSERT INTO invoices (org_id, id, period_start, period_end, invoice_date)
+VALUES ('org-wallet', 'inv-wallet-1', '2025-01-01', '2025-02-01', '2025-02-01');
+INSERT INTO line_items (org_id, invoice_id, description, units, rate)
+VALUES ('org-wallet', 'inv-wallet-1', 'storage', 100, 0.45);
+\echo 'Credits, then the advance, then the card: 45.00 due, 30.00 from the wallet, 15.00 left.'
+SELECT total, advance_pay_amount, amount_due, status FROM invoice_issue('inv-wallet-1');
+SELECT kind, amount, invoice_id FROM advance_ledger WHERE org_id = 'org-wallet' ORDER BY entry_id;
+\echo 'Auto-pay is on: the rest waits in the payment gateway''s outbox.'
+SELECT invoice_id, amount, processed_at FROM payment_requests WHERE org_id = 'org-wallet';
+\echo 'The balance can never go negative, and the ledger is append-only.'
+INSERT INTO advance_ledger (org_id, kind, amount) VALUES ('org-wallet', 'reversal', '-1.00');  -- expect ERROR IV008
+DELETE FROM advance_ledger WHERE org_id = 'org-wallet';  -- expect ERROR IV002
+
+\echo
 \echo 'End of the tour.'
