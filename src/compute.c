@@ -42,9 +42,14 @@ typedef struct ComputeLine
 {
 	Cents		amount;
 	int64		rate_scaled;	/* percent × RATE_SCALE */
+	int64		line_id;
+	int			position;		/* input order, the last tie-breaker */
 	int128		share_remainder;	/* of the pro rata credit division */
 	Cents		credit_share;
-	int			position;		/* input order, the last tie-breaker */
+	/* results */
+	Cents		taxable;
+	Cents		tax;			/* tax, or IGST, or CGST when split */
+	Cents		tax_second;		/* SGST when split, else 0 */
 } ComputeLine;
 
 typedef struct ComputeState
@@ -52,12 +57,16 @@ typedef struct ComputeState
 	ComputeLine *lines;
 	int			nlines;
 	int			maxlines;
+	bool		split;			/* GST within one state: CGST and SGST at half the rate each */
 	Cents		usage;
 	Cents		credits_total;
 	Cents		paid_total;
 	Cents		advance_total;
 	Numeric		last_rate;		/* cache: consecutive lines mostly share a rate */
 	int64		last_rate_scaled;
+	/* results */
+	Cents		credits_applied;
+	Cents		tax;
 } ComputeState;
 
 static bool amounts_writer_active = false;
@@ -110,8 +119,8 @@ rate_to_scaled(ComputeState *state, Numeric rate, MemoryContext context)
 static int
 credit_remainder_cmp(const void *a, const void *b)
 {
-	const ComputeLine *x = (const ComputeLine *) a;
-	const ComputeLine *y = (const ComputeLine *) b;
+	const ComputeLine *x = *(ComputeLine *const *) a;
+	const ComputeLine *y = *(ComputeLine *const *) b;
 
 	if (x->share_remainder != y->share_remainder)
 		return x->share_remainder > y->share_remainder ? -1 : 1;
@@ -122,10 +131,102 @@ credit_remainder_cmp(const void *a, const void *b)
 	return x->position - y->position;
 }
 
+static void
+compute_add_line(ComputeState *state, Cents amount, Numeric rate, int64 line_id, MemoryContext context)
+{
+	ComputeLine *line;
+
+	if (state->nlines == state->maxlines)
+	{
+		state->maxlines = state->maxlines == 0 ? 16 : state->maxlines * 2;
+		state->lines = state->lines == NULL
+			? MemoryContextAlloc(context, state->maxlines * sizeof(ComputeLine))
+			: repalloc(state->lines, state->maxlines * sizeof(ComputeLine));
+	}
+	if (amount < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("line amount must not be negative")));
+	line = &state->lines[state->nlines];
+	line->amount = amount;
+	line->rate_scaled = rate_to_scaled(state, rate, context);
+	line->line_id = line_id;
+	line->position = state->nlines++;
+	state->usage = cents_add(state->usage, amount);
+}
+
+/* round(taxable × rate_scaled / divisor), half away from zero: both are non-negative */
+static Cents
+round_tax(Cents taxable, int64 rate_scaled, int128 divisor)
+{
+	int128		tax = ((int128) taxable * rate_scaled + divisor / 2) / divisor;
+
+	if (tax > PG_INT64_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("cents out of range")));
+	return (Cents) tax;
+}
+
+/*
+ * SPEC §3 for the lines collected: credits (capped at usage) are spread over
+ * the lines pro rata by largest remainder, so the taxable values add up to
+ * the subtotal exactly; tax is rounded half away from zero on each line —
+ * on each tax head (CGST, SGST) when the rate is split.
+ */
+static void
+compute_lines(ComputeState *state)
+{
+	state->credits_applied = Min(state->credits_total, state->usage);
+	state->tax = 0;
+
+	for (int i = 0; i < state->nlines; i++)
+		state->lines[i].credit_share = 0;
+	if (state->credits_applied > 0)
+	{
+		Cents		leftover = state->credits_applied;
+		ComputeLine **order = palloc(state->nlines * sizeof(ComputeLine *));
+
+		for (int i = 0; i < state->nlines; i++)
+		{
+			ComputeLine *line = &state->lines[i];
+			int128		numerator = (int128) state->credits_applied * line->amount;
+
+			line->credit_share = (Cents) (numerator / state->usage);
+			line->share_remainder = numerator % state->usage;
+			leftover -= line->credit_share;
+			order[i] = line;
+		}
+		qsort(order, state->nlines, sizeof(ComputeLine *), credit_remainder_cmp);
+		for (int i = 0; leftover > 0; i++, leftover--)
+			order[i]->credit_share++;
+		pfree(order);
+	}
+
+	for (int i = 0; i < state->nlines; i++)
+	{
+		ComputeLine *line = &state->lines[i];
+
+		line->taxable = line->amount - line->credit_share;
+		if (state->split)
+		{
+			line->tax = round_tax(line->taxable, line->rate_scaled, (int128) 200 * RATE_SCALE);
+			line->tax_second = line->tax;
+		}
+		else
+		{
+			line->tax = round_tax(line->taxable, line->rate_scaled, (int128) 100 * RATE_SCALE);
+			line->tax_second = 0;
+		}
+		state->tax = cents_add(state->tax, cents_add(line->tax, line->tax_second));
+	}
+}
+
 /*
  * invoice_amounts transition: one row per line (amount, tax rate) with the
- * invoice's credit, payment and advance totals repeated on every row.  A
- * NULL amount (an invoice without lines, from an outer join) adds no line.
+ * invoice's credit, payment and advance totals and its GST split repeated on
+ * every row.  A NULL amount (an invoice without lines, from an outer join)
+ * adds no line.
  */
 PG_FUNCTION_INFO_V1(invoice_amounts_accum);
 Datum
@@ -142,6 +243,7 @@ invoice_amounts_accum(PG_FUNCTION_ARGS)
 		state->credits_total = PG_ARGISNULL(3) ? 0 : PG_GETARG_CENTS(3);
 		state->paid_total = PG_ARGISNULL(4) ? 0 : PG_GETARG_CENTS(4);
 		state->advance_total = PG_ARGISNULL(5) ? 0 : PG_GETARG_CENTS(5);
+		state->split = !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
 		if (state->credits_total < 0 || state->paid_total < 0 || state->advance_total < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -152,46 +254,23 @@ invoice_amounts_accum(PG_FUNCTION_ARGS)
 
 	if (!PG_ARGISNULL(1))
 	{
-		ComputeLine *line;
-
 		if (PG_ARGISNULL(2))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("tax rate of a line must not be null")));
-		if (state->nlines == state->maxlines)
-		{
-			state->maxlines = state->maxlines == 0 ? 16 : state->maxlines * 2;
-			state->lines = state->lines == NULL
-				? MemoryContextAlloc(context, state->maxlines * sizeof(ComputeLine))
-				: repalloc(state->lines, state->maxlines * sizeof(ComputeLine));
-		}
-		line = &state->lines[state->nlines];
-		line->amount = PG_GETARG_CENTS(1);
-		if (line->amount < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("line amount must not be negative")));
-		line->rate_scaled = rate_to_scaled(state, PG_GETARG_NUMERIC(2), context);
-		line->position = state->nlines++;
-		state->usage = cents_add(state->usage, line->amount);
+		compute_add_line(state, PG_GETARG_CENTS(1), PG_GETARG_NUMERIC(2), state->nlines, context);
 	}
 	PG_RETURN_POINTER(state);
 }
 
-/*
- * invoice_amounts final: SPEC §3.  Credits (capped at usage) are spread over
- * the lines pro rata by largest remainder, so the taxable values add up to
- * the subtotal exactly; tax is rounded half away from zero on each line.
- */
+/* invoice_amounts final: the eight amounts of SPEC §3. */
 PG_FUNCTION_INFO_V1(invoice_amounts_final);
 Datum
 invoice_amounts_final(PG_FUNCTION_ARGS)
 {
 	ComputeState *state;
 	TupleDesc	tupdesc;
-	Cents		credits_applied;
 	Cents		subtotal;
-	Cents		tax = 0;
 	Cents		total;
 	Cents		amount_due;
 	Datum		values[8];
@@ -203,62 +282,106 @@ invoice_amounts_final(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "invoice_amounts must return a composite type");
 
-	credits_applied = Min(state->credits_total, state->usage);
-	subtotal = state->usage - credits_applied;
-
-	if (credits_applied > 0)
-	{
-		Cents		leftover = credits_applied;
-
-		for (int i = 0; i < state->nlines; i++)
-		{
-			ComputeLine *line = &state->lines[i];
-			int128		numerator = (int128) credits_applied * line->amount;
-
-			line->credit_share = (Cents) (numerator / state->usage);
-			line->share_remainder = numerator % state->usage;
-			leftover -= line->credit_share;
-		}
-		qsort(state->lines, state->nlines, sizeof(ComputeLine), credit_remainder_cmp);
-		for (int i = 0; leftover > 0; i++, leftover--)
-			state->lines[i].credit_share++;
-	}
-
-	for (int i = 0; i < state->nlines; i++)
-	{
-		ComputeLine *line = &state->lines[i];
-		int128		taxable = (int128) (line->amount - (credits_applied > 0 ? line->credit_share : 0));
-		int128		divisor = (int128) 100 * RATE_SCALE;
-		/* taxable and rate are non-negative: adding half rounds half away from zero */
-		int128		line_tax = (taxable * line->rate_scaled + divisor / 2) / divisor;
-
-		if (line_tax > PG_INT64_MAX)
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("cents out of range")));
-		tax = cents_add(tax, (Cents) line_tax);
-	}
-
-	total = cents_add(subtotal, tax);
+	compute_lines(state);
+	subtotal = state->usage - state->credits_applied;
+	total = cents_add(subtotal, state->tax);
 	amount_due = cents_sub(cents_sub(total, state->paid_total), state->advance_total);
 	if (amount_due < 0)
 		amount_due = 0;
 
 	values[0] = CentsGetDatum(state->usage);
-	values[1] = CentsGetDatum(credits_applied);
+	values[1] = CentsGetDatum(state->credits_applied);
 	values[2] = CentsGetDatum(state->paid_total);
 	values[3] = CentsGetDatum(subtotal);
-	values[4] = CentsGetDatum(tax);
+	values[4] = CentsGetDatum(state->tax);
 	values[5] = CentsGetDatum(total);
 	values[6] = CentsGetDatum(state->advance_total);
 	values[7] = CentsGetDatum(amount_due);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
 
+/*
+ * invoice_tax_lines(id): the tax breakdown of one invoice, line by line —
+ * the same computation as invoice_amounts, so the heads add up to its tax.
+ */
+PG_FUNCTION_INFO_V1(invoice_tax_lines);
+Datum
+invoice_tax_lines(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
+	ComputeState state = {0};
+	bool		gst = false;
+	char	   *org_id;
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		args[2];
+	bool		isnull;
+	int			nest_level;
+
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	(void) invoice_lock_by_id(id, &org_id);
+	args[0] = CStringGetTextDatum(org_id);
+	args[1] = PointerGetDatum(id);
+	invoice_prepare(&plan,
+					"SELECT l.line_id, l.amount, coalesce(l.tax_rate, i.tax_rate),"
+					"       coalesce((SELECT invoice.sum(c.amount) FROM invoice.credits c"
+					"                  WHERE c.org_id = i.org_id AND c.invoice_id = i.id), '0'),"
+					"       invoice.gst_intra_state(i.gst, o.billing_state, o.gstin, s.state_code)"
+					"  FROM invoice.invoices i JOIN invoice.orgs o ON o.org_id = i.org_id"
+					"  LEFT JOIN invoice.supplier s ON true"
+					"  JOIN invoice.line_items l ON l.org_id = i.org_id AND l.invoice_id = i.id"
+					" WHERE i.org_id = $1 AND i.id = $2 ORDER BY l.line_id",
+					2, argtypes);
+	if (SPI_execute_plan(plan, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "line lookup failed");
+	for (uint64 row = 0; row < SPI_processed; row++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[row];
+		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
+		bool		split_null;
+		Datum		split = SPI_getbinval(tuple, tupdesc, 5, &split_null);
+
+		state.credits_total = DatumGetCents(SPI_getbinval(tuple, tupdesc, 4, &isnull));
+		gst = !split_null;
+		state.split = gst && DatumGetBool(split);
+		compute_add_line(&state, DatumGetCents(SPI_getbinval(tuple, tupdesc, 2, &isnull)),
+						 DatumGetNumeric(SPI_getbinval(tuple, tupdesc, 3, &isnull)),
+						 DatumGetInt64(SPI_getbinval(tuple, tupdesc, 1, &isnull)),
+						 CurrentMemoryContext);
+	}
+	compute_lines(&state);
+	for (int i = 0; i < state.nlines; i++)
+	{
+		ComputeLine *line = &state.lines[i];
+		Datum		values[7];
+		bool		nulls[7] = {false};
+
+		values[0] = Int64GetDatum(line->line_id);
+		values[1] = DirectFunctionCall1(numeric_trim_scale,
+										NumericGetDatum(int64_div_fast_to_numeric(line->rate_scaled, 6)));
+		values[2] = CentsGetDatum(line->taxable);
+		values[3] = CentsGetDatum(state.split ? line->tax : 0);
+		values[4] = CentsGetDatum(line->tax_second);
+		values[5] = CentsGetDatum(gst && !state.split ? line->tax : 0);
+		values[6] = CentsGetDatum(line->tax + line->tax_second);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	return (Datum) 0;
+}
+
 static char *
 recompute_sql(const char *target_sql)
 {
-	return psprintf("WITH target AS MATERIALIZED (%s),"
+	return psprintf("WITH picked AS MATERIALIZED (%s),"
+					" target AS (SELECT p.org_id, p.id, p.tax_rate,"
+					"   invoice.gst_intra_state(p.gst, o.billing_state, o.gstin, s.state_code) AS intra_state"
+					"   FROM picked p JOIN invoice.orgs o ON o.org_id = p.org_id"
+					"   LEFT JOIN invoice.supplier s ON true),"
 					" credit AS (SELECT c.org_id, c.invoice_id, invoice.sum(c.amount) AS total"
 					"   FROM invoice.credits c JOIN target t ON c.org_id = t.org_id AND c.invoice_id = t.id"
 					"   GROUP BY c.org_id, c.invoice_id),"
@@ -270,13 +393,13 @@ recompute_sql(const char *target_sql)
 					"   WHERE a.kind = 'applied' GROUP BY a.org_id, a.invoice_id),"
 					" computed AS (SELECT t.org_id, t.id,"
 					"   invoice.invoice_amounts(l.amount, coalesce(l.tax_rate, t.tax_rate),"
-					"                           c.total, p.total, v.total) AS a"
+					"                           c.total, p.total, v.total, t.intra_state) AS a"
 					"   FROM target t"
 					"   LEFT JOIN credit c ON c.org_id = t.org_id AND c.invoice_id = t.id"
 					"   LEFT JOIN paid p ON p.org_id = t.org_id AND p.invoice_id = t.id"
 					"   LEFT JOIN advance v ON v.org_id = t.org_id AND v.invoice_id = t.id"
 					"   LEFT JOIN invoice.line_items l ON l.org_id = t.org_id AND l.invoice_id = t.id"
-					"   GROUP BY t.org_id, t.id, c.total, p.total, v.total)"
+					"   GROUP BY t.org_id, t.id, c.total, p.total, v.total, t.intra_state)"
 					" UPDATE invoice.invoices i SET"
 					"   usage_amount = (x.a).usage_amount, credits_applied = (x.a).credits_applied,"
 					"   already_billed_amount = (x.a).already_billed_amount, subtotal = (x.a).subtotal,"
@@ -295,7 +418,7 @@ recompute_sql(const char *target_sql)
 
 /*
  * Recompute the invoices that target_sql selects (a query returning org_id,
- * id and tax_rate of invoice.invoices rows) in one statement, writing only
+ * id, tax_rate and gst of invoice.invoices rows) in one statement, writing only
  * rows whose amounts change.  With check_overpayment, an invoice whose
  * payments and advance exceed its total is refused (IV003).
  *
@@ -370,7 +493,7 @@ invoice_compute(PG_FUNCTION_ARGS)
 	(void) invoice_lock_by_id(id, &org_id);
 	values[0] = CStringGetTextDatum(org_id);
 	values[1] = PointerGetDatum(id);
-	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate FROM invoice.invoices i"
+	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst FROM invoice.invoices i"
 					  " WHERE i.org_id = $1 AND i.id = $2",
 					  &recompute_plan, 2, argtypes, values, false);
 	invoice_prepare(&row_plan, "SELECT i FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2",
@@ -415,7 +538,7 @@ invoice_compute_period(PG_FUNCTION_ARGS)
 					2, argtypes);
 	if (SPI_execute_plan(lock_plan, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "locking invoices failed");
-	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate FROM invoice.invoices i"
+	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst FROM invoice.invoices i"
 					  " WHERE i.period_start >= $1 AND i.period_end <= $2",
 					  &plan, 2, argtypes, values, false);
 	updated = SPI_processed;
@@ -481,7 +604,7 @@ invoice_children_changed(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(NULL);
 	small = changed_rows <= SMALL_STATEMENT_ROWS;
 
-	target = psprintf("SELECT i.org_id, i.id, i.tax_rate FROM invoice.invoices i"
+	target = psprintf("SELECT i.org_id, i.id, i.tax_rate, i.gst FROM invoice.invoices i"
 					  " WHERE (i.org_id, i.id) IN (%s)", changed_keys);
 	lock_sql = psprintf("SELECT i.id, i.status FROM invoice.invoices i"
 						" WHERE (i.org_id, i.id) IN (%s)"

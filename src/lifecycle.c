@@ -73,7 +73,7 @@ typedef enum InvoiceColumn
 {
 	COL_ORG_ID, COL_ID, COL_SERIES, COL_NUMBER, COL_DESCRIPTION,
 	COL_PERIOD_START, COL_PERIOD_END, COL_INVOICE_DATE, COL_DUE_DATE,
-	COL_CURRENCY, COL_STATUS, COL_STATUS_REASON, COL_TAX_RATE,
+	COL_CURRENCY, COL_STATUS, COL_STATUS_REASON, COL_TAX_RATE, COL_GST, COL_REVERSE_CHARGE,
 	COL_USAGE_AMOUNT, COL_CREDITS_APPLIED, COL_ALREADY_BILLED, COL_SUBTOTAL,
 	COL_TAX, COL_TOTAL, COL_ADVANCE_PAY, COL_AMOUNT_DUE,
 	COL_UPDATED_AT, COL_ISSUED_AT, COL_PAID_AT, COL_CANCELLED_AT,
@@ -83,7 +83,7 @@ typedef enum InvoiceColumn
 static const char *const column_names[COL_COUNT] = {
 	"org_id", "id", "series", "number", "description",
 	"period_start", "period_end", "invoice_date", "due_date",
-	"currency", "status", "status_reason", "tax_rate",
+	"currency", "status", "status_reason", "tax_rate", "gst", "reverse_charge",
 	"usage_amount", "credits_applied", "already_billed_amount", "subtotal",
 	"tax", "total", "advance_pay_amount", "amount_due",
 	"updated_at", "issued_at", "paid_at", "cancelled_at"
@@ -92,7 +92,7 @@ static const char *const column_names[COL_COUNT] = {
 /* Columns that an issued invoice never changes again. */
 static const InvoiceColumn frozen_columns[] = {
 	COL_SERIES, COL_NUMBER, COL_DESCRIPTION, COL_PERIOD_START, COL_PERIOD_END,
-	COL_INVOICE_DATE, COL_CURRENCY, COL_TAX_RATE, COL_ISSUED_AT
+	COL_INVOICE_DATE, COL_CURRENCY, COL_TAX_RATE, COL_GST, COL_REVERSE_CHARGE, COL_ISSUED_AT
 };
 
 /* A row of invoice.invoices as the trigger sees it; changes are collected and applied at once. */
@@ -192,6 +192,55 @@ refuse_transition(InvoiceRow *row, InvoiceStatus from, InvoiceStatus to, const c
 }
 
 /*
+ * A GST tax invoice needs the supplier's registration, and on every line an
+ * HSN/SAC code and a rate that the rate table lists for the invoice date.
+ */
+static void
+check_gst_invoice(InvoiceRow *row)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[4] = {TEXTOID, TEXTOID, NUMERICOID, TIMESTAMPTZOID};
+	Datum		values[4] = {row->values[COL_ORG_ID], row->values[COL_ID], row->values[COL_TAX_RATE],
+							 row->values[COL_INVOICE_DATE]};
+	HeapTuple	tuple;
+	TupleDesc	tupdesc;
+
+	invoice_prepare(&plan,
+					"SELECT (SELECT s.gstin FROM invoice.supplier s) IS NULL,"
+					"       l.line_id, l.hsn_sac, coalesce(l.tax_rate, $3)"
+					"  FROM (SELECT 1) one LEFT JOIN invoice.line_items l"
+					"    ON l.org_id = $1 AND l.invoice_id = $2"
+					"   AND (l.hsn_sac IS NULL OR NOT EXISTS ("
+					"        SELECT 1 FROM invoice.gst_rates r"
+					"         WHERE r.rate = coalesce(l.tax_rate, $3)"
+					"           AND r.effective_from <= ($4 AT TIME ZONE 'UTC')::date"
+					"           AND (r.effective_to IS NULL OR r.effective_to > ($4 AT TIME ZONE 'UTC')::date)))"
+					" ORDER BY l.line_id LIMIT 1",
+					4, argtypes);
+	if (SPI_execute_plan(plan, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "GST check failed");
+	tuple = SPI_tuptable->vals[0];
+	tupdesc = SPI_tuptable->tupdesc;
+	if (strcmp(SPI_getvalue(tuple, tupdesc, 1), "t") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_GST),
+				 errmsg("invoice \"%s\" is a GST invoice but the supplier has no GSTIN", row_text(row, COL_ID)),
+				 errhint("Set it in invoice.supplier.")));
+	if (SPI_getvalue(tuple, tupdesc, 2) == NULL)
+		return;
+	if (SPI_getvalue(tuple, tupdesc, 3) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_GST),
+				 errmsg("line %s of GST invoice \"%s\" has no HSN/SAC code",
+						SPI_getvalue(tuple, tupdesc, 2), row_text(row, COL_ID))));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVOICE_GST),
+			 errmsg("line %s of GST invoice \"%s\" has a tax rate of %s%%, which is not a GST rate on its invoice date",
+					SPI_getvalue(tuple, tupdesc, 2), row_text(row, COL_ID), SPI_getvalue(tuple, tupdesc, 4)),
+			 errhint("The rates in force are listed in invoice.gst_rates.")));
+}
+
+/*
  * draft → pending: invoice date, due date and number; the prepaid balance is
  * applied (credits → advance → card); nothing left due means paid at once.
  */
@@ -211,6 +260,8 @@ issue(InvoiceRow *row)
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
+	if (DatumGetBool(row->values[COL_GST]))
+		check_gst_invoice(row);
 	advance = invoice_apply_advance(row->values[COL_ORG_ID], row->values[COL_ID], amount_due,
 									&payment_terms_days);
 	if (advance > 0)
@@ -420,7 +471,8 @@ invoice_before_update(PG_FUNCTION_ARGS)
 	if (to != row_status(&new_row))
 		row_set(&new_row, COL_STATUS, invoice_status_datum(to), false);
 
-	if (from == INVOICE_DRAFT && column_differs(&old_row, &new_row, COL_TAX_RATE))
+	if (from == INVOICE_DRAFT && (column_differs(&old_row, &new_row, COL_TAX_RATE) ||
+								  column_differs(&old_row, &new_row, COL_GST)))
 		flag_pending(&pending_tax_rate_change);
 	if (from != to)
 	{
@@ -487,9 +539,9 @@ log_status_changes(void)
 static void
 recompute_retaxed_drafts(void)
 {
-	invoice_recompute("SELECT n.org_id, n.id, n.tax_rate"
+	invoice_recompute("SELECT n.org_id, n.id, n.tax_rate, n.gst"
 					  " FROM changed_new n JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
-					  " WHERE n.tax_rate IS DISTINCT FROM o.tax_rate",
+					  " WHERE n.tax_rate IS DISTINCT FROM o.tax_rate OR n.gst IS DISTINCT FROM o.gst",
 					  NULL, 0, NULL, NULL, false);
 }
 

@@ -19,10 +19,24 @@ CREATE FUNCTION invoice.new_invoice_id() RETURNS text
     AS 'MODULE_PATHNAME', 'invoice_new_id' LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.new_invoice_id() IS 'a fresh invoice id: inv- and 17 random base-36 characters';
 
+CREATE TABLE invoice.supplier (
+    singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    legal_name   text NOT NULL CHECK (btrim(legal_name) <> ''),
+    address      text,
+    email        text,
+    gstin        text CHECK (gstin ~ '^[0-9]{2}[0-9A-Z]{13}$'),
+    state_code   text CHECK (state_code ~ '^[0-9]{2}$'),
+    CHECK (gstin IS NULL OR state_code = left(gstin, 2))
+);
+COMMENT ON TABLE invoice.supplier IS 'the supplier''s own registration (one row): legal name, address, GSTIN and state, printed on every invoice';
+
 CREATE TABLE invoice.orgs (
     org_id              text COLLATE "C" PRIMARY KEY CHECK (org_id ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$'),
     name                text NOT NULL CHECK (btrim(name) <> ''),
     billing_email       text CHECK (billing_email ~ '^[^@\s]+@[^@\s]+$'),
+    billing_address     text,
+    gstin               text CHECK (gstin ~ '^[0-9]{2}[0-9A-Z]{13}$'),
+    billing_state       text CHECK (billing_state ~ '^[0-9]{2}$'),
     payment_terms_days  integer NOT NULL DEFAULT 30 CHECK (payment_terms_days BETWEEN 0 AND 365),
     grace_period        interval CHECK (grace_period >= interval '0'),
     suspended_at        timestamptz,
@@ -31,6 +45,8 @@ CREATE TABLE invoice.orgs (
     created_at          timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE invoice.orgs IS 'one row per customer organisation';
+COMMENT ON COLUMN invoice.orgs.gstin IS 'the organisation''s GST registration, if any';
+COMMENT ON COLUMN invoice.orgs.billing_state IS 'GST state code of the place of supply (two digits); see invoice.gst_intra_state';
 COMMENT ON COLUMN invoice.orgs.payment_terms_days IS 'days from invoice date to due date when an invoice is issued without a due date';
 COMMENT ON COLUMN invoice.orgs.grace_period IS 'how long an invoice may stay overdue before service is suspended; NULL means the invoice.grace_period setting';
 COMMENT ON COLUMN invoice.orgs.suspended_at IS 'set by the overdue sweep when an invoice is overdue past the grace period; cleared in the transaction that pays the last such invoice';
@@ -53,6 +69,8 @@ CREATE TABLE invoice.invoices (
     status_reason          text,
     tax_rate               numeric NOT NULL DEFAULT 0
                            CHECK (tax_rate BETWEEN 0 AND 100 AND tax_rate = round(tax_rate, 6)),
+    gst                    boolean NOT NULL DEFAULT false,
+    reverse_charge         boolean NOT NULL DEFAULT false,
     usage_amount           invoice.cents NOT NULL DEFAULT '0',
     credits_applied        invoice.cents NOT NULL DEFAULT '0',
     already_billed_amount  invoice.cents NOT NULL DEFAULT '0',
@@ -70,6 +88,7 @@ CREATE TABLE invoice.invoices (
     UNIQUE (org_id, number),
     CHECK (period_end > period_start),
     CHECK (due_date IS NULL OR invoice_date IS NULL OR due_date >= invoice_date),
+    CHECK (NOT gst OR currency = 'INR'),
     CHECK (CASE status WHEN 'draft' THEN number IS NULL
                        WHEN 'cancelled' THEN true      -- a discarded draft never had a number
                        ELSE number IS NOT NULL END)
@@ -84,6 +103,8 @@ COMMENT ON COLUMN invoice.invoices.series IS 'numbering series (1-4 letters or d
 COMMENT ON COLUMN invoice.invoices.number IS 'invoice number, assigned at issue: consecutive and gapless per series and financial year';
 COMMENT ON COLUMN invoice.invoices.status_reason IS 'reason of the last status change (required to cancel); copied to status_history';
 COMMENT ON COLUMN invoice.invoices.tax_rate IS 'tax percent for line items without their own rate, at most 6 decimals';
+COMMENT ON COLUMN invoice.invoices.gst IS 'a GST tax invoice (INR): tax split into CGST + SGST or IGST, HSN/SAC and a rate of invoice.gst_rates on every line';
+COMMENT ON COLUMN invoice.invoices.reverse_charge IS 'GST payable by the recipient under reverse charge (printed on the invoice)';
 COMMENT ON COLUMN invoice.invoices.usage_amount IS 'derived: sum of line amounts';
 COMMENT ON COLUMN invoice.invoices.credits_applied IS 'derived: credits, capped at usage_amount';
 COMMENT ON COLUMN invoice.invoices.already_billed_amount IS 'derived: sum of payments';
@@ -175,6 +196,7 @@ CREATE TABLE invoice.number_series (
 );
 COMMENT ON TABLE invoice.number_series IS 'last invoice number used per series and Indian financial year (starting year, April to March)';
 
+SELECT pg_catalog.pg_extension_config_dump('invoice.supplier', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.orgs', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.invoices', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.line_items', '');

@@ -12,21 +12,57 @@ CREATE TYPE invoice.amounts AS (
 );
 COMMENT ON TYPE invoice.amounts IS 'the eight derived amounts of an invoice';
 
-CREATE FUNCTION invoice.invoice_amounts_accum(internal, invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents)
+CREATE FUNCTION invoice.invoice_amounts_accum(internal, invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean)
     RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION invoice.invoice_amounts_final(internal)
     RETURNS invoice.amounts AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE invoice.invoice_amounts(line_amount invoice.cents, line_tax_rate numeric,
-                                         credits invoice.cents, payments invoice.cents, advance invoice.cents) (
+                                         credits invoice.cents, payments invoice.cents, advance invoice.cents,
+                                         intra_state boolean) (
     SFUNC = invoice.invoice_amounts_accum, STYPE = internal,
     FINALFUNC = invoice.invoice_amounts_final
 );
-COMMENT ON FUNCTION invoice.invoice_amounts_accum(internal, invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents)
+COMMENT ON FUNCTION invoice.invoice_amounts_accum(internal, invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean)
     IS 'invoice_amounts transition: collects the lines of one invoice';
 COMMENT ON FUNCTION invoice.invoice_amounts_final(internal)
     IS 'invoice_amounts final: credits spread pro rata, tax rounded per line, totals';
-COMMENT ON AGGREGATE invoice.invoice_amounts(invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents)
-    IS 'the derived amounts of one invoice from its lines (amount, tax rate) and its credit, payment and advance totals';
+COMMENT ON AGGREGATE invoice.invoice_amounts(invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean)
+    IS 'the derived amounts of one invoice from its lines (amount, tax rate), its credit, payment and advance totals and its GST split (true: CGST + SGST at half the rate each, each rounded)';
+
+CREATE FUNCTION invoice.gst_intra_state(gst boolean, org_billing_state text, org_gstin text, supplier_state text)
+    RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN gst THEN coalesce(org_billing_state, left(org_gstin, 2), supplier_state) = supplier_state END;
+COMMENT ON FUNCTION invoice.gst_intra_state(boolean, text, text, text)
+    IS 'place-of-supply rule: NULL when not a GST invoice; true (CGST + SGST) when the place of supply — the organisation''s billing state, else its GSTIN''s state, else the supplier''s own state — is the supplier''s state; false (IGST) otherwise';
+
+CREATE TYPE invoice.tax_line AS (
+    line_id        bigint,
+    rate           numeric,
+    taxable_value  invoice.cents,
+    cgst           invoice.cents,
+    sgst           invoice.cents,
+    igst           invoice.cents,
+    tax            invoice.cents
+);
+COMMENT ON TYPE invoice.tax_line IS 'the tax of one line: taxable value after its share of credits, and each tax head';
+
+CREATE FUNCTION invoice.invoice_tax_lines(id text) RETURNS SETOF invoice.tax_line
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE;
+COMMENT ON FUNCTION invoice.invoice_tax_lines(text)
+    IS 'tax breakdown of an invoice line by line: CGST and SGST within the supplier''s state, IGST across states, only tax for a non-GST invoice; the lines sum to the invoice''s tax';
+
+CREATE FUNCTION invoice.invoice_tax_summary(id text)
+    RETURNS TABLE (rate numeric, taxable_value invoice.cents, cgst invoice.cents, sgst invoice.cents,
+                   igst invoice.cents, tax invoice.cents)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, invoice, pg_temp
+BEGIN ATOMIC
+    SELECT t.rate, invoice.sum(t.taxable_value), invoice.sum(t.cgst), invoice.sum(t.sgst),
+           invoice.sum(t.igst), invoice.sum(t.tax)
+      FROM invoice.invoice_tax_lines(id) t
+     GROUP BY t.rate ORDER BY t.rate;
+END;
+COMMENT ON FUNCTION invoice.invoice_tax_summary(text) IS 'tax breakdown of an invoice per rate';
 
 CREATE FUNCTION invoice.invoice_compute(id text) RETURNS invoice.invoices
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
