@@ -62,6 +62,7 @@ typedef struct ComputeState
 	Cents		credits_total;
 	Cents		paid_total;
 	Cents		advance_total;
+	Cents		credited_total;	/* issued credit notes */
 	Numeric		last_rate;		/* cache: consecutive lines mostly share a rate */
 	int64		last_rate_scaled;
 	/* results */
@@ -244,10 +245,12 @@ invoice_amounts_accum(PG_FUNCTION_ARGS)
 		state->paid_total = PG_ARGISNULL(4) ? 0 : PG_GETARG_CENTS(4);
 		state->advance_total = PG_ARGISNULL(5) ? 0 : PG_GETARG_CENTS(5);
 		state->split = !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
-		if (state->credits_total < 0 || state->paid_total < 0 || state->advance_total < 0)
+		state->credited_total = PG_ARGISNULL(7) ? 0 : PG_GETARG_CENTS(7);
+		if (state->credits_total < 0 || state->paid_total < 0 || state->advance_total < 0 ||
+			state->credited_total < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("credit, payment and advance totals must not be negative")));
+					 errmsg("credit, payment, advance and credit note totals must not be negative")));
 	}
 	else
 		state = (ComputeState *) PG_GETARG_POINTER(0);
@@ -263,7 +266,7 @@ invoice_amounts_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-/* invoice_amounts final: the eight amounts of SPEC §3. */
+/* invoice_amounts final: the eight amounts of SPEC §3, and what credit notes took off. */
 PG_FUNCTION_INFO_V1(invoice_amounts_final);
 Datum
 invoice_amounts_final(PG_FUNCTION_ARGS)
@@ -273,8 +276,8 @@ invoice_amounts_final(PG_FUNCTION_ARGS)
 	Cents		subtotal;
 	Cents		total;
 	Cents		amount_due;
-	Datum		values[8];
-	bool		nulls[8] = {false};
+	Datum		values[9];
+	bool		nulls[9] = {false};
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -285,7 +288,8 @@ invoice_amounts_final(PG_FUNCTION_ARGS)
 	compute_lines(state);
 	subtotal = state->usage - state->credits_applied;
 	total = cents_add(subtotal, state->tax);
-	amount_due = cents_sub(cents_sub(total, state->paid_total), state->advance_total);
+	amount_due = cents_sub(cents_sub(cents_sub(total, state->paid_total), state->advance_total),
+						   state->credited_total);
 	if (amount_due < 0)
 		amount_due = 0;
 
@@ -297,6 +301,7 @@ invoice_amounts_final(PG_FUNCTION_ARGS)
 	values[5] = CentsGetDatum(total);
 	values[6] = CentsGetDatum(state->advance_total);
 	values[7] = CentsGetDatum(amount_due);
+	values[8] = CentsGetDatum(state->credited_total);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
 
@@ -391,28 +396,34 @@ recompute_sql(const char *target_sql)
 					" advance AS (SELECT a.org_id, a.invoice_id, -invoice.sum(a.amount) AS total"
 					"   FROM invoice.advance_ledger a JOIN target t ON a.org_id = t.org_id AND a.invoice_id = t.id"
 					"   WHERE a.kind = 'applied' GROUP BY a.org_id, a.invoice_id),"
+					" credited AS (SELECT n.org_id, n.invoice_id, invoice.sum(n.total) AS total"
+					"   FROM invoice.credit_notes n JOIN target t ON n.org_id = t.org_id AND n.invoice_id = t.id"
+					"   WHERE n.status = 'issued' GROUP BY n.org_id, n.invoice_id),"
 					" computed AS (SELECT t.org_id, t.id,"
 					"   invoice.invoice_amounts(l.amount, coalesce(l.tax_rate, t.tax_rate),"
-					"                           c.total, p.total, v.total, t.intra_state) AS a"
+					"                           c.total, p.total, v.total, t.intra_state, n.total) AS a"
 					"   FROM target t"
 					"   LEFT JOIN credit c ON c.org_id = t.org_id AND c.invoice_id = t.id"
 					"   LEFT JOIN paid p ON p.org_id = t.org_id AND p.invoice_id = t.id"
 					"   LEFT JOIN advance v ON v.org_id = t.org_id AND v.invoice_id = t.id"
+					"   LEFT JOIN credited n ON n.org_id = t.org_id AND n.invoice_id = t.id"
 					"   LEFT JOIN invoice.line_items l ON l.org_id = t.org_id AND l.invoice_id = t.id"
-					"   GROUP BY t.org_id, t.id, c.total, p.total, v.total, t.intra_state)"
+					"   GROUP BY t.org_id, t.id, c.total, p.total, v.total, t.intra_state, n.total)"
 					" UPDATE invoice.invoices i SET"
 					"   usage_amount = (x.a).usage_amount, credits_applied = (x.a).credits_applied,"
 					"   already_billed_amount = (x.a).already_billed_amount, subtotal = (x.a).subtotal,"
 					"   tax = (x.a).tax, total = (x.a).total,"
-					"   advance_pay_amount = (x.a).advance_pay_amount, amount_due = (x.a).amount_due"
+					"   advance_pay_amount = (x.a).advance_pay_amount, amount_due = (x.a).amount_due,"
+					"   credited_amount = (x.a).credited_amount"
 					" FROM computed x"
 					" WHERE i.org_id = x.org_id AND i.id = x.id"
 					"   AND (i.usage_amount, i.credits_applied, i.already_billed_amount, i.subtotal,"
-					"        i.tax, i.total, i.advance_pay_amount, i.amount_due)"
+					"        i.tax, i.total, i.advance_pay_amount, i.amount_due, i.credited_amount)"
 					"       IS DISTINCT FROM ((x.a).usage_amount, (x.a).credits_applied,"
 					"        (x.a).already_billed_amount, (x.a).subtotal, (x.a).tax, (x.a).total,"
-					"        (x.a).advance_pay_amount, (x.a).amount_due)"
-					" RETURNING i.id, i.total, i.already_billed_amount, i.advance_pay_amount",
+					"        (x.a).advance_pay_amount, (x.a).amount_due, (x.a).credited_amount)"
+					" RETURNING i.id, i.total, i.already_billed_amount,"
+					"   i.advance_pay_amount OPERATOR(invoice.+) i.credited_amount",
 					target_sql);
 }
 
@@ -468,7 +479,7 @@ invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,
 					(errcode(ERRCODE_INVOICE_OVERPAYMENT),
 					 errmsg("payments of invoice \"%s\" exceed its total",
 							SPI_getvalue(tuple, tupdesc, 1)),
-					 errdetail("Payments of %s and advance of %s against a total of %s.",
+					 errdetail("Payments of %s and advance and credit notes of %s against a total of %s.",
 							   SPI_getvalue(tuple, tupdesc, 3), SPI_getvalue(tuple, tupdesc, 4),
 							   SPI_getvalue(tuple, tupdesc, 2))));
 	}

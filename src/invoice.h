@@ -23,6 +23,7 @@
 #define ERRCODE_INVOICE_NUMBERING			MAKE_SQLSTATE('I','V','0','0','7')
 #define ERRCODE_INVOICE_BALANCE				MAKE_SQLSTATE('I','V','0','0','8')
 #define ERRCODE_INVOICE_GST					MAKE_SQLSTATE('I','V','0','0','9')
+#define ERRCODE_INVOICE_CREDIT_NOTE			MAKE_SQLSTATE('I','V','0','1','0')
 
 /* The values of invoice.status, in enum order. */
 typedef enum InvoiceStatus

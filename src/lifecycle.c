@@ -75,7 +75,7 @@ typedef enum InvoiceColumn
 	COL_PERIOD_START, COL_PERIOD_END, COL_INVOICE_DATE, COL_DUE_DATE,
 	COL_CURRENCY, COL_STATUS, COL_STATUS_REASON, COL_TAX_RATE, COL_GST, COL_REVERSE_CHARGE,
 	COL_USAGE_AMOUNT, COL_CREDITS_APPLIED, COL_ALREADY_BILLED, COL_SUBTOTAL,
-	COL_TAX, COL_TOTAL, COL_ADVANCE_PAY, COL_AMOUNT_DUE,
+	COL_TAX, COL_TOTAL, COL_ADVANCE_PAY, COL_AMOUNT_DUE, COL_CREDITED,
 	COL_UPDATED_AT, COL_ISSUED_AT, COL_PAID_AT, COL_CANCELLED_AT,
 	COL_COUNT
 } InvoiceColumn;
@@ -85,7 +85,7 @@ static const char *const column_names[COL_COUNT] = {
 	"period_start", "period_end", "invoice_date", "due_date",
 	"currency", "status", "status_reason", "tax_rate", "gst", "reverse_charge",
 	"usage_amount", "credits_applied", "already_billed_amount", "subtotal",
-	"tax", "total", "advance_pay_amount", "amount_due",
+	"tax", "total", "advance_pay_amount", "amount_due", "credited_amount",
 	"updated_at", "issued_at", "paid_at", "cancelled_at"
 };
 
@@ -394,7 +394,7 @@ invoice_before_insert(PG_FUNCTION_ARGS)
 				 errmsg("invoice \"%s\" must be created as draft, not %s",
 						row_text(&row, COL_ID), invoice_status_name(row_status(&row))),
 				 errhint("Insert it as a draft and issue it with invoice.invoice_issue(id).")));
-	for (int c = COL_USAGE_AMOUNT; c <= COL_AMOUNT_DUE; c++)
+	for (int c = COL_USAGE_AMOUNT; c <= COL_CREDITED; c++)
 		if (DatumGetCents(row.values[c]) != 0)
 			refuse_derived_amounts(&row);
 	if (!row.nulls[COL_ISSUED_AT] || !row.nulls[COL_PAID_AT] || !row.nulls[COL_CANCELLED_AT])
@@ -429,7 +429,7 @@ invoice_before_update(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVOICE_FROZEN),
 				 errmsg("invoice \"%s\" cannot change its id or organisation", row_text(&old_row, COL_ID))));
 	if (!invoice_amounts_writer_active())
-		for (int c = COL_USAGE_AMOUNT; c <= COL_AMOUNT_DUE; c++)
+		for (int c = COL_USAGE_AMOUNT; c <= COL_CREDITED; c++)
 			if (column_differs(&old_row, &new_row, c))
 				refuse_derived_amounts(&old_row);
 	for (int c = COL_ISSUED_AT; c <= COL_CANCELLED_AT; c++)

@@ -104,7 +104,7 @@ sweep_batch(Datum as_of, int batch_size)
 	invoice_prepare(&plan,
 					"WITH due AS ("
 					"  SELECT i.org_id, i.id FROM invoice.invoices i"
-					"   WHERE i.status = 'pending' AND i.due_date < $1"
+					"   WHERE i.status = 'pending' AND i.dispute_status IS DISTINCT FROM 'open' AND i.due_date < $1"
 					"   ORDER BY i.due_date LIMIT $2"
 					"   FOR NO KEY UPDATE SKIP LOCKED)"
 					" UPDATE invoice.invoices i SET status = 'overdue'"
@@ -150,7 +150,7 @@ sweep_followups(Datum as_of)
 					"INSERT INTO invoice.reminders (org_id, invoice_id, kind, reminder_day)"
 					" SELECT i.org_id, i.id, 'repeat', ($1 AT TIME ZONE 'UTC')::date"
 					"   FROM invoice.invoices i"
-					"  WHERE i.status = 'overdue'"
+					"  WHERE i.status = 'overdue' AND i.dispute_status IS DISTINCT FROM 'open'"
 					"    AND NOT EXISTS (SELECT 1 FROM invoice.reminders r"
 					"                     WHERE r.org_id = i.org_id AND r.invoice_id = i.id"
 					"                       AND r.reminder_day > ($1 AT TIME ZONE 'UTC')::date - $3)"

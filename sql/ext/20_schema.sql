@@ -79,6 +79,11 @@ CREATE TABLE invoice.invoices (
     total                  invoice.cents NOT NULL DEFAULT '0',
     advance_pay_amount     invoice.cents NOT NULL DEFAULT '0',
     amount_due             invoice.cents NOT NULL DEFAULT '0',
+    credited_amount        invoice.cents NOT NULL DEFAULT '0',
+    dispute_status         text CHECK (dispute_status IN ('open', 'resolved', 'rejected')),
+    dispute_description    text,
+    disputed_at            timestamptz,
+    dispute_closed_at      timestamptz,
     created_at             timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now(),
     issued_at              timestamptz,
@@ -94,7 +99,7 @@ CREATE TABLE invoice.invoices (
                        ELSE number IS NOT NULL END)
 );
 CREATE INDEX invoices_id_idx ON invoice.invoices (id);
-CREATE INDEX invoices_pending_due_idx ON invoice.invoices (due_date) WHERE status = 'pending';
+CREATE INDEX invoices_pending_due_idx ON invoice.invoices (due_date) WHERE status = 'pending' AND dispute_status IS DISTINCT FROM 'open';
 CREATE INDEX invoices_overdue_idx ON invoice.invoices (org_id, due_date) WHERE status = 'overdue';
 CREATE INDEX invoices_org_date_idx ON invoice.invoices (org_id, invoice_date DESC, id);
 COMMENT ON TABLE invoice.invoices IS 'invoices; amounts are derived (invoice_compute) and the status is guarded by the life-cycle triggers';
@@ -112,7 +117,9 @@ COMMENT ON COLUMN invoice.invoices.subtotal IS 'derived: usage_amount - credits_
 COMMENT ON COLUMN invoice.invoices.tax IS 'derived: sum over lines of the rounded tax on each line''s taxable value';
 COMMENT ON COLUMN invoice.invoices.total IS 'derived: subtotal + tax';
 COMMENT ON COLUMN invoice.invoices.advance_pay_amount IS 'derived: prepaid balance applied to this invoice';
-COMMENT ON COLUMN invoice.invoices.amount_due IS 'derived: max(total - already_billed_amount - advance_pay_amount, 0)';
+COMMENT ON COLUMN invoice.invoices.amount_due IS 'derived: max(total - already_billed_amount - advance_pay_amount - credited_amount, 0)';
+COMMENT ON COLUMN invoice.invoices.credited_amount IS 'derived: total of the issued credit notes of this invoice';
+COMMENT ON COLUMN invoice.invoices.dispute_status IS 'open while the customer disputes the invoice (kept out of the overdue sweep and reminders); resolved by a credit note, or rejected';
 
 CREATE TABLE invoice.line_items (
     org_id              text COLLATE "C" NOT NULL,

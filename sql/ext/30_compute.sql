@@ -8,26 +8,27 @@ CREATE TYPE invoice.amounts AS (
     tax                    invoice.cents,
     total                  invoice.cents,
     advance_pay_amount     invoice.cents,
-    amount_due             invoice.cents
+    amount_due             invoice.cents,
+    credited_amount        invoice.cents
 );
-COMMENT ON TYPE invoice.amounts IS 'the eight derived amounts of an invoice';
+COMMENT ON TYPE invoice.amounts IS 'the derived amounts of an invoice';
 
-CREATE FUNCTION invoice.invoice_amounts_accum(internal, invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean)
+CREATE FUNCTION invoice.invoice_amounts_accum(internal, invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean, invoice.cents)
     RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION invoice.invoice_amounts_final(internal)
     RETURNS invoice.amounts AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE invoice.invoice_amounts(line_amount invoice.cents, line_tax_rate numeric,
                                          credits invoice.cents, payments invoice.cents, advance invoice.cents,
-                                         intra_state boolean) (
+                                         intra_state boolean, credited invoice.cents) (
     SFUNC = invoice.invoice_amounts_accum, STYPE = internal,
     FINALFUNC = invoice.invoice_amounts_final
 );
-COMMENT ON FUNCTION invoice.invoice_amounts_accum(internal, invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean)
+COMMENT ON FUNCTION invoice.invoice_amounts_accum(internal, invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean, invoice.cents)
     IS 'invoice_amounts transition: collects the lines of one invoice';
 COMMENT ON FUNCTION invoice.invoice_amounts_final(internal)
     IS 'invoice_amounts final: credits spread pro rata, tax rounded per line, totals';
-COMMENT ON AGGREGATE invoice.invoice_amounts(invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean)
-    IS 'the derived amounts of one invoice from its lines (amount, tax rate), its credit, payment and advance totals and its GST split (true: CGST + SGST at half the rate each, each rounded)';
+COMMENT ON AGGREGATE invoice.invoice_amounts(invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean, invoice.cents)
+    IS 'the derived amounts of one invoice from its lines (amount, tax rate), its credit, payment, advance and credit-note totals and its GST split (true: CGST + SGST at half the rate each, each rounded)';
 
 CREATE FUNCTION invoice.gst_intra_state(gst boolean, org_billing_state text, org_gstin text, supplier_state text)
     RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE

@@ -1,0 +1,316 @@
+/*
+ * credit_notes.c
+ *		Credit notes: an issued invoice is never edited, it is corrected.
+ *
+ * A credit note credits taxable amounts at the invoice's rates, its tax split
+ * the way the invoice's is (CGST + SGST or IGST), and takes its number from
+ * its own gapless series CN.  It can never credit more than remains
+ * creditable on the invoice: the invoice is locked first, so two credit
+ * notes of one invoice queue and the second sees the first.  What the
+ * invoice still owed is taken off its amount due; the rest (the invoice was
+ * paid) goes to the organisation's advance balance.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "cents.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "invoice.h"
+#include "utils/builtins.h"
+#include "utils/rel.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/timestamp.h"
+
+/* Section 34(2) CGST Act: no credit note after 30 November following the end of the financial year. */
+static DateADT
+section_34_deadline(TimestampTz invoice_date)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			fiscal_year;
+
+	if (timestamp2tm(invoice_date, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("invoice date out of range")));
+	fiscal_year = tm.tm_mon >= 4 ? tm.tm_year : tm.tm_year - 1;
+	return date2j(fiscal_year + 1, 11, 30) - POSTGRES_EPOCH_JDATE;
+}
+
+static char *
+date_text(DateADT date)
+{
+	return DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(date)));
+}
+
+/* credit_note_create(invoice_id, reason, description): a draft credit note */
+PG_FUNCTION_INFO_V1(credit_note_create);
+Datum
+credit_note_create(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	text	   *invoice_id = invoice_arg_text(fcinfo, 0, "invoice id");
+	text	   *reason = invoice_arg_text(fcinfo, 1, "credit note reason");
+	char	   *org_id;
+	InvoiceStatus status;
+	Oid			argtypes[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', PG_ARGISNULL(2) ? 'n' : ' '};
+	bool		isnull;
+	Datum		result;
+	int			nest_level;
+
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	status = invoice_lock_by_id(invoice_id, &org_id);
+	if (status == INVOICE_DRAFT || status == INVOICE_CANCELLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
+				 errmsg("invoice \"%s\" is %s: there is nothing to credit",
+						text_to_cstring(invoice_id), invoice_status_name(status)),
+				 errhint(status == INVOICE_DRAFT ? "Edit the draft instead." : "A cancelled invoice owes nothing.")));
+	values[0] = CStringGetTextDatum(org_id);
+	values[1] = PointerGetDatum(invoice_id);
+	values[2] = PointerGetDatum(reason);
+	values[3] = PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2);
+	invoice_prepare(&plan,
+					"INSERT INTO invoice.credit_notes AS n (org_id, invoice_id, reason, description)"
+					" VALUES ($1, $2, $3::invoice.credit_note_reason, $4) RETURNING n",
+					4, argtypes);
+	if (SPI_execute_plan(plan, values, nulls, false, 0) != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "credit note insert failed");
+	result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}
+
+/* credit_note_issue(credit_note_id, note_date): tax, number, limits, effects */
+PG_FUNCTION_INFO_V1(credit_note_issue);
+Datum
+credit_note_issue(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr note_plan = NULL;
+	static SPIPlanPtr invoice_plan = NULL;
+	static SPIPlanPtr tax_plan = NULL;
+	static SPIPlanPtr limit_plan = NULL;
+	static SPIPlanPtr issue_plan = NULL;
+	static SPIPlanPtr ledger_plan = NULL;
+	static SPIPlanPtr recompute_plan = NULL;
+	static SPIPlanPtr dispute_plan = NULL;
+	text	   *note_id = invoice_arg_text(fcinfo, 0, "credit note id");
+	DateADT		note_date;
+	Datum		org_id;
+	Datum		invoice_id;
+	InvoiceStatus status;
+	bool		gst;
+	TimestampTz invoice_date;
+	Cents		amount_due;
+	Cents		total;
+	Cents		creditable;
+	Cents		to_balance;
+	char	   *number;
+	HeapTuple	tuple;
+	TupleDesc	tupdesc;
+	bool		isnull;
+	Datum		result;
+	int			nest_level;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("credit note date must not be null")));
+	note_date = PG_GETARG_DATEADT(1);
+	if (note_date > GetSQLCurrentDate())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("credit note date %s is in the future", date_text(note_date))));
+
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+
+	/* the note, then its invoice: locked in this order everywhere */
+	invoice_prepare(&note_plan,
+					"SELECT n.org_id, n.invoice_id, n.status FROM invoice.credit_notes n"
+					" WHERE n.credit_note_id = $1 ORDER BY n.org_id LIMIT 2 FOR NO KEY UPDATE",
+					1, (Oid[]) {TEXTOID});
+	if (SPI_execute_plan(note_plan, (Datum[]) {PointerGetDatum(note_id)}, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "credit note lookup failed");
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(SPI_processed == 0 ? ERRCODE_NO_DATA_FOUND : ERRCODE_CARDINALITY_VIOLATION),
+				 errmsg(SPI_processed == 0 ? "credit note \"%s\" does not exist"
+						: "credit note id \"%s\" is used by more than one organisation",
+						text_to_cstring(note_id))));
+	tuple = SPI_tuptable->vals[0];
+	tupdesc = SPI_tuptable->tupdesc;
+	org_id = SPI_datumTransfer(SPI_getbinval(tuple, tupdesc, 1, &isnull), false, -1);
+	invoice_id = SPI_datumTransfer(SPI_getbinval(tuple, tupdesc, 2, &isnull), false, -1);
+	if (strcmp(SPI_getvalue(tuple, tupdesc, 3), "draft") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
+				 errmsg("credit note \"%s\" is already issued", text_to_cstring(note_id))));
+
+	invoice_prepare(&invoice_plan,
+					"SELECT i.status, i.gst, i.invoice_date, i.amount_due FROM invoice.invoices i"
+					" WHERE i.org_id = $1 AND i.id = $2 FOR NO KEY UPDATE",
+					2, (Oid[]) {TEXTOID, TEXTOID});
+	if (SPI_execute_plan(invoice_plan, (Datum[]) {org_id, invoice_id}, NULL, false, 0) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "invoice of credit note vanished");
+	tuple = SPI_tuptable->vals[0];
+	tupdesc = SPI_tuptable->tupdesc;
+	status = invoice_status_from_datum(SPI_getbinval(tuple, tupdesc, 1, &isnull));
+	gst = DatumGetBool(SPI_getbinval(tuple, tupdesc, 2, &isnull));
+	invoice_date = DatumGetTimestampTz(SPI_getbinval(tuple, tupdesc, 3, &isnull));
+	amount_due = DatumGetCents(SPI_getbinval(tuple, tupdesc, 4, &isnull));
+	if (status == INVOICE_DRAFT || status == INVOICE_CANCELLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
+				 errmsg("invoice \"%s\" is %s: there is nothing to credit",
+						TextDatumGetCString(invoice_id), invoice_status_name(status))));
+	if (note_date < DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(invoice_date))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("credit note date %s is before the invoice date", date_text(note_date))));
+	if (gst && note_date > section_34_deadline(invoice_date))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_CREDIT_NOTE),
+				 errmsg("credit note for GST invoice \"%s\" cannot be issued after %s",
+						TextDatumGetCString(invoice_id), date_text(section_34_deadline(invoice_date))),
+				 errdetail("Section 34 of the CGST Act allows credit notes until 30 November after the end of the invoice's financial year.")));
+
+	/* tax of each line, split as the invoice's, each head rounded half away from zero */
+	invoice_prepare(&tax_plan,
+					"WITH split AS (SELECT i.tax_rate,"
+					"     invoice.gst_intra_state(i.gst, o.billing_state, o.gstin, s.state_code) AS intra"
+					"   FROM invoice.invoices i JOIN invoice.orgs o ON o.org_id = i.org_id"
+					"   LEFT JOIN invoice.supplier s ON true WHERE i.org_id = $1 AND i.id = $2),"
+					" taxed AS (UPDATE invoice.credit_note_lines l SET"
+					"   cgst = CASE WHEN x.intra THEN l.amount * (coalesce(l.tax_rate, x.tax_rate) / 200) ELSE '0' END,"
+					"   sgst = CASE WHEN x.intra THEN l.amount * (coalesce(l.tax_rate, x.tax_rate) / 200) ELSE '0' END,"
+					"   igst = CASE WHEN NOT x.intra THEN l.amount * (coalesce(l.tax_rate, x.tax_rate) / 100) ELSE '0' END,"
+					"   tax = CASE WHEN x.intra THEN 2 * (l.amount * (coalesce(l.tax_rate, x.tax_rate) / 200))"
+					"         ELSE l.amount * (coalesce(l.tax_rate, x.tax_rate) / 100) END"
+					"   FROM split x WHERE l.org_id = $1 AND l.credit_note_id = $3"
+					"   RETURNING l.amount, l.cgst, l.sgst, l.igst, l.tax)"
+					" SELECT count(*), sum(amount), sum(cgst), sum(sgst), sum(igst), sum(tax),"
+					"        sum(amount) + sum(tax) FROM taxed",
+					3, (Oid[]) {TEXTOID, TEXTOID, TEXTOID});
+	if (SPI_execute_plan(tax_plan, (Datum[]) {org_id, invoice_id, PointerGetDatum(note_id)}, NULL, false, 0)
+		!= SPI_OK_SELECT)
+		elog(ERROR, "credit note tax failed");
+	tuple = heap_copytuple(SPI_tuptable->vals[0]);
+	tupdesc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
+	if (DatumGetInt64(SPI_getbinval(tuple, tupdesc, 1, &isnull)) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("credit note \"%s\" has no lines", text_to_cstring(note_id)),
+				 errhint("Add them to invoice.credit_note_lines.")));
+	total = DatumGetCents(SPI_getbinval(tuple, tupdesc, 7, &isnull));
+
+	/* what remains creditable, read after the invoice lock: a racing note has committed or waits */
+	invoice_prepare(&limit_plan,
+					"SELECT i.total OPERATOR(invoice.-) coalesce(invoice.sum(n.total), '0')"
+					"  FROM invoice.invoices i LEFT JOIN invoice.credit_notes n"
+					"    ON n.org_id = i.org_id AND n.invoice_id = i.id AND n.status = 'issued'"
+					" WHERE i.org_id = $1 AND i.id = $2 GROUP BY i.total",
+					2, (Oid[]) {TEXTOID, TEXTOID});
+	if (SPI_execute_plan(limit_plan, (Datum[]) {org_id, invoice_id}, NULL, false, 0) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "creditable amount lookup failed");
+	creditable = DatumGetCents(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (total > creditable)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_CREDIT_NOTE),
+				 errmsg("credit note \"%s\" of %s exceeds what remains creditable on invoice \"%s\"",
+						text_to_cstring(note_id), cents_to_cstring(total), TextDatumGetCString(invoice_id)),
+				 errdetail("%s remains creditable.", cents_to_cstring(creditable))));
+
+	to_balance = total > amount_due ? total - amount_due : 0;
+	number = invoice_assign_number("CN", DatumGetTimestampTz(DirectFunctionCall1(date_timestamptz,
+																				 DateADTGetDatum(note_date))));
+	invoice_flush_numbers();
+	invoice_prepare(&issue_plan,
+					"UPDATE invoice.credit_notes n SET status = 'issued', number = $3, note_date = $4,"
+					"   taxable_value = $5::invoice.cents, cgst = $6::invoice.cents, sgst = $7::invoice.cents,"
+					"   igst = $8::invoice.cents, tax = $9::invoice.cents, total = $10::invoice.cents,"
+					"   to_balance = $11::invoice.cents, issued_at = now()"
+					" WHERE n.org_id = $1 AND n.credit_note_id = $2 RETURNING n",
+					11, (Oid[]) {TEXTOID, TEXTOID, TEXTOID, DATEOID, INT8OID, INT8OID, INT8OID, INT8OID,
+						INT8OID, INT8OID, INT8OID});
+	if (SPI_execute_plan(issue_plan,
+						 (Datum[]) {org_id, PointerGetDatum(note_id), CStringGetTextDatum(number),
+							 DateADTGetDatum(note_date),
+							 SPI_getbinval(tuple, tupdesc, 2, &isnull), SPI_getbinval(tuple, tupdesc, 3, &isnull),
+							 SPI_getbinval(tuple, tupdesc, 4, &isnull), SPI_getbinval(tuple, tupdesc, 5, &isnull),
+							 SPI_getbinval(tuple, tupdesc, 6, &isnull), Int64GetDatum(total),
+							 Int64GetDatum(to_balance)},
+						 NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "credit note issue failed");
+	result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
+
+	if (to_balance > 0)
+	{
+		invoice_prepare(&ledger_plan,
+						"INSERT INTO invoice.advance_ledger (org_id, kind, amount, invoice_id)"
+						" VALUES ($1, 'reversal', $3::invoice.cents, $2)",
+						3, (Oid[]) {TEXTOID, TEXTOID, INT8OID});
+		if (SPI_execute_plan(ledger_plan, (Datum[]) {org_id, invoice_id, Int64GetDatum(to_balance)},
+							 NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "ledger insert failed");
+	}
+	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst FROM invoice.invoices i"
+					  " WHERE i.org_id = $1 AND i.id = $2",
+					  &recompute_plan, 2, (Oid[]) {TEXTOID, TEXTOID}, (Datum[]) {org_id, invoice_id}, false);
+	invoice_prepare(&dispute_plan,
+					"UPDATE invoice.invoices i SET dispute_status = 'resolved', dispute_closed_at = now()"
+					" WHERE i.org_id = $1 AND i.id = $2 AND i.dispute_status = 'open'",
+					2, (Oid[]) {TEXTOID, TEXTOID});
+	if (SPI_execute_plan(dispute_plan, (Datum[]) {org_id, invoice_id}, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "dispute resolution failed");
+
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}
+
+/* BEFORE INSERT OR UPDATE OR DELETE on credit_note_lines: only a draft's lines change. */
+PG_FUNCTION_INFO_V1(credit_note_lines_guard);
+Datum
+credit_note_lines_guard(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	HeapTuple	tuple = trigdata->tg_trigtuple;
+	TupleDesc	tupdesc = RelationGetDescr(trigdata->tg_relation);
+	bool		isnull;
+	int			nest_level;
+	Datum		key[2];
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		elog(ERROR, "credit_note_lines_guard must be a BEFORE ROW trigger");
+	key[0] = heap_getattr(tuple, SPI_fnumber(tupdesc, "org_id"), tupdesc, &isnull);
+	key[1] = heap_getattr(tuple, SPI_fnumber(tupdesc, "credit_note_id"), tupdesc, &isnull);
+
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	invoice_prepare(&plan,
+					"SELECT n.status FROM invoice.credit_notes n"
+					" WHERE n.org_id = $1 AND n.credit_note_id = $2 FOR SHARE",
+					2, (Oid[]) {TEXTOID, TEXTOID});
+	if (SPI_execute_plan(plan, key, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "credit note lookup failed");
+	/* a missing note is the foreign key's to report; an issued one is frozen */
+	if (SPI_processed == 1 &&
+		strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "draft") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_FROZEN),
+				 errmsg("credit note \"%s\" is issued: its lines cannot be changed", TextDatumGetCString(key[1]))));
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_POINTER(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : tuple);
+}
