@@ -204,4 +204,54 @@ INSERT INTO advance_ledger (org_id, kind, amount) VALUES ('org-wallet', 'reversa
 DELETE FROM advance_ledger WHERE org_id = 'org-wallet';  -- expect ERROR IV002
 
 \echo
+\echo '================================================================'
+\echo ' 12. GST: a tax invoice within Karnataka and one to Maharashtra'
+\echo '================================================================'
+INSERT INTO supplier (legal_name, address, email, gstin, state_code)
+VALUES ('Cloud India Private Limited', '12 MG Road, Bengaluru 560001', 'billing@cloud.example', '29AAACI1681G1ZK', '29');
+INSERT INTO orgs (org_id, name, billing_address, billing_state) VALUES
+    ('org-blr', 'Bengaluru Analytics LLP', 'Indiranagar, Bengaluru', '29'),
+    ('org-mum', 'Mumbai Media Pvt Ltd', 'Andheri, Mumbai', '27');
+INSERT INTO invoices (org_id, id, period_start, period_end, invoice_date, currency, tax_rate, gst)
+VALUES ('org-blr', 'inv-gst-blr', '2025-10-01', '2025-11-01', '2025-11-01', 'INR', 18, true),
+       ('org-mum', 'inv-gst-mum', '2025-10-01', '2025-11-01', '2025-11-01', 'INR', 18, true);
+INSERT INTO line_items (org_id, invoice_id, description, units, rate, hsn_sac, tax_rate)
+SELECT o, i, d, u, r, '998315', t
+  FROM (VALUES ('org-blr', 'inv-gst-blr'), ('org-mum', 'inv-gst-mum')) AS inv(o, i),
+       (VALUES ('GPU compute (hours)', 120, 83.35, 18), ('object storage (GB-months)', 500, 1.75, 18),
+               ('support plan', 1, 999.99, 5)) AS l(d, u, r, t);
+\echo 'Same state as the supplier: CGST + SGST; another state: IGST. The heads add up to the tax.'
+SELECT id, subtotal, tax, total FROM invoices WHERE id LIKE 'inv-gst-%' ORDER BY id;
+SELECT * FROM invoice_tax_summary('inv-gst-blr');
+SELECT * FROM invoice_tax_summary('inv-gst-mum');
+SELECT id, number, status FROM invoice_issue('inv-gst-blr');
+SELECT id, number, status FROM invoice_issue('inv-gst-mum');
+\echo 'A retired rate (12 % after the September 2025 reform) is refused on a GST invoice.'
+INSERT INTO invoices (org_id, id, period_start, period_end, invoice_date, currency, tax_rate, gst)
+VALUES ('org-blr', 'inv-gst-old', '2025-10-01', '2025-11-01', '2025-11-01', 'INR', 12, true);
+INSERT INTO line_items (org_id, invoice_id, description, units, rate, hsn_sac)
+VALUES ('org-blr', 'inv-gst-old', 'legacy plan', 1, 100, '998315');
+SELECT invoice_issue('inv-gst-old');  -- expect ERROR IV009
+
+\echo
+\echo '================================================================'
+\echo ' 13. Corrections: a dispute, then a credit note (never an edit)'
+\echo '================================================================'
+SELECT id, dispute_status FROM invoice_dispute('inv-gst-blr', 'support plan was cancelled in September');
+\echo 'While disputed, the invoice is left out of the overdue sweep.'
+SELECT invoice_sweep_overdue('2026-01-01') AS moved;
+SELECT id, status, dispute_status FROM invoices WHERE id LIKE 'inv-gst-%' ORDER BY id;
+SELECT credit_note_id AS credit_note FROM credit_note_create('inv-gst-blr', 'service_not_rendered',
+                                                              'support plan, October 2025') \gset
+INSERT INTO credit_note_lines (org_id, credit_note_id, description, amount, tax_rate, hsn_sac)
+VALUES ('org-blr', :'credit_note', 'support plan (not rendered)', '999.99', 5, '998315');
+SELECT number, taxable_value, cgst, sgst, igst, total FROM credit_note_issue(:'credit_note');
+SELECT id, total, credited_amount, amount_due, status, dispute_status FROM invoices WHERE id = 'inv-gst-blr';
+\echo 'A credit note can never exceed what remains creditable.'
+SELECT credit_note_id AS too_much FROM credit_note_create('inv-gst-blr', 'other') \gset
+INSERT INTO credit_note_lines (org_id, credit_note_id, description, amount)
+VALUES ('org-blr', :'too_much', 'everything, twice', '99999.00');
+SELECT credit_note_issue(:'too_much');  -- expect ERROR IV010
+
+\echo
 \echo 'End of the tour.'
