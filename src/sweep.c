@@ -125,7 +125,12 @@ sweep_batch(Datum as_of, int batch_size)
 	return moved;
 }
 
-/* Suspensions past grace and repeat reminders, once per sweep. */
+/*
+ * Suspensions past grace and repeat reminders, once per sweep.  An
+ * organisation whose row another transaction holds (a top-up, a payment
+ * restoring it) is left for the next sweep: waiting for it while holding the
+ * invoices just moved could deadlock with that transaction.
+ */
 static void
 sweep_followups(Datum as_of)
 {
@@ -136,10 +141,12 @@ sweep_followups(Datum as_of)
 
 	invoice_prepare(&suspend_plan,
 					"UPDATE invoice.orgs g SET suspended_at = $1"
-					" WHERE g.suspended_at IS NULL AND EXISTS ("
-					"   SELECT 1 FROM invoice.invoices i"
-					"    WHERE i.org_id = g.org_id AND i.status = 'overdue'"
-					"      AND i.due_date + coalesce(g.grace_period, $2) < $1)",
+					" WHERE g.org_id IN (SELECT o.org_id FROM invoice.orgs o"
+					"   WHERE o.suspended_at IS NULL AND EXISTS ("
+					"     SELECT 1 FROM invoice.invoices i"
+					"      WHERE i.org_id = o.org_id AND i.status = 'overdue'"
+					"        AND i.due_date + coalesce(o.grace_period, $2) < $1)"
+					"   FOR NO KEY UPDATE SKIP LOCKED)",
 					2, argtypes);
 	if (SPI_execute_plan(suspend_plan, values, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "suspending organisations failed");
