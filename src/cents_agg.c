@@ -33,14 +33,14 @@ aggregate_context(FunctionCallInfo fcinfo, const char *caller)
 	return context;
 }
 
+/* The aggregate context is looked up only to create the state: not once per row. */
 static CentsAggState *
 state_or_new(FunctionCallInfo fcinfo, const char *caller)
 {
-	MemoryContext context = aggregate_context(fcinfo, caller);
-
 	if (!PG_ARGISNULL(0))
 		return (CentsAggState *) PG_GETARG_POINTER(0);
-	return (CentsAggState *) MemoryContextAllocZero(context, sizeof(CentsAggState));
+	return (CentsAggState *) MemoryContextAllocZero(aggregate_context(fcinfo, caller),
+													sizeof(CentsAggState));
 }
 
 /*

@@ -19,6 +19,7 @@
 #include "utils/timestamp.h"
 
 static bool ledger_writer_active = false;
+static bool advance_applying = false;
 
 static Datum
 existing_receipt(Datum org_id, text *provider_ref, Cents amount)
@@ -165,9 +166,18 @@ invoice_apply_advance(Datum org_id, Datum invoice_id, Cents amount_due, int *pay
 						"INSERT INTO invoice.advance_ledger (org_id, kind, amount, invoice_id)"
 						" VALUES ($1, 'applied', -($3::invoice.cents), $2)",
 						3, argtypes);
-		if (SPI_execute_plan(ledger_plan, (Datum[]) {org_id, invoice_id, Int64GetDatum(applied)},
-							 NULL, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "ledger insert failed");
+		advance_applying = true;
+		PG_TRY();
+		{
+			if (SPI_execute_plan(ledger_plan, (Datum[]) {org_id, invoice_id, Int64GetDatum(applied)},
+								 NULL, false, 0) != SPI_OK_INSERT)
+				elog(ERROR, "ledger insert failed");
+		}
+		PG_FINALLY();
+		{
+			advance_applying = false;
+		}
+		PG_END_TRY();
 	}
 	if (autopay && amount_due > applied)
 	{
@@ -197,6 +207,17 @@ advance_ledger_changed(PG_FUNCTION_ARGS)
 	SPI_connect();
 	SPI_register_trigger_data(trigdata);
 	nest_level = invoice_pin_search_path();
+	/* amounts applied to an invoice are part of its derived amounts: only its issue writes them */
+	if (!advance_applying)
+	{
+		if (SPI_execute("SELECT 1 FROM changed_new n WHERE n.kind = 'applied' LIMIT 1", true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "ledger check failed");
+		if (SPI_processed > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVOICE_DERIVED_AMOUNT),
+					 errmsg("advance ledger entries of kind \"applied\" are written by invoice issue only"),
+					 errhint("Correct a balance with a reversal entry.")));
+	}
 	ledger_writer_active = true;
 	PG_TRY();
 	{
@@ -226,7 +247,7 @@ advance_ledger_changed(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(NULL);
 }
 
-/* BEFORE UPDATE OR DELETE statement trigger on advance_ledger: append-only. */
+/* BEFORE UPDATE OR DELETE statement trigger on advance_ledger: append-only (TRUNCATE is the owner's). */
 PG_FUNCTION_INFO_V1(advance_ledger_append_only);
 Datum
 advance_ledger_append_only(PG_FUNCTION_ARGS)
@@ -238,23 +259,24 @@ advance_ledger_append_only(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(NULL);
 }
 
-/* BEFORE UPDATE OF advance_balance on orgs: only the ledger's trigger moves a balance. */
-PG_FUNCTION_INFO_V1(org_before_update);
+/* BEFORE INSERT OR UPDATE OF advance_balance on orgs: only the ledger's trigger moves a balance. */
+PG_FUNCTION_INFO_V1(org_balance_guard);
 Datum
-org_before_update(PG_FUNCTION_ARGS)
+org_balance_guard(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	TupleDesc	tupdesc = RelationGetDescr(trigdata->tg_relation);
 	int			attnum = SPI_fnumber(tupdesc, "advance_balance");
+	bool		inserting = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
+	HeapTuple	tuple = inserting ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
 	bool		isnull;
+	Cents		before = inserting ? 0 : DatumGetCents(heap_getattr(trigdata->tg_trigtuple, attnum, tupdesc, &isnull));
 
-	if (!ledger_writer_active &&
-		DatumGetCents(heap_getattr(trigdata->tg_trigtuple, attnum, tupdesc, &isnull)) !=
-		DatumGetCents(heap_getattr(trigdata->tg_newtuple, attnum, tupdesc, &isnull)))
+	if (!ledger_writer_active && DatumGetCents(heap_getattr(tuple, attnum, tupdesc, &isnull)) != before)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_DERIVED_AMOUNT),
 				 errmsg("advance balance of organisation \"%s\" is derived and cannot be set directly",
-						SPI_getvalue(trigdata->tg_trigtuple, tupdesc, SPI_fnumber(tupdesc, "org_id"))),
+						SPI_getvalue(tuple, tupdesc, SPI_fnumber(tupdesc, "org_id"))),
 				 errhint("Top it up with invoice.invoice_topup().")));
-	PG_RETURN_POINTER(trigdata->tg_newtuple);
+	PG_RETURN_POINTER(tuple);
 }

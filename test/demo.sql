@@ -208,7 +208,7 @@ DELETE FROM advance_ledger WHERE org_id = 'org-wallet';  -- expect ERROR IV002
 \echo ' 12. GST: a tax invoice within Karnataka and one to Maharashtra'
 \echo '================================================================'
 INSERT INTO supplier (legal_name, address, email, gstin, state_code)
-VALUES ('Cloud India Private Limited', '12 MG Road, Bengaluru 560001', 'billing@cloud.example', '29AAACI1681G1ZK', '29');
+VALUES ('Cloud India Private Limited', '12 MG Road, Bengaluru 560001', 'billing@cloud.example', '29AAACI1681G1ZL', '29');
 INSERT INTO orgs (org_id, name, billing_address, billing_state) VALUES
     ('org-blr', 'Bengaluru Analytics LLP', 'Indiranagar, Bengaluru', '29'),
     ('org-mum', 'Mumbai Media Pvt Ltd', 'Andheri, Mumbai', '27');

@@ -15,9 +15,16 @@ PACKAGES=(
 	postgresql-15                          # the server the tests and the demo run against
 	postgresql-server-dev-15               # PGXS, pg_regress, pg_isolation_regress
 	postgresql-15-pgtap                    # pgTAP (test/pgtap)
+	postgresql-15-cron                     # pg_cron, for README's recipe (test/shell/pg_cron_recipe.sh)
 	libtap-parser-sourcehandler-pgtap-perl # pg_prove
 	clang                                  # libFuzzer harness (test/fuzz)
 	libclang-rt-14-dev                     # libFuzzer and sanitizer runtimes for clang 14
+	libhpdf-dev                            # libharu: invoice PDFs (src/pdf.c; brings the runtime library)
+	libzip-dev                             # libzip: ZIP archives of invoices (src/zip.c; brings the runtime library)
+	fonts-dejavu-core                      # DejaVu Sans, embedded in every PDF (₹, €, £ …)
+	poppler-utils                          # pdftotext, pdfinfo, pdftoppm: test/shell/documents.sh, the demo
+	qpdf                                   # qpdf --check: test/shell/documents.sh
+	unzip                                  # unzip -l: test/shell/documents.sh
 )
 
 missing=()

@@ -24,7 +24,7 @@ CREATE TABLE invoice.supplier (
     legal_name   text NOT NULL CHECK (btrim(legal_name) <> ''),
     address      text,
     email        text,
-    gstin        text CHECK (gstin ~ '^[0-9]{2}[0-9A-Z]{13}$'),
+    gstin        invoice.gstin,
     state_code   text CHECK (state_code ~ '^[0-9]{2}$'),
     CHECK (gstin IS NULL OR state_code = left(gstin, 2))
 );
@@ -35,7 +35,7 @@ CREATE TABLE invoice.orgs (
     name                text NOT NULL CHECK (btrim(name) <> ''),
     billing_email       text CHECK (billing_email ~ '^[^@\s]+@[^@\s]+$'),
     billing_address     text,
-    gstin               text CHECK (gstin ~ '^[0-9]{2}[0-9A-Z]{13}$'),
+    gstin               invoice.gstin,
     billing_state       text CHECK (billing_state ~ '^[0-9]{2}$'),
     payment_terms_days  integer NOT NULL DEFAULT 30 CHECK (payment_terms_days BETWEEN 0 AND 365),
     grace_period        interval CHECK (grace_period >= interval '0'),

@@ -53,18 +53,18 @@ SELECT pg_catalog.pg_extension_config_dump('invoice.payment_requests_request_id_
 
 CREATE FUNCTION invoice.advance_ledger_changed() RETURNS trigger AS 'MODULE_PATHNAME' LANGUAGE C;
 CREATE FUNCTION invoice.advance_ledger_append_only() RETURNS trigger AS 'MODULE_PATHNAME' LANGUAGE C;
-CREATE FUNCTION invoice.org_before_update() RETURNS trigger AS 'MODULE_PATHNAME' LANGUAGE C;
+CREATE FUNCTION invoice.org_balance_guard() RETURNS trigger AS 'MODULE_PATHNAME' LANGUAGE C;
 COMMENT ON FUNCTION invoice.advance_ledger_changed() IS 'trigger: add new ledger entries to orgs.advance_balance (which may never go negative)';
 COMMENT ON FUNCTION invoice.advance_ledger_append_only() IS 'trigger: ledger entries are never updated or deleted';
-COMMENT ON FUNCTION invoice.org_before_update() IS 'trigger: advance_balance follows the ledger only';
+COMMENT ON FUNCTION invoice.org_balance_guard() IS 'trigger: advance_balance follows the ledger only';
 
 CREATE TRIGGER advance_ledger_inserted AFTER INSERT ON invoice.advance_ledger
     REFERENCING NEW TABLE AS changed_new
     FOR EACH STATEMENT EXECUTE FUNCTION invoice.advance_ledger_changed();
 CREATE TRIGGER advance_ledger_append_only BEFORE UPDATE OR DELETE ON invoice.advance_ledger
     FOR EACH STATEMENT EXECUTE FUNCTION invoice.advance_ledger_append_only();
-CREATE TRIGGER org_before_update BEFORE UPDATE OF advance_balance ON invoice.orgs
-    FOR EACH ROW EXECUTE FUNCTION invoice.org_before_update();
+CREATE TRIGGER org_balance_guard BEFORE INSERT OR UPDATE OF advance_balance ON invoice.orgs
+    FOR EACH ROW EXECUTE FUNCTION invoice.org_balance_guard();
 
 CREATE FUNCTION invoice.invoice_topup(org_id text, amount invoice.cents, method text, provider_ref text)
     RETURNS invoice.receipts AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;

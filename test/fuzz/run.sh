@@ -1,8 +1,9 @@
 #!/bin/bash
 #
 # test/fuzz/run.sh [seconds]
-#	Build the cents_parse libFuzzer harness and fuzz it for the given time
-#	(default 60).  The last line is "fuzz: PASS" or "fuzz: FAIL"; the exit
+#	Build the libFuzzer harnesses of the pure-C code (cents_parse.c,
+#	gstin_check.c) and fuzz them for the given time in all (default 60),
+#	half each.  The last line is "fuzz: PASS" or "fuzz: FAIL"; the exit
 #	status is 0 only for PASS.  Crash reproducers land in test/fuzz/crash-*.
 
 set -u
@@ -33,15 +34,29 @@ if ! command -v clang > /dev/null; then
 		fail "could not install clang"
 fi
 
-clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-I src src/cents_parse.c test/fuzz/cents_fuzz.c -o test/fuzz/cents_fuzz ||
-	fail "build failed"
+# fuzz HARNESS SOURCE SEEDS CORPUS SECONDS: build test/fuzz/HARNESS from src/SOURCE
+# and test/fuzz/HARNESS.c, then fuzz it from the seeds for SECONDS.
+fuzz()
+{
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-I src "src/$2" "test/fuzz/$1.c" -o "test/fuzz/$1" ||
+		fail "$1: build failed"
 
-mkdir -p test/fuzz/corpus || fail "cannot create corpus directory"
-cp test/fuzz/seeds/* test/fuzz/corpus/ || fail "cannot copy seeds"
+	mkdir -p "test/fuzz/$4" || fail "$1: cannot create corpus directory"
+	cp "test/fuzz/$3"/* "test/fuzz/$4/" || fail "$1: cannot copy seeds"
 
-./test/fuzz/cents_fuzz -max_total_time="$seconds" -max_len=64 -timeout=10 \
-	-artifact_prefix=test/fuzz/ test/fuzz/corpus ||
-	fail "fuzzer reported a failure (exit status $?)"
+	"./test/fuzz/$1" -max_total_time="$5" -max_len=64 -timeout=10 \
+		-artifact_prefix=test/fuzz/ "test/fuzz/$4" ||
+		fail "$1: fuzzer reported a failure (exit status $?)"
+}
+
+# At least a second each: libFuzzer reads -max_total_time=0 as no limit.
+gstin_seconds=$((seconds / 2))
+[ "$gstin_seconds" -gt 0 ] || gstin_seconds=1
+cents_seconds=$((seconds - gstin_seconds))
+[ "$cents_seconds" -gt 0 ] || cents_seconds=1
+
+fuzz cents_fuzz cents_parse.c seeds corpus "$cents_seconds"
+fuzz gstin_fuzz gstin_check.c gstin_seeds gstin_corpus "$gstin_seconds"
 
 echo "fuzz: PASS"

@@ -1,0 +1,19 @@
+-- gstin: India's GST identification number (see src/gstin_check.h for its structure)
+
+CREATE FUNCTION invoice.gstin_valid(text) RETURNS boolean
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION invoice.gstin_check(text) RETURNS boolean
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION invoice.gstin_valid(text) IS
+    'true iff the text is a GSTIN: state code, PAN, entity number, Z and a correct check character, in upper case; never raises';
+COMMENT ON FUNCTION invoice.gstin_check(text) IS
+    'true for a valid GSTIN, otherwise raises 22P02 naming the part that is wrong';
+
+-- The CHECK raises gstin_check's own error, so a refused value says what is
+-- wrong with it instead of a bare 23514 check_violation.  NULL passes, as
+-- in any domain: add NOT NULL to the column where one is required.
+CREATE DOMAIN invoice.gstin AS text
+    CONSTRAINT gstin_check CHECK (invoice.gstin_check(VALUE));
+COMMENT ON DOMAIN invoice.gstin IS
+    'GST identification number: 15 characters, upper case, check character verified; malformed values raise 22P02';

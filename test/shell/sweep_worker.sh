@@ -1,0 +1,345 @@
+#!/usr/bin/env bash
+#
+# test/shell/sweep_worker.sh — the overdue sweep's background workers, for real.
+#
+# In the cluster it is run in (the test runner's, started without the library
+# preloaded) it checks that no sweep process runs and that the settings are
+# known once the library is loaded.  Then it starts a throwaway cluster of its
+# own with
+#
+#     shared_preload_libraries = 'invoice'
+#     invoice.sweep_databases  = 'invoice_sweep'    (created only later)
+#     invoice.sweep_interval   = 1
+#
+# and watches the launcher and the worker: a database that does not exist yet
+# and one without the extension are reported in the log; an invoice falling
+# due is moved to overdue within the interval (history row by the worker's
+# role, reminder); a sweep that fails is logged and the loop carries on; a
+# reload to interval 0 stops sweeping and back to 1 resumes it; a terminated
+# worker is started again by the launcher, a terminated launcher takes its
+# worker with it and comes back with one; a database taken off the list loses
+# its worker (and can be dropped), databases added get one each;
+# "pg_ctl stop -m fast" returns at once.
+#
+# Waits poll every 0.2 s up to a bound; nothing sleeps longer than it must.
+#
+# Run it inside a cluster whose connection environment is set (PGHOST, PGPORT,
+# PGUSER — e.g. under pg_virtualenv) as a superuser, after "make install".  As
+# root the private cluster runs as the postgres user.  It prints TAP ("ok N - …"
+# / "not ok N - …", then "1..N") and exits non-zero when a check fails.
+
+set -u
+
+DB=invoice_sweep
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/invoice_sweep.XXXXXX")
+DATA="$WORK/data"
+LOG="$WORK/server.log"
+BINDIR=$("${PG_CONFIG:-pg_config}" --bindir)
+# shellcheck disable=SC2016 # the statement's own parameters
+SWEEP_SQL='SELECT invoice.invoice_sweep_overdue_batch($1, $2)'
+
+n=0
+failed=0
+
+ok()
+{
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+
+not_ok()
+{
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	local line
+	for line in "$@"; do
+		printf '#   %s\n' "$line"
+	done
+}
+
+# check DESCRIPTION HAVE WANT
+check()
+{
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "have: $2" "want: $3"
+	fi
+}
+
+# q DB SQL: one query, unaligned, tuples only
+q()
+{
+	psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>&1
+}
+
+# as_pg COMMAND…: the server must not run as root
+as_pg()
+{
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# poll SECONDS DB SQL WANT: until SQL returns WANT; $got holds the last result
+poll()
+{
+	local tries=$(($1 * 5))
+	while :; do
+		got=$(q "$2" "$3")
+		[ "$got" = "$4" ] && return 0
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || return 1
+		sleep 0.2
+	done
+}
+
+# poll_log SECONDS PATTERN: until the server log has a line matching PATTERN (grep -E)
+poll_log()
+{
+	local tries=$(($1 * 5))
+	until grep -qE "$2" "$LOG" 2>/dev/null; do
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || return 1
+		sleep 0.2
+	done
+}
+
+# expect_poll DESCRIPTION SECONDS DB SQL WANT
+expect_poll()
+{
+	if poll "$2" "$3" "$4" "$5"; then
+		ok "$1"
+	else
+		not_ok "$1" "after $2 s: $got" "want: $5"
+	fi
+}
+
+# expect_log DESCRIPTION SECONDS PATTERN
+expect_log()
+{
+	if poll_log "$2" "$3"; then
+		ok "$1"
+	else
+		not_ok "$1" "no line matching /$3/ in the server log within $2 s"
+	fi
+}
+
+# pid_of BACKEND_TYPE: the pid of the one process of that type ('' if none)
+pid_of()
+{
+	q postgres "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE backend_type = '$1'"
+}
+
+# due_invoice ID SECONDS: a pending invoice falling due SECONDS from now; prints its status
+due_invoice()
+{
+	q "$DB" "INSERT INTO invoice.invoices (org_id, id, period_start, period_end, invoice_date, due_date)
+	         VALUES ('org-sweep', '$1', now() - interval '1 month', now(), now(), now() + interval '$2 seconds');
+	         INSERT INTO invoice.line_items (org_id, invoice_id, description, units, rate)
+	         VALUES ('org-sweep', '$1', 'hosting', 1, 10);
+	         SELECT status FROM invoice.invoice_issue('$1')"
+}
+
+# reload_with STATEMENT: an ALTER SYSTEM statement, then pg_reload_conf()
+reload_with()
+{
+	psql -X -q -A -t -v ON_ERROR_STOP=1 -d postgres -c "$1" -c "SELECT pg_reload_conf()" >/dev/null
+}
+
+status_of()
+{
+	q "$DB" "SELECT status FROM invoice.invoices WHERE id = '$1'"
+}
+
+server_running=
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup()
+{
+	if [ -n "$server_running" ]; then
+		as_pg "$BINDIR/pg_ctl" -D "$DATA" -m immediate stop >/dev/null 2>&1
+	fi
+	if [ "$failed" -gt 0 ] && [ -f "$LOG" ]; then
+		echo "# last lines of the server log:"
+		tail -n 40 "$LOG" | sed 's/^/#   /'
+	fi
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# bail DESCRIPTION [DETAIL…]: a step the rest depends on failed
+bail()
+{
+	not_ok "$@"
+	echo "1..$n"
+	echo "# sweep_worker: $failed of $n checks failed (stopped early)"
+	exit 1
+}
+
+# --- 1. not preloaded: the cluster this runs in -----------------------------------------------
+
+check "without shared_preload_libraries no sweep process runs" \
+	"$(psql -X -q -A -t -c "LOAD 'invoice'" \
+		-c "SELECT count(*) FROM pg_stat_activity WHERE backend_type LIKE 'invoice sweep%'" 2>&1)" "0"
+check "once the library is loaded, SHOW invoice.sweep_interval works (default 1 minute)" \
+	"$(psql -X -q -A -t -c "LOAD 'invoice'" -c "SHOW invoice.sweep_interval" 2>&1)" "1min"
+
+# --- 2. a cluster of our own, with the library preloaded -----------------------------------------
+
+[ "$(id -u)" -ne 0 ] || chown postgres: "$WORK"
+if ! out=$(as_pg "$BINDIR/initdb" -D "$DATA" -U postgres -A trust -N 2>&1); then
+	bail "initdb" "$out"
+fi
+cat >>"$DATA/postgresql.conf" <<EOF
+listen_addresses = ''
+unix_socket_directories = '$WORK'
+port = 5432
+fsync = off
+log_line_prefix = '%m [%p] '
+shared_preload_libraries = 'invoice'
+invoice.sweep_databases = '$DB'
+invoice.sweep_interval = 1
+EOF
+if ! out=$(as_pg "$BINDIR/pg_ctl" -D "$DATA" -l "$LOG" -w -t 30 start 2>&1); then
+	bail "a cluster with invoice in shared_preload_libraries starts" "$out"
+fi
+server_running=1
+ok "a cluster with invoice in shared_preload_libraries starts"
+export PGHOST="$WORK" PGPORT=5432 PGUSER=postgres
+unset PGDATABASE PGSERVICE
+
+superuser=$(q postgres "SELECT rolname FROM pg_roles WHERE oid = 10")
+expect_poll "the launcher runs (pg_stat_activity.backend_type 'invoice sweep launcher')" 10 postgres \
+	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'invoice sweep launcher'" "1"
+expect_log "a listed database that does not exist is reported in the log" 10 \
+	"LOG:  database \"$DB\" in invoice.sweep_databases does not exist"
+
+if ! out=$(createdb "$DB" 2>&1); then
+	bail "create database $DB" "$out"
+fi
+expect_poll "once the database exists, its worker starts within the interval" 10 postgres \
+	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'invoice sweep' AND datname = '$DB'" "1"
+expect_log "a listed database without the extension is reported in the log" 10 \
+	"LOG:  overdue sweep skipped: extension \"invoice\" is not installed in database \"$DB\""
+
+if ! out=$(q "$DB" "SET client_min_messages = warning;
+                    CREATE EXTENSION invoice CASCADE;
+                    INSERT INTO invoice.orgs (org_id, name) VALUES ('org-sweep', 'Sweep Test Org')"); then
+	bail "CREATE EXTENSION invoice CASCADE in $DB" "$out"
+fi
+
+# --- 3. an invoice falls due ------------------------------------------------------------------------
+
+check "an invoice falling due in 2 s is pending" "$(due_invoice inv-1 2)" "pending"
+expect_poll "the worker moves it to overdue" 20 "$DB" \
+	"SELECT status FROM invoice.invoices WHERE id = 'inv-1'" "overdue"
+check "its history row: pending → overdue, by the worker's role ($superuser), not before the due date" \
+	"$(q "$DB" "SELECT string_agg(h.from_status || ' -> ' || h.to_status || ' by ' || h.changed_by
+	                             || CASE WHEN h.changed_at >= i.due_date THEN ', after due' ELSE ', EARLY' END, '; ')
+	             FROM invoice.status_history h JOIN invoice.invoices i ON i.org_id = h.org_id AND i.id = h.invoice_id
+	            WHERE h.invoice_id = 'inv-1' AND h.to_status = 'overdue'")" \
+	"pending -> overdue by $superuser, after due"
+check "and one overdue reminder" \
+	"$(q "$DB" "SELECT count(*) FROM invoice.reminders WHERE invoice_id = 'inv-1' AND kind = 'overdue'")" "1"
+check "the worker shows in pg_stat_activity: backend type, application_name, role, its statement" \
+	"$(q "$DB" "SELECT backend_type || ' | ' || application_name || ' | ' || usename || ' | ' || query
+	             FROM pg_stat_activity WHERE backend_type = 'invoice sweep' AND datname = current_database()")" \
+	"invoice sweep | invoice sweep | $superuser | $SWEEP_SQL"
+worker=$(pid_of "invoice sweep")
+
+# --- 4. errors are logged and the loop carries on ----------------------------------------------------
+
+q "$DB" "CREATE FUNCTION public.block_sweep() RETURNS trigger LANGUAGE plpgsql
+             AS \$\$BEGIN RAISE EXCEPTION 'sweep blocked by the test'; END\$\$;
+         CREATE TRIGGER block_sweep BEFORE UPDATE ON invoice.invoices
+             FOR EACH ROW WHEN (NEW.status = 'overdue') EXECUTE FUNCTION public.block_sweep()" >/dev/null
+due_invoice inv-2 1 >/dev/null
+expect_log "a failing sweep is logged as an ERROR" 20 "\[$worker\] ERROR:  sweep blocked by the test"
+expect_log "with the database named in the error's context" 5 "overdue sweep of database \"$DB\""
+check "the failed batch moved nothing" "$(status_of inv-2)" "pending"
+q "$DB" "DROP TRIGGER block_sweep ON invoice.invoices; DROP FUNCTION public.block_sweep()" >/dev/null
+expect_poll "once the cause is gone, the next sweep moves the invoice" 20 "$DB" \
+	"SELECT status FROM invoice.invoices WHERE id = 'inv-2'" "overdue"
+check "the same worker process carried on" "$(pid_of "invoice sweep")" "$worker"
+
+q postgres "SELECT pg_cancel_backend($worker)" >/dev/null
+expect_log "a cancel request is logged as an ERROR" 10 "\[$worker\] ERROR:  canceling statement due to user request"
+sleep 0.5
+check "and the worker carries on" "$(pid_of "invoice sweep")" "$worker"
+
+# --- 5. invoice.sweep_interval is reloadable -----------------------------------------------------
+
+reload_with "ALTER SYSTEM SET invoice.sweep_interval = 0"
+poll 10 postgres "SHOW invoice.sweep_interval" "0"
+check "ALTER SYSTEM SET invoice.sweep_interval = 0 and pg_reload_conf(): the setting is 0" "$got" "0"
+due_invoice inv-3 1 >/dev/null
+if poll 4 "$DB" "SELECT status FROM invoice.invoices WHERE id = 'inv-3'" "overdue"; then
+	not_ok "with the interval 0, an invoice past due is not swept (3 s after its due date)" "it was swept"
+else
+	check "with the interval 0, an invoice past due is not swept (3 s after its due date)" "$got" "pending"
+fi
+reload_with "ALTER SYSTEM RESET invoice.sweep_interval"
+expect_poll "back to 1 s: the invoice is swept" 20 "$DB" \
+	"SELECT status FROM invoice.invoices WHERE id = 'inv-3'" "overdue"
+check "the reloads did not restart the worker" "$(pid_of "invoice sweep")" "$worker"
+
+# --- 6. SIGTERM ------------------------------------------------------------------------------------
+
+check "pg_terminate_backend(worker)" "$(q postgres "SELECT pg_terminate_backend($worker)")" "t"
+expect_poll "the worker exits at once" 5 postgres \
+	"SELECT count(*) FROM pg_stat_activity WHERE pid = $worker" "0"
+expect_log "logging that it was terminated" 5 \
+	"\[$worker\] FATAL:  terminating background worker \"invoice sweep\" due to administrator command"
+expect_poll "the launcher starts a new worker" 20 postgres \
+	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'invoice sweep' AND datname = '$DB' AND pid <> $worker" "1"
+worker=$(pid_of "invoice sweep")
+due_invoice inv-4 1 >/dev/null
+expect_poll "which sweeps" 20 "$DB" "SELECT status FROM invoice.invoices WHERE id = 'inv-4'" "overdue"
+
+launcher=$(pid_of "invoice sweep launcher")
+check "pg_terminate_backend(launcher)" "$(q postgres "SELECT pg_terminate_backend($launcher)")" "t"
+expect_poll "the launcher's worker stops with it" 5 postgres \
+	"SELECT count(*) FROM pg_stat_activity WHERE pid IN ($launcher, $worker)" "0"
+expect_poll "the postmaster restarts the launcher, which starts one worker again" 20 postgres \
+	"SELECT string_agg(backend_type, ', ' ORDER BY backend_type) FROM pg_stat_activity
+	  WHERE backend_type LIKE 'invoice sweep%' AND pid NOT IN ($launcher, $worker)" \
+	"invoice sweep, invoice sweep launcher"
+
+# --- 7. the list of databases is reloadable --------------------------------------------------------
+
+createdb "Sweep Two" >/dev/null
+reload_with "ALTER SYSTEM SET invoice.sweep_databases = 'postgres, \"Sweep Two\"'"
+expect_poll "a database taken off invoice.sweep_databases loses its worker" 10 postgres \
+	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'invoice sweep' AND datname = '$DB'" "0"
+expect_poll "and databases added get one each (a quoted name keeps its case)" 10 postgres \
+	"SELECT string_agg(datname, ', ' ORDER BY datname) FROM pg_stat_activity WHERE backend_type = 'invoice sweep'" \
+	"Sweep Two, postgres"
+check "the database taken off can be dropped without FORCE" "$(q postgres "DROP DATABASE $DB" 2>&1)" ""
+
+# --- 8. a fast shutdown ends the workers at once -----------------------------------------------------
+
+start=$EPOCHREALTIME
+if out=$(as_pg "$BINDIR/pg_ctl" -D "$DATA" -m fast -t 30 stop 2>&1); then
+	server_running=
+	ms=$(((${EPOCHREALTIME/./} - ${start/./}) / 1000))
+	if [ "$ms" -lt 5000 ]; then
+		ok "pg_ctl stop -m fast returns at once (${ms} ms)"
+	else
+		not_ok "pg_ctl stop -m fast returns at once" "it took $ms ms"
+	fi
+else
+	not_ok "pg_ctl stop -m fast returns at once" "$out"
+fi
+check "no process crashed" \
+	"$(grep -cE 'terminated by signal|PANIC|was terminated by' "$LOG")" "0"
+
+echo "1..$n"
+if [ "$failed" -gt 0 ]; then
+	echo "# sweep_worker: $failed of $n checks failed"
+	exit 1
+fi
+exit 0
