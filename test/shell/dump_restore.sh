@@ -137,6 +137,14 @@ UPDATE invoice.invoices SET status = 'overdue' WHERE id ~ '-[57]$';   -- with re
 SELECT invoice.invoice_cancel(id, 'customer left') FROM invoice.invoices WHERE id LIKE '%-6';
 UPDATE invoice.invoices SET due_date = now() + interval '30 days' WHERE id LIKE '%-7';
 
+-- the supplier's registration, and a credit note correcting April (partly paid)
+INSERT INTO invoice.supplier (legal_name, address, gstin, state_code)
+VALUES ('Cloud India Private Limited', 'Bengaluru', '29AAACI1681G1ZL', '29');
+SELECT invoice.credit_note_create('inv-x-4', 'wrong_rate', 'April rate correction');
+INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amount)
+SELECT org_id, credit_note_id, 'rate correction', '5.00' FROM invoice.credit_notes;
+SELECT invoice.credit_note_issue(credit_note_id) FROM invoice.credit_notes;
+
 -- and two drafts for January 2025, with lines and a credit
 INSERT INTO invoice.invoices (org_id, id, period_start, period_end, tax_rate)
 VALUES ('org-xxxxxx', 'inv-x-draft', '2025-01-01', '2025-02-01', 18),
