@@ -53,13 +53,7 @@ invoice_dispute(PG_FUNCTION_ARGS)
 {
 	static SPIPlanPtr plan = NULL;
 	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
-	text	   *description = invoice_arg_text(fcinfo, 1, "dispute description");
-	char	   *str = text_to_cstring(description);
-
-	if (str[strspn(str, " \t\r\n")] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dispute description must not be empty")));
+	text	   *description = invoice_arg_nonblank(fcinfo, 1, "dispute description");
 	PG_RETURN_DATUM(set_dispute(id,
 								"UPDATE invoice.invoices i SET dispute_status = 'open', dispute_description = $3,"
 								"   disputed_at = now(), dispute_closed_at = NULL"

@@ -7,6 +7,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "cents.h"
 #include "invoice.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -151,6 +152,41 @@ invoice_arg_text(FunctionCallInfo fcinfo, int argno, const char *name)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be null", name)));
 	return PG_GETARG_TEXT_PP(argno);
+}
+
+bool
+invoice_text_is_blank(const char *text)
+{
+	return text[strspn(text, " \t\r\n")] == '\0';
+}
+
+text *
+invoice_arg_nonblank(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	text	   *value = invoice_arg_text(fcinfo, argno, name);
+
+	if (invoice_text_is_blank(text_to_cstring(value)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", name)));
+	return value;
+}
+
+int64
+invoice_arg_positive_amount(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	int64		amount;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", name)));
+	amount = PG_GETARG_INT64(argno);
+	if (amount <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be positive, not %s", name, cents_to_cstring(amount))));
+	return amount;
 }
 
 InvoiceStatus

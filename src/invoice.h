@@ -52,8 +52,11 @@ extern void invoice_unpin_search_path(int nest_level);
 /* Prepare once per backend and keep: the plans of the extension's own SQL. */
 extern SPIPlanPtr invoice_prepare(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
 
-/* Argument checks shared by the SQL-callable functions. */
+/* Argument checks shared by the SQL-callable functions: 22004 for NULL, 22023 for blank or not positive. */
 extern text *invoice_arg_text(FunctionCallInfo fcinfo, int argno, const char *name);
+extern text *invoice_arg_nonblank(FunctionCallInfo fcinfo, int argno, const char *name);
+extern int64 invoice_arg_positive_amount(FunctionCallInfo fcinfo, int argno, const char *name);
+extern bool invoice_text_is_blank(const char *text);
 
 /*
  * Find an invoice by id and lock it (FOR NO KEY UPDATE).  Raises P0002 when

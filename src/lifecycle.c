@@ -297,7 +297,7 @@ reason_given(InvoiceRow *old_row, InvoiceRow *new_row)
 {
 	char	   *reason = row_text(new_row, COL_STATUS_REASON);
 
-	return reason != NULL && reason[strspn(reason, " \t\r\n")] != '\0' &&
+	return reason != NULL && !invoice_text_is_blank(reason) &&
 		column_differs(old_row, new_row, COL_STATUS_REASON);
 }
 
@@ -643,17 +643,12 @@ invoice_cancel(PG_FUNCTION_ARGS)
 {
 	static SPIPlanPtr plan = NULL;
 	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
-	text	   *reason = invoice_arg_text(fcinfo, 1, "cancellation reason");
-	char	   *reason_str = text_to_cstring(reason);
+	text	   *reason = invoice_arg_nonblank(fcinfo, 1, "cancellation reason");
 	char	   *org_id;
 	InvoiceStatus status;
 	Datum		result;
 	int			nest_level;
 
-	if (reason_str[strspn(reason_str, " \t\r\n")] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cancellation reason must not be empty")));
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
 	status = invoice_lock_by_id(id, &org_id);

@@ -68,34 +68,15 @@ invoice_pay(PG_FUNCTION_ARGS)
 	static SPIPlanPtr due_plan = NULL;
 	static SPIPlanPtr insert_plan = NULL;
 	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
-	text	   *method;
-	text	   *provider_ref;
-	char	   *ref_str;
-	Cents		amount;
+	Cents		amount = invoice_arg_positive_amount(fcinfo, 1, "payment amount");
+	text	   *method = invoice_arg_text(fcinfo, 2, "payment method");
+	text	   *provider_ref = invoice_arg_nonblank(fcinfo, 3, "provider reference");
 	Cents		amount_due;
 	char	   *org_id;
 	InvoiceStatus status;
 	Datum		result;
 	bool		isnull;
 	int			nest_level;
-
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("payment amount must not be null")));
-	amount = PG_GETARG_CENTS(1);
-	method = invoice_arg_text(fcinfo, 2, "payment method");
-	provider_ref = invoice_arg_text(fcinfo, 3, "provider reference");
-	ref_str = text_to_cstring(provider_ref);
-	if (amount <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("payment amount must be positive, not %s",
-						cents_to_cstring(amount))));
-	if (ref_str[strspn(ref_str, " \t\r\n")] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("provider reference must not be empty")));
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
@@ -147,7 +128,7 @@ invoice_pay(PG_FUNCTION_ARGS)
 		else
 			result = existing_payment(provider_ref, org_id, id, amount);	/* a racing twin won */
 		if (result == (Datum) 0)
-			elog(ERROR, "payment under provider reference \"%s\" vanished", ref_str);
+			elog(ERROR, "payment under provider reference \"%s\" vanished", text_to_cstring(provider_ref));
 	}
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();

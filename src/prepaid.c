@@ -57,32 +57,14 @@ invoice_topup(PG_FUNCTION_ARGS)
 	static SPIPlanPtr receipt_plan = NULL;
 	static SPIPlanPtr ledger_plan = NULL;
 	text	   *org_id = invoice_arg_text(fcinfo, 0, "organisation id");
-	text	   *method;
-	text	   *provider_ref;
-	char	   *ref_str;
-	Cents		amount;
+	Cents		amount = invoice_arg_positive_amount(fcinfo, 1, "top-up amount");
+	text	   *method = invoice_arg_text(fcinfo, 2, "payment method");
+	text	   *provider_ref = invoice_arg_nonblank(fcinfo, 3, "provider reference");
 	Datum		result;
 	Oid			argtypes[5] = {TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID};
 	Datum		values[5];
 	bool		isnull;
 	int			nest_level;
-
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("top-up amount must not be null")));
-	amount = PG_GETARG_CENTS(1);
-	method = invoice_arg_text(fcinfo, 2, "payment method");
-	provider_ref = invoice_arg_text(fcinfo, 3, "provider reference");
-	ref_str = text_to_cstring(provider_ref);
-	if (amount <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("top-up amount must be positive, not %s", cents_to_cstring(amount))));
-	if (ref_str[strspn(ref_str, " \t\r\n")] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("provider reference must not be empty")));
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
