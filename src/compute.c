@@ -327,14 +327,15 @@ invoice_tax_lines(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
-	(void) invoice_lock_by_id(id, &org_id);
+	(void) invoice_lock_by_id(id, &org_id, INVOICE_ACCESS_READ, "read");
 	args[0] = CStringGetTextDatum(org_id);
 	args[1] = PointerGetDatum(id);
 	invoice_prepare(&plan,
 					"SELECT l.line_id, l.amount, coalesce(l.tax_rate, i.tax_rate),"
 					"       coalesce((SELECT invoice.sum(c.amount) FROM invoice.credits c"
 					"                  WHERE c.org_id = i.org_id AND c.invoice_id = i.id), '0'),"
-					"       invoice.gst_intra_state(i.gst, o.billing_state, o.gstin, s.state_code)"
+					"       CASE WHEN i.gst THEN coalesce(i.gst_intra_state,"
+					"         invoice.gst_intra_state(true, o.billing_state, o.gstin, s.state_code)) END"
 					"  FROM invoice.invoices i JOIN invoice.orgs o ON o.org_id = i.org_id"
 					"  LEFT JOIN invoice.supplier s ON true"
 					"  JOIN invoice.line_items l ON l.org_id = i.org_id AND l.invoice_id = i.id"
@@ -384,7 +385,8 @@ recompute_sql(const char *target_sql)
 {
 	return psprintf("WITH picked AS MATERIALIZED (%s),"
 					" target AS (SELECT p.org_id, p.id, p.tax_rate,"
-					"   invoice.gst_intra_state(p.gst, o.billing_state, o.gstin, s.state_code) AS intra_state"
+					"   CASE WHEN p.gst THEN coalesce(p.gst_intra_state,"
+					"     invoice.gst_intra_state(true, o.billing_state, o.gstin, s.state_code)) END AS intra_state"
 					"   FROM picked p JOIN invoice.orgs o ON o.org_id = p.org_id"
 					"   LEFT JOIN invoice.supplier s ON true),"
 					" credit AS (SELECT c.org_id, c.invoice_id, invoice.sum(c.amount) AS total"
@@ -429,7 +431,7 @@ recompute_sql(const char *target_sql)
 
 /*
  * Recompute the invoices that target_sql selects (a query returning org_id,
- * id, tax_rate and gst of invoice.invoices rows) in one statement, writing only
+ * id, tax_rate, gst and gst_intra_state of invoice.invoices rows) in one statement, writing only
  * rows whose amounts change.  With check_overpayment, an invoice whose
  * payments and advance exceed its total is refused (IV003).
  *
@@ -501,10 +503,10 @@ invoice_compute(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
-	(void) invoice_lock_by_id(id, &org_id);
+	(void) invoice_lock_by_id(id, &org_id, INVOICE_ACCESS_ADMIN, "recompute");
 	values[0] = CStringGetTextDatum(org_id);
 	values[1] = PointerGetDatum(id);
-	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst FROM invoice.invoices i"
+	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
 					  " WHERE i.org_id = $1 AND i.id = $2",
 					  &recompute_plan, 2, argtypes, values, false);
 	invoice_prepare(&row_plan, "SELECT i FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2",
@@ -537,6 +539,7 @@ invoice_compute_period(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("period bounds must not be null")));
+	invoice_require_administrator("recompute a billing period");
 	values[0] = PG_GETARG_DATUM(0);
 	values[1] = PG_GETARG_DATUM(1);
 	SPI_connect();
@@ -549,7 +552,7 @@ invoice_compute_period(PG_FUNCTION_ARGS)
 					2, argtypes);
 	if (SPI_execute_plan(lock_plan, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "locking invoices failed");
-	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst FROM invoice.invoices i"
+	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
 					  " WHERE i.period_start >= $1 AND i.period_end <= $2",
 					  &plan, 2, argtypes, values, false);
 	updated = SPI_processed;
@@ -615,7 +618,7 @@ invoice_children_changed(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(NULL);
 	small = changed_rows <= SMALL_STATEMENT_ROWS;
 
-	target = psprintf("SELECT i.org_id, i.id, i.tax_rate, i.gst FROM invoice.invoices i"
+	target = psprintf("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
 					  " WHERE (i.org_id, i.id) IN (%s)", changed_keys);
 	lock_sql = psprintf("SELECT i.id, i.status FROM invoice.invoices i"
 						" WHERE (i.org_id, i.id) IN (%s)"
@@ -725,4 +728,41 @@ line_item_amount(PG_FUNCTION_ARGS)
 	amount = cents_round_quotient_numeric(product, int64_to_numeric(1), CENTS_ROUND_HALF_AWAY_FROM_ZERO);
 	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, tupdesc, 1, &amount_att,
 													 (Datum[]) {CentsGetDatum(amount)}, (bool[]) {false}));
+}
+
+/*
+ * AFTER UPDATE OF billing_state, gstin on orgs (row) and AFTER any change of
+ * invoice.supplier (statement): the place of supply of GST drafts may have
+ * moved, so their tax is recomputed.  Issued invoices keep theirs.
+ */
+PG_FUNCTION_INFO_V1(invoice_place_of_supply_changed);
+Datum
+invoice_place_of_supply_changed(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr org_plan = NULL;
+	static SPIPlanPtr all_plan = NULL;
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	int			nest_level;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event))
+		elog(ERROR, "invoice_place_of_supply_changed must be an AFTER trigger");
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+	{
+		TupleDesc	tupdesc = RelationGetDescr(trigdata->tg_relation);
+		bool		isnull;
+		Datum		org_id = heap_getattr(trigdata->tg_newtuple, SPI_fnumber(tupdesc, "org_id"), tupdesc, &isnull);
+
+		invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
+						  " WHERE i.org_id = $1 AND i.status = 'draft' AND i.gst",
+						  &org_plan, 1, (Oid[]) {TEXTOID}, &org_id, false);
+	}
+	else
+		invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
+						  " WHERE i.status = 'draft' AND i.gst",
+						  &all_plan, 0, NULL, NULL, false);
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_POINTER(NULL);
 }

@@ -23,20 +23,14 @@
 #include "utils/datetime.h"
 #include "utils/timestamp.h"
 
+/* Set while credit_note_issue writes a note: the only writer of an issued note. */
+static bool credit_note_issuing = false;
+
 /* Section 34(2) CGST Act: no credit note after 30 November following the end of the financial year. */
 static DateADT
 section_34_deadline(TimestampTz invoice_date)
 {
-	struct pg_tm tm;
-	fsec_t		fsec;
-	int			fiscal_year;
-
-	if (timestamp2tm(invoice_date, NULL, &tm, &fsec, NULL, NULL) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("invoice date out of range")));
-	fiscal_year = tm.tm_mon >= 4 ? tm.tm_year : tm.tm_year - 1;
-	return date2j(fiscal_year + 1, 11, 30) - POSTGRES_EPOCH_JDATE;
+	return date2j(invoice_fiscal_year(invoice_date) + 1, 11, 30) - POSTGRES_EPOCH_JDATE;
 }
 
 static char *
@@ -64,7 +58,7 @@ credit_note_create(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
-	status = invoice_lock_by_id(invoice_id, &org_id);
+	status = invoice_lock_by_id(invoice_id, &org_id, INVOICE_ACCESS_ADMIN, "credit");
 	if (status == INVOICE_DRAFT || status == INVOICE_CANCELLED)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
@@ -123,6 +117,7 @@ credit_note_issue(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("credit note date must not be null")));
 	note_date = PG_GETARG_DATEADT(1);
+	invoice_require_administrator("issue credit notes");
 	if (note_date > GetSQLCurrentDate())
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -185,7 +180,8 @@ credit_note_issue(PG_FUNCTION_ARGS)
 	/* tax of each line, split as the invoice's, each head rounded half away from zero */
 	invoice_prepare(&tax_plan,
 					"WITH split AS (SELECT i.tax_rate,"
-					"     invoice.gst_intra_state(i.gst, o.billing_state, o.gstin, s.state_code) AS intra"
+					"     CASE WHEN i.gst THEN coalesce(i.gst_intra_state,"
+					"       invoice.gst_intra_state(true, o.billing_state, o.gstin, s.state_code)) END AS intra"
 					"   FROM invoice.invoices i JOIN invoice.orgs o ON o.org_id = i.org_id"
 					"   LEFT JOIN invoice.supplier s ON true WHERE i.org_id = $1 AND i.id = $2),"
 					" taxed AS (UPDATE invoice.credit_note_lines l SET"
@@ -230,8 +226,7 @@ credit_note_issue(PG_FUNCTION_ARGS)
 				 errdetail("%s remains creditable.", cents_to_cstring(creditable))));
 
 	to_balance = total > amount_due ? total - amount_due : 0;
-	number = invoice_assign_number("CN", DatumGetTimestampTz(DirectFunctionCall1(date_timestamptz,
-																				 DateADTGetDatum(note_date))));
+	number = invoice_assign_number("CN", invoice_fiscal_year_of_date(note_date));
 	invoice_flush_numbers();
 	invoice_prepare(&issue_plan,
 					"UPDATE invoice.credit_notes n SET status = 'issued', number = $3, note_date = $4,"
@@ -241,6 +236,9 @@ credit_note_issue(PG_FUNCTION_ARGS)
 					" WHERE n.org_id = $1 AND n.credit_note_id = $2 RETURNING n",
 					11, (Oid[]) {TEXTOID, TEXTOID, TEXTOID, DATEOID, INT8OID, INT8OID, INT8OID, INT8OID,
 						INT8OID, INT8OID, INT8OID});
+	credit_note_issuing = true;
+	PG_TRY();
+	{
 	if (SPI_execute_plan(issue_plan,
 						 (Datum[]) {org_id, PointerGetDatum(note_id), CStringGetTextDatum(number),
 							 DateADTGetDatum(note_date),
@@ -250,6 +248,12 @@ credit_note_issue(PG_FUNCTION_ARGS)
 							 Int64GetDatum(to_balance)},
 						 NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "credit note issue failed");
+	}
+	PG_FINALLY();
+	{
+		credit_note_issuing = false;
+	}
+	PG_END_TRY();
 	result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
 
 	if (to_balance > 0)
@@ -262,7 +266,7 @@ credit_note_issue(PG_FUNCTION_ARGS)
 							 NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "ledger insert failed");
 	}
-	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst FROM invoice.invoices i"
+	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
 					  " WHERE i.org_id = $1 AND i.id = $2",
 					  &recompute_plan, 2, (Oid[]) {TEXTOID, TEXTOID}, (Datum[]) {org_id, invoice_id}, false);
 	invoice_prepare(&dispute_plan,
@@ -313,4 +317,46 @@ credit_note_lines_guard(PG_FUNCTION_ARGS)
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_POINTER(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : tuple);
+}
+
+/*
+ * BEFORE INSERT OR UPDATE OR DELETE on credit_notes: a note is created as a
+ * draft, issued only by credit_note_issue, and never changed or deleted once
+ * issued — it is a tax document.
+ */
+PG_FUNCTION_INFO_V1(credit_note_guard);
+Datum
+credit_note_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	tupdesc = RelationGetDescr(trigdata->tg_relation);
+	int			status_att = SPI_fnumber(tupdesc, "status");
+	int			total_att = SPI_fnumber(tupdesc, "total");
+	HeapTuple	old = trigdata->tg_trigtuple;
+	bool		isnull;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		elog(ERROR, "credit_note_guard must be a BEFORE ROW trigger");
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		if (strcmp(SPI_getvalue(old, tupdesc, status_att), "draft") != 0 ||
+			DatumGetCents(heap_getattr(old, total_att, tupdesc, &isnull)) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
+					 errmsg("credit notes are created as drafts without amounts"),
+					 errhint("Add lines and issue it with invoice.credit_note_issue(id).")));
+		PG_RETURN_POINTER(old);
+	}
+	if (!credit_note_issuing &&
+		(strcmp(SPI_getvalue(old, tupdesc, status_att), "draft") != 0 ||
+		 (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
+		  (strcmp(SPI_getvalue(trigdata->tg_newtuple, tupdesc, status_att), "draft") != 0 ||
+		   DatumGetCents(heap_getattr(trigdata->tg_newtuple, total_att, tupdesc, &isnull)) != 0))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_FROZEN),
+				 errmsg("credit note \"%s\" is issued or being issued only by credit_note_issue: it cannot be changed",
+						SPI_getvalue(old, tupdesc, SPI_fnumber(tupdesc, "credit_note_id"))),
+				 errdetail("An issued credit note is a tax document; correct it with another one.")));
+	PG_RETURN_POINTER(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : old);
 }

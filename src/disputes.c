@@ -23,7 +23,8 @@ set_dispute(text *id, const char *sql, SPIPlanPtr *plan, bool opening, text *des
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
-	status = invoice_lock_by_id(id, &org_id);
+	status = invoice_lock_by_id(id, &org_id, opening ? INVOICE_ACCESS_MANAGE : INVOICE_ACCESS_ADMIN,
+								opening ? "dispute" : "reject the dispute of");
 	if (opening && status != INVOICE_PENDING && status != INVOICE_OVERDUE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),

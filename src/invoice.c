@@ -190,30 +190,51 @@ invoice_arg_positive_amount(FunctionCallInfo fcinfo, int argno, const char *name
 }
 
 InvoiceStatus
-invoice_lock_by_id(text *id, char **org_id)
+invoice_lock_by_id(text *id, char **org_id, InvoiceAccess needed, const char *action)
 {
-	static SPIPlanPtr plan = NULL;
+	static SPIPlanPtr lock_plan = NULL;
+	static SPIPlanPtr read_plan = NULL;
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1] = {PointerGetDatum(id)};
+	char	   *id_str = text_to_cstring(id);
+	bool		reading = (needed == INVOICE_ACCESS_READ);
+	SPITupleTable *found;
+	uint64		nfound;
+	int			visible = 0;
+	InvoiceAccess access = INVOICE_ACCESS_NONE;
 	bool		isnull;
-	InvoiceStatus status;
+	InvoiceStatus status = INVOICE_DRAFT;
 
-	invoice_prepare(&plan,
-					"SELECT i.org_id, i.status FROM invoice.invoices i"
-					" WHERE i.id = $1 ORDER BY i.org_id LIMIT 2 FOR NO KEY UPDATE",
-					1, argtypes);
-	if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_SELECT)
+	/* readers take no lock: they must work in read-only transactions and on standbys */
+	if (reading)
+		invoice_prepare(&read_plan,
+						"SELECT i.org_id, i.status FROM invoice.invoices i WHERE i.id = $1 ORDER BY i.org_id",
+						1, argtypes);
+	else
+		invoice_prepare(&lock_plan,
+						"SELECT i.org_id, i.status FROM invoice.invoices i"
+						" WHERE i.id = $1 ORDER BY i.org_id FOR NO KEY UPDATE",
+						1, argtypes);
+	if (SPI_execute_plan(reading ? read_plan : lock_plan, values, NULL, reading, 0) != SPI_OK_SELECT)
 		elog(ERROR, "invoice lookup failed");
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("invoice \"%s\" does not exist", text_to_cstring(id))));
-	if (SPI_processed > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_CARDINALITY_VIOLATION),
-				 errmsg("invoice id \"%s\" is used by more than one organisation", text_to_cstring(id)),
-				 errhint("Give invoices ids that are unique across organisations, as generated ids are.")));
-	*org_id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	status = invoice_status_from_datum(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	found = SPI_tuptable;
+	nfound = SPI_processed;
+	for (uint64 row = 0; row < nfound; row++)
+	{
+		char	   *row_org = SPI_getvalue(found->vals[row], found->tupdesc, 1);
+		InvoiceAccess row_access = invoice_access_to_org(row_org);
+
+		if (row_access == INVOICE_ACCESS_NONE)
+			continue;
+		if (++visible > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_CARDINALITY_VIOLATION),
+					 errmsg("invoice id \"%s\" is used by more than one organisation", id_str),
+					 errhint("Give invoices ids that are unique across organisations, as generated ids are.")));
+		*org_id = row_org;
+		access = row_access;
+		status = invoice_status_from_datum(SPI_getbinval(found->vals[row], found->tupdesc, 2, &isnull));
+	}
+	invoice_require_access(access, needed, "invoice", id_str, action);
 	return status;
 }

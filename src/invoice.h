@@ -8,6 +8,7 @@
 
 #include "fmgr.h"
 #include "executor/spi.h"
+#include "utils/date.h"
 #include "utils/timestamp.h"
 
 /*
@@ -58,12 +59,30 @@ extern text *invoice_arg_nonblank(FunctionCallInfo fcinfo, int argno, const char
 extern int64 invoice_arg_positive_amount(FunctionCallInfo fcinfo, int argno, const char *name);
 extern bool invoice_text_is_blank(const char *text);
 
+/* Access (security.c): what the acting role may do with an organisation's data. */
+typedef enum InvoiceAccess
+{
+	INVOICE_ACCESS_NONE,		/* not a member: its invoices do not exist */
+	INVOICE_ACCESS_READ,		/* viewer */
+	INVOICE_ACCESS_MANAGE,		/* owner, billing_admin: pay, cancel, dispute, top up */
+	INVOICE_ACCESS_ADMIN		/* billing administrator: everything */
+} InvoiceAccess;
+
+extern Oid	invoice_acting_role(void);
+extern bool invoice_acting_role_is_administrator(void);
+extern void invoice_require_administrator(const char *action);
+extern InvoiceAccess invoice_access_to_org(const char *org_id);
+extern void invoice_require_access(InvoiceAccess granted, InvoiceAccess needed, const char *kind,
+								   const char *id, const char *action);
+
 /*
- * Find an invoice by id and lock it (FOR NO KEY UPDATE).  Raises P0002 when
- * no invoice has that id and 21000 when ids collide across organisations.
- * Must be called inside SPI with the search path pinned.
+ * Find an invoice by id that the acting role may act on as needed, and lock
+ * it (FOR NO KEY UPDATE) unless it is only to be read.  Raises P0002 when no invoice it can see has that
+ * id (another organisation's invoice answers exactly like an unknown one),
+ * 42501 when it may see but not act, and 21000 when ids collide across
+ * organisations.  Must be called inside SPI with the search path pinned.
  */
-extern InvoiceStatus invoice_lock_by_id(text *id, char **org_id);
+extern InvoiceStatus invoice_lock_by_id(text *id, char **org_id, InvoiceAccess needed, const char *action);
 
 /* Derived amounts: see compute.c. */
 extern bool invoice_amounts_writer_active(void);
@@ -89,7 +108,9 @@ extern void invoice_queue_reminders_and_restore(void);
 extern int64 invoice_apply_advance(Datum org_id, Datum invoice_id, int64 amount_due, int *payment_terms_days);
 
 /* Numbering: see numbering.c.  Numbers taken by a statement are written back when it ends. */
-extern char *invoice_assign_number(const char *series, TimestampTz invoice_date);
+extern int	invoice_fiscal_year(TimestampTz when);	/* Indian financial year (starting year) in UTC */
+extern int	invoice_fiscal_year_of_date(DateADT date);
+extern char *invoice_assign_number(const char *series, int fiscal_year);
 extern bool invoice_numbers_pending(void);
 extern void invoice_flush_numbers(void);
 

@@ -74,6 +74,7 @@ typedef enum InvoiceColumn
 	COL_ORG_ID, COL_ID, COL_SERIES, COL_NUMBER, COL_DESCRIPTION,
 	COL_PERIOD_START, COL_PERIOD_END, COL_INVOICE_DATE, COL_DUE_DATE,
 	COL_CURRENCY, COL_STATUS, COL_STATUS_REASON, COL_TAX_RATE, COL_GST, COL_REVERSE_CHARGE,
+	COL_PLACE_OF_SUPPLY, COL_GST_INTRA_STATE,
 	COL_USAGE_AMOUNT, COL_CREDITS_APPLIED, COL_ALREADY_BILLED, COL_SUBTOTAL,
 	COL_TAX, COL_TOTAL, COL_ADVANCE_PAY, COL_AMOUNT_DUE, COL_CREDITED,
 	COL_UPDATED_AT, COL_ISSUED_AT, COL_PAID_AT, COL_CANCELLED_AT,
@@ -84,6 +85,7 @@ static const char *const column_names[COL_COUNT] = {
 	"org_id", "id", "series", "number", "description",
 	"period_start", "period_end", "invoice_date", "due_date",
 	"currency", "status", "status_reason", "tax_rate", "gst", "reverse_charge",
+	"place_of_supply", "gst_intra_state",
 	"usage_amount", "credits_applied", "already_billed_amount", "subtotal",
 	"tax", "total", "advance_pay_amount", "amount_due", "credited_amount",
 	"updated_at", "issued_at", "paid_at", "cancelled_at"
@@ -92,7 +94,8 @@ static const char *const column_names[COL_COUNT] = {
 /* Columns that an issued invoice never changes again. */
 static const InvoiceColumn frozen_columns[] = {
 	COL_SERIES, COL_NUMBER, COL_DESCRIPTION, COL_PERIOD_START, COL_PERIOD_END,
-	COL_INVOICE_DATE, COL_CURRENCY, COL_TAX_RATE, COL_GST, COL_REVERSE_CHARGE, COL_ISSUED_AT
+	COL_INVOICE_DATE, COL_CURRENCY, COL_TAX_RATE, COL_GST, COL_REVERSE_CHARGE,
+	COL_PLACE_OF_SUPPLY, COL_GST_INTRA_STATE, COL_ISSUED_AT
 };
 
 /* A row of invoice.invoices as the trigger sees it; changes are collected and applied at once. */
@@ -193,7 +196,8 @@ refuse_transition(InvoiceRow *row, InvoiceStatus from, InvoiceStatus to, const c
 
 /*
  * A GST tax invoice needs the supplier's registration, and on every line an
- * HSN/SAC code and a rate that the rate table lists for the invoice date.
+ * HSN/SAC code and a rate that the rate table lists for the invoice date;
+ * its place of supply is fixed at issue.
  */
 static void
 check_gst_invoice(InvoiceRow *row)
@@ -207,15 +211,18 @@ check_gst_invoice(InvoiceRow *row)
 
 	invoice_prepare(&plan,
 					"SELECT (SELECT s.gstin FROM invoice.supplier s) IS NULL,"
-					"       l.line_id, l.hsn_sac, coalesce(l.tax_rate, $3)"
-					"  FROM (SELECT 1) one LEFT JOIN invoice.line_items l"
+					"       l.line_id, l.hsn_sac, coalesce(l.tax_rate, $3),"
+					"       coalesce(o.billing_state, left(o.gstin, 2), s.state_code),"
+					"       invoice.gst_intra_state(true, o.billing_state, o.gstin, s.state_code)"
+					"  FROM invoice.orgs o LEFT JOIN invoice.supplier s ON true"
+					"  LEFT JOIN invoice.line_items l"
 					"    ON l.org_id = $1 AND l.invoice_id = $2"
 					"   AND (l.hsn_sac IS NULL OR NOT EXISTS ("
 					"        SELECT 1 FROM invoice.gst_rates r"
 					"         WHERE r.rate = coalesce(l.tax_rate, $3)"
 					"           AND r.effective_from <= ($4 AT TIME ZONE 'UTC')::date"
 					"           AND (r.effective_to IS NULL OR r.effective_to > ($4 AT TIME ZONE 'UTC')::date)))"
-					" ORDER BY l.line_id LIMIT 1",
+					" WHERE o.org_id = $1 ORDER BY l.line_id LIMIT 1",
 					4, argtypes);
 	if (SPI_execute_plan(plan, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "GST check failed");
@@ -227,7 +234,14 @@ check_gst_invoice(InvoiceRow *row)
 				 errmsg("invoice \"%s\" is a GST invoice but the supplier has no GSTIN", row_text(row, COL_ID)),
 				 errhint("Set it in invoice.supplier.")));
 	if (SPI_getvalue(tuple, tupdesc, 2) == NULL)
+	{
+		/* every line is fine: fix the place of supply, as the tax was computed */
+		bool		isnull;
+
+		row_set(row, COL_PLACE_OF_SUPPLY, SPI_datumTransfer(SPI_getbinval(tuple, tupdesc, 5, &isnull), false, -1), false);
+		row_set(row, COL_GST_INTRA_STATE, SPI_getbinval(tuple, tupdesc, 6, &isnull), false);
 		return;
+	}
 	if (SPI_getvalue(tuple, tupdesc, 3) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_GST),
@@ -279,7 +293,7 @@ issue(InvoiceRow *row)
 									IntervalPGetDatum(terms)), false);
 	}
 	row_set(row, COL_NUMBER,
-			CStringGetTextDatum(invoice_assign_number(row_text(row, COL_SERIES), invoice_date)), false);
+			CStringGetTextDatum(invoice_assign_number(row_text(row, COL_SERIES), invoice_fiscal_year(invoice_date))), false);
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 
@@ -341,7 +355,8 @@ check_transition(InvoiceRow *old_row, InvoiceRow *new_row, InvoiceStatus from, I
 				refuse_transition(new_row, from, to,
 								  psprintf("Amount due is %s; an invoice is paid by recording payments.",
 										   cents_to_cstring(DatumGetCents(new_row->values[COL_AMOUNT_DUE]))));
-			default_reason = "paid in full";
+			default_reason = column_differs(old_row, new_row, COL_CREDITED) &&
+				!column_differs(old_row, new_row, COL_ALREADY_BILLED) ? "settled by credit note" : "paid in full";
 			row_set(new_row, COL_PAID_AT, TimestampTzGetDatum(now), false);
 			break;
 		case INVOICE_CANCELLED:
@@ -539,7 +554,7 @@ log_status_changes(void)
 static void
 recompute_retaxed_drafts(void)
 {
-	invoice_recompute("SELECT n.org_id, n.id, n.tax_rate, n.gst"
+	invoice_recompute("SELECT n.org_id, n.id, n.tax_rate, n.gst, n.gst_intra_state"
 					  " FROM changed_new n JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
 					  " WHERE n.tax_rate IS DISTINCT FROM o.tax_rate OR n.gst IS DISTINCT FROM o.gst",
 					  NULL, 0, NULL, NULL, false);
@@ -620,7 +635,7 @@ invoice_issue(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
-	status = invoice_lock_by_id(id, &org_id);
+	status = invoice_lock_by_id(id, &org_id, INVOICE_ACCESS_ADMIN, "issue");
 	if (status != INVOICE_DRAFT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
@@ -651,7 +666,7 @@ invoice_cancel(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
-	status = invoice_lock_by_id(id, &org_id);
+	status = invoice_lock_by_id(id, &org_id, INVOICE_ACCESS_MANAGE, "cancel");
 	if (status == INVOICE_PAID || status == INVOICE_CANCELLED)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
@@ -682,6 +697,7 @@ invoice_issue_period(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("period bounds must not be null")));
+	invoice_require_administrator("issue a billing period");
 	values[0] = PG_GETARG_DATUM(0);
 	values[1] = PG_GETARG_DATUM(1);
 	SPI_connect();

@@ -22,6 +22,7 @@
 #include "invoice.h"
 #include "port.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -91,8 +92,8 @@ forget_counters_on_subabort(SubXactEvent event, SubTransactionId mySubid,
 	}
 }
 
-static int
-fiscal_year_of(TimestampTz when)
+int
+invoice_fiscal_year(TimestampTz when)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
@@ -158,10 +159,20 @@ counter_for(const char *series, int fiscal_year)
 	return counter;
 }
 
-char *
-invoice_assign_number(const char *series, TimestampTz invoice_date)
+int
+invoice_fiscal_year_of_date(DateADT date)
 {
-	int			fiscal_year = fiscal_year_of(invoice_date);
+	int			year;
+	int			month;
+	int			day;
+
+	j2date(date + POSTGRES_EPOCH_JDATE, &year, &month, &day);
+	return month >= 4 ? year : year - 1;
+}
+
+char *
+invoice_assign_number(const char *series, int fiscal_year)
+{
 	SeriesCounter *counter = counter_for(series, fiscal_year);
 	char	   *number;
 

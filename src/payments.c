@@ -80,7 +80,7 @@ invoice_pay(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
-	status = invoice_lock_by_id(id, &org_id);
+	status = invoice_lock_by_id(id, &org_id, INVOICE_ACCESS_MANAGE, "pay");
 
 	result = existing_payment(provider_ref, org_id, id, amount);
 	if (result == (Datum) 0)

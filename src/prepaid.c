@@ -69,6 +69,8 @@ invoice_topup(PG_FUNCTION_ARGS)
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
 	values[0] = PointerGetDatum(org_id);
+	invoice_require_access(invoice_access_to_org(text_to_cstring(org_id)), INVOICE_ACCESS_MANAGE,
+						   "organisation", text_to_cstring(org_id), "top up");
 	invoice_prepare(&lock_plan, "SELECT 1 FROM invoice.orgs o WHERE o.org_id = $1 FOR NO KEY UPDATE",
 					1, argtypes);
 	if (SPI_execute_plan(lock_plan, values, NULL, false, 0) != SPI_OK_SELECT)
@@ -83,7 +85,7 @@ invoice_topup(PG_FUNCTION_ARGS)
 	{
 		Datum		receipt_id;
 
-		values[1] = CStringGetTextDatum(invoice_assign_number("RCT", GetCurrentTransactionStartTimestamp()));
+		values[1] = CStringGetTextDatum(invoice_assign_number("RCT", invoice_fiscal_year(GetCurrentTransactionStartTimestamp())));
 		values[2] = Int64GetDatum(amount);
 		values[3] = PointerGetDatum(method);
 		values[4] = PointerGetDatum(provider_ref);

@@ -87,6 +87,7 @@ invoice_queue_reminders_and_restore(void)
 							  "                    WHERE o.status = 'overdue' AND n.status <> 'overdue')"
 							  "   AND NOT EXISTS (SELECT 1 FROM invoice.invoices i"
 							  "                   WHERE i.org_id = g.org_id AND i.status = 'overdue'"
+							  "                     AND i.dispute_status IS DISTINCT FROM 'open'"
 							  "                     AND i.due_date + coalesce(g.grace_period, $2) < $1)",
 							  2, argtypes, values, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "restoring organisations failed");
@@ -145,6 +146,7 @@ sweep_followups(Datum as_of)
 					"   WHERE o.suspended_at IS NULL AND EXISTS ("
 					"     SELECT 1 FROM invoice.invoices i"
 					"      WHERE i.org_id = o.org_id AND i.status = 'overdue'"
+					"        AND i.dispute_status IS DISTINCT FROM 'open'"
 					"        AND i.due_date + coalesce(o.grace_period, $2) < $1)"
 					"   FOR NO KEY UPDATE SKIP LOCKED)",
 					2, argtypes);
@@ -191,6 +193,7 @@ sweep(FunctionCallInfo fcinfo, bool all)
 		batch_size = PG_GETARG_INT32(1);
 	}
 
+	invoice_require_administrator("sweep overdue invoices");
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
 	do

@@ -71,6 +71,8 @@ CREATE TABLE invoice.invoices (
                            CHECK (tax_rate BETWEEN 0 AND 100 AND tax_rate = round(tax_rate, 6)),
     gst                    boolean NOT NULL DEFAULT false,
     reverse_charge         boolean NOT NULL DEFAULT false,
+    place_of_supply        text CHECK (place_of_supply ~ '^[0-9]{2}$'),
+    gst_intra_state        boolean,
     usage_amount           invoice.cents NOT NULL DEFAULT '0',
     credits_applied        invoice.cents NOT NULL DEFAULT '0',
     already_billed_amount  invoice.cents NOT NULL DEFAULT '0',
@@ -109,6 +111,8 @@ COMMENT ON COLUMN invoice.invoices.number IS 'invoice number, assigned at issue:
 COMMENT ON COLUMN invoice.invoices.status_reason IS 'reason of the last status change (required to cancel); copied to status_history';
 COMMENT ON COLUMN invoice.invoices.tax_rate IS 'tax percent for line items without their own rate, at most 6 decimals';
 COMMENT ON COLUMN invoice.invoices.gst IS 'a GST tax invoice (INR): tax split into CGST + SGST or IGST, HSN/SAC and a rate of invoice.gst_rates on every line';
+COMMENT ON COLUMN invoice.invoices.place_of_supply IS 'GST: state code of the place of supply, fixed at issue';
+COMMENT ON COLUMN invoice.invoices.gst_intra_state IS 'GST: true when taxed as CGST + SGST (place of supply in the supplier''s state), false for IGST; fixed at issue, so later moves of the customer or the supplier change nothing';
 COMMENT ON COLUMN invoice.invoices.reverse_charge IS 'GST payable by the recipient under reverse charge (printed on the invoice)';
 COMMENT ON COLUMN invoice.invoices.usage_amount IS 'derived: sum of line amounts';
 COMMENT ON COLUMN invoice.invoices.credits_applied IS 'derived: credits, capped at usage_amount';

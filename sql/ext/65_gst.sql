@@ -23,3 +23,11 @@ INSERT INTO invoice.gst_rates (rate, effective_from, effective_to, note, builtin
     (28,   '2017-07-01', '2025-09-22', 'luxury rate, retired by the 2025 reform', true),
     (40,   '2025-09-22', NULL,         'demerit rate (2025 reform)', true);
 SELECT pg_catalog.pg_extension_config_dump('invoice.gst_rates', 'WHERE NOT builtin');
+
+CREATE FUNCTION invoice.invoice_place_of_supply_changed() RETURNS trigger AS 'MODULE_PATHNAME' LANGUAGE C;
+COMMENT ON FUNCTION invoice.invoice_place_of_supply_changed() IS 'trigger: GST drafts are recomputed when their place of supply may have moved (issued invoices keep theirs)';
+CREATE TRIGGER org_place_of_supply_changed AFTER UPDATE OF billing_state, gstin ON invoice.orgs
+    FOR EACH ROW WHEN (OLD.billing_state IS DISTINCT FROM NEW.billing_state OR OLD.gstin IS DISTINCT FROM NEW.gstin)
+    EXECUTE FUNCTION invoice.invoice_place_of_supply_changed();
+CREATE TRIGGER supplier_changed AFTER INSERT OR UPDATE OR DELETE ON invoice.supplier
+    FOR EACH STATEMENT EXECUTE FUNCTION invoice.invoice_place_of_supply_changed();

@@ -54,6 +54,11 @@ SELECT pg_catalog.pg_extension_config_dump('invoice.credit_notes', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.credit_note_lines', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.credit_note_lines_line_no_seq', '');
 
+CREATE FUNCTION invoice.credit_note_guard() RETURNS trigger AS 'MODULE_PATHNAME' LANGUAGE C;
+COMMENT ON FUNCTION invoice.credit_note_guard() IS 'trigger: credit notes are created as drafts, issued by credit_note_issue only, never changed once issued';
+CREATE TRIGGER credit_note_guard BEFORE INSERT OR UPDATE OR DELETE ON invoice.credit_notes
+    FOR EACH ROW EXECUTE FUNCTION invoice.credit_note_guard();
+
 CREATE FUNCTION invoice.credit_note_lines_guard() RETURNS trigger AS 'MODULE_PATHNAME' LANGUAGE C;
 COMMENT ON FUNCTION invoice.credit_note_lines_guard() IS 'trigger: the lines of an issued credit note never change';
 CREATE TRIGGER credit_note_lines_guard BEFORE INSERT OR UPDATE OR DELETE ON invoice.credit_note_lines
