@@ -103,7 +103,6 @@ CREATE TABLE invoice.invoices (
 CREATE INDEX invoices_id_idx ON invoice.invoices (id);
 CREATE INDEX invoices_pending_due_idx ON invoice.invoices (due_date) WHERE status = 'pending' AND dispute_status IS DISTINCT FROM 'open';
 CREATE INDEX invoices_overdue_idx ON invoice.invoices (org_id, due_date) WHERE status = 'overdue';
-CREATE INDEX invoices_org_date_idx ON invoice.invoices (org_id, invoice_date DESC, id);
 COMMENT ON TABLE invoice.invoices IS 'invoices; amounts are derived (invoice_compute) and the status is guarded by the life-cycle triggers';
 COMMENT ON COLUMN invoice.invoices.id IS 'invoice id, e.g. inv-12312io23810o291; generated when not given';
 COMMENT ON COLUMN invoice.invoices.series IS 'numbering series (1-4 letters or digits); numbers read SERIES/YYYY/NNNNNN by Indian financial year';

@@ -137,6 +137,10 @@ UPDATE invoice.invoices SET status = 'overdue' WHERE id ~ '-[57]$';   -- with re
 SELECT invoice.invoice_cancel(id, 'customer left') FROM invoice.invoices WHERE id LIKE '%-6';
 UPDATE invoice.invoices SET due_date = now() + interval '30 days' WHERE id LIKE '%-7';
 
+-- who acts for the organisations
+INSERT INTO invoice.members (org_id, member, role)
+VALUES ('org-xxxxxx', 'x_owner', 'owner'), ('org-yyyyyy', 'y_viewer', 'viewer');
+
 -- the supplier's registration, and a credit note correcting April (partly paid)
 INSERT INTO invoice.supplier (legal_name, address, gstin, state_code)
 VALUES ('Cloud India Private Limited', 'Bengaluru', '29AAACI1681G1ZL', '29');
