@@ -159,6 +159,36 @@ SELECT status, count(*), sum(total) AS total, sum(amount_due) AS due
 
 \echo
 \echo '================================================================'
+\echo ' 9b. The JSON API: the seeds'' shapes, straight from SQL'
+\echo '================================================================'
+\echo 'GET /v2/invoices — the seed''s List Invoices shape, keys in its order, amounts in cents, UTC:'
+SELECT invoice_list('org-xxxxxx') AS list;
+\echo 'GET /v2/invoices/{INVOICE_ID} — the same 16 fields, then line items, credits, payments, history:'
+SELECT string_agg(k, ', ') AS describe_keys FROM json_object_keys(invoice_describe('inv-12312io23810o291') -> 'data') AS k;
+\echo 'Pages, filters (unpaid = pending), search over numbers and descriptions:'
+SELECT invoice_list('org-7', page => 1, page_size => 2) AS list_page;
+SELECT invoice_list('org-7', status => 'unpaid', search => 'usage 3')::jsonb -> 'data' -> 'count' AS unpaid_matching;
+\echo 'The invoice summary of an organisation (integer cents):'
+SELECT invoice_summary('org-xxxxxx') AS summary;
+\echo 'Billing v3 (CDN seed): decimal amounts, PascalCase line keys, an opaque keyset cursor.'
+INSERT INTO invoices (org_id, id, period_start, period_end, invoice_date, due_date, tax_rate)
+VALUES ('org-xxxxxx', 'inv-feb-2024', '2024-02-01', '2024-03-01', '2024-03-01', '2024-03-01', 12.5);
+INSERT INTO line_items (org_id, invoice_id, description, units, rate, product_group, product_name, region, usage_type)
+VALUES ('org-xxxxxx', 'inv-feb-2024', 'CDN egress', 1200, 0.085, 'Full-Site Delivery', 'Edge', 'APAC', 'bandwidth');
+SELECT number FROM invoice_issue('inv-feb-2024');
+SELECT billing_v3_invoices('org-xxxxxx', "limit" => 1) AS first_page \gset
+SELECT :'first_page'::json -> 'meta' AS meta;
+SELECT billing_v3_invoices('org-xxxxxx', "limit" => 1, cursor => :'first_page'::json -> 'meta' ->> 'next_cursor') AS second_page;
+\echo 'One entry point for an HTTP gateway; errors come back in the seed''s error shape:'
+SELECT api_get('/v2/invoices/inv-12312io23810o291', '{}')::jsonb -> 'data' -> 'amountDue' AS amount_due;
+SELECT api_get('/v2/invoices/inv-does-not-exist', '{}') AS not_found;
+SELECT api_get('/billing/v3/invoices', '{"customer_id": "org-xxxxxx", "cursor": "garbage"}') AS bad_cursor;
+\echo 'A finance analyst exports the list as CSV:'
+\copy (SELECT * FROM invoice_csv('org-7')) TO '.results/demo-invoices.csv' CSV HEADER
+\! head -3 .results/demo-invoices.csv
+
+\echo
+\echo '================================================================'
 \echo ' 10. Collections: overdue sweep, reminders, grace period, suspension'
 \echo '================================================================'
 INSERT INTO orgs (org_id, name, grace_period) VALUES ('org-late', 'Late Payer Ltd', '3 days');
