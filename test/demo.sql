@@ -284,4 +284,31 @@ VALUES ('org-blr', :'too_much', 'everything, twice', '99999.00');
 SELECT credit_note_issue(:'too_much');  -- expect ERROR IV010
 
 \echo
+\echo '================================================================'
+\echo ' 14. Documents: the invoice as a PDF, several invoices as a ZIP'
+\echo '================================================================'
+\echo 'invoice_pdf renders a printable A4 PDF inside the database (libharu, DejaVu Sans embedded).'
+\echo 'psql writes it to a file client-side with \\lo_export, through a large object that lives'
+\echo 'only as long as this transaction:'
+BEGIN;
+SELECT lo_from_bytea(0, invoice_pdf('inv-gst-blr')) AS pdf_oid \gset
+\lo_export :pdf_oid .results/demo-invoice.pdf
+ROLLBACK;
+\! ls -l .results/demo-invoice.pdf | awk '{ print $NF ": " $5 " bytes" }'
+\! pdfinfo .results/demo-invoice.pdf 2>/dev/null | grep -E '^(Title|Pages|Page size)'
+\echo 'What a reader finds on it (pdftotext):'
+\! pdftotext -layout .results/demo-invoice.pdf - 2>/dev/null | grep -E 'INVOICE|INV/|Place of supply|CGST  |SGST  |Total  |Credit notes  |Amount due' | sed -E 's/^ +//; s/ {2,}/   /g'
+\echo 'A receipt for a prepaid top-up and a credit note render the same way.'
+SELECT octet_length(receipt_pdf(org_id, receipt_id)) AS receipt_pdf_bytes FROM receipts WHERE org_id = 'org-wallet';
+SELECT octet_length(credit_note_pdf(:'credit_note')) AS credit_note_pdf_bytes;
+\echo 'Bulk download: one ZIP, one PDF per distinct invoice, named by number (drafts by id).'
+BEGIN;
+SELECT lo_from_bytea(0, invoice_pdf_zip(ARRAY['inv-gst-blr', 'inv-gst-mum', 'inv-gst-blr', 'inv-gst-old'])) AS zip_oid \gset
+\lo_export :zip_oid .results/demo-invoices.zip
+ROLLBACK;
+\! unzip -l .results/demo-invoices.zip
+SELECT invoice_pdf_zip('{}');  -- expect ERROR 22023
+SELECT invoice_pdf('inv-no-such');  -- expect ERROR P0002
+
+\echo
 \echo 'End of the tour.'
