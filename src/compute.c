@@ -487,10 +487,18 @@ invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,
 	}
 }
 
+static Datum invoice_compute_as_owner(FunctionCallInfo fcinfo);
+
 /* invoice_compute(id): recompute and store one invoice's amounts, return its row */
 PG_FUNCTION_INFO_V1(invoice_compute);
 Datum
 invoice_compute(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, invoice_compute_as_owner);
+}
+
+static Datum
+invoice_compute_as_owner(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr recompute_plan = NULL;
 	static SPIPlanPtr row_plan = NULL;
@@ -520,6 +528,8 @@ invoice_compute(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(result);
 }
 
+static Datum invoice_compute_period_as_owner(FunctionCallInfo fcinfo);
+
 /*
  * invoice_compute_period(from, to): billing day, set-based — recompute every
  * invoice whose period lies within [from, to) in one statement.
@@ -527,6 +537,12 @@ invoice_compute(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(invoice_compute_period);
 Datum
 invoice_compute_period(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, invoice_compute_period_as_owner);
+}
+
+static Datum
+invoice_compute_period_as_owner(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr lock_plan = NULL;
 	static SPIPlanPtr plan = NULL;

@@ -39,10 +39,18 @@ date_text(DateADT date)
 	return DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(date)));
 }
 
+static Datum credit_note_create_as_owner(FunctionCallInfo fcinfo);
+
 /* credit_note_create(invoice_id, reason, description): a draft credit note */
 PG_FUNCTION_INFO_V1(credit_note_create);
 Datum
 credit_note_create(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, credit_note_create_as_owner);
+}
+
+static Datum
+credit_note_create_as_owner(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr plan = NULL;
 	text	   *invoice_id = invoice_arg_text(fcinfo, 0, "invoice id");
@@ -81,10 +89,18 @@ credit_note_create(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(result);
 }
 
+static Datum credit_note_issue_as_owner(FunctionCallInfo fcinfo);
+
 /* credit_note_issue(credit_note_id, note_date): tax, number, limits, effects */
 PG_FUNCTION_INFO_V1(credit_note_issue);
 Datum
 credit_note_issue(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, credit_note_issue_as_owner);
+}
+
+static Datum
+credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr note_plan = NULL;
 	static SPIPlanPtr invoice_plan = NULL;

@@ -47,10 +47,18 @@ set_dispute(text *id, const char *sql, SPIPlanPtr *plan, bool opening, text *des
 	return result;
 }
 
+static Datum invoice_dispute_as_owner(FunctionCallInfo fcinfo);
+
 /* invoice_dispute(id, description): open a dispute */
 PG_FUNCTION_INFO_V1(invoice_dispute);
 Datum
 invoice_dispute(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, invoice_dispute_as_owner);
+}
+
+static Datum
+invoice_dispute_as_owner(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr plan = NULL;
 	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
@@ -63,10 +71,18 @@ invoice_dispute(PG_FUNCTION_ARGS)
 								&plan, true, description));
 }
 
+static Datum invoice_dispute_reject_as_owner(FunctionCallInfo fcinfo);
+
 /* invoice_dispute_reject(id): close an open dispute without a correction */
 PG_FUNCTION_INFO_V1(invoice_dispute_reject);
 Datum
 invoice_dispute_reject(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, invoice_dispute_reject_as_owner);
+}
+
+static Datum
+invoice_dispute_reject_as_owner(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr plan = NULL;
 	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");

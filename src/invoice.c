@@ -192,12 +192,9 @@ invoice_arg_positive_amount(FunctionCallInfo fcinfo, int argno, const char *name
 InvoiceStatus
 invoice_lock_by_id(text *id, char **org_id, InvoiceAccess needed, const char *action)
 {
+	static SPIPlanPtr find_plan = NULL;
 	static SPIPlanPtr lock_plan = NULL;
-	static SPIPlanPtr read_plan = NULL;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1] = {PointerGetDatum(id)};
 	char	   *id_str = text_to_cstring(id);
-	bool		reading = (needed == INVOICE_ACCESS_READ);
 	SPITupleTable *found;
 	uint64		nfound;
 	int			visible = 0;
@@ -205,17 +202,15 @@ invoice_lock_by_id(text *id, char **org_id, InvoiceAccess needed, const char *ac
 	bool		isnull;
 	InvoiceStatus status = INVOICE_DRAFT;
 
-	/* readers take no lock: they must work in read-only transactions and on standbys */
-	if (reading)
-		invoice_prepare(&read_plan,
-						"SELECT i.org_id, i.status FROM invoice.invoices i WHERE i.id = $1 ORDER BY i.org_id",
-						1, argtypes);
-	else
-		invoice_prepare(&lock_plan,
-						"SELECT i.org_id, i.status FROM invoice.invoices i"
-						" WHERE i.id = $1 ORDER BY i.org_id FOR NO KEY UPDATE",
-						1, argtypes);
-	if (SPI_execute_plan(reading ? read_plan : lock_plan, values, NULL, reading, 0) != SPI_OK_SELECT)
+	/*
+	 * Find without locking and decide access first: a lock taken on another
+	 * organisation's invoice would make a caller wait where an unknown id
+	 * answers at once, telling the two apart.
+	 */
+	invoice_prepare(&find_plan,
+					"SELECT i.org_id, i.status FROM invoice.invoices i WHERE i.id = $1 ORDER BY i.org_id",
+					1, (Oid[]) {TEXTOID});
+	if (SPI_execute_plan(find_plan, (Datum[]) {PointerGetDatum(id)}, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "invoice lookup failed");
 	found = SPI_tuptable;
 	nfound = SPI_processed;
@@ -236,5 +231,17 @@ invoice_lock_by_id(text *id, char **org_id, InvoiceAccess needed, const char *ac
 		status = invoice_status_from_datum(SPI_getbinval(found->vals[row], found->tupdesc, 2, &isnull));
 	}
 	invoice_require_access(access, needed, "invoice", id_str, action);
-	return status;
+	if (needed == INVOICE_ACCESS_READ)
+		return status;
+
+	/* readers take no lock (read-only transactions, standbys); writers lock and read the status again */
+	invoice_prepare(&lock_plan,
+					"SELECT i.status FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2 FOR NO KEY UPDATE",
+					2, (Oid[]) {TEXTOID, TEXTOID});
+	if (SPI_execute_plan(lock_plan, (Datum[]) {CStringGetTextDatum(*org_id), PointerGetDatum(id)},
+						 NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("invoice \"%s\" does not exist", id_str)));
+	return invoice_status_from_datum(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }

@@ -69,6 +69,7 @@ typedef enum InvoiceAccess
 } InvoiceAccess;
 
 extern Oid	invoice_acting_role(void);
+extern Datum invoice_call_as_owner(FunctionCallInfo fcinfo, PGFunction impl);
 extern bool invoice_acting_role_is_administrator(void);
 extern void invoice_require_administrator(const char *action);
 extern InvoiceAccess invoice_access_to_org(const char *org_id);

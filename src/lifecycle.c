@@ -621,10 +621,18 @@ update_invoice(SPIPlanPtr *cache, const char *sql, int nargs, Datum *values)
 	return SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
 }
 
+static Datum invoice_issue_as_owner(FunctionCallInfo fcinfo);
+
 /* invoice_issue(id): draft → pending; number, dates; straight to paid when nothing is due */
 PG_FUNCTION_INFO_V1(invoice_issue);
 Datum
 invoice_issue(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, invoice_issue_as_owner);
+}
+
+static Datum
+invoice_issue_as_owner(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr plan = NULL;
 	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
@@ -651,10 +659,18 @@ invoice_issue(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(result);
 }
 
+static Datum invoice_cancel_as_owner(FunctionCallInfo fcinfo);
+
 /* invoice_cancel(id, reason): → cancelled where the life cycle allows it */
 PG_FUNCTION_INFO_V1(invoice_cancel);
 Datum
 invoice_cancel(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, invoice_cancel_as_owner);
+}
+
+static Datum
+invoice_cancel_as_owner(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr plan = NULL;
 	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
@@ -682,10 +698,18 @@ invoice_cancel(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(result);
 }
 
+static Datum invoice_issue_period_as_owner(FunctionCallInfo fcinfo);
+
 /* invoice_issue_period(from, to): billing day — issue every draft of the period in one statement */
 PG_FUNCTION_INFO_V1(invoice_issue_period);
 Datum
 invoice_issue_period(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, invoice_issue_period_as_owner);
+}
+
+static Datum
+invoice_issue_period_as_owner(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};

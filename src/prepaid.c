@@ -48,10 +48,18 @@ existing_receipt(Datum org_id, text *provider_ref, Cents amount)
 	return SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
 }
 
+static Datum invoice_topup_as_owner(FunctionCallInfo fcinfo);
+
 /* invoice_topup(org_id, amount, method, provider_ref): a receipt and a ledger credit, idempotently */
 PG_FUNCTION_INFO_V1(invoice_topup);
 Datum
 invoice_topup(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, invoice_topup_as_owner);
+}
+
+static Datum
+invoice_topup_as_owner(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr lock_plan = NULL;
 	static SPIPlanPtr receipt_plan = NULL;

@@ -5,10 +5,13 @@
  *
  * Reads are left to row-level security (policies on every table of an
  * organisation's data, sql/ext/90_security.sql).  The functions that write
- * run as SECURITY DEFINER, so they check here, against the role that called
- * them — the outer role, as set by SET ROLE, not the definer — and answer
- * for an invoice of another organisation exactly as for one that does not
- * exist.
+ * run with the rights of the tables' owner, as SECURITY DEFINER functions
+ * would, but switch to them themselves (invoice_call_as_owner): that way the
+ * role that called them is known exactly — current_user at the call, which
+ * inside a maintenance operation (ANALYZE running an index expression) or
+ * another role's SECURITY DEFINER function is that role, not the session's —
+ * and every check here is made against it.  An invoice of another
+ * organisation answers exactly as one that does not exist.
  */
 #include "postgres.h"
 
@@ -20,11 +23,57 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
+#include "utils/array.h"
+
+/* The caller of the outermost extension function running as the owner, if any. */
+static Oid	acting_role_override = InvalidOid;
 
 Oid
 invoice_acting_role(void)
 {
-	return GetOuterUserId();
+	return OidIsValid(acting_role_override) ? acting_role_override : GetUserId();
+}
+
+static Oid
+tables_owner(void)
+{
+	Oid			invoices = get_relname_relid("invoices", get_namespace_oid("invoice", false));
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(invoices));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "table invoice.invoices not found");
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+Datum
+invoice_call_as_owner(FunctionCallInfo fcinfo, PGFunction impl)
+{
+	Oid			saved_user;
+	int			saved_context;
+	Oid			saved_override = acting_role_override;
+	Datum		result;
+
+	GetUserIdAndSecContext(&saved_user, &saved_context);
+	if (!OidIsValid(acting_role_override))
+		acting_role_override = saved_user;
+	SetUserIdAndSecContext(tables_owner(), saved_context | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		result = impl(fcinfo);
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(saved_user, saved_context);
+		acting_role_override = saved_override;
+	}
+	PG_END_TRY();
+	return result;
 }
 
 /* Superusers, BYPASSRLS roles and members of the tables' owner administer billing. */
@@ -99,4 +148,31 @@ Datum
 invoice_acting_role_name(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_DATUM(DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(invoice_acting_role(), false))));
+}
+
+static Datum
+member_orgs_as_owner(FunctionCallInfo fcinfo)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		role = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(invoice_acting_role(), false)));
+	bool		isnull;
+	Datum		result;
+
+	SPI_connect();
+	invoice_prepare(&plan,
+					"SELECT coalesce(array_agg(m.org_id), '{}') FROM invoice.members m WHERE m.member = $1",
+					1, (Oid[]) {NAMEOID});
+	if (SPI_execute_plan(plan, &role, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "membership lookup failed");
+	result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}
+
+/* member_orgs(): the organisations the acting role is a member of (what row-level security lets it see) */
+PG_FUNCTION_INFO_V1(invoice_member_orgs);
+Datum
+invoice_member_orgs(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, member_orgs_as_owner);
 }

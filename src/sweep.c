@@ -52,6 +52,11 @@ grace_period_datum(void)
 	return IntervalPGetDatum(grace);
 }
 
+/*
+ * Wake the emailer: the payload is the reminder's id.  Any role may LISTEN,
+ * so an invoice id — another organisation's business — is never broadcast;
+ * the emailer reads the reminder row itself.
+ */
 static void
 notify_reminders(void)
 {
@@ -61,7 +66,7 @@ notify_reminders(void)
 
 /*
  * Called by the statement trigger on invoices for the rows it changed:
- * one reminder (and NOTIFY) per invoice that became overdue, and organisations
+ * one reminder (and NOTIFY of its id) per invoice that became overdue, and organisations
  * restored once none of their invoices is overdue past its grace period.
  */
 void
@@ -75,7 +80,7 @@ invoice_queue_reminders_and_restore(void)
 							  " SELECT n.org_id, n.id, 'overdue', ($1 AT TIME ZONE 'UTC')::date"
 							  " FROM changed_new n JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
 							  " WHERE o.status = 'pending' AND n.status = 'overdue'"
-							  " ON CONFLICT DO NOTHING RETURNING invoice_id",
+							  " ON CONFLICT DO NOTHING RETURNING reminder_id",
 							  1, argtypes, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "queueing reminders failed");
 	notify_reminders();
@@ -163,7 +168,7 @@ sweep_followups(Datum as_of)
 					"    AND NOT EXISTS (SELECT 1 FROM invoice.reminders r"
 					"                     WHERE r.org_id = i.org_id AND r.invoice_id = i.id"
 					"                       AND r.reminder_day > ($1 AT TIME ZONE 'UTC')::date - $3)"
-					" ON CONFLICT DO NOTHING RETURNING invoice_id",
+					" ON CONFLICT DO NOTHING RETURNING reminder_id",
 					3, argtypes);
 	if (SPI_execute_plan(remind_plan, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "repeat reminders failed");
@@ -207,18 +212,34 @@ sweep(FunctionCallInfo fcinfo, bool all)
 	return (int64) moved;
 }
 
+static Datum invoice_sweep_overdue_as_owner(FunctionCallInfo fcinfo);
+
 /* invoice_sweep_overdue(as_of): every pending invoice due before as_of → overdue; returns how many */
 PG_FUNCTION_INFO_V1(invoice_sweep_overdue);
 Datum
 invoice_sweep_overdue(PG_FUNCTION_ARGS)
 {
+	return invoice_call_as_owner(fcinfo, invoice_sweep_overdue_as_owner);
+}
+
+static Datum
+invoice_sweep_overdue_as_owner(FunctionCallInfo fcinfo)
+{
 	PG_RETURN_INT32((int32) sweep(fcinfo, true));
 }
+
+static Datum invoice_sweep_overdue_batch_as_owner(FunctionCallInfo fcinfo);
 
 /* invoice_sweep_overdue_batch(as_of, batch_size): at most batch_size of them, for short transactions */
 PG_FUNCTION_INFO_V1(invoice_sweep_overdue_batch);
 Datum
 invoice_sweep_overdue_batch(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, invoice_sweep_overdue_batch_as_owner);
+}
+
+static Datum
+invoice_sweep_overdue_batch_as_owner(FunctionCallInfo fcinfo)
 {
 	PG_RETURN_INT32((int32) sweep(fcinfo, false));
 }

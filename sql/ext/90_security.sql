@@ -13,19 +13,17 @@ SELECT pg_catalog.pg_extension_config_dump('invoice.members', '');
 
 CREATE FUNCTION invoice.acting_role() RETURNS name
     AS 'MODULE_PATHNAME', 'invoice_acting_role_name' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION invoice.acting_role() IS 'the role the extension acts for: current_user as SET ROLE left it, also inside the extension''s SECURITY DEFINER functions';
+COMMENT ON FUNCTION invoice.acting_role() IS 'the role the extension acts for: current_user, and inside the extension''s functions that run as the tables'' owner, the role that called them';
 
 ALTER TABLE invoice.status_history ALTER COLUMN changed_by SET DEFAULT invoice.acting_role();
 
 CREATE FUNCTION invoice.member_orgs() RETURNS text[]
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
-    SET search_path = pg_catalog, invoice, pg_temp
-    RETURN (SELECT coalesce(array_agg(m.org_id), '{}') FROM invoice.members m WHERE m.member = invoice.acting_role());
+    AS 'MODULE_PATHNAME', 'invoice_member_orgs' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.member_orgs() IS 'the organisations the acting role is a member of (what row-level security lets it see)';
 
 -- Every table of an organisation's data: members see their organisations' rows; nobody but
 -- the owner (and superusers, BYPASSRLS roles) writes directly — members act through the
--- SECURITY DEFINER functions below.
+-- functions below.
 DO $$
 DECLARE
     t text;
@@ -46,24 +44,26 @@ ALTER TABLE invoice.members ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_memberships ON invoice.members FOR SELECT USING (member = invoice.acting_role());
 COMMENT ON POLICY own_memberships ON invoice.members IS 'a role sees its own memberships';
 
--- Functions that write run as the extension's owner, with a pinned search_path, and check
--- the acting role's membership themselves (src/security.c).
-ALTER FUNCTION invoice.invoice_compute(text) SECURITY DEFINER SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.invoice_compute_period(timestamptz, timestamptz) SECURITY DEFINER SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.invoice_issue(text) SECURITY DEFINER SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.invoice_issue_period(timestamptz, timestamptz) SECURITY DEFINER SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.invoice_cancel(text, text) SECURITY DEFINER SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.invoice_pay(text, invoice.cents, text, text) SECURITY DEFINER SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.invoice_topup(text, invoice.cents, text, text) SECURITY DEFINER SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.invoice_sweep_overdue(timestamptz) SECURITY DEFINER SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.invoice_sweep_overdue_batch(timestamptz, integer) SECURITY DEFINER SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.invoice_dispute(text, text) SECURITY DEFINER SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.invoice_dispute_reject(text) SECURITY DEFINER SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.credit_note_create(text, text, text) SECURITY DEFINER SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.credit_note_issue(text, date) SECURITY DEFINER SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.invoice_tax_lines(text) SECURITY DEFINER SET search_path = pg_catalog, invoice, pg_temp;
+-- Functions that write run with the rights of the tables' owner — they switch to them after
+-- noting who called (src/security.c: the same effect as SECURITY DEFINER, with the caller known
+-- exactly, even inside maintenance operations or another role's SECURITY DEFINER function) —
+-- with a pinned search_path, and check the caller's membership themselves.
+ALTER FUNCTION invoice.invoice_compute(text) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.invoice_compute_period(timestamptz, timestamptz) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.invoice_issue(text) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.invoice_issue_period(timestamptz, timestamptz) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.invoice_cancel(text, text) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.invoice_pay(text, invoice.cents, text, text) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.invoice_topup(text, invoice.cents, text, text) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.invoice_sweep_overdue(timestamptz) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.invoice_sweep_overdue_batch(timestamptz, integer) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.invoice_dispute(text, text) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.invoice_dispute_reject(text) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.credit_note_create(text, text, text) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.credit_note_issue(text, date) SET search_path = pg_catalog, invoice, pg_temp;
 
--- Nothing to PUBLIC that it does not need: the cents and gstin types stay usable by everyone;
+-- Nothing to PUBLIC that it does not need: the functions of the cents and gstin types stay
+-- executable by everyone (the administrator grants USAGE on the schema to who may use them);
 -- the billing functions, triggers and tables are granted by the administrator (README).
 REVOKE ALL ON ALL TABLES IN SCHEMA invoice FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
@@ -74,10 +74,9 @@ REVOKE EXECUTE ON FUNCTION
     invoice.invoice_sweep_overdue(timestamptz), invoice.invoice_sweep_overdue_batch(timestamptz, integer),
     invoice.invoice_dispute(text, text), invoice.invoice_dispute_reject(text),
     invoice.credit_note_create(text, text, text), invoice.credit_note_issue(text, date),
-    invoice.invoice_tax_lines(text),
     invoice.line_item_amount(), invoice.invoice_children_changed(),
     invoice.invoice_before_insert(), invoice.invoice_before_update(), invoice.invoice_before_delete(),
     invoice.invoice_after_statement(), invoice.advance_ledger_changed(), invoice.advance_ledger_append_only(),
     invoice.org_balance_guard(), invoice.credit_note_guard(), invoice.credit_note_lines_guard(),
-    invoice.invoice_place_of_supply_changed()
+    invoice.invoice_place_of_supply_changed(), invoice.api_secret_replace()
 FROM PUBLIC;

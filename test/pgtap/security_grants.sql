@@ -1,0 +1,356 @@
+-- Security (issue 6): what the extension grants, and to whom.
+--
+--   - PUBLIC: no privilege on any table, view or sequence of schema invoice,
+--     no CREATE (nor USAGE) on the schema; EXECUTE on exactly this list of
+--     functions: the cents and gstin types' support, pure helpers (no data),
+--     the read API — which runs with the caller's rights, so that without
+--     SELECT on the tables (never granted to PUBLIC) it reads nothing, and
+--     with it row-level security decides — and three SECURITY DEFINER
+--     functions that read no organisation's data (member_orgs: the caller's
+--     own memberships; the Billing v3 cursor signer and checker).  No trigger
+--     function, no function that writes.
+--   - SECURITY DEFINER: exactly the known set, owned by the tables' owner,
+--     each with search_path pinned (SET search_path, or C that pins it).
+--   - Row-level security on every table with an org_id column, policies for
+--     SELECT only; the views over them are security_invoker.
+--   - The README's wiring suffices: a role with exactly those grants and a
+--     membership gets an answer from every read API function and the member
+--     functions; a role without grants gets 42501 from all of them.
+\set ON_ERROR_STOP 1
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+SET search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL client_min_messages = warning;
+
+SELECT plan(73);
+
+-- Fixtures: organisations sec-a and sec-b, and sec-c that nobody belongs to --------------
+\o /dev/null
+
+DELETE FROM invoice.supplier;
+INSERT INTO invoice.supplier (legal_name, address, state_code) VALUES ('Security test supplier', 'Bengaluru', '29');
+INSERT INTO invoice.orgs (org_id, name, autopay) VALUES
+    ('sec-a', 'Org A', true), ('sec-b', 'Org B, secret name', true), ('sec-c', 'Org C', false);
+
+-- pg_temp.invoice(org, id, description[, issue, invoice_date, due_date]):
+-- one line of 100.00 and a credit of 5.00 (95.00 due), issued unless told not to
+CREATE FUNCTION pg_temp.invoice(p_org text, p_id text, p_description text, p_issue boolean DEFAULT true,
+                                p_invoice_date timestamptz DEFAULT NULL, p_due timestamptz DEFAULT NULL)
+RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO invoice.invoices (org_id, id, series, description, period_start, period_end, invoice_date, due_date)
+    VALUES (p_org, p_id, 'SEC', p_description, '2024-01-01', '2024-02-01', p_invoice_date, p_due);
+    INSERT INTO invoice.line_items (org_id, invoice_id, description, amount)
+    VALUES (p_org, p_id, p_description || ' line', '100.00');
+    INSERT INTO invoice.credits (org_id, invoice_id, amount, code) VALUES (p_org, p_id, '5.00', 'WELCOME');
+    IF p_issue THEN
+        PERFORM invoice.invoice_issue(p_id);
+    END IF;
+    RETURN p_id;
+END $$;
+
+-- pg_temp.note(invoice): an issued credit note of 10.00 on it; returns its id
+CREATE FUNCTION pg_temp.note(p_invoice text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    n invoice.credit_notes := invoice.credit_note_create(p_invoice, 'other', 'goodwill');
+BEGIN
+    INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amount)
+    VALUES (n.org_id, n.credit_note_id, 'goodwill', '10.00');
+    PERFORM invoice.credit_note_issue(n.credit_note_id);
+    RETURN n.credit_note_id;
+END $$;
+
+-- Every table of organisation data gets rows of both A and B (B more of each, so
+-- that a count of B's rows is never mistaken for A's): invoices with lines and
+-- credits, payments, a credit note, top-ups (receipts, ledger), auto-pay
+-- requests (autopay is on), an overdue invoice with its reminder.
+SELECT pg_temp.invoice('sec-a', id, 'alpha ' || id)
+  FROM unnest('{sa-paid,sa-open,sa-noted,sa-c1,sa-c2,sa-c3,sa-d1,sa-d2,sa-d3}'::text[]) id;
+SELECT pg_temp.invoice('sec-a', 'sa-draft', 'alpha draft', false);
+SELECT pg_temp.invoice('sec-a', 'sa-late', 'alpha late', true, '2024-02-01', '2024-02-15');
+SELECT pg_temp.invoice('sec-b', id, 'bravo ' || id)
+  FROM unnest('{sb-paid,sb-open,sb-noted,sb-1,sb-2,sb-3,sb-4,sb-5,sb-6,sb-7,sb-8}'::text[]) id;
+SELECT pg_temp.invoice('sec-b', 'sb-draft', 'bravo draft', false);
+SELECT pg_temp.invoice('sec-b', 'sb-late', 'bravo late', true, '2024-02-01', '2024-02-15');
+SELECT pg_temp.invoice('sec-c', 'sc-open', 'charlie open');
+-- an id two organisations use (custom ids may collide; generated ones never do): B's issued, A's a draft
+SELECT pg_temp.invoice('sec-b', 'sec-twin', 'bravo twin');
+SELECT pg_temp.invoice('sec-a', 'sec-twin', 'alpha twin', false);
+
+SELECT invoice.invoice_pay('sa-paid', '95.00', 'upi', 'sec-pay-a');
+SELECT invoice.invoice_pay('sb-paid', '95.00', 'upi', 'sec-pay-b');
+SELECT invoice.invoice_pay('sb-open', '10.00', 'card', 'sec-pay-b2');
+SELECT invoice.invoice_topup('sec-a', '50.00', 'upi', 'sec-top-a');
+SELECT invoice.invoice_topup('sec-b', '70.00', 'upi', 'sec-top-b');
+SELECT invoice.invoice_topup('sec-b', '20.00', 'upi', 'sec-top-b2');
+SELECT invoice.invoice_sweep_overdue(now());
+SELECT pg_temp.note('sa-noted') AS note_a, pg_temp.note('sb-noted') AS note_b \gset
+SELECT max(receipt_id) FILTER (WHERE org_id = 'sec-a') AS receipt_a,
+       max(receipt_id) FILTER (WHERE org_id = 'sec-b') AS receipt_b FROM invoice.receipts \gset
+
+-- The tables that hold an organisation's data (README "Security model").
+CREATE TEMP TABLE org_tables (ord int, t text);
+INSERT INTO org_tables VALUES (1, 'orgs'), (2, 'invoices'), (3, 'line_items'), (4, 'credits'), (5, 'payments'),
+    (6, 'status_history'), (7, 'reminders'), (8, 'receipts'), (9, 'advance_ledger'), (10, 'payment_requests'),
+    (11, 'credit_notes'), (12, 'credit_note_lines'), (13, 'members');
+\o
+
+-- Roles: cluster-wide, so named uniquely for this run; created in this
+-- transaction and gone with its ROLLBACK.  Wired as README "Security model"
+-- says: the grants go to a group role, the memberships to invoice.members.
+SELECT 'sec_' || substr(md5(random()::text || clock_timestamp()::text), 1, 8) AS tag \gset
+SELECT :'tag' || '_owner_a' AS owner_a, :'tag' || '_badmin_a' AS badmin_a, :'tag' || '_viewer_a' AS viewer_a,
+       :'tag' || '_outsider' AS outsider, :'tag' || '_owner_b' AS owner_b, :'tag' || '_admin' AS admin,
+       :'tag' || '_members' AS members \gset
+CREATE ROLE :"members" NOLOGIN;
+CREATE ROLE :"owner_a" NOLOGIN IN ROLE :"members";
+CREATE ROLE :"badmin_a" NOLOGIN IN ROLE :"members";
+CREATE ROLE :"viewer_a" NOLOGIN IN ROLE :"members";
+CREATE ROLE :"outsider" NOLOGIN IN ROLE :"members";
+CREATE ROLE :"owner_b" NOLOGIN IN ROLE :"members";
+CREATE ROLE :"admin" NOLOGIN BYPASSRLS;
+INSERT INTO invoice.members (org_id, member, role) VALUES
+    ('sec-a', :'owner_a', 'owner'), ('sec-a', :'badmin_a', 'billing_admin'), ('sec-a', :'viewer_a', 'viewer'),
+    ('sec-b', :'owner_b', 'owner');
+GRANT USAGE ON SCHEMA invoice TO :"members";
+GRANT SELECT ON invoice.orgs, invoice.invoices, invoice.line_items, invoice.credits, invoice.payments,
+                invoice.status_history, invoice.reminders, invoice.receipts, invoice.advance_ledger,
+                invoice.payment_requests, invoice.credit_notes, invoice.credit_note_lines, invoice.members,
+                invoice.supplier, invoice.gst_rates,
+                invoice.invoice_list_json, invoice.invoice_describe_json, invoice.invoice_csv,
+                invoice.billing_v3_invoice_json
+   TO :"members";
+GRANT EXECUTE ON FUNCTION invoice.invoice_pay(text, invoice.cents, text, text), invoice.invoice_cancel(text, text),
+                          invoice.invoice_dispute(text, text), invoice.invoice_topup(text, invoice.cents, text, text),
+                          invoice.invoice_list(text, integer, integer, text, timestamptz, timestamptz, text),
+                          invoice.invoice_describe(text), invoice.invoice_summary(text),
+                          invoice.invoice_csv(text, text, timestamptz, timestamptz, text),
+                          invoice.billing_v3_invoices(text, timestamptz, timestamptz, integer, text),
+                          invoice.billing_v3_invoice(text), invoice.api_get(text, json),
+                          invoice.invoice_tax_lines(text), invoice.invoice_tax_summary(text),
+                          invoice.invoice_pdf(text), invoice.invoice_pdf_zip(text[]),
+                          invoice.credit_note_pdf(text), invoice.receipt_pdf(text, bigint)
+   TO :"members";
+-- a billing administrator: BYPASSRLS, and the privileges to use it
+GRANT USAGE ON SCHEMA invoice TO :"admin";
+GRANT ALL ON ALL TABLES IN SCHEMA invoice TO :"admin";
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA invoice TO :"admin";
+
+-- pg_temp.outcome(role, sql): what sql (one value, as text) answers when run as
+-- role — SET LOCAL ROLE, so with that role's privileges and row-level security —
+-- or its error in full: 'ERROR SQLSTATE: message[ DETAIL: …][ HINT: …]'.
+CREATE FUNCTION pg_temp.outcome(r name, sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    answer text;
+    st text;
+    msg text;
+    det text;
+    hin text;
+BEGIN
+    EXECUTE format('SET LOCAL ROLE %I', r);
+    IF sql ~* '^\s*(SELECT|WITH|VALUES|TABLE)\M' THEN
+        EXECUTE sql INTO answer;
+    ELSE
+        EXECUTE sql;            -- INSERT, UPDATE, DELETE, TRUNCATE
+        answer := 'done';
+    END IF;
+    RESET ROLE;
+    RETURN coalesce(answer, '(null)');
+EXCEPTION WHEN OTHERS THEN
+    -- the subtransaction's rollback has undone the SET ROLE
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hin = PG_EXCEPTION_HINT;
+    -- (no NULLIF and no =: security_search_path.sql shadows = for text)
+    RETURN 'ERROR ' || st || ': ' || msg || CASE WHEN det <> '' THEN ' DETAIL: ' || det ELSE '' END
+           || CASE WHEN hin <> '' THEN ' HINT: ' || hin ELSE '' END;
+END $$;
+-- pg_temp.state(role, sql): 'ok', or the SQLSTATE sql fails with as role
+CREATE FUNCTION pg_temp.state(r name, sql text) RETURNS text LANGUAGE sql AS $$
+    SELECT CASE WHEN o LIKE 'ERROR %' THEN substr(o, 7, 5) ELSE 'ok' END FROM pg_temp.outcome(r, sql) o
+$$;
+
+SET LOCAL search_path = pg_catalog, public;      -- signatures print schema-qualified
+
+-- PUBLIC ---------------------------------------------------------------------------------
+
+SELECT is((SELECT array_agg(c.oid::regclass::text || ': ' || a.privilege_type ORDER BY 1)
+             FROM pg_class c, aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
+            WHERE c.relnamespace = 'invoice'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'S', 'f', 'p')
+              AND a.grantee = 0),
+          NULL, 'PUBLIC has no privilege on any table, view or sequence of schema invoice');
+SELECT ok(NOT has_schema_privilege('public', 'invoice', 'CREATE'), 'PUBLIC may not create in schema invoice');
+SELECT ok(NOT has_schema_privilege('public', 'invoice', 'USAGE'),
+          'PUBLIC has no USAGE on schema invoice: an administrator grants it (README "Security model")');
+
+CREATE TEMP TABLE public_functions (f text PRIMARY KEY, why text);
+INSERT INTO public_functions (f, why)
+SELECT f, 'the cents type' FROM unnest(ARRAY[
+    'invoice.cents_in(cstring)', 'invoice.cents_out(invoice.cents)', 'invoice.cents_recv(internal)',
+    'invoice.cents_send(invoice.cents)', 'invoice.cents_eq(invoice.cents,invoice.cents)',
+    'invoice.cents_ne(invoice.cents,invoice.cents)', 'invoice.cents_lt(invoice.cents,invoice.cents)',
+    'invoice.cents_le(invoice.cents,invoice.cents)', 'invoice.cents_gt(invoice.cents,invoice.cents)',
+    'invoice.cents_ge(invoice.cents,invoice.cents)', 'invoice.cents_cmp(invoice.cents,invoice.cents)',
+    'invoice.cents_sortsupport(internal)', 'invoice.cents_in_range(invoice.cents,invoice.cents,invoice.cents,boolean,boolean)',
+    'invoice.cents_hash(invoice.cents)', 'invoice.cents_hash_extended(invoice.cents,bigint)',
+    'invoice.cents_smaller(invoice.cents,invoice.cents)', 'invoice.cents_larger(invoice.cents,invoice.cents)',
+    'invoice.cents_pl(invoice.cents,invoice.cents)', 'invoice.cents_mi(invoice.cents,invoice.cents)',
+    'invoice.cents_um(invoice.cents)', 'invoice.abs(invoice.cents)',
+    'invoice.cents_mul_int4(invoice.cents,integer)', 'invoice.cents_mul_int8(invoice.cents,bigint)',
+    'invoice.int4_mul_cents(integer,invoice.cents)', 'invoice.int8_mul_cents(bigint,invoice.cents)',
+    'invoice.cents_mul_num(invoice.cents,numeric)', 'invoice.num_mul_cents(numeric,invoice.cents)',
+    'invoice.cents_div_int4(invoice.cents,integer)', 'invoice.cents_div_int8(invoice.cents,bigint)',
+    'invoice.cents_div_num(invoice.cents,numeric)', 'invoice.cents_div_cents(invoice.cents,invoice.cents)',
+    'invoice.cents_mul(invoice.cents,numeric,text)', 'invoice.cents_div(invoice.cents,numeric,text)',
+    'invoice.cents_round(numeric,text)',
+    'invoice.cents_agg_accum(internal,invoice.cents)', 'invoice.cents_agg_accum_inv(internal,invoice.cents)',
+    'invoice.cents_agg_combine(internal,internal)', 'invoice.cents_agg_serialize(internal)',
+    'invoice.cents_agg_deserialize(bytea,internal)', 'invoice.cents_sum_final(internal)', 'invoice.cents_avg_final(internal)',
+    'invoice.sum(invoice.cents)', 'invoice.avg(invoice.cents)', 'invoice.min(invoice.cents)', 'invoice.max(invoice.cents)',
+    'invoice.cents_numeric(invoice.cents)', 'invoice.numeric_cents(numeric)', 'invoice.cents_json(invoice.cents)',
+    'invoice.int4_cents(integer)']) f
+UNION ALL
+SELECT f, 'the gstin domain' FROM unnest(ARRAY['invoice.gstin_valid(text)', 'invoice.gstin_check(text)']) f
+UNION ALL
+SELECT f, 'a helper that reads no data' FROM unnest(ARRAY[
+    'invoice.new_invoice_id()', 'invoice.acting_role()',
+    'invoice.invoice_amounts_accum(internal,invoice.cents,numeric,invoice.cents,invoice.cents,invoice.cents,boolean,invoice.cents)',
+    'invoice.invoice_amounts_final(internal)',
+    'invoice.invoice_amounts(invoice.cents,numeric,invoice.cents,invoice.cents,invoice.cents,boolean,invoice.cents)',
+    'invoice.gst_intra_state(boolean,text,text,text)', 'invoice.json_time(timestamp with time zone)',
+    'invoice.status_label(invoice.status)', 'invoice.status_filter(text)', 'invoice.search_pattern(text)',
+    'invoice.invoice_filter_args(text,timestamp with time zone,timestamp with time zone)',
+    'invoice.invoice_page_offset(integer,integer)', 'invoice.invoice_list_item(invoice.invoices)',
+    'invoice.billing_v3_not_found(text,bigint)']) f
+UNION ALL
+SELECT f, 'the read API (caller''s rights: table privileges and row-level security decide)' FROM unnest(ARRAY[
+    'invoice.invoice_org_id(text)',
+    'invoice.invoice_matches(text,invoice.status,timestamp with time zone,timestamp with time zone,text)',
+    'invoice.invoice_list_page(text,integer,integer,bigint,invoice.status,timestamp with time zone,timestamp with time zone,text)',
+    'invoice.invoice_list(text,integer,integer,text,timestamp with time zone,timestamp with time zone,text)',
+    'invoice.invoice_describe_data(text,text)', 'invoice.invoice_describe(text)', 'invoice.invoice_summary(text)',
+    'invoice.invoice_csv(text,text,timestamp with time zone,timestamp with time zone,text)',
+    'invoice.invoice_tax_lines(text)', 'invoice.invoice_tax_summary(text)',
+    'invoice.billing_v3_invoices(text,timestamp with time zone,timestamp with time zone,integer,text)',
+    'invoice.billing_v3_invoice(text)', 'invoice.api_get(text,json)',
+    'invoice.invoice_pdf(text)', 'invoice.invoice_pdf_zip(text[])', 'invoice.credit_note_pdf(text)',
+    'invoice.receipt_pdf(text,bigint)']) f
+UNION ALL
+SELECT f, 'runs as the owner to read the caller''s own memberships' FROM unnest(ARRAY['invoice.member_orgs()']) f
+UNION ALL
+SELECT f, 'SECURITY DEFINER, reads no organisation''s data' FROM unnest(ARRAY[
+    'invoice.billing_v3_cursor_open(text,timestamp with time zone,timestamp with time zone,integer,text)',
+    'invoice.billing_v3_cursor_make(text,timestamp with time zone,timestamp with time zone,timestamp with time zone,text)']) f;
+
+CREATE TEMP VIEW executable_by_public AS
+SELECT p.oid::regprocedure::text AS f, p.prorettype = 'trigger'::regtype AS is_trigger, p.prosecdef
+  FROM pg_proc p
+ WHERE p.pronamespace = 'invoice'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');
+
+SELECT is((SELECT array_agg(f ORDER BY f) FROM executable_by_public WHERE f NOT IN (SELECT f FROM public_functions)),
+          NULL, 'PUBLIC may execute no function of schema invoice beyond the expected list');
+SELECT is((SELECT array_agg(f ORDER BY f) FROM public_functions WHERE f NOT IN (SELECT f FROM executable_by_public)),
+          NULL, '… and every function of the list (the types must stay usable)');
+SELECT is((SELECT array_agg(f ORDER BY f) FROM executable_by_public WHERE is_trigger), NULL,
+          'PUBLIC may execute no trigger function');
+
+-- every function that writes, or reads with the definer's rights: not PUBLIC
+SELECT ok(NOT has_function_privilege('public', f::regprocedure, 'EXECUTE'), format('PUBLIC may not execute %s', f))
+  FROM unnest(ARRAY[
+    'invoice.invoice_compute(text)', 'invoice.invoice_compute_period(timestamp with time zone,timestamp with time zone)',
+    'invoice.invoice_issue(text)', 'invoice.invoice_issue_period(timestamp with time zone,timestamp with time zone)',
+    'invoice.invoice_cancel(text,text)', 'invoice.invoice_pay(text,invoice.cents,text,text)',
+    'invoice.invoice_topup(text,invoice.cents,text,text)', 'invoice.invoice_sweep_overdue(timestamp with time zone)',
+    'invoice.invoice_sweep_overdue_batch(timestamp with time zone,integer)', 'invoice.invoice_dispute(text,text)',
+    'invoice.invoice_dispute_reject(text)', 'invoice.credit_note_create(text,text,text)',
+    'invoice.credit_note_issue(text,date)']) f;
+
+-- SECURITY DEFINER ---------------------------------------------------------------------
+
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
+            WHERE p.pronamespace = 'invoice'::regnamespace AND p.prosecdef),
+          '{billing_v3_cursor_make,billing_v3_cursor_open}'::text[],
+          'the SECURITY DEFINER functions are exactly the known ones (the writers switch to the owner in code, knowing their caller)');
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
+            WHERE p.pronamespace = 'invoice'::regnamespace
+              AND p.proname IN ('credit_note_create', 'credit_note_issue', 'invoice_cancel', 'invoice_compute',
+                                'invoice_compute_period', 'invoice_dispute', 'invoice_dispute_reject', 'invoice_issue',
+                                'invoice_issue_period', 'invoice_pay', 'invoice_sweep_overdue',
+                                'invoice_sweep_overdue_batch', 'invoice_topup')
+              AND NOT coalesce('search_path=pg_catalog, invoice, pg_temp' = ANY (p.proconfig), false)),
+          NULL, 'the functions that run as the owner pin search_path = pg_catalog, invoice, pg_temp');
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
+            WHERE p.pronamespace = 'invoice'::regnamespace AND p.prosecdef
+              AND p.proowner <> (SELECT c.relowner FROM pg_class c WHERE c.oid = 'invoice.invoices'::regclass)),
+          NULL, 'they are owned by the tables'' owner');
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
+            WHERE p.pronamespace = 'invoice'::regnamespace AND p.prosecdef
+              AND NOT coalesce('search_path=pg_catalog, invoice, pg_temp' = ANY (p.proconfig), false)),
+          '{billing_v3_cursor_make,billing_v3_cursor_open}'::text[],
+          'each pins search_path = pg_catalog, invoice, pg_temp, but the two cursor functions (C, which pin it in code before their one query)');
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
+            WHERE p.pronamespace = 'invoice'::regnamespace AND NOT p.prosecdef AND p.prolang = (SELECT l.oid FROM pg_language l WHERE l.lanname = 'sql')
+              AND p.prosqlbody IS NULL AND NOT coalesce('search_path=pg_catalog, invoice, pg_temp' = ANY (p.proconfig), false)),
+          NULL, 'every LANGUAGE sql function is bound at creation (SQL-standard body) or pins its search_path');
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
+            WHERE p.pronamespace = 'invoice'::regnamespace AND p.prolang = (SELECT l.oid FROM pg_language l WHERE l.lanname = 'plpgsql')
+              AND NOT coalesce('search_path=pg_catalog, invoice, pg_temp' = ANY (p.proconfig), false)),
+          NULL, 'every PL/pgSQL function pins its search_path');
+
+-- Row-level security ---------------------------------------------------------------------
+
+SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
+            WHERE c.relnamespace = 'invoice'::regnamespace AND c.relkind = 'r' AND NOT c.relrowsecurity
+              AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped)),
+          NULL, 'every table with an org_id column has row-level security');
+SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
+            WHERE c.relnamespace = 'invoice'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity),
+          (SELECT array_agg(t ORDER BY t) FROM org_tables), '… and they are the organisation tables of the matrix');
+SELECT is((SELECT array_agg(c.relname::text || ' ' || p.polname || ' ' || p.polcmd::text ORDER BY c.relname) FROM pg_policy p
+             JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace = 'invoice'::regnamespace),
+          (SELECT array_agg(t || CASE t WHEN 'members' THEN ' own_memberships r' ELSE ' member_read r' END ORDER BY t) FROM org_tables),
+          'one policy per table, for SELECT only (r): members never write directly');
+SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
+            WHERE c.relnamespace = 'invoice'::regnamespace AND c.relkind = 'v'
+              AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)),
+          NULL, 'every view of schema invoice is security_invoker (row-level security applies to its reader)');
+
+-- The README's wiring suffices -------------------------------------------------------------
+
+CREATE TEMP TABLE api_calls (ord serial, sql text);
+INSERT INTO api_calls (sql) VALUES
+    ($$SELECT invoice.invoice_list('sec-a', 1, 10, 'unpaid', '2000-01-01', '2100-01-01', 'alpha')::text$$),
+    ($$SELECT invoice.invoice_describe('sa-paid')::text$$),
+    ($$SELECT invoice.invoice_summary('sec-a')::text$$),
+    ($$SELECT count(*)::text FROM invoice.invoice_csv('sec-a', search => 'alpha')$$),
+    ($$SELECT invoice.billing_v3_invoices('sec-a', "limit" => 2)::text$$),
+    ($$SELECT invoice.billing_v3_invoice('sa-paid')::text$$),
+    ($$SELECT invoice.api_get('/v2/invoices', '{"orgId": "sec-a", "search": "alpha"}')->>'code'$$),
+    ($$SELECT invoice.api_get('/v2/invoices/sa-paid')->>'code'$$),
+    ($$SELECT invoice.api_get('/v2/invoice-summary', '{"orgId": "sec-a"}')->>'code'$$),
+    ($$SELECT invoice.api_get('/billing/v3/invoices', '{"customer_id": "sec-a", "limit": 2}')->'meta'->>'total'$$),
+    ($$SELECT invoice.api_get('/billing/v3/invoices/sa-paid')->>'invoice_id'$$),
+    ($$SELECT count(*)::text FROM invoice.invoice_tax_lines('sa-paid')$$),
+    ($$SELECT count(*)::text FROM invoice.invoice_tax_summary('sa-paid')$$),
+    ($$SELECT md5(invoice.invoice_pdf('sa-paid'))$$),
+    ($$SELECT md5(invoice.invoice_pdf_zip(ARRAY['sa-paid', 'sa-open']))$$),
+    (format($$SELECT md5(invoice.credit_note_pdf(%L))$$, :'note_a')),
+    (format($$SELECT md5(invoice.receipt_pdf('sec-a', %s))$$, :receipt_a)),
+    ($$SELECT count(*)::text FROM invoice.invoice_list_json$$),
+    ($$SELECT count(*)::text FROM invoice.invoice_describe_json$$),
+    ($$SELECT count(*)::text FROM invoice.billing_v3_invoice_json$$);
+SELECT is(pg_temp.state(:'viewer_a', sql), 'ok', format('wired as the README says, a viewer gets an answer: %s', left(sql, 70)))
+  FROM api_calls ORDER BY ord;
+SELECT is(pg_temp.state(:'owner_a', sql), 'ok', format('… and so does an owner: %s', left(sql, 70)))
+  FROM (VALUES ($$SELECT invoice.invoice_pay('sa-open', '1.00', 'upi', 'grants-1')::text$$),
+               ($$SELECT invoice.invoice_cancel('sa-c1', 'wired')::text$$),
+               ($$SELECT invoice.invoice_dispute('sa-d1', 'wired')::text$$),
+               ($$SELECT invoice.invoice_topup('sec-a', '1.00', 'upi', 'grants-2')::text$$)) v(sql);
+SELECT :'tag' || '_nobody' AS nobody \gset
+CREATE ROLE :"nobody" NOLOGIN;
+INSERT INTO invoice.members VALUES ('sec-a', :'nobody', 'owner');
+SELECT is(pg_temp.state(:'nobody', sql), '42501', format('a member without the grants gets 42501: %s', left(sql, 70)))
+  FROM api_calls ORDER BY ord;
+
+SELECT * FROM finish();
+ROLLBACK;

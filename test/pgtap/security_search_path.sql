@@ -1,0 +1,323 @@
+-- Security (issue 6): a malicious object in the caller's search_path hijacks
+-- nothing.
+--
+-- The attacker is sec-a's owner, given CREATE on schema public (PostgreSQL 15
+-- no longer grants it to PUBLIC: granted here to make the attempt real).  It
+-- creates a public.sum(invoice.cents) that answers 999999.99, count(*) that
+-- starts at 1000, = for text and for cents and ILIKE (~~*) that are always
+-- true, lower / btrim / replace / left / to_char / now that lie,
+-- member_orgs() and acting_role() and invoice_org_id() of its own, a
+-- public.invoices view and temporary invoices / members / line_items tables
+-- (one of them making it a member of sec-b), and puts pg_temp, public before
+-- pg_catalog and invoice on its search_path.  The hijack works on its own
+-- queries (checked) — and changes nothing the extension answers or does:
+-- the reads (list, describe, summary, CSV, Billing v3, api_get, tax, PDF,
+-- row counts), the member functions (pay, cancel, dispute, top up), and, with
+-- an administrator as the victim whose search_path holds the planted
+-- objects, issue, recompute, the sweep and the triggers behind a direct
+-- write.  Everything is compared with the same calls made, in a savepoint,
+-- before anything was planted.
+\set ON_ERROR_STOP 1
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+SET search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL client_min_messages = warning;
+
+SELECT plan(76);
+
+-- Fixtures: organisations sec-a and sec-b, and sec-c that nobody belongs to --------------
+\o /dev/null
+
+DELETE FROM invoice.supplier;
+INSERT INTO invoice.supplier (legal_name, address, state_code) VALUES ('Security test supplier', 'Bengaluru', '29');
+INSERT INTO invoice.orgs (org_id, name, autopay) VALUES
+    ('sec-a', 'Org A', true), ('sec-b', 'Org B, secret name', true), ('sec-c', 'Org C', false);
+
+-- pg_temp.invoice(org, id, description[, issue, invoice_date, due_date]):
+-- one line of 100.00 and a credit of 5.00 (95.00 due), issued unless told not to
+CREATE FUNCTION pg_temp.invoice(p_org text, p_id text, p_description text, p_issue boolean DEFAULT true,
+                                p_invoice_date timestamptz DEFAULT NULL, p_due timestamptz DEFAULT NULL)
+RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO invoice.invoices (org_id, id, series, description, period_start, period_end, invoice_date, due_date)
+    VALUES (p_org, p_id, 'SEC', p_description, '2024-01-01', '2024-02-01', p_invoice_date, p_due);
+    INSERT INTO invoice.line_items (org_id, invoice_id, description, amount)
+    VALUES (p_org, p_id, p_description || ' line', '100.00');
+    INSERT INTO invoice.credits (org_id, invoice_id, amount, code) VALUES (p_org, p_id, '5.00', 'WELCOME');
+    IF p_issue THEN
+        PERFORM invoice.invoice_issue(p_id);
+    END IF;
+    RETURN p_id;
+END $$;
+
+-- pg_temp.note(invoice): an issued credit note of 10.00 on it; returns its id
+CREATE FUNCTION pg_temp.note(p_invoice text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    n invoice.credit_notes := invoice.credit_note_create(p_invoice, 'other', 'goodwill');
+BEGIN
+    INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amount)
+    VALUES (n.org_id, n.credit_note_id, 'goodwill', '10.00');
+    PERFORM invoice.credit_note_issue(n.credit_note_id);
+    RETURN n.credit_note_id;
+END $$;
+
+-- Every table of organisation data gets rows of both A and B (B more of each, so
+-- that a count of B's rows is never mistaken for A's): invoices with lines and
+-- credits, payments, a credit note, top-ups (receipts, ledger), auto-pay
+-- requests (autopay is on), an overdue invoice with its reminder.
+SELECT pg_temp.invoice('sec-a', id, 'alpha ' || id)
+  FROM unnest('{sa-paid,sa-open,sa-noted,sa-c1,sa-c2,sa-c3,sa-d1,sa-d2,sa-d3}'::text[]) id;
+SELECT pg_temp.invoice('sec-a', 'sa-draft', 'alpha draft', false);
+SELECT pg_temp.invoice('sec-a', 'sa-late', 'alpha late', true, '2024-02-01', '2024-02-15');
+SELECT pg_temp.invoice('sec-b', id, 'bravo ' || id)
+  FROM unnest('{sb-paid,sb-open,sb-noted,sb-1,sb-2,sb-3,sb-4,sb-5,sb-6,sb-7,sb-8}'::text[]) id;
+SELECT pg_temp.invoice('sec-b', 'sb-draft', 'bravo draft', false);
+SELECT pg_temp.invoice('sec-b', 'sb-late', 'bravo late', true, '2024-02-01', '2024-02-15');
+SELECT pg_temp.invoice('sec-c', 'sc-open', 'charlie open');
+-- an id two organisations use (custom ids may collide; generated ones never do): B's issued, A's a draft
+SELECT pg_temp.invoice('sec-b', 'sec-twin', 'bravo twin');
+SELECT pg_temp.invoice('sec-a', 'sec-twin', 'alpha twin', false);
+
+SELECT invoice.invoice_pay('sa-paid', '95.00', 'upi', 'sec-pay-a');
+SELECT invoice.invoice_pay('sb-paid', '95.00', 'upi', 'sec-pay-b');
+SELECT invoice.invoice_pay('sb-open', '10.00', 'card', 'sec-pay-b2');
+SELECT invoice.invoice_topup('sec-a', '50.00', 'upi', 'sec-top-a');
+SELECT invoice.invoice_topup('sec-b', '70.00', 'upi', 'sec-top-b');
+SELECT invoice.invoice_topup('sec-b', '20.00', 'upi', 'sec-top-b2');
+SELECT invoice.invoice_sweep_overdue(now());
+SELECT pg_temp.note('sa-noted') AS note_a, pg_temp.note('sb-noted') AS note_b \gset
+SELECT max(receipt_id) FILTER (WHERE org_id = 'sec-a') AS receipt_a,
+       max(receipt_id) FILTER (WHERE org_id = 'sec-b') AS receipt_b FROM invoice.receipts \gset
+
+-- The tables that hold an organisation's data (README "Security model").
+CREATE TEMP TABLE org_tables (ord int, t text);
+INSERT INTO org_tables VALUES (1, 'orgs'), (2, 'invoices'), (3, 'line_items'), (4, 'credits'), (5, 'payments'),
+    (6, 'status_history'), (7, 'reminders'), (8, 'receipts'), (9, 'advance_ledger'), (10, 'payment_requests'),
+    (11, 'credit_notes'), (12, 'credit_note_lines'), (13, 'members');
+\o
+
+-- Roles: cluster-wide, so named uniquely for this run; created in this
+-- transaction and gone with its ROLLBACK.  Wired as README "Security model"
+-- says: the grants go to a group role, the memberships to invoice.members.
+SELECT 'sec_' || substr(md5(random()::text || clock_timestamp()::text), 1, 8) AS tag \gset
+SELECT :'tag' || '_owner_a' AS owner_a, :'tag' || '_badmin_a' AS badmin_a, :'tag' || '_viewer_a' AS viewer_a,
+       :'tag' || '_outsider' AS outsider, :'tag' || '_owner_b' AS owner_b, :'tag' || '_admin' AS admin,
+       :'tag' || '_members' AS members \gset
+CREATE ROLE :"members" NOLOGIN;
+CREATE ROLE :"owner_a" NOLOGIN IN ROLE :"members";
+CREATE ROLE :"badmin_a" NOLOGIN IN ROLE :"members";
+CREATE ROLE :"viewer_a" NOLOGIN IN ROLE :"members";
+CREATE ROLE :"outsider" NOLOGIN IN ROLE :"members";
+CREATE ROLE :"owner_b" NOLOGIN IN ROLE :"members";
+CREATE ROLE :"admin" NOLOGIN BYPASSRLS;
+INSERT INTO invoice.members (org_id, member, role) VALUES
+    ('sec-a', :'owner_a', 'owner'), ('sec-a', :'badmin_a', 'billing_admin'), ('sec-a', :'viewer_a', 'viewer'),
+    ('sec-b', :'owner_b', 'owner');
+GRANT USAGE ON SCHEMA invoice TO :"members";
+GRANT SELECT ON invoice.orgs, invoice.invoices, invoice.line_items, invoice.credits, invoice.payments,
+                invoice.status_history, invoice.reminders, invoice.receipts, invoice.advance_ledger,
+                invoice.payment_requests, invoice.credit_notes, invoice.credit_note_lines, invoice.members,
+                invoice.supplier, invoice.gst_rates,
+                invoice.invoice_list_json, invoice.invoice_describe_json, invoice.invoice_csv,
+                invoice.billing_v3_invoice_json
+   TO :"members";
+GRANT EXECUTE ON FUNCTION invoice.invoice_pay(text, invoice.cents, text, text), invoice.invoice_cancel(text, text),
+                          invoice.invoice_dispute(text, text), invoice.invoice_topup(text, invoice.cents, text, text),
+                          invoice.invoice_list(text, integer, integer, text, timestamptz, timestamptz, text),
+                          invoice.invoice_describe(text), invoice.invoice_summary(text),
+                          invoice.invoice_csv(text, text, timestamptz, timestamptz, text),
+                          invoice.billing_v3_invoices(text, timestamptz, timestamptz, integer, text),
+                          invoice.billing_v3_invoice(text), invoice.api_get(text, json),
+                          invoice.invoice_tax_lines(text), invoice.invoice_tax_summary(text),
+                          invoice.invoice_pdf(text), invoice.invoice_pdf_zip(text[]),
+                          invoice.credit_note_pdf(text), invoice.receipt_pdf(text, bigint)
+   TO :"members";
+-- a billing administrator: BYPASSRLS, and the privileges to use it
+GRANT USAGE ON SCHEMA invoice TO :"admin";
+GRANT ALL ON ALL TABLES IN SCHEMA invoice TO :"admin";
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA invoice TO :"admin";
+
+-- pg_temp.outcome(role, sql): what sql (one value, as text) answers when run as
+-- role — SET LOCAL ROLE, so with that role's privileges and row-level security —
+-- or its error in full: 'ERROR SQLSTATE: message[ DETAIL: …][ HINT: …]'.
+CREATE FUNCTION pg_temp.outcome(r name, sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    answer text;
+    st text;
+    msg text;
+    det text;
+    hin text;
+BEGIN
+    EXECUTE format('SET LOCAL ROLE %I', r);
+    IF sql ~* '^\s*(SELECT|WITH|VALUES|TABLE)\M' THEN
+        EXECUTE sql INTO answer;
+    ELSE
+        EXECUTE sql;            -- INSERT, UPDATE, DELETE, TRUNCATE
+        answer := 'done';
+    END IF;
+    RESET ROLE;
+    RETURN coalesce(answer, '(null)');
+EXCEPTION WHEN OTHERS THEN
+    -- the subtransaction's rollback has undone the SET ROLE
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hin = PG_EXCEPTION_HINT;
+    -- (no NULLIF and no =: security_search_path.sql shadows = for text)
+    RETURN 'ERROR ' || st || ': ' || msg || CASE WHEN det <> '' THEN ' DETAIL: ' || det ELSE '' END
+           || CASE WHEN hin <> '' THEN ' HINT: ' || hin ELSE '' END;
+END $$;
+-- pg_temp.state(role, sql): 'ok', or the SQLSTATE sql fails with as role
+CREATE FUNCTION pg_temp.state(r name, sql text) RETURNS text LANGUAGE sql AS $$
+    SELECT CASE WHEN o LIKE 'ERROR %' THEN substr(o, 7, 5) ELSE 'ok' END FROM pg_temp.outcome(r, sql) o
+$$;
+
+GRANT CREATE ON SCHEMA public TO :"owner_a";
+
+-- What is compared ----------------------------------------------------------------------
+
+CREATE TEMP TABLE reads (ord serial, k text, sql text);
+INSERT INTO reads (k, sql) VALUES
+    ('invoice_list', $$SELECT invoice.invoice_list('sec-a', 1, 100)::text$$),
+    ('invoice_list, filtered', $$SELECT invoice.invoice_list('sec-a', 1, 5, 'unpaid', '2000-01-01', '2100-01-01', 'ALPHA')::text$$),
+    ('invoice_list of sec-b', $$SELECT invoice.invoice_list('sec-b', 1, 100, search => 'bravo')::text$$),
+    ('invoice_describe', $$SELECT invoice.invoice_describe('sa-paid')::text$$),
+    ('invoice_describe of sec-b''s invoice', $$SELECT invoice.invoice_describe('sb-open')::text$$),
+    ('invoice_summary', $$SELECT invoice.invoice_summary('sec-a')::text$$),
+    ('invoice_summary of sec-b', $$SELECT invoice.invoice_summary('sec-b')::text$$),
+    ('invoice_csv', $$SELECT string_agg(c::text, ' | ' ORDER BY c.id) FROM invoice.invoice_csv('sec-a', search => 'alpha') c$$),
+    ('billing_v3_invoices', $$SELECT invoice.billing_v3_invoices('sec-a', "limit" => 3)::text$$),
+    ('billing_v3_invoice', $$SELECT invoice.billing_v3_invoice('sa-paid')::text$$),
+    ('billing_v3_invoice of sec-b''s invoice', $$SELECT invoice.billing_v3_invoice('sb-open')::text$$),
+    ('api_get list', $$SELECT invoice.api_get('/v2/invoices', '{"orgId": "sec-a", "search": "alpha", "status": "UNPAID"}')::text$$),
+    ('api_get describe', $$SELECT invoice.api_get('/v2/invoices/sa-open')::text$$),
+    ('api_get summary', $$SELECT invoice.api_get('/v2/invoice-summary', '{"orgId": "sec-a"}')::text$$),
+    ('api_get v3 list', $$SELECT invoice.api_get('/billing/v3/invoices', '{"customer_id": "sec-a", "limit": 2}')::text$$),
+    ('api_get v3 get', $$SELECT invoice.api_get('/billing/v3/invoices/sa-open')::text$$),
+    ('invoice_tax_summary', $$SELECT string_agg(t::text, ' | ') FROM invoice.invoice_tax_summary('sa-open') t$$),
+    ('invoice_tax_lines', $$SELECT string_agg(t::text, ' | ') FROM invoice.invoice_tax_lines('sa-open') t$$),
+    ('invoice_pdf', $$SELECT md5(invoice.invoice_pdf('sa-paid'))$$),
+    ('member_orgs', $$SELECT invoice.member_orgs()::text$$),
+    ('acting_role', $$SELECT invoice.acting_role()::text$$),
+    ('invoices visible', $$SELECT string_agg(i.id, ' ' ORDER BY i.id) FROM invoice.invoices i$$),
+    ('invoice_list_json visible', $$SELECT string_agg(v.id, ' ' ORDER BY v.id) FROM invoice.invoice_list_json v$$),
+    ('memberships visible', $$SELECT string_agg(m.org_id || ':' || m.role, ' ') FROM invoice.members m$$);
+
+-- the writes, in order: (who, what, SQL); results without generated ids and timestamps
+CREATE TEMP TABLE writes (ord serial, who name, k text, sql text);
+INSERT INTO writes (who, k, sql) VALUES
+    (:'owner_a', 'owner_a pays', $$SELECT (p.org_id, p.invoice_id, p.amount, p.method, p.provider_ref)::text FROM invoice.invoice_pay('sa-open', '10.00', 'upi', 'hj-pay') p$$),
+    (:'owner_a', 'owner_a pays again (idempotent)', $$SELECT (p.org_id, p.invoice_id, p.amount, p.method, p.provider_ref)::text FROM invoice.invoice_pay('sa-open', '10.00', 'upi', 'hj-pay') p$$),
+    (:'owner_a', 'owner_a overpays', $$SELECT invoice.invoice_pay('sa-open', '1000.00', 'upi', 'hj-over')::text$$),
+    (:'owner_a', 'owner_a pays sec-b''s invoice', $$SELECT invoice.invoice_pay('sb-open', '1.00', 'upi', 'hj-b')::text$$),
+    (:'owner_a', 'owner_a cancels', $$SELECT (i.org_id, i.id, i.status, i.status_reason, i.amount_due)::text FROM invoice.invoice_cancel('sa-c1', 'hijack?') i$$),
+    (:'owner_a', 'owner_a disputes', $$SELECT (i.org_id, i.id, i.status, i.dispute_status, i.dispute_description)::text FROM invoice.invoice_dispute('sa-d1', 'hijack?') i$$),
+    (:'owner_a', 'owner_a tops up', $$SELECT (r.org_id, r.number, r.amount, r.method, r.provider_ref)::text FROM invoice.invoice_topup('sec-a', '5.00', 'upi', 'hj-top') r$$),
+    (:'owner_a', 'owner_a issues (not allowed)', $$SELECT invoice.invoice_issue('sa-draft')::text$$),
+    (:'admin', 'the administrator adds a line to a draft (triggers)', $$INSERT INTO invoice.line_items (org_id, invoice_id, description, units, rate) VALUES ('sec-a', 'sa-draft', 'hijack line', 3, 1.115)$$),
+    (:'admin', 'the administrator issues', $$SELECT (i.org_id, i.id, i.number, i.status, i.usage_amount, i.credits_applied, i.tax, i.total, i.advance_pay_amount, i.amount_due)::text FROM invoice.invoice_issue('sa-draft') i$$),
+    (:'admin', 'the administrator recomputes', $$SELECT (i.usage_amount, i.credits_applied, i.subtotal, i.tax, i.total, i.already_billed_amount, i.amount_due)::text FROM invoice.invoice_compute('sa-open') i$$),
+    (:'admin', 'the administrator recomputes a period', $$SELECT invoice.invoice_compute_period('2024-01-01', '2024-02-01')::text$$),
+    (:'admin', 'the administrator sweeps', $$SELECT invoice.invoice_sweep_overdue(pg_catalog.now())::text$$),
+    (:'admin', 'the administrator credits', $$SELECT (n.org_id, n.invoice_id, n.status, n.reason)::text FROM invoice.credit_note_create('sa-paid', 'other', 'hijack?') n$$);
+
+-- pg_temp.state_of_a(): what the writes left in sec-a (no generated ids, no timestamps)
+CREATE FUNCTION pg_temp.state_of_a() RETURNS text LANGUAGE sql AS $$
+    SELECT concat_ws(E'\n',
+        (SELECT string_agg((i.id, i.number, i.status, i.status_reason, i.usage_amount, i.credits_applied, i.tax, i.total,
+                            i.already_billed_amount, i.advance_pay_amount, i.amount_due, i.dispute_status)::text, ' ' ORDER BY i.id)
+           FROM invoice.invoices i WHERE i.org_id = 'sec-a'),
+        (SELECT string_agg((h.invoice_id, h.from_status, h.to_status, h.changed_by, h.reason)::text, ' ' ORDER BY h.history_id)
+           FROM invoice.status_history h WHERE h.org_id = 'sec-a'),
+        (SELECT string_agg((p.invoice_id, p.amount, p.provider_ref)::text, ' ' ORDER BY p.payment_id)
+           FROM invoice.payments p WHERE p.org_id = 'sec-a'),
+        (SELECT string_agg((r.number, r.amount, r.provider_ref)::text, ' ' ORDER BY r.receipt_id)
+           FROM invoice.receipts r WHERE r.org_id = 'sec-a'),
+        (SELECT string_agg((l.invoice_id, l.description, l.amount)::text, ' ' ORDER BY l.line_id)
+           FROM invoice.line_items l WHERE l.org_id = 'sec-a'),
+        (SELECT string_agg((n.invoice_id, n.status, n.reason)::text, ' ' ORDER BY n.created_at, n.invoice_id)
+           FROM invoice.credit_notes n WHERE n.org_id = 'sec-a'),
+        (SELECT (o.advance_balance, o.suspended_at IS NOT NULL)::text FROM invoice.orgs o WHERE o.org_id = 'sec-a'),
+        (SELECT string_agg((i.id, i.status, i.amount_due)::text, ' ' ORDER BY i.id) FROM invoice.invoices i WHERE i.org_id = 'sec-b'))
+$$;
+
+-- Before: the answers with nothing planted ------------------------------------------------
+
+SELECT json_object_agg(k, pg_temp.outcome(:'owner_a', sql)) AS before_reads FROM reads \gset
+SAVEPOINT before;
+SELECT json_object_agg(k, pg_temp.outcome(who, sql) ORDER BY ord) AS before_writes FROM writes \gset
+SELECT pg_temp.state_of_a() AS before_state \gset
+ROLLBACK TO SAVEPOINT before;
+
+-- The attacker plants ------------------------------------------------------------------
+
+CREATE TEMP TABLE plants (ord serial, sql text);
+INSERT INTO plants (sql) VALUES
+    ($$CREATE FUNCTION public.evil_sum(invoice.cents, invoice.cents) RETURNS invoice.cents LANGUAGE sql AS 'SELECT ''999999.99''::invoice.cents'$$),
+    ($$CREATE AGGREGATE public.sum(invoice.cents) (sfunc = public.evil_sum, stype = invoice.cents)$$),
+    ($$CREATE AGGREGATE public.count(*) (sfunc = pg_catalog.int8inc, stype = int8, initcond = '1000')$$),
+    ($$CREATE FUNCTION public.evil_eq(text, text) RETURNS boolean LANGUAGE sql AS 'SELECT true'$$),
+    ($$CREATE OPERATOR public.= (leftarg = text, rightarg = text, function = public.evil_eq)$$),
+    ($$CREATE OPERATOR public.~~* (leftarg = text, rightarg = text, function = public.evil_eq)$$),
+    ($$CREATE FUNCTION public.evil_cents_eq(invoice.cents, invoice.cents) RETURNS boolean LANGUAGE sql AS 'SELECT true'$$),
+    ($$CREATE OPERATOR public.= (leftarg = invoice.cents, rightarg = invoice.cents, function = public.evil_cents_eq)$$),
+    ($$CREATE FUNCTION public.lower(text) RETURNS text LANGUAGE sql AS 'SELECT ''unpaid'''$$),
+    ($$CREATE FUNCTION public.btrim(text) RETURNS text LANGUAGE sql AS 'SELECT ''unpaid'''$$),
+    ($$CREATE FUNCTION public.replace(text, text, text) RETURNS text LANGUAGE sql AS 'SELECT ''%'''$$),
+    ($$CREATE FUNCTION public.left(text, integer) RETURNS text LANGUAGE sql AS 'SELECT ''{"hijacked": true'''$$),
+    ($$CREATE FUNCTION public.to_char(timestamp, text) RETURNS text LANGUAGE sql AS 'SELECT ''HIJACKED'''$$),
+    ($$CREATE FUNCTION public.now() RETURNS timestamptz LANGUAGE sql AS 'SELECT ''2000-01-01''::timestamptz'$$),
+    ($$CREATE FUNCTION public.member_orgs() RETURNS text[] LANGUAGE sql AS 'SELECT ''{sec-a,sec-b}''::text[]'$$),
+    ($$CREATE FUNCTION public.acting_role() RETURNS name LANGUAGE sql AS 'SELECT ''postgres''::name'$$),
+    ($$CREATE FUNCTION public.invoice_org_id(text) RETURNS text LANGUAGE sql AS 'SELECT ''sec-b'''$$),
+    ($$CREATE VIEW public.invoices AS SELECT 'sec-b'::text AS org_id, 'sb-open'::text AS id$$),
+    ($$CREATE TEMP TABLE invoices (org_id text, id text, status text)$$),
+    ($$INSERT INTO pg_temp.invoices VALUES ('sec-b', 'sb-open', 'pending')$$),
+    ($$CREATE TEMP TABLE members (org_id text, member name, role text)$$),
+    (format($$INSERT INTO pg_temp.members VALUES ('sec-b', %L, 'owner')$$, :'owner_a')),
+    ($$CREATE TEMP TABLE line_items (org_id text, invoice_id text, description text, amount numeric)$$),
+    ($$INSERT INTO pg_temp.line_items VALUES ('sec-b', 'sb-open', 'planted', 1)$$),
+    -- others in the session may use them (the administrator, below)
+    ($$GRANT SELECT ON pg_temp.invoices, pg_temp.members, pg_temp.line_items TO PUBLIC$$);
+SELECT is(pg_temp.outcome(:'owner_a', sql), 'done', format('the attacker plants: %s', left(sql, 60)))
+  FROM plants ORDER BY ord;
+
+-- After: the same, with the attacker's search_path ------------------------------------------
+
+SET LOCAL search_path = pg_temp, public, pg_catalog, invoice;
+-- (the harness below uses neither = nor any function planted)
+SELECT json_build_object(
+    'text =', pg_temp.outcome(:'owner_a', $$SELECT ('x' = 'y')::text$$),
+    'cents =', pg_temp.outcome(:'owner_a', $$SELECT ('1.00'::invoice.cents = '2.00'::invoice.cents)::text$$),
+    'ILIKE', pg_temp.outcome(:'owner_a', $$SELECT ('abc' ILIKE 'zzz')::text$$),
+    'sum', pg_temp.outcome(:'owner_a', $$SELECT sum(v)::text FROM (VALUES ('1.00'::invoice.cents)) t(v)$$),
+    'count', pg_temp.outcome(:'owner_a', $$SELECT count(*)::text FROM (VALUES (1)) t(v)$$),
+    'lower', pg_temp.outcome(:'owner_a', $$SELECT lower('PAID')$$),
+    'now', pg_temp.outcome(:'owner_a', $$SELECT now()::date::text$$),
+    'member_orgs', pg_temp.outcome(:'owner_a', $$SELECT member_orgs()::text$$),
+    'invoices', pg_temp.outcome(:'owner_a', $$SELECT string_agg(org_id || '/' || id, ' ') FROM invoices$$),
+    'members', pg_temp.outcome(:'owner_a', $$SELECT string_agg(org_id || ':' || role, ' ') FROM members$$)) AS live \gset
+SELECT json_object_agg(k, pg_temp.outcome(:'owner_a', sql)) AS after_reads FROM reads \gset
+SELECT json_object_agg(k, pg_temp.outcome(who, sql) ORDER BY ord) AS after_writes FROM writes \gset
+RESET search_path;
+SET LOCAL search_path = pg_catalog, public;
+
+SELECT is(:'live'::json->>k, v, format('the hijack works on the attacker''s own queries: %s gives %s', k, v))
+  FROM (VALUES ('text =', 'true'), ('cents =', 'true'), ('ILIKE', 'true'), ('sum', '999999.99'), ('count', '1001'),
+               ('lower', 'unpaid'), ('now', '2000-01-01'), ('member_orgs', '{sec-a,sec-b}'),
+               ('invoices', 'sec-b/sb-open'), ('members', 'sec-b:owner')) t(k, v);
+
+SELECT is(:'after_reads'::json->>k, :'before_reads'::json->>k, format('hijack attempted, %s: unchanged', k))
+  FROM reads ORDER BY ord;
+SELECT is(:'after_writes'::json->>k, :'before_writes'::json->>k,
+          format('hijack attempted, %s: unchanged (%s)', k, left(:'before_writes'::json->>k, 60)))
+  FROM writes ORDER BY ord;
+SELECT is(pg_temp.state_of_a(), :'before_state', 'hijack attempted: the invoices, history, payments, receipts, lines and notes end up exactly as without it');
+-- not vacuous: the answers compared are answers
+SELECT ok((:'before_reads'::json->>'invoice_list') LIKE '{"code" : 0, "data" : {"count" : 12,%', 'control: the list compared lists sec-a''s 12 invoices');
+SELECT ok((:'before_writes'::json->>'owner_a pays sec-b''s invoice') = 'ERROR P0002: invoice "sb-open" does not exist'
+          AND (:'before_writes'::json->>'owner_a issues (not allowed)') LIKE 'ERROR 42501:%'
+          AND (:'before_writes'::json->>'owner_a overpays') LIKE 'ERROR IV003:%',
+          'control: the refusals compared are refusals (P0002, 42501, IV003)');
+
+SELECT * FROM finish();
+ROLLBACK;
