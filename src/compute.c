@@ -335,10 +335,9 @@ invoice_tax_lines(PG_FUNCTION_ARGS)
 					"       coalesce((SELECT invoice.sum(c.amount) FROM invoice.credits c"
 					"                  WHERE c.org_id = i.org_id AND c.invoice_id = i.id), '0'),"
 					"       CASE WHEN i.gst THEN coalesce(i.gst_intra_state,"
-					"         invoice.gst_intra_state(true, o.billing_state, o.gstin, s.state_code)) END"
+					"         invoice.gst_intra_state(true, o.billing_state, o.gstin, (SELECT s.state_code FROM invoice.supplier s))) END"
 					"  FROM invoice.invoices i JOIN invoice.orgs o ON o.org_id = i.org_id"
-					"  LEFT JOIN invoice.supplier s ON true"
-					"  JOIN invoice.line_items l ON l.org_id = i.org_id AND l.invoice_id = i.id"
+										"  JOIN invoice.line_items l ON l.org_id = i.org_id AND l.invoice_id = i.id"
 					" WHERE i.org_id = $1 AND i.id = $2 ORDER BY l.line_id",
 					2, argtypes);
 	if (SPI_execute_plan(plan, args, NULL, true, 0) != SPI_OK_SELECT)
@@ -386,9 +385,9 @@ recompute_sql(const char *target_sql)
 	return psprintf("WITH picked AS MATERIALIZED (%s),"
 					" target AS (SELECT p.org_id, p.id, p.tax_rate,"
 					"   CASE WHEN p.gst THEN coalesce(p.gst_intra_state,"
-					"     invoice.gst_intra_state(true, o.billing_state, o.gstin, s.state_code)) END AS intra_state"
+					"     invoice.gst_intra_state(true, o.billing_state, o.gstin, (SELECT s.state_code FROM invoice.supplier s))) END AS intra_state"
 					"   FROM picked p JOIN invoice.orgs o ON o.org_id = p.org_id"
-					"   LEFT JOIN invoice.supplier s ON true),"
+					"),"
 					" credit AS (SELECT c.org_id, c.invoice_id, invoice.sum(c.amount) AS total"
 					"   FROM invoice.credits c JOIN target t ON c.org_id = t.org_id AND c.invoice_id = t.id"
 					"   GROUP BY c.org_id, c.invoice_id),"

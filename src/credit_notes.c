@@ -197,9 +197,9 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 	invoice_prepare(&tax_plan,
 					"WITH split AS (SELECT i.tax_rate,"
 					"     CASE WHEN i.gst THEN coalesce(i.gst_intra_state,"
-					"       invoice.gst_intra_state(true, o.billing_state, o.gstin, s.state_code)) END AS intra"
+					"       invoice.gst_intra_state(true, o.billing_state, o.gstin, (SELECT s.state_code FROM invoice.supplier s))) END AS intra"
 					"   FROM invoice.invoices i JOIN invoice.orgs o ON o.org_id = i.org_id"
-					"   LEFT JOIN invoice.supplier s ON true WHERE i.org_id = $1 AND i.id = $2),"
+					"   WHERE i.org_id = $1 AND i.id = $2),"
 					" taxed AS (UPDATE invoice.credit_note_lines l SET"
 					"   cgst = CASE WHEN x.intra THEN l.amount * (coalesce(l.tax_rate, x.tax_rate) / 200) ELSE '0' END,"
 					"   sgst = CASE WHEN x.intra THEN l.amount * (coalesce(l.tax_rate, x.tax_rate) / 200) ELSE '0' END,"

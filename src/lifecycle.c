@@ -212,9 +212,9 @@ check_gst_invoice(InvoiceRow *row)
 	invoice_prepare(&plan,
 					"SELECT (SELECT s.gstin FROM invoice.supplier s) IS NULL,"
 					"       l.line_id, l.hsn_sac, coalesce(l.tax_rate, $3),"
-					"       coalesce(o.billing_state, left(o.gstin, 2), s.state_code),"
-					"       invoice.gst_intra_state(true, o.billing_state, o.gstin, s.state_code)"
-					"  FROM invoice.orgs o LEFT JOIN invoice.supplier s ON true"
+					"       coalesce(o.billing_state, left(o.gstin, 2), (SELECT s.state_code FROM invoice.supplier s)),"
+					"       invoice.gst_intra_state(true, o.billing_state, o.gstin, (SELECT s.state_code FROM invoice.supplier s))"
+					"  FROM invoice.orgs o"
 					"  LEFT JOIN invoice.line_items l"
 					"    ON l.org_id = $1 AND l.invoice_id = $2"
 					"   AND (l.hsn_sac IS NULL OR NOT EXISTS ("
