@@ -42,6 +42,9 @@ set_dispute(text *id, const char *sql, SPIPlanPtr *plan, bool opening, text *des
 				 errmsg(opening ? "invoice \"%s\" already has an open dispute"
 						: "invoice \"%s\" has no open dispute", text_to_cstring(id))));
 	result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
+	/* a disputed invoice does not suspend its organisation: opening one may restore it */
+	if (opening)
+		invoice_restore_org(CStringGetTextDatum(org_id));
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	return result;

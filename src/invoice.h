@@ -104,6 +104,7 @@ extern TimestampTz invoice_overdue_reference(void);
 extern void invoice_set_overdue_reference(TimestampTz as_of);
 extern void invoice_clear_overdue_reference(void);
 extern void invoice_queue_reminders_and_restore(void);
+extern void invoice_restore_org(Datum org_id);
 
 /* Prepaid balances (prepaid.c): apply at issue, returns the amount applied. */
 extern int64 invoice_apply_advance(Datum org_id, Datum invoice_id, int64 amount_due, int *payment_terms_days);

@@ -19,7 +19,10 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "invoice.h"
+#include "access/xact.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
+#include "utils/memutils.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -169,10 +172,38 @@ member_orgs_as_owner(FunctionCallInfo fcinfo)
 	PG_RETURN_DATUM(result);
 }
 
-/* member_orgs(): the organisations the acting role is a member of (what row-level security lets it see) */
+/*
+ * member_orgs(): the organisations the acting role is a member of (what
+ * row-level security lets it see).  A query reading several tables asks once
+ * per table; within one command of one transaction the answer cannot change
+ * (the snapshot is the same), so it is kept for the command.
+ */
 PG_FUNCTION_INFO_V1(invoice_member_orgs);
 Datum
 invoice_member_orgs(PG_FUNCTION_ARGS)
 {
-	return invoice_call_as_owner(fcinfo, member_orgs_as_owner);
+	static Oid	cached_role = InvalidOid;
+	static LocalTransactionId cached_lxid = InvalidLocalTransactionId;
+	static CommandId cached_cid = InvalidCommandId;
+	static ArrayType *cached = NULL;
+	Oid			role = invoice_acting_role();
+	CommandId	cid = GetCurrentCommandId(false);
+	ArrayType  *orgs;
+
+	if (cached != NULL && role == cached_role && MyProc->lxid == cached_lxid && cid == cached_cid)
+	{
+		orgs = (ArrayType *) palloc(VARSIZE(cached));
+		memcpy(orgs, cached, VARSIZE(cached));
+		PG_RETURN_ARRAYTYPE_P(orgs);
+	}
+
+	orgs = DatumGetArrayTypeP(invoice_call_as_owner(fcinfo, member_orgs_as_owner));
+	if (cached != NULL)
+		pfree(cached);
+	cached = (ArrayType *) MemoryContextAlloc(TopMemoryContext, VARSIZE(orgs));
+	memcpy(cached, orgs, VARSIZE(orgs));
+	cached_role = role;
+	cached_lxid = MyProc->lxid;
+	cached_cid = cid;
+	PG_RETURN_ARRAYTYPE_P(orgs);
 }

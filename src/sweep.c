@@ -21,6 +21,13 @@
 
 #define REMINDER_CHANNEL "invoice_reminders"
 
+/* Organisation g still has an invoice overdue past its grace at $1 (grace default $2). */
+#define OVERDUE_PAST_GRACE \
+	"EXISTS (SELECT 1 FROM invoice.invoices i" \
+	"         WHERE i.org_id = g.org_id AND i.status = 'overdue'" \
+	"           AND i.dispute_status IS DISTINCT FROM 'open'" \
+	"           AND i.due_date + coalesce(g.grace_period, $2) < $1)"
+
 static TimestampTz overdue_reference;
 static bool overdue_reference_set = false;
 
@@ -90,36 +97,49 @@ invoice_queue_reminders_and_restore(void)
 							  "   AND g.org_id IN (SELECT n.org_id FROM changed_new n"
 							  "                    JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
 							  "                    WHERE o.status = 'overdue' AND n.status <> 'overdue')"
-							  "   AND NOT EXISTS (SELECT 1 FROM invoice.invoices i"
-							  "                   WHERE i.org_id = g.org_id AND i.status = 'overdue'"
-							  "                     AND i.dispute_status IS DISTINCT FROM 'open'"
-							  "                     AND i.due_date + coalesce(g.grace_period, $2) < $1)",
+							  "   AND NOT " OVERDUE_PAST_GRACE,
 							  2, argtypes, values, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "restoring organisations failed");
 }
 
-/* Move at most batch_size due invoices to overdue; returns how many moved. */
+/* An organisation whose last invoice overdue past grace was just disputed is restored. */
+void
+invoice_restore_org(Datum org_id)
+{
+	Oid			argtypes[3] = {TIMESTAMPTZOID, INTERVALOID, TEXTOID};
+	Datum		values[3] = {TimestampTzGetDatum(invoice_overdue_reference()), grace_period_datum(), org_id};
+
+	if (SPI_execute_with_args("UPDATE invoice.orgs g SET suspended_at = NULL"
+							  " WHERE g.org_id = $3 AND g.suspended_at IS NOT NULL AND NOT " OVERDUE_PAST_GRACE,
+							  3, argtypes, values, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "restoring the organisation failed");
+}
+
+/*
+ * Move at most batch_size due invoices to overdue; returns how many moved.
+ * The sweep's statements are planned for each call: a plan kept from a
+ * sweep that found nothing due (an empty reminders table, a tiny batch) is
+ * ruinous for the backlog of billing day, and planning costs nothing next to
+ * a batch.
+ */
 static uint64
 sweep_batch(Datum as_of, int batch_size)
 {
-	static SPIPlanPtr plan = NULL;
+	const char *sql = "WITH due AS ("
+		"  SELECT i.org_id, i.id FROM invoice.invoices i"
+		"   WHERE i.status = 'pending' AND i.dispute_status IS DISTINCT FROM 'open' AND i.due_date < $1"
+		"   ORDER BY i.due_date LIMIT $2"
+		"   FOR NO KEY UPDATE SKIP LOCKED)"
+		" UPDATE invoice.invoices i SET status = 'overdue'"
+		"  FROM due WHERE i.org_id = due.org_id AND i.id = due.id AND i.status = 'pending'";
 	Oid			argtypes[2] = {TIMESTAMPTZOID, INT4OID};
 	Datum		values[2] = {as_of, Int32GetDatum(batch_size)};
 	volatile uint64 moved = 0;
 
-	invoice_prepare(&plan,
-					"WITH due AS ("
-					"  SELECT i.org_id, i.id FROM invoice.invoices i"
-					"   WHERE i.status = 'pending' AND i.dispute_status IS DISTINCT FROM 'open' AND i.due_date < $1"
-					"   ORDER BY i.due_date LIMIT $2"
-					"   FOR NO KEY UPDATE SKIP LOCKED)"
-					" UPDATE invoice.invoices i SET status = 'overdue'"
-					"  FROM due WHERE i.org_id = due.org_id AND i.id = due.id AND i.status = 'pending'",
-					2, argtypes);
 	invoice_set_overdue_reference(DatumGetTimestampTz(as_of));
 	PG_TRY();
 	{
-		if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_UPDATE)
+		if (SPI_execute_with_args(sql, 2, argtypes, values, NULL, false, 0) != SPI_OK_UPDATE)
 			elog(ERROR, "overdue sweep failed");
 		moved = SPI_processed;
 	}
@@ -140,28 +160,19 @@ sweep_batch(Datum as_of, int batch_size)
 static void
 sweep_followups(Datum as_of)
 {
-	static SPIPlanPtr suspend_plan = NULL;
-	static SPIPlanPtr remind_plan = NULL;
 	Oid			argtypes[3] = {TIMESTAMPTZOID, INTERVALOID, INT4OID};
 	Datum		values[3] = {as_of, grace_period_datum(), Int32GetDatum(invoice_reminder_interval_days)};
 
-	invoice_prepare(&suspend_plan,
-					"UPDATE invoice.orgs g SET suspended_at = $1"
-					" WHERE g.org_id IN (SELECT o.org_id FROM invoice.orgs o"
-					"   WHERE o.suspended_at IS NULL AND EXISTS ("
-					"     SELECT 1 FROM invoice.invoices i"
-					"      WHERE i.org_id = o.org_id AND i.status = 'overdue'"
-					"        AND i.dispute_status IS DISTINCT FROM 'open'"
-					"        AND i.due_date + coalesce(o.grace_period, $2) < $1)"
+	if (SPI_execute_with_args("UPDATE invoice.orgs o SET suspended_at = $1"
+					" WHERE o.org_id IN (SELECT g.org_id FROM invoice.orgs g"
+					"   WHERE g.suspended_at IS NULL AND " OVERDUE_PAST_GRACE
 					"   FOR NO KEY UPDATE SKIP LOCKED)",
-					2, argtypes);
-	if (SPI_execute_plan(suspend_plan, values, NULL, false, 0) != SPI_OK_UPDATE)
+					2, argtypes, values, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "suspending organisations failed");
 
 	if (invoice_reminder_interval_days == 0)
 		return;
-	invoice_prepare(&remind_plan,
-					"INSERT INTO invoice.reminders (org_id, invoice_id, kind, reminder_day)"
+	if (SPI_execute_with_args("INSERT INTO invoice.reminders (org_id, invoice_id, kind, reminder_day)"
 					" SELECT i.org_id, i.id, 'repeat', ($1 AT TIME ZONE 'UTC')::date"
 					"   FROM invoice.invoices i"
 					"  WHERE i.status = 'overdue' AND i.dispute_status IS DISTINCT FROM 'open'"
@@ -169,8 +180,7 @@ sweep_followups(Datum as_of)
 					"                     WHERE r.org_id = i.org_id AND r.invoice_id = i.id"
 					"                       AND r.reminder_day > ($1 AT TIME ZONE 'UTC')::date - $3)"
 					" ON CONFLICT DO NOTHING RETURNING reminder_id",
-					3, argtypes);
-	if (SPI_execute_plan(remind_plan, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
+					3, argtypes, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "repeat reminders failed");
 	notify_reminders();
 }
