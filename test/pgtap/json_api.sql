@@ -59,28 +59,7 @@ SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
 
 -- pg_temp.refused(sql, sqlstate, message, description): the statement fails
 -- with that SQLSTATE (and message, unless NULL); it is always rolled back.
-CREATE FUNCTION pg_temp.refused(p_sql text, p_code text, p_msg text, p_desc text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    got_code text;
-    got_msg text;
-BEGIN
-    BEGIN
-        EXECUTE p_sql;
-        RAISE EXCEPTION 'statement succeeded' USING ERRCODE = 'TT001';
-    EXCEPTION WHEN OTHERS THEN
-        got_code := SQLSTATE;
-        got_msg := SQLERRM;
-    END;
-    IF got_code = p_code AND (p_msg IS NULL OR got_msg = p_msg) THEN
-        RETURN ok(true, p_desc);
-    END IF;
-    RETURN ok(false, p_desc) || E'\n' || diag(
-        CASE WHEN got_code = 'TT001' THEN '      caught: nothing, the statement succeeded'
-             ELSE format('      caught: %s: %s', got_code, got_msg) END
-        || E'\n' || format('      wanted: %s%s', p_code, coalesce(': ' || p_msg, '')));
-END
-$$;
+\ir include/refused.sql
 
 -- pg_temp.ids(list answer): the invoice ids on the page, in order
 CREATE FUNCTION pg_temp.ids(d json) RETURNS text[] LANGUAGE sql IMMUTABLE
