@@ -28,36 +28,8 @@ set -u
 DB="invoice_documents_$$"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/invoice_documents.XXXXXX")
 
-n=0
-failed=0
-
-ok()
-{
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok()
-{
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	local line
-	for line in "$@"; do
-		printf '#   %s\n' "$line"
-	done
-}
-
-# check DESCRIPTION HAVE WANT
-check()
-{
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1" "have: $2" "want: $3"
-	fi
-}
+# shellcheck source=lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 
 # contains DESCRIPTION FILE TEXT: FILE (whitespace runs made one space) holds TEXT
 contains()

@@ -26,36 +26,8 @@ DB_B="invoice_dump_b_$$"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/invoice_dump.XXXXXX")
 DUMP="$WORK/invoice.dump"
 
-n=0
-failed=0
-
-ok()
-{
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok()
-{
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	local line
-	for line in "$@"; do
-		printf '#   %s\n' "$line"
-	done
-}
-
-# check DESCRIPTION HAVE WANT
-check()
-{
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1" "have: $2" "want: $3"
-	fi
-}
+# shellcheck source=lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 
 # q DB SQL: one query, unaligned, tuples only; stops at the first error
 q()

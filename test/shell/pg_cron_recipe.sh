@@ -27,36 +27,8 @@ LOG="$WORK/server.log"
 BINDIR=$("${PG_CONFIG:-pg_config}" --bindir)
 JOB="SELECT invoice.invoice_sweep_overdue()"
 
-n=0
-failed=0
-
-ok()
-{
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok()
-{
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	local line
-	for line in "$@"; do
-		printf '#   %s\n' "$line"
-	done
-}
-
-# check DESCRIPTION HAVE WANT
-check()
-{
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1" "have: $2" "want: $3"
-	fi
-}
+# shellcheck source=lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 
 # q SQL: one query in the billing database, unaligned, tuples only
 q()
