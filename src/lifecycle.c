@@ -391,18 +391,27 @@ refuse_derived_amounts(InvoiceRow *row)
 			 errhint("Change those, or call invoice.invoice_compute(id).")));
 }
 
+/* The trigger data of a BEFORE ROW trigger on invoices, with its (old) row loaded. */
+static TriggerData *
+before_row_trigger(FunctionCallInfo fcinfo, InvoiceRow *row, const char *name)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		elog(ERROR, "%s must be a BEFORE ROW trigger", name);
+	row_load(row, trigdata->tg_relation, trigdata->tg_trigtuple);
+	return trigdata;
+}
+
 /* BEFORE INSERT on invoices: invoices start as drafts without amounts. */
 PG_FUNCTION_INFO_V1(invoice_before_insert);
 Datum
 invoice_before_insert(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	InvoiceRow	row;
+	TriggerData *trigdata = before_row_trigger(fcinfo, &row, "invoice_before_insert");
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
-		elog(ERROR, "invoice_before_insert must be a BEFORE ROW trigger");
-	row_load(&row, trigdata->tg_relation, trigdata->tg_trigtuple);
 	if (row_status(&row) != INVOICE_DRAFT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
@@ -508,13 +517,9 @@ PG_FUNCTION_INFO_V1(invoice_before_delete);
 Datum
 invoice_before_delete(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	InvoiceRow	row;
+	TriggerData *trigdata = before_row_trigger(fcinfo, &row, "invoice_before_delete");
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
-		elog(ERROR, "invoice_before_delete must be a BEFORE ROW trigger");
-	row_load(&row, trigdata->tg_relation, trigdata->tg_trigtuple);
 	if (row_status(&row) != INVOICE_DRAFT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_FROZEN),
