@@ -21,7 +21,7 @@ PG_MODULE_MAGIC;
 /* Settings (README "Settings"). */
 int			invoice_grace_period_minutes = 7 * 24 * 60;
 int			invoice_reminder_interval_days = 7;
-int			invoice_sweep_batch_size = 10000;
+int			invoice_sweep_batch_size = 50000;
 
 void		_PG_init(void);
 
@@ -41,7 +41,7 @@ _PG_init(void)
 	DefineCustomIntVariable("invoice.sweep_batch_size",
 							"Invoices the overdue sweep moves per statement.",
 							NULL,
-							&invoice_sweep_batch_size, 10000, 1, 1000000,
+							&invoice_sweep_batch_size, 50000, 1, 1000000,
 							PGC_SUSET, 0, NULL, NULL, NULL);
 	invoice_worker_init();
 	MarkGUCPrefixReserved("invoice");
