@@ -114,6 +114,8 @@ row_load(InvoiceRow *row, Relation rel, HeapTuple tuple)
 	static Oid	cached_relid = InvalidOid;
 	static int	cached_natts = -1;
 	static int	cached_attnums[COL_COUNT];
+	Datum		all_values[MaxTupleAttributeNumber];
+	bool		all_nulls[MaxTupleAttributeNumber];
 
 	row->tupdesc = RelationGetDescr(rel);
 	if (cached_relid != RelationGetRelid(rel) || cached_natts != row->tupdesc->natts)
@@ -127,10 +129,13 @@ row_load(InvoiceRow *row, Relation rel, HeapTuple tuple)
 		cached_relid = RelationGetRelid(rel);
 		cached_natts = row->tupdesc->natts;
 	}
+	/* one pass over the tuple: fetching 25 columns one by one walks it again for each */
+	heap_deform_tuple(tuple, row->tupdesc, all_values, all_nulls);
 	for (int c = 0; c < COL_COUNT; c++)
 	{
 		row->attnums[c] = cached_attnums[c];
-		row->values[c] = heap_getattr(tuple, cached_attnums[c], row->tupdesc, &row->nulls[c]);
+		row->values[c] = all_values[cached_attnums[c] - 1];
+		row->nulls[c] = all_nulls[cached_attnums[c] - 1];
 		row->changed[c] = false;
 	}
 }
