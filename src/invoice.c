@@ -53,6 +53,7 @@ static const char *const status_names[INVOICE_STATUS_COUNT] = {
 
 /* OIDs of the invoice.status labels; reset whenever a type changes. */
 static Oid	status_oids[INVOICE_STATUS_COUNT];
+static Oid	status_type_oid;
 static bool status_oids_valid = false;
 static bool status_callback_registered = false;
 
@@ -80,6 +81,7 @@ status_oids_load(void)
 							   CStringGetDatum("status"), ObjectIdGetDatum(namespace_oid));
 	if (!OidIsValid(type_oid))
 		elog(ERROR, "type invoice.status does not exist");
+	status_type_oid = type_oid;
 	for (int i = 0; i < INVOICE_STATUS_COUNT; i++)
 		status_oids[i] = DatumGetObjectId(DirectFunctionCall2(enum_in,
 															  CStringGetDatum(status_names[i]),
@@ -104,6 +106,13 @@ invoice_status_from_datum(Datum value)
 			return (InvoiceStatus) i;
 	elog(ERROR, "unknown invoice status %u", oid);
 	pg_unreachable();
+}
+
+Oid
+invoice_status_type(void)
+{
+	status_oids_load();
+	return status_type_oid;
 }
 
 Datum

@@ -41,6 +41,7 @@ typedef enum InvoiceStatus
 extern const char *invoice_status_name(InvoiceStatus status);
 extern InvoiceStatus invoice_status_from_datum(Datum value);
 extern Datum invoice_status_datum(InvoiceStatus status);
+extern Oid	invoice_status_type(void);	/* the OID of invoice.status (changes if the extension is re-created) */
 
 /*
  * Run SQL with the search_path pinned to pg_catalog, invoice, pg_temp, so

@@ -1,39 +1,143 @@
 /*
  * json_api.c
- *		Argument checks of the JSON API functions (sql/ext/60_json_api.sql).
+ *		List Invoices and Describe Invoice (sql/ext/60_json_api.sql): the
+ *		documents, their argument checks and the filter conversions.
  *
- * The API functions are LANGUAGE sql, so that each call is one query plan
- * that the planner sees whole.  SQL cannot raise an error of its choosing,
- * though, so the checks that must fail with a specific SQLSTATE live here
- * and are called from the SQL as expressions.
+ * Each call runs a few statements whose plans are prepared once per backend
+ * and kept (planning a query costs more than running it on one page), with
+ * the caller's rights, so that row-level security applies.  The rows become
+ * JSON through json_write.c.  The filters themselves are SQL,
+ * invoice.invoice_matches, which the CSV export shares.
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "funcapi.h"
 #include "invoice.h"
+#include "json_write.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/timestamp.h"
+#include "utils/typcache.h"
 
 #define LIST_PAGE_SIZE_MAX 100
 
-/* invoice_org_id(id): the organisation of an invoice the caller may read; P0002 when none has that id, 21000 when two do */
-PG_FUNCTION_INFO_V1(invoice_org_id);
-Datum
-invoice_org_id(PG_FUNCTION_ARGS)
-{
-	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
-	char	   *org_id;
-	Datum		result;
-	int			nest_level;
+#define lengthof_fields(a) ((int) lengthof(a))
 
-	SPI_connect();
-	nest_level = invoice_pin_search_path();
-	(void) invoice_lock_by_id(id, &org_id, INVOICE_ACCESS_READ, "read");
-	result = SPI_datumTransfer(CStringGetTextDatum(org_id), false, -1);
-	invoice_unpin_search_path(nest_level);
-	SPI_finish();
-	PG_RETURN_DATUM(result);
+/* A List item: the seed's 16 keys, in its order. */
+static const JsonField list_fields[] = {
+	{"id", "id", JSON_FIELD_STRING},
+	{"orgId", "org_id", JSON_FIELD_STRING},
+	{"periodStart", "period_start", JSON_FIELD_TIME},
+	{"periodEnd", "period_end", JSON_FIELD_TIME},
+	{"invoiceDate", "invoice_date", JSON_FIELD_TIME},
+	{"dueDate", "due_date", JSON_FIELD_TIME},
+	{"currency", "currency", JSON_FIELD_STRING},
+	{"status", "status", JSON_FIELD_STATUS},
+	{"usageAmount", "usage_amount", JSON_FIELD_CENTS},
+	{"creditsApplied", "credits_applied", JSON_FIELD_CENTS},
+	{"alreadyBilledAmount", "already_billed_amount", JSON_FIELD_CENTS},
+	{"subtotal", "subtotal", JSON_FIELD_CENTS},
+	{"tax", "tax", JSON_FIELD_CENTS},
+	{"total", "total", JSON_FIELD_CENTS},
+	{"advancePayAmount", "advance_pay_amount", JSON_FIELD_CENTS},
+	{"amountDue", "amount_due", JSON_FIELD_CENTS},
+};
+
+/* Describe: the list keys, then these, then the children's arrays. */
+static const JsonField describe_fields[] = {
+	{"number", "number", JSON_FIELD_STRING},
+	{"description", "description", JSON_FIELD_STRING},
+	{"taxRate", "tax_rate", JSON_FIELD_NUMBER},
+	{"issuedAt", "issued_at", JSON_FIELD_TIME},
+	{"paidAt", "paid_at", JSON_FIELD_TIME},
+	{"cancelledAt", "cancelled_at", JSON_FIELD_TIME},
+	{"statusReason", "status_reason", JSON_FIELD_STRING},
+};
+
+static const JsonField line_fields[] = {
+	{"lineId", "line_id", JSON_FIELD_NUMBER},
+	{"description", "description", JSON_FIELD_STRING},
+	{"units", "units", JSON_FIELD_NUMBER},
+	{"rate", "rate", JSON_FIELD_NUMBER},
+	{"amount", "amount", JSON_FIELD_CENTS},
+	{"taxRate", "effective_tax_rate", JSON_FIELD_NUMBER},
+	{"productGroup", "product_group", JSON_FIELD_STRING},
+	{"productLine", "product_line", JSON_FIELD_STRING},
+	{"productName", "product_name", JSON_FIELD_STRING},
+	{"region", "region", JSON_FIELD_STRING},
+	{"usageType", "usage_type", JSON_FIELD_STRING},
+	{"creditCouponCode", "credit_coupon_code", JSON_FIELD_STRING},
+	{"resourceType", "resource_type", JSON_FIELD_STRING},
+	{"resourceName", "resource_name", JSON_FIELD_STRING},
+	{"usageStart", "usage_start", JSON_FIELD_TIME},
+	{"usageEnd", "usage_end", JSON_FIELD_TIME},
+	{"hsnSac", "hsn_sac", JSON_FIELD_STRING},
+};
+
+static const JsonField credit_fields[] = {
+	{"creditId", "credit_id", JSON_FIELD_NUMBER},
+	{"code", "code", JSON_FIELD_STRING},
+	{"description", "description", JSON_FIELD_STRING},
+	{"amount", "amount", JSON_FIELD_CENTS},
+	{"createdAt", "created_at", JSON_FIELD_TIME},
+};
+
+static const JsonField payment_fields[] = {
+	{"paymentId", "payment_id", JSON_FIELD_NUMBER},
+	{"amount", "amount", JSON_FIELD_CENTS},
+	{"method", "method", JSON_FIELD_STRING},
+	{"providerRef", "provider_ref", JSON_FIELD_STRING},
+	{"paidAt", "paid_at", JSON_FIELD_TIME},
+};
+
+static const JsonField history_fields[] = {
+	{"fromStatus", "from_status", JSON_FIELD_STATUS},
+	{"toStatus", "to_status", JSON_FIELD_STATUS},
+	{"changedAt", "changed_at", JSON_FIELD_TIME},
+	{"changedBy", "changed_by", JSON_FIELD_STRING},
+	{"reason", "reason", JSON_FIELD_STRING},
+};
+
+/* A child array of Describe: its key, its rows' fields, the statement reading them ($1 org, $2 invoice). */
+typedef struct DescribeChild
+{
+	const char *key;
+	const JsonField *fields;
+	int			nfields;
+	const char *sql;
+} DescribeChild;
+
+static const DescribeChild describe_children[] = {
+	{"lineItems", line_fields, lengthof_fields(line_fields),
+	 "SELECT l.*, COALESCE(l.tax_rate, $3) AS effective_tax_rate FROM invoice.line_items l"
+	 " WHERE l.org_id = $1 AND l.invoice_id = $2 ORDER BY l.line_id"},
+	{"credits", credit_fields, lengthof_fields(credit_fields),
+	 "SELECT c.* FROM invoice.credits c WHERE c.org_id = $1 AND c.invoice_id = $2 ORDER BY c.credit_id"},
+	{"payments", payment_fields, lengthof_fields(payment_fields),
+	 "SELECT p.* FROM invoice.payments p WHERE p.org_id = $1 AND p.invoice_id = $2 ORDER BY p.payment_id"},
+	{"statusHistory", history_fields, lengthof_fields(history_fields),
+	 "SELECT h.* FROM invoice.status_history h WHERE h.org_id = $1 AND h.invoice_id = $2 ORDER BY h.history_id"},
+};
+
+#define DESCRIBE_CHILDREN lengthof(describe_children)
+
+/* ---- argument checks and conversions ---- */
+
+/* 22004 for a NULL organisation, 22023 when date_to is not later than date_from */
+static void
+check_filter_args(FunctionCallInfo fcinfo, int org_arg, int from_arg, int to_arg)
+{
+	(void) invoice_arg_text(fcinfo, org_arg, "organisation id");
+	if (!PG_ARGISNULL(from_arg) && !PG_ARGISNULL(to_arg) &&
+		timestamp_cmp_internal(PG_GETARG_TIMESTAMPTZ(from_arg), PG_GETARG_TIMESTAMPTZ(to_arg)) >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("date_to must be later than date_from"),
+				 errdetail("The range takes invoice dates from date_from (inclusive) up to date_to (exclusive).")));
 }
 
 /* invoice_filter_args(org_id, date_from, date_to): true, or 22004 / 22023 for arguments no filter takes */
@@ -41,30 +145,23 @@ PG_FUNCTION_INFO_V1(invoice_filter_args);
 Datum
 invoice_filter_args(PG_FUNCTION_ARGS)
 {
-	(void) invoice_arg_text(fcinfo, 0, "organisation id");
-	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2) &&
-		timestamp_cmp_internal(PG_GETARG_TIMESTAMPTZ(1), PG_GETARG_TIMESTAMPTZ(2)) >= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("date_to must be later than date_from"),
-				 errdetail("The range takes invoice dates from date_from (inclusive) up to date_to (exclusive).")));
+	check_filter_args(fcinfo, 0, 1, 2);
 	PG_RETURN_BOOL(true);
 }
 
-/* invoice_page_offset(page, page_size): rows before the page; 22004 for NULL, 22023 unless page >= 1 and page_size is 1..100 */
-PG_FUNCTION_INFO_V1(invoice_page_offset);
-Datum
-invoice_page_offset(PG_FUNCTION_ARGS)
+/* The rows before a page: 22004 for NULL, 22023 unless page >= 1 and page_size is 1..100. */
+static int64
+page_offset(FunctionCallInfo fcinfo, int page_arg, int size_arg)
 {
 	int32		page;
 	int32		page_size;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	if (PG_ARGISNULL(page_arg) || PG_ARGISNULL(size_arg))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "page" : "page size")));
-	page = PG_GETARG_INT32(0);
-	page_size = PG_GETARG_INT32(1);
+				 errmsg("%s must not be null", PG_ARGISNULL(page_arg) ? "page" : "page size")));
+	page = PG_GETARG_INT32(page_arg);
+	page_size = PG_GETARG_INT32(size_arg);
 	if (page < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -74,5 +171,347 @@ invoice_page_offset(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("page size must be between 1 and %d, not %d", LIST_PAGE_SIZE_MAX, page_size)));
-	PG_RETURN_INT64(((int64) page - 1) * page_size);
+	return ((int64) page - 1) * page_size;
+}
+
+/* lower(btrim(value)) as SQL computes it, in the database's collation */
+static char *
+trimmed_lower(text *value)
+{
+	Datum		trimmed = DirectFunctionCall1(btrim1, PointerGetDatum(value));
+
+	return TextDatumGetCString(DirectFunctionCall1Coll(lower, DEFAULT_COLLATION_OID, trimmed));
+}
+
+/*
+ * The status a filter argument names: a label of invoice.status or
+ * "unpaid" (= pending), in any case; false for blank; 22P02 otherwise.
+ */
+static bool
+status_filter_value(text *value, Datum *status)
+{
+	char	   *label = trimmed_lower(value);
+
+	if (label[0] == '\0')
+		return false;
+	if (strcmp(label, "unpaid") == 0)
+		*status = invoice_status_datum(INVOICE_PENDING);
+	else
+		*status = DirectFunctionCall2(enum_in, CStringGetDatum(label),
+									  ObjectIdGetDatum(invoice_status_type()));
+	return true;
+}
+
+/* status_filter(text): the SQL face of status_filter_value; NULL for NULL or blank */
+PG_FUNCTION_INFO_V1(invoice_status_filter);
+Datum
+invoice_status_filter(PG_FUNCTION_ARGS)
+{
+	Datum		status;
+
+	if (PG_ARGISNULL(0) || !status_filter_value(PG_GETARG_TEXT_PP(0), &status))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(status);
+}
+
+/*
+ * The ILIKE pattern of a search argument: contains the trimmed text, with
+ * %, _ and \ taken literally; NULL for blank.
+ */
+static text *
+search_pattern_value(text *value)
+{
+	char	   *search = TextDatumGetCString(DirectFunctionCall1(btrim1, PointerGetDatum(value)));
+	StringInfoData pattern;
+
+	if (search[0] == '\0')
+		return NULL;
+	initStringInfo(&pattern);
+	appendStringInfoChar(&pattern, '%');
+	for (const char *c = search; *c; c++)
+	{
+		if (*c == '%' || *c == '_' || *c == '\\')
+			appendStringInfoChar(&pattern, '\\');
+		appendStringInfoChar(&pattern, *c);
+	}
+	appendStringInfoChar(&pattern, '%');
+	return cstring_to_text_with_len(pattern.data, pattern.len);
+}
+
+/* search_pattern(text): the SQL face of search_pattern_value; NULL for NULL or blank */
+PG_FUNCTION_INFO_V1(invoice_search_pattern);
+Datum
+invoice_search_pattern(PG_FUNCTION_ARGS)
+{
+	text	   *pattern;
+
+	if (PG_ARGISNULL(0) || (pattern = search_pattern_value(PG_GETARG_TEXT_PP(0))) == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(pattern);
+}
+
+/* ---- kept plans ---- */
+
+/*
+ * Statements with a parameter of type invoice.status are prepared for its
+ * OID; if the extension is dropped and created again in this backend they
+ * are prepared anew.
+ */
+static Oid	plans_status_type = InvalidOid;
+static SPIPlanPtr count_plan = NULL;
+static SPIPlanPtr first_page_plan = NULL;
+static SPIPlanPtr later_page_plan = NULL;
+
+static void
+list_plans_check(void)
+{
+	Oid			status_type = invoice_status_type();
+	SPIPlanPtr *plans[] = {&count_plan, &first_page_plan, &later_page_plan};
+
+	if (status_type == plans_status_type)
+		return;
+	for (int i = 0; i < (int) lengthof(plans); i++)
+		if (*plans[i] != NULL)
+		{
+			SPI_freeplan(*plans[i]);
+			*plans[i] = NULL;
+		}
+	plans_status_type = status_type;
+}
+
+/* Run a kept plan that reads; its rows in SPI_tuptable. */
+static void
+run_select(SPIPlanPtr plan, Datum *values, const char *nulls, const char *what)
+{
+	if (SPI_execute_plan(plan, values, nulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading %s failed", what);
+}
+
+/* ---- List Invoices ---- */
+
+/*
+ * invoice_list(org_id, page, page_size, status, date_from, date_to, search):
+ * {"code" : 0, "data" : {"count", "currentPage", "pageSize", "invoices"}}
+ *
+ * Two statements: the count, an index-only pass over the organisation's
+ * matching invoices (unless searching), and the page.  The first page reads
+ * its rows as it goes down the index; a later one finds its ids index-only,
+ * skipping the rows before it without visiting them, and then reads just
+ * those rows.
+ */
+PG_FUNCTION_INFO_V1(invoice_list);
+Datum
+invoice_list(PG_FUNCTION_ARGS)
+{
+	text	   *org_id = invoice_arg_text(fcinfo, 0, "organisation id");
+	int64		offset = page_offset(fcinfo, 1, 2);
+	int32		page = PG_GETARG_INT32(1);
+	int32		page_size = PG_GETARG_INT32(2);
+	Datum		status = (Datum) 0;
+	text	   *pattern = NULL;
+	Datum		values[7];
+	char		nulls[7] = "       ";
+	Oid			argtypes[7] = {TEXTOID, InvalidOid, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT8OID, INT8OID};
+	int64		count;
+	bool		isnull;
+	SPIPlanPtr	page_plan;
+	JsonRowWriter writer;
+	StringInfoData buf;
+	int			nest_level;
+
+	if (PG_ARGISNULL(3) || !status_filter_value(PG_GETARG_TEXT_PP(3), &status))
+		nulls[1] = 'n';
+	if (!PG_ARGISNULL(6))
+		pattern = search_pattern_value(PG_GETARG_TEXT_PP(6));
+	check_filter_args(fcinfo, 0, 4, 5);
+
+	values[0] = PointerGetDatum(org_id);
+	values[1] = status;
+	values[2] = PG_ARGISNULL(4) ? (Datum) 0 : PG_GETARG_DATUM(4);
+	nulls[2] = PG_ARGISNULL(4) ? 'n' : ' ';
+	values[3] = PG_ARGISNULL(5) ? (Datum) 0 : PG_GETARG_DATUM(5);
+	nulls[3] = PG_ARGISNULL(5) ? 'n' : ' ';
+	values[4] = PointerGetDatum(pattern);
+	nulls[4] = pattern == NULL ? 'n' : ' ';
+	values[5] = Int64GetDatum(page_size);
+	values[6] = Int64GetDatum(offset);
+
+	initStringInfo(&buf);
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	list_plans_check();
+	argtypes[1] = plans_status_type;
+
+	invoice_prepare(&count_plan,
+					"SELECT pg_catalog.count(*) FROM invoice.invoice_matches($1, $2, $3, $4, $5) f",
+					5, argtypes);
+	run_select(count_plan, values, nulls, "the invoice count");
+	count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+
+	if (offset == 0)
+		page_plan = invoice_prepare(&first_page_plan,
+									"SELECT f.* FROM invoice.invoice_matches($1, $2, $3, $4, $5) f"
+									" ORDER BY f.invoice_date DESC, f.id LIMIT $6",
+									6, argtypes);
+	else
+		page_plan = invoice_prepare(&later_page_plan,
+									"SELECT i.* FROM (SELECT f.id, f.invoice_date"
+									"                   FROM invoice.invoice_matches($1, $2, $3, $4, $5) f"
+									"                  ORDER BY f.invoice_date DESC, f.id LIMIT $6 OFFSET $7) p"
+									" JOIN invoice.invoices i ON i.org_id = $1 AND i.id = p.id"
+									" ORDER BY p.invoice_date DESC, p.id",
+									7, argtypes);
+	run_select(page_plan, values, nulls, "the invoice page");
+
+	appendStringInfo(&buf, "{\"code\" : 0, \"data\" : {\"count\" : " INT64_FORMAT
+					 ", \"currentPage\" : %d, \"pageSize\" : %d, \"invoices\" : ",
+					 count, page, page_size);
+	json_row_writer_init(&writer, list_fields, lengthof_fields(list_fields), SPI_tuptable->tupdesc);
+	json_write_array(&buf, &writer, SPI_tuptable->vals, SPI_processed);
+	appendStringInfoString(&buf, "}}");
+
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
+}
+
+/*
+ * invoice_list_item(invoices): an invoice as List Invoices shows it.  The
+ * fields are resolved once per row type (in fn_extra).
+ */
+PG_FUNCTION_INFO_V1(invoice_list_item);
+Datum
+invoice_list_item(PG_FUNCTION_ARGS)
+{
+	HeapTupleHeader header = PG_GETARG_HEAPTUPLEHEADER(0);
+	Oid			type_id = HeapTupleHeaderGetTypeId(header);
+	int32		type_mod = HeapTupleHeaderGetTypMod(header);
+	JsonRowWriter *writer = fcinfo->flinfo->fn_extra;
+	HeapTupleData row;
+	StringInfoData buf;
+
+	if (writer == NULL || writer->tupdesc->tdtypeid != type_id || writer->tupdesc->tdtypmod != type_mod)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		TupleDesc	tupdesc = lookup_rowtype_tupdesc_copy(type_id, type_mod);
+
+		writer = palloc(sizeof(JsonRowWriter));
+		json_row_writer_init(writer, list_fields, lengthof_fields(list_fields), tupdesc);
+		fcinfo->flinfo->fn_extra = writer;
+		MemoryContextSwitchTo(old);
+	}
+	row.t_len = HeapTupleHeaderGetDatumLength(header);
+	ItemPointerSetInvalid(&row.t_self);
+	row.t_tableOid = InvalidOid;
+	row.t_data = header;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	json_write_fields(&buf, writer, &row);
+	appendStringInfoChar(&buf, '}');
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
+}
+
+/* ---- Describe Invoice ---- */
+
+/*
+ * The Describe object of an invoice onto buf, false when there is none (or
+ * row-level security hides it).  Inside SPI, search path pinned.
+ */
+static bool
+describe_write(StringInfo buf, Datum org_id, Datum id)
+{
+	static SPIPlanPtr invoice_plan = NULL;
+	static SPIPlanPtr child_plans[DESCRIBE_CHILDREN];
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, NUMERICOID};
+	Datum		values[3] = {org_id, id, (Datum) 0};
+	char		nulls[3] = "   ";
+	HeapTuple	invoice;
+	TupleDesc	invoice_desc;
+	JsonRowWriter writer;
+	bool		isnull;
+
+	invoice_prepare(&invoice_plan,
+					"SELECT i.* FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2",
+					2, argtypes);
+	run_select(invoice_plan, values, nulls, "the invoice");
+	if (SPI_processed == 0)
+		return false;
+	invoice = SPI_tuptable->vals[0];
+	invoice_desc = SPI_tuptable->tupdesc;
+	values[2] = SPI_getbinval(invoice, invoice_desc, SPI_fnumber(invoice_desc, "tax_rate"), &isnull);
+	nulls[2] = isnull ? 'n' : ' ';
+
+	appendStringInfoChar(buf, '{');
+	json_row_writer_init(&writer, list_fields, lengthof_fields(list_fields), invoice_desc);
+	json_write_fields(buf, &writer, invoice);
+	appendBinaryStringInfo(buf, ", ", 2);
+	json_row_writer_init(&writer, describe_fields, lengthof_fields(describe_fields), invoice_desc);
+	json_write_fields(buf, &writer, invoice);
+
+	for (int i = 0; i < (int) DESCRIBE_CHILDREN; i++)
+	{
+		const DescribeChild *child = &describe_children[i];
+
+		invoice_prepare(&child_plans[i], child->sql, 3, argtypes);
+		run_select(child_plans[i], values, nulls, child->key);
+		appendBinaryStringInfo(buf, ", ", 2);
+		json_write_key(buf, child->key);
+		json_row_writer_init(&writer, child->fields, child->nfields, SPI_tuptable->tupdesc);
+		json_write_array(buf, &writer, SPI_tuptable->vals, SPI_processed);
+	}
+	appendStringInfoChar(buf, '}');
+	return true;
+}
+
+/*
+ * invoice_describe_data(org_id, id): the Describe object, NULL when there
+ * is no such invoice (for the invoice_describe_json view).
+ */
+PG_FUNCTION_INFO_V1(invoice_describe_data);
+Datum
+invoice_describe_data(PG_FUNCTION_ARGS)
+{
+	StringInfoData buf;
+	bool		found;
+	int			nest_level;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	initStringInfo(&buf);
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	found = describe_write(&buf, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	if (!found)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
+}
+
+/*
+ * invoice_describe(id): {"code" : 0, "data" : {…}}; 22004 for NULL, P0002
+ * for an id no invoice the caller may read has, 21000 when two
+ * organisations use it.
+ */
+PG_FUNCTION_INFO_V1(invoice_describe);
+Datum
+invoice_describe(PG_FUNCTION_ARGS)
+{
+	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
+	char	   *org_id;
+	StringInfoData buf;
+	int			nest_level;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"code\" : 0, \"data\" : ");
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	(void) invoice_lock_by_id(id, &org_id, INVOICE_ACCESS_READ, "read");
+	if (!describe_write(&buf, CStringGetTextDatum(org_id), PointerGetDatum(id)))
+		appendStringInfoString(&buf, "null");
+	appendStringInfoChar(&buf, '}');
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
 }

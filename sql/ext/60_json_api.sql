@@ -1,81 +1,44 @@
 -- JSON API: List / Describe Invoices (SPEC §4), filters and search, summary, CSV export
 --
--- The functions are LANGUAGE sql with SQL-standard bodies: names and
--- operators are bound when the extension is created, whatever the caller's
--- search_path, and the small helpers are inlined into the queries that use
--- them, so that each call is one query plan.  They return json, not jsonb,
--- so that keys come out in the seeds' order.
+-- List and Describe are C (src/json_api.c): plans kept per backend and
+-- documents written straight from the rows (src/json_write.c).  The
+-- filters are SQL, invoice_matches, which the list and the CSV export
+-- share; SQL bodies are SQL-standard, so that names and operators are bound
+-- when the extension is created, whatever the caller's search_path.
+-- Everything returns json, not jsonb, so that keys come out in the seeds'
+-- order.
 
 -- json api helpers
 
 CREATE FUNCTION invoice.json_time(ts timestamptz) RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN pg_catalog.to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
+    AS 'MODULE_PATHNAME', 'invoice_json_time' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.json_time(timestamptz)
     IS 'a timestamp as the JSON shapes carry it: 2024-02-01T00:00:00Z, in UTC whatever the TimeZone setting, whole seconds (truncated); NULL for NULL and ±infinity';
 
 CREATE FUNCTION invoice.status_label(status invoice.status) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE status WHEN 'draft' THEN 'draft'
-                       WHEN 'pending' THEN 'unpaid'
-                       WHEN 'overdue' THEN 'overdue'
-                       WHEN 'paid' THEN 'paid'
-                       WHEN 'cancelled' THEN 'cancelled' END;
+    AS 'MODULE_PATHNAME', 'invoice_status_label' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.status_label(invoice.status)
     IS 'a status as the List/Describe shapes name it: pending is "unpaid" (as in the seed), the others keep their label';
 
 CREATE FUNCTION invoice.status_filter(status text) RETURNS invoice.status
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN CASE pg_catalog.lower(pg_catalog.btrim(status))
-                WHEN '' THEN NULL
-                WHEN 'unpaid' THEN 'pending'::invoice.status
-                ELSE pg_catalog.lower(pg_catalog.btrim(status))::invoice.status END;
+    AS 'MODULE_PATHNAME', 'invoice_status_filter' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.status_filter(text)
     IS 'the status a filter argument names: a label of invoice.status or "unpaid" (= pending), in any case; NULL for NULL or blank; 22P02 for anything else';
 
 CREATE FUNCTION invoice.search_pattern(search text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN '%' || pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
-                      NULLIF(pg_catalog.btrim(search), ''), E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_') || '%';
+    AS 'MODULE_PATHNAME', 'invoice_search_pattern' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.search_pattern(text)
     IS 'the ILIKE pattern of a search argument: contains the trimmed text, %, _ and \ taken literally; NULL for NULL or blank';
-
-CREATE FUNCTION invoice.invoice_org_id(id text) RETURNS text
-    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION invoice.invoice_org_id(text)
-    IS 'the organisation of an invoice: 22004 for NULL, P0002 when no invoice has that id, 21000 when two organisations use it';
 
 CREATE FUNCTION invoice.invoice_filter_args(org_id text, date_from timestamptz, date_to timestamptz) RETURNS boolean
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.invoice_filter_args(text, timestamptz, timestamptz)
     IS 'true, or the error for arguments no invoice filter takes: a NULL organisation (22004), date_to not later than date_from (22023)';
 
-CREATE FUNCTION invoice.invoice_page_offset(page integer, page_size integer) RETURNS bigint
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION invoice.invoice_page_offset(integer, integer)
-    IS 'the rows before a page, (page - 1) × page_size: 22004 for NULL, 22023 unless page >= 1 and page_size is 1..100';
-
 -- json api documents
 
 CREATE FUNCTION invoice.invoice_list_item(i invoice.invoices) RETURNS json
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN pg_catalog.json_build_object(
-        'id', i.id,
-        'orgId', i.org_id,
-        'periodStart', invoice.json_time(i.period_start),
-        'periodEnd', invoice.json_time(i.period_end),
-        'invoiceDate', invoice.json_time(i.invoice_date),
-        'dueDate', invoice.json_time(i.due_date),
-        'currency', i.currency,
-        'status', invoice.status_label(i.status),
-        'usageAmount', i.usage_amount,
-        'creditsApplied', i.credits_applied,
-        'alreadyBilledAmount', i.already_billed_amount,
-        'subtotal', i.subtotal,
-        'tax', i.tax,
-        'total', i.total,
-        'advancePayAmount', i.advance_pay_amount,
-        'amountDue', i.amount_due);
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.invoice_list_item(invoice.invoices)
     IS 'an invoice as List Invoices shows it: the seed''s 16 keys in its order, amounts in integer cents';
 
@@ -117,117 +80,16 @@ COMMENT ON FUNCTION invoice.invoice_matches(text, invoice.status, timestamptz, t
 
 -- json api functions
 
-CREATE FUNCTION invoice.invoice_list_page(org_id text, page integer, page_size integer, page_offset bigint,
-                                          status invoice.status, date_from timestamptz, date_to timestamptz,
-                                          pattern text)
-    RETURNS json
-    LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-    -- One pass over the organisation's matching invoices (index-only unless
-    -- searching) gives both the count and the page; only the page's rows are
-    -- then fetched and turned into JSON.
-    WITH matching AS MATERIALIZED (
-        SELECT f.id, f.invoice_date
-          FROM invoice.invoice_matches(invoice_list_page.org_id, invoice_list_page.status, invoice_list_page.date_from,
-                                       invoice_list_page.date_to, invoice_list_page.pattern) f
-    )
-    SELECT pg_catalog.json_build_object('code', 0, 'data', pg_catalog.json_build_object(
-        'count', (SELECT pg_catalog.count(*) FROM matching),
-        'currentPage', invoice_list_page.page,
-        'pageSize', invoice_list_page.page_size,
-        'invoices', COALESCE((
-            SELECT pg_catalog.json_agg(invoice.invoice_list_item(i) ORDER BY p.invoice_date DESC, p.id)
-              FROM (SELECT m.id, m.invoice_date
-                      FROM matching m
-                     ORDER BY m.invoice_date DESC, m.id
-                     LIMIT invoice_list_page.page_size OFFSET invoice_list_page.page_offset) p
-              JOIN invoice.invoices i ON i.org_id = invoice_list_page.org_id AND i.id = p.id), '[]'::json)));
-END;
-COMMENT ON FUNCTION invoice.invoice_list_page(text, integer, integer, bigint, invoice.status, timestamptz, timestamptz, text)
-    IS 'internal to invoice_list: the List Invoices document of checked, converted arguments';
-
--- A wrapper that the planner inlines into the calling query: its arguments
--- are checked and converted once, and invoice_list_page then plans with
--- their values as parameters (converting them inside would cost once per
--- row, or a sub-plan each).
 CREATE FUNCTION invoice.invoice_list(org_id text, page integer DEFAULT 1, page_size integer DEFAULT 10,
                                      status text DEFAULT NULL, date_from timestamptz DEFAULT NULL,
                                      date_to timestamptz DEFAULT NULL, search text DEFAULT NULL)
     RETURNS json
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN invoice.invoice_list_page(org_id, page, page_size, invoice.invoice_page_offset(page, page_size),
-                                     invoice.status_filter(status), date_from, date_to,
-                                     invoice.search_pattern(search));
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.invoice_list(text, integer, integer, text, timestamptz, timestamptz, text)
     IS 'List Invoices: {"code":0,"data":{"count","currentPage","pageSize","invoices":[…]}}, newest invoice date first (drafts without one lead); count is how many pass the filters';
 
 CREATE FUNCTION invoice.invoice_describe_data(org_id text, id text) RETURNS json
-    LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-    -- json has no concatenation (jsonb's || would reorder the keys), so the
-    -- list item's text goes on, after its last character (the closing
-    -- brace), with the richer keys.
-    SELECT (pg_catalog.left(invoice.invoice_list_item(i)::text, -1) || ', ' || pg_catalog.substr(
-        pg_catalog.json_build_object(
-            'number', i.number,
-            'description', i.description,
-            'taxRate', i.tax_rate,
-            'issuedAt', invoice.json_time(i.issued_at),
-            'paidAt', invoice.json_time(i.paid_at),
-            'cancelledAt', invoice.json_time(i.cancelled_at),
-            'statusReason', i.status_reason,
-            'lineItems', COALESCE((
-                SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
-                           'lineId', l.line_id,
-                           'description', l.description,
-                           'units', l.units,
-                           'rate', l.rate,
-                           'amount', l.amount,
-                           'taxRate', COALESCE(l.tax_rate, i.tax_rate),
-                           'productGroup', l.product_group,
-                           'productLine', l.product_line,
-                           'productName', l.product_name,
-                           'region', l.region,
-                           'usageType', l.usage_type,
-                           'creditCouponCode', l.credit_coupon_code,
-                           'resourceType', l.resource_type,
-                           'resourceName', l.resource_name,
-                           'usageStart', invoice.json_time(l.usage_start),
-                           'usageEnd', invoice.json_time(l.usage_end),
-                           'hsnSac', l.hsn_sac) ORDER BY l.line_id)
-                  FROM invoice.line_items l
-                 WHERE l.org_id = i.org_id AND l.invoice_id = i.id), '[]'::json),
-            'credits', COALESCE((
-                SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
-                           'creditId', c.credit_id,
-                           'code', c.code,
-                           'description', c.description,
-                           'amount', c.amount,
-                           'createdAt', invoice.json_time(c.created_at)) ORDER BY c.credit_id)
-                  FROM invoice.credits c
-                 WHERE c.org_id = i.org_id AND c.invoice_id = i.id), '[]'::json),
-            'payments', COALESCE((
-                SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
-                           'paymentId', p.payment_id,
-                           'amount', p.amount,
-                           'method', p.method,
-                           'providerRef', p.provider_ref,
-                           'paidAt', invoice.json_time(p.paid_at)) ORDER BY p.payment_id)
-                  FROM invoice.payments p
-                 WHERE p.org_id = i.org_id AND p.invoice_id = i.id), '[]'::json),
-            'statusHistory', COALESCE((
-                SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
-                           'fromStatus', invoice.status_label(h.from_status),
-                           'toStatus', invoice.status_label(h.to_status),
-                           'changedAt', invoice.json_time(h.changed_at),
-                           'changedBy', h.changed_by,
-                           'reason', h.reason) ORDER BY h.history_id)
-                  FROM invoice.status_history h
-                 WHERE h.org_id = i.org_id AND h.invoice_id = i.id), '[]'::json)
-        )::text, 2))::json
-      FROM invoice.invoices i
-     WHERE i.org_id = invoice_describe_data.org_id AND i.id = invoice_describe_data.id;
-END;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.invoice_describe_data(text, text)
     IS 'an invoice as Describe Invoice shows it: the 16 list keys, then number, description, taxRate, issuedAt, paidAt, cancelledAt, statusReason, lineItems, credits, payments, statusHistory; NULL when there is no such invoice';
 
@@ -242,9 +104,7 @@ SELECT i.org_id, i.id, i.status, i.invoice_date, invoice.invoice_describe_data(i
 COMMENT ON VIEW invoice.invoice_describe_json IS 'one row per invoice: org_id, id, status, invoice_date and doc, its Describe Invoice data (jsonb)';
 
 CREATE FUNCTION invoice.invoice_describe(id text) RETURNS json
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN pg_catalog.json_build_object('code', 0, 'data',
-                                        invoice.invoice_describe_data(invoice.invoice_org_id(id), id));
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.invoice_describe(text)
     IS 'Describe Invoice: {"code":0,"data":{…}}, the 16 list keys then line items, credits, payments and status history; 22004 for NULL, P0002 for an unknown id';
 

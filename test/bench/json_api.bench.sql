@@ -26,10 +26,7 @@
 --   bare          a plain index scan fetching the same rows: the page's 50
 --                 invoices in the list's order (LIMIT/OFFSET, the same
 --                 filters), for describe the invoice and its lines
--- and, for the list calls,
---   plan cached   the same query as a prepared statement with a generic
---                 plan: what the call costs without planning its body, which
---                 a LANGUAGE sql function does at every call
+-- and
 --   api_get       (first page only) the same through api_get
 -- and, for search, the same search in plain SQL returning rows (no JSON,
 -- no count).
@@ -154,40 +151,21 @@ BEGIN
         AND c.relname ~ '^(invoices|line_items|payments|credits|status_history)';
 END $$;
 
--- Prepared, generic: the bodies of invoice_list_page, as the SQL function plans them.
--- (force_generic_plan stays set: EXECUTE plans anew otherwise, at first.)
-SET plan_cache_mode = force_generic_plan;
-PREPARE jb_list(text, integer, integer, bigint, invoice.status, timestamptz, timestamptz, text) AS
-    WITH matching AS MATERIALIZED (
-        SELECT f.id, f.invoice_date FROM invoice.invoice_matches($1, $5, $6, $7, $8) f
-    )
-    SELECT pg_catalog.json_build_object('code', 0, 'data', pg_catalog.json_build_object(
-        'count', (SELECT pg_catalog.count(*) FROM matching), 'currentPage', $2, 'pageSize', $3,
-        'invoices', COALESCE((
-            SELECT pg_catalog.json_agg(invoice.invoice_list_item(i) ORDER BY p.invoice_date DESC, p.id)
-              FROM (SELECT m.id, m.invoice_date FROM matching m ORDER BY m.invoice_date DESC, m.id LIMIT $3 OFFSET $4) p
-              JOIN invoice.invoices i ON i.org_id = $1 AND i.id = p.id), '[]'::json)));
-
 -- The statements timed: op, variant, SQL.
 CREATE TABLE jb.cases (op text, ord int, variant text, sql text);
 INSERT INTO jb.cases VALUES
 ('first page', 1, 'api', format($q$SELECT invoice.invoice_list(%L, 1, 50)$q$, :'org')),
-('first page', 1, 'plan cached', format($q$EXECUTE jb_list(%L, 1, 50, 0, NULL, NULL, NULL, NULL)$q$, :'org')),
 ('first page', 1, 'api_get', format($q$SELECT invoice.api_get('/v2/invoices', %L)$q$,
                                     json_build_object('orgId', :'org', 'pageSize', 50))),
 ('first page', 1, 'bare', format($q$SELECT * FROM invoice.invoices WHERE org_id = %L ORDER BY invoice_date DESC, id LIMIT 50$q$, :'org')),
 ('deep page', 2, 'api', format($q$SELECT invoice.invoice_list(%L, 19, 50)$q$, :'org')),
-('deep page', 2, 'plan cached', format($q$EXECUTE jb_list(%L, 19, 50, 900, NULL, NULL, NULL, NULL)$q$, :'org')),
 ('deep page', 2, 'bare', format($q$SELECT * FROM invoice.invoices WHERE org_id = %L
                                    ORDER BY invoice_date DESC, id LIMIT 50 OFFSET 900$q$, :'org')),
 ('filtered', 3, 'api', format($q$SELECT invoice.invoice_list(%L, 2, 50, 'paid', '2010-01-01 UTC', '2020-01-01 UTC')$q$, :'org')),
-('filtered', 3, 'plan cached', format($q$EXECUTE jb_list(%L, 2, 50, 50, 'paid', '2010-01-01 UTC', '2020-01-01 UTC', NULL)$q$, :'org')),
 ('filtered', 3, 'bare', format($q$SELECT * FROM invoice.invoices WHERE org_id = %L AND status = 'paid'
                                    AND invoice_date >= '2010-01-01 UTC' AND invoice_date < '2020-01-01 UTC'
                                    ORDER BY invoice_date DESC, id LIMIT 50 OFFSET 50$q$, :'org')),
 ('search', 4, 'api', format($q$SELECT invoice.invoice_list(%L, 1, 50, search => %L)$q$, :'org', :'token')),
-('search', 4, 'plan cached', format($q$EXECUTE jb_list(%L, 1, 50, 0, NULL, NULL, NULL, invoice.search_pattern(%L))$q$,
-                                    :'org', :'token')),
 ('search', 4, 'bare', NULL),          -- the page's ids, filled in by jb.measure
 ('search', 4, 'plain SQL search', format($q$SELECT * FROM invoice.invoices i WHERE i.org_id = %1$L
                                    AND (i.number ILIKE %2$L OR i.description ILIKE %2$L
@@ -291,7 +269,7 @@ SELECT a.op AS operation, a.variant,
        CASE WHEN a.variant = 'bare' THEN ''
             ELSE CASE WHEN a.large_ms <= 3 * b.large_ms THEN 'PASS' ELSE 'MISS' END END AS "<= 3x bare"
   FROM cmp a JOIN cmp b ON b.op = a.op AND b.variant = 'bare'
- ORDER BY a.ord, array_position('{api,api_get,plan cached,plain SQL search,bare}', a.variant);
+ ORDER BY a.ord, array_position('{api,api_get,plain SQL search,bare}', a.variant);
 
 \pset tuples_only on
 SELECT format('noise: largest (max - min) / min of any cell: %s %%', round(100 * max(spread)::numeric))

@@ -31,9 +31,9 @@ SELECT is((SELECT array_agg(format('%s %s %s %s', p.proname, p.prorettype::regty
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname)
              FROM pg_proc p
             WHERE p.pronamespace = 'invoice'::regnamespace
-              AND p.proname IN ('json_time', 'status_label', 'status_filter', 'search_pattern', 'invoice_org_id',
-                                'invoice_filter_args', 'invoice_page_offset', 'invoice_list_item', 'invoice_matches',
-                                'invoice_list_page', 'invoice_list', 'invoice_describe_data', 'invoice_describe',
+              AND p.proname IN ('json_time', 'status_label', 'status_filter', 'search_pattern',
+                                'invoice_filter_args', 'invoice_list_item', 'invoice_matches',
+                                'invoice_list', 'invoice_describe_data', 'invoice_describe',
                                 'invoice_summary', 'invoice_csv', 'api_get')
               AND (p.provolatile = 'v' OR obj_description(p.oid, 'pg_proc') IS NULL)),
           NULL, 'every JSON API function has a comment and none is VOLATILE');

@@ -77,13 +77,11 @@ SELECT f, 'a helper that reads no data' FROM unnest(ARRAY[
     'invoice.gst_intra_state(boolean,text,text,text)', 'invoice.json_time(timestamp with time zone)',
     'invoice.status_label(invoice.status)', 'invoice.status_filter(text)', 'invoice.search_pattern(text)',
     'invoice.invoice_filter_args(text,timestamp with time zone,timestamp with time zone)',
-    'invoice.invoice_page_offset(integer,integer)', 'invoice.invoice_list_item(invoice.invoices)',
+    'invoice.invoice_list_item(invoice.invoices)',
     'invoice.billing_v3_not_found(text,bigint)']) f
 UNION ALL
 SELECT f, 'the read API (caller''s rights: table privileges and row-level security decide)' FROM unnest(ARRAY[
-    'invoice.invoice_org_id(text)',
     'invoice.invoice_matches(text,invoice.status,timestamp with time zone,timestamp with time zone,text)',
-    'invoice.invoice_list_page(text,integer,integer,bigint,invoice.status,timestamp with time zone,timestamp with time zone,text)',
     'invoice.invoice_list(text,integer,integer,text,timestamp with time zone,timestamp with time zone,text)',
     'invoice.invoice_describe_data(text,text)', 'invoice.invoice_describe(text)', 'invoice.invoice_summary(text)',
     'invoice.invoice_csv(text,text,timestamp with time zone,timestamp with time zone,text)',
