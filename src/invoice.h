@@ -54,6 +54,12 @@ extern void invoice_unpin_search_path(int nest_level);
 /* Prepare once per backend and keep: the plans of the extension's own SQL. */
 extern SPIPlanPtr invoice_prepare(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
 
+/*
+ * The same, always run with its generic plan: for statements that are
+ * cheaper to run than to plan, written so that one plan serves every value.
+ */
+extern SPIPlanPtr invoice_prepare_generic(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
+
 /* Argument checks shared by the SQL-callable functions: 22004 for NULL, 22023 for blank or not positive. */
 extern text *invoice_arg_text(FunctionCallInfo fcinfo, int argno, const char *name);
 extern text *invoice_arg_nonblank(FunctionCallInfo fcinfo, int argno, const char *name);

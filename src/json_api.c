@@ -253,30 +253,81 @@ invoice_search_pattern(PG_FUNCTION_ARGS)
 /* ---- kept plans ---- */
 
 /*
- * Statements with a parameter of type invoice.status are prepared for its
- * OID; if the extension is dropped and created again in this backend they
- * are prepared anew.
+ * The list's statements, with their generic plans: $1 organisation, $2
+ * status, $3 date_from, $4 date_to, $5 search pattern, $6 page size, $7 rows
+ * before the page.  invoice_matches decides what matches.  Each combination
+ * of filters given has plans of its own, in which the filters not given are
+ * NULL constants: inlined, invoice_matches then has no test for them at all.
+ * When a date filter is given, the same range is repeated where the planner
+ * takes it as bounds of the index scan (a generic plan cannot see through
+ * invoice_matches's "date_from IS NULL OR ...").
  */
-static Oid	plans_status_type = InvalidOid;
-static SPIPlanPtr count_plan = NULL;
-static SPIPlanPtr first_page_plan = NULL;
-static SPIPlanPtr later_page_plan = NULL;
+typedef enum ListStatement
+{
+	LIST_COUNT,					/* how many match */
+	LIST_FIRST_PAGE,			/* page 1: read the rows going down the index */
+	LIST_LATER_PAGE,			/* page n: skip index-only, then read the page's rows */
+	LIST_STATEMENTS
+} ListStatement;
 
-static void
-list_plans_check(void)
+/* %1$s: the arguments of invoice_matches, %2$s: the date bounds or nothing */
+static const char *const list_sql[LIST_STATEMENTS] = {
+	"SELECT pg_catalog.count(*) FROM invoice.invoice_matches(%1$s) f%2$s",
+	"SELECT f.* FROM invoice.invoice_matches(%1$s) f%2$s ORDER BY f.invoice_date DESC, f.id LIMIT $6",
+	"SELECT i.*"
+	"  FROM (SELECT f.id, f.invoice_date FROM invoice.invoice_matches(%1$s) f%2$s"
+	"         ORDER BY f.invoice_date DESC, f.id LIMIT $6 OFFSET $7) p"
+	"  JOIN invoice.invoices i ON i.org_id = $1 AND i.id = p.id"
+	" ORDER BY p.invoice_date DESC, p.id",
+};
+
+#define LIST_DATE_BOUNDS \
+	" WHERE f.invoice_date >= COALESCE($3, '-infinity') AND f.invoice_date < COALESCE($4, 'infinity')"
+
+/* Which filters a call gives: the index of its plans. */
+#define LIST_BY_STATUS	0x01
+#define LIST_BY_DATE	0x02
+#define LIST_BY_SEARCH	0x04
+#define LIST_FILTER_SETS 8
+
+/*
+ * Plans have a parameter of type invoice.status, prepared for its OID: if
+ * the extension is dropped and created again in this backend they are
+ * prepared anew.
+ */
+static Oid	list_plans_status_type = InvalidOid;
+static SPIPlanPtr list_plans[LIST_STATEMENTS][LIST_FILTER_SETS];
+
+static SPIPlanPtr
+list_plan(ListStatement statement, int filters)
 {
 	Oid			status_type = invoice_status_type();
-	SPIPlanPtr *plans[] = {&count_plan, &first_page_plan, &later_page_plan};
+	Oid			argtypes[7] = {TEXTOID, status_type, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT8OID, INT8OID};
 
-	if (status_type == plans_status_type)
-		return;
-	for (int i = 0; i < (int) lengthof(plans); i++)
-		if (*plans[i] != NULL)
-		{
-			SPI_freeplan(*plans[i]);
-			*plans[i] = NULL;
-		}
-	plans_status_type = status_type;
+	if (status_type != list_plans_status_type)
+	{
+		for (int i = 0; i < LIST_STATEMENTS; i++)
+			for (int f = 0; f < LIST_FILTER_SETS; f++)
+				if (list_plans[i][f] != NULL)
+				{
+					SPI_freeplan(list_plans[i][f]);
+					list_plans[i][f] = NULL;
+				}
+		list_plans_status_type = status_type;
+	}
+	if (list_plans[statement][filters] == NULL)
+	{
+		char	   *args = psprintf("$1, %s, %s, %s",
+									(filters & LIST_BY_STATUS) ? "$2" : "NULL",
+									(filters & LIST_BY_DATE) ? "$3, $4" : "NULL, NULL",
+									(filters & LIST_BY_SEARCH) ? "$5" : "NULL");
+
+		invoice_prepare_generic(&list_plans[statement][filters],
+								psprintf(list_sql[statement], args,
+										 (filters & LIST_BY_DATE) ? LIST_DATE_BOUNDS : ""),
+								lengthof(argtypes), argtypes);
+	}
+	return list_plans[statement][filters];
 }
 
 /* Run a kept plan that reads; its rows in SPI_tuptable. */
@@ -307,30 +358,34 @@ invoice_list(PG_FUNCTION_ARGS)
 	int64		offset = page_offset(fcinfo, 1, 2);
 	int32		page = PG_GETARG_INT32(1);
 	int32		page_size = PG_GETARG_INT32(2);
-	Datum		status = (Datum) 0;
-	text	   *pattern = NULL;
-	Datum		values[7];
+	int			filters = 0;
+	Datum		values[7] = {0};
 	char		nulls[7] = "       ";
-	Oid			argtypes[7] = {TEXTOID, InvalidOid, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT8OID, INT8OID};
+	text	   *pattern = NULL;
 	int64		count;
 	bool		isnull;
-	SPIPlanPtr	page_plan;
 	JsonRowWriter writer;
 	StringInfoData buf;
 	int			nest_level;
 
-	if (PG_ARGISNULL(3) || !status_filter_value(PG_GETARG_TEXT_PP(3), &status))
+	if (PG_ARGISNULL(3) || !status_filter_value(PG_GETARG_TEXT_PP(3), &values[1]))
 		nulls[1] = 'n';
 	if (!PG_ARGISNULL(6))
 		pattern = search_pattern_value(PG_GETARG_TEXT_PP(6));
 	check_filter_args(fcinfo, 0, 4, 5);
 
+	if (nulls[1] != 'n')
+		filters |= LIST_BY_STATUS;
+	if (!PG_ARGISNULL(4) || !PG_ARGISNULL(5))
+		filters |= LIST_BY_DATE;
+	if (pattern != NULL)
+		filters |= LIST_BY_SEARCH;
 	values[0] = PointerGetDatum(org_id);
-	values[1] = status;
-	values[2] = PG_ARGISNULL(4) ? (Datum) 0 : PG_GETARG_DATUM(4);
-	nulls[2] = PG_ARGISNULL(4) ? 'n' : ' ';
-	values[3] = PG_ARGISNULL(5) ? (Datum) 0 : PG_GETARG_DATUM(5);
-	nulls[3] = PG_ARGISNULL(5) ? 'n' : ' ';
+	for (int arg = 4; arg <= 5; arg++)
+	{
+		values[arg - 2] = PG_ARGISNULL(arg) ? (Datum) 0 : PG_GETARG_DATUM(arg);
+		nulls[arg - 2] = PG_ARGISNULL(arg) ? 'n' : ' ';
+	}
 	values[4] = PointerGetDatum(pattern);
 	nulls[4] = pattern == NULL ? 'n' : ' ';
 	values[5] = Int64GetDatum(page_size);
@@ -339,29 +394,11 @@ invoice_list(PG_FUNCTION_ARGS)
 	initStringInfo(&buf);
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
-	list_plans_check();
-	argtypes[1] = plans_status_type;
 
-	invoice_prepare(&count_plan,
-					"SELECT pg_catalog.count(*) FROM invoice.invoice_matches($1, $2, $3, $4, $5) f",
-					5, argtypes);
-	run_select(count_plan, values, nulls, "the invoice count");
+	run_select(list_plan(LIST_COUNT, filters), values, nulls, "the invoice count");
 	count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-
-	if (offset == 0)
-		page_plan = invoice_prepare(&first_page_plan,
-									"SELECT f.* FROM invoice.invoice_matches($1, $2, $3, $4, $5) f"
-									" ORDER BY f.invoice_date DESC, f.id LIMIT $6",
-									6, argtypes);
-	else
-		page_plan = invoice_prepare(&later_page_plan,
-									"SELECT i.* FROM (SELECT f.id, f.invoice_date"
-									"                   FROM invoice.invoice_matches($1, $2, $3, $4, $5) f"
-									"                  ORDER BY f.invoice_date DESC, f.id LIMIT $6 OFFSET $7) p"
-									" JOIN invoice.invoices i ON i.org_id = $1 AND i.id = p.id"
-									" ORDER BY p.invoice_date DESC, p.id",
-									7, argtypes);
-	run_select(page_plan, values, nulls, "the invoice page");
+	run_select(list_plan(offset == 0 ? LIST_FIRST_PAGE : LIST_LATER_PAGE, filters), values, nulls,
+			   "the invoice page");
 
 	appendStringInfo(&buf, "{\"code\" : 0, \"data\" : {\"count\" : " INT64_FORMAT
 					 ", \"currentPage\" : %d, \"pageSize\" : %d, \"invoices\" : ",

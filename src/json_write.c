@@ -21,7 +21,6 @@
 #include "json_write.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
-#include "utils/json.h"
 #include "utils/lsyscache.h"
 
 static const char *const status_labels[INVOICE_STATUS_COUNT] = {
@@ -39,12 +38,26 @@ json_status_label(InvoiceStatus status)
  * it: whole seconds (truncated), at least four year digits, years before 1
  * as to_char counts them.
  */
+/* n as exactly width decimal digits (n >= 0, fits) */
+static char *
+put_digits(char *p, int n, int width)
+{
+	for (int i = width - 1; i >= 0; i--)
+	{
+		p[i] = '0' + n % 10;
+		n /= 10;
+	}
+	return p + width;
+}
+
 bool
 json_format_time(StringInfo buf, TimestampTz when)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
 	int			year;
+	char		text[32];
+	char	   *p = text;
 
 	if (TIMESTAMP_NOT_FINITE(when))
 		return false;
@@ -53,9 +66,61 @@ json_format_time(StringInfo buf, TimestampTz when)
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("timestamp out of range")));
 	year = tm.tm_year > 0 ? tm.tm_year : -(tm.tm_year - 1);
-	appendStringInfo(buf, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-					 year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (year > 9999)
+		p += pg_ulltoa_n((uint64) year, p);
+	else
+		p = put_digits(p, year, 4);
+	*p++ = '-';
+	p = put_digits(p, tm.tm_mon, 2);
+	*p++ = '-';
+	p = put_digits(p, tm.tm_mday, 2);
+	*p++ = 'T';
+	p = put_digits(p, tm.tm_hour, 2);
+	*p++ = ':';
+	p = put_digits(p, tm.tm_min, 2);
+	*p++ = ':';
+	p = put_digits(p, tm.tm_sec, 2);
+	*p++ = 'Z';
+	appendBinaryStringInfo(buf, text, p - text);
 	return true;
+}
+
+/*
+ * As escape_json writes it: quotes, the two-character escapes, \uXXXX for
+ * other control characters; the runs in between copied whole.
+ */
+void
+json_write_string(StringInfo buf, const char *str, int len)
+{
+	int			run = 0;
+
+	appendStringInfoChar(buf, '"');
+	for (int i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) str[i];
+		const char *escape;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		appendBinaryStringInfo(buf, str + run, i - run);
+		run = i + 1;
+		switch (c)
+		{
+			case '\b': escape = "\\b"; break;
+			case '\f': escape = "\\f"; break;
+			case '\n': escape = "\\n"; break;
+			case '\r': escape = "\\r"; break;
+			case '\t': escape = "\\t"; break;
+			case '"': escape = "\\\""; break;
+			case '\\': escape = "\\\\"; break;
+			default:
+				appendStringInfo(buf, "\\u%04x", c);
+				continue;
+		}
+		appendBinaryStringInfo(buf, escape, 2);
+	}
+	appendBinaryStringInfo(buf, str + run, len - run);
+	appendStringInfoChar(buf, '"');
 }
 
 void
@@ -65,6 +130,7 @@ json_row_writer_init(JsonRowWriter *writer, const JsonField *fields, int nfields
 	writer->nfields = nfields;
 	writer->tupdesc = tupdesc;
 	writer->attnums = palloc(nfields * sizeof(AttrNumber));
+	writer->keys = palloc(nfields * sizeof(char *));
 	writer->output = palloc0(nfields * sizeof(FmgrInfo));
 	writer->values = palloc(tupdesc->natts * sizeof(Datum));
 	writer->isnull = palloc(tupdesc->natts * sizeof(bool));
@@ -75,6 +141,13 @@ json_row_writer_init(JsonRowWriter *writer, const JsonField *fields, int nfields
 		if (attnum <= 0)
 			elog(ERROR, "JSON field \"%s\": no column \"%s\"", fields[i].key, fields[i].column);
 		writer->attnums[i] = attnum;
+		{
+			StringInfoData key;
+
+			initStringInfo(&key);
+			json_write_key(&key, fields[i].key);
+			writer->keys[i] = key.data;
+		}
 		if (fields[i].kind == JSON_FIELD_STRING || fields[i].kind == JSON_FIELD_NUMBER)
 		{
 			Oid			output_oid;
@@ -93,7 +166,7 @@ json_row_writer_init(JsonRowWriter *writer, const JsonField *fields, int nfields
 void
 json_write_key(StringInfo buf, const char *key)
 {
-	escape_json(buf, key);
+	json_write_string(buf, key, strlen(key));
 	appendBinaryStringInfo(buf, " : ", 3);
 }
 
@@ -102,15 +175,22 @@ write_value(StringInfo buf, JsonRowWriter *writer, int field, Datum value)
 {
 	const JsonField *f = &writer->fields[field];
 	char	   *out;
+	char		digits[MAXINT8LEN + 1];
 
 	switch (f->kind)
 	{
 		case JSON_FIELD_STRING:
 			if (TupleDescAttr(writer->tupdesc, writer->attnums[field] - 1)->atttypid == TEXTOID)
-				out = TextDatumGetCString(value);
-			else
-				out = OutputFunctionCall(&writer->output[field], value);
-			escape_json(buf, out);
+			{
+				text	   *t = DatumGetTextPP(value);
+
+				json_write_string(buf, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+				if ((Pointer) t != DatumGetPointer(value))
+					pfree(t);
+				break;
+			}
+			out = OutputFunctionCall(&writer->output[field], value);
+			json_write_string(buf, out, strlen(out));
 			pfree(out);
 			break;
 		case JSON_FIELD_NUMBER:
@@ -118,11 +198,11 @@ write_value(StringInfo buf, JsonRowWriter *writer, int field, Datum value)
 			if (IsValidJsonNumber(out, strlen(out)))
 				appendStringInfoString(buf, out);
 			else
-				escape_json(buf, out);
+				json_write_string(buf, out, strlen(out));
 			pfree(out);
 			break;
 		case JSON_FIELD_CENTS:
-			appendStringInfo(buf, INT64_FORMAT, DatumGetInt64(value));
+			appendBinaryStringInfo(buf, digits, pg_lltoa(DatumGetInt64(value), digits));
 			break;
 		case JSON_FIELD_TIME:
 			if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(value)))
@@ -152,7 +232,7 @@ json_write_fields(StringInfo buf, JsonRowWriter *writer, HeapTuple row)
 
 		if (i > 0)
 			appendBinaryStringInfo(buf, ", ", 2);
-		json_write_key(buf, writer->fields[i].key);
+		appendStringInfoString(buf, writer->keys[i]);
 		if (writer->isnull[att])
 			appendBinaryStringInfo(buf, "null", 4);
 		else
