@@ -18,6 +18,7 @@
 #include "funcapi.h"
 #include "invoice.h"
 #include "json_write.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/timestamp.h"
@@ -267,6 +268,7 @@ typedef enum ListStatement
 	LIST_COUNT,					/* how many match */
 	LIST_FIRST_PAGE,			/* page 1: read the rows going down the index */
 	LIST_LATER_PAGE,			/* page n: skip index-only, then read the page's rows */
+	LIST_MATCHES,				/* searching: every match's id, in order (count and page in one pass) */
 	LIST_STATEMENTS
 } ListStatement;
 
@@ -279,6 +281,7 @@ static const char *const list_sql[LIST_STATEMENTS] = {
 	"         ORDER BY f.invoice_date DESC, f.id LIMIT $6 OFFSET $7) p"
 	"  JOIN invoice.invoices i ON i.org_id = $1 AND i.id = p.id"
 	" ORDER BY p.invoice_date DESC, p.id",
+	"SELECT f.id FROM invoice.invoice_matches(%1$s) f%2$s ORDER BY f.invoice_date DESC, f.id",
 };
 
 #define LIST_DATE_BOUNDS \
@@ -331,6 +334,39 @@ list_plan(ListStatement statement, int filters)
 }
 
 /* Run a kept plan that reads; its rows in SPI_tuptable. */
+static void run_select(SPIPlanPtr plan, Datum *values, const char *nulls, const char *what);
+
+/*
+ * Searching, the matches' ids come first, in order (a search reads every
+ * line of the organisation, which is done once); the page is rows
+ * [offset, offset + page_size) of them.  Leaves the page's invoices in
+ * SPI_tuptable, or returns false for an empty page.
+ */
+static bool
+read_search_page(Datum org_id, SPITupleTable *matches, uint64 nmatches, int64 offset, int32 page_size)
+{
+	static SPIPlanPtr rows_plan = NULL;
+	int64		first = Min(offset, (int64) nmatches);
+	int			n = (int) Min((int64) page_size, (int64) nmatches - first);
+	Datum	   *ids;
+	bool		isnull;
+
+	if (n == 0)
+		return false;
+	ids = palloc(n * sizeof(Datum));
+	for (int i = 0; i < n; i++)
+		ids[i] = SPI_getbinval(matches->vals[first + i], matches->tupdesc, 1, &isnull);
+	invoice_prepare_generic(&rows_plan,
+							"SELECT i.* FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = ANY ($2)"
+							" ORDER BY i.invoice_date DESC, i.id",
+							2, (Oid[]) {TEXTOID, TEXTARRAYOID});
+	run_select(rows_plan,
+			   (Datum[]) {org_id, PointerGetDatum(construct_array(ids, n, TEXTOID, -1, false, TYPALIGN_INT))},
+			   NULL, "the invoice page");
+	return true;
+}
+
+/* Run a kept plan that reads; its rows in SPI_tuptable. */
 static void
 run_select(SPIPlanPtr plan, Datum *values, const char *nulls, const char *what)
 {
@@ -345,10 +381,11 @@ run_select(SPIPlanPtr plan, Datum *values, const char *nulls, const char *what)
  * {"code" : 0, "data" : {"count", "currentPage", "pageSize", "invoices"}}
  *
  * Two statements: the count, an index-only pass over the organisation's
- * matching invoices (unless searching), and the page.  The first page reads
- * its rows as it goes down the index; a later one finds its ids index-only,
- * skipping the rows before it without visiting them, and then reads just
- * those rows.
+ * matching invoices, and the page.  The first page reads its rows as it goes
+ * down the index; a later one finds its ids index-only, skipping the rows
+ * before it without visiting them, and then reads just those rows.  A
+ * search instead lists every match's id once (count and page from the same
+ * pass) and then reads the page's rows.
  */
 PG_FUNCTION_INFO_V1(invoice_list);
 Datum
@@ -364,6 +401,7 @@ invoice_list(PG_FUNCTION_ARGS)
 	text	   *pattern = NULL;
 	int64		count;
 	bool		isnull;
+	bool		have_rows;
 	JsonRowWriter writer;
 	StringInfoData buf;
 	int			nest_level;
@@ -395,16 +433,31 @@ invoice_list(PG_FUNCTION_ARGS)
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
 
-	run_select(list_plan(LIST_COUNT, filters), values, nulls, "the invoice count");
-	count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	run_select(list_plan(offset == 0 ? LIST_FIRST_PAGE : LIST_LATER_PAGE, filters), values, nulls,
-			   "the invoice page");
+	if (filters & LIST_BY_SEARCH)
+	{
+		run_select(list_plan(LIST_MATCHES, filters), values, nulls, "the matching invoices");
+		count = (int64) SPI_processed;
+		have_rows = read_search_page(values[0], SPI_tuptable, SPI_processed, offset, page_size);
+	}
+	else
+	{
+		run_select(list_plan(LIST_COUNT, filters), values, nulls, "the invoice count");
+		count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		run_select(list_plan(offset == 0 ? LIST_FIRST_PAGE : LIST_LATER_PAGE, filters), values, nulls,
+				   "the invoice page");
+		have_rows = SPI_processed > 0;
+	}
 
 	appendStringInfo(&buf, "{\"code\" : 0, \"data\" : {\"count\" : " INT64_FORMAT
 					 ", \"currentPage\" : %d, \"pageSize\" : %d, \"invoices\" : ",
 					 count, page, page_size);
-	json_row_writer_init(&writer, list_fields, lengthof_fields(list_fields), SPI_tuptable->tupdesc);
-	json_write_array(&buf, &writer, SPI_tuptable->vals, SPI_processed);
+	if (have_rows)
+	{
+		json_row_writer_init(&writer, list_fields, lengthof_fields(list_fields), SPI_tuptable->tupdesc);
+		json_write_array(&buf, &writer, SPI_tuptable->vals, SPI_processed);
+	}
+	else
+		appendStringInfoString(&buf, "[]");
 	appendStringInfoString(&buf, "}}");
 
 	invoice_unpin_search_path(nest_level);
