@@ -272,11 +272,14 @@ typedef enum ListStatement
 	LIST_STATEMENTS
 } ListStatement;
 
-/* %1$s: the arguments of invoice_matches, %2$s: the date bounds or nothing */
+/*
+ * %1$s: the arguments of invoice_matches, %2$s: the date bounds or nothing,
+ * %3$s: the list item's columns (of f, or of i in LIST_LATER_PAGE)
+ */
 static const char *const list_sql[LIST_STATEMENTS] = {
 	"SELECT pg_catalog.count(*) FROM invoice.invoice_matches(%1$s) f%2$s",
-	"SELECT f.* FROM invoice.invoice_matches(%1$s) f%2$s ORDER BY f.invoice_date DESC, f.id LIMIT $6",
-	"SELECT i.*"
+	"SELECT %3$s FROM invoice.invoice_matches(%1$s) f%2$s ORDER BY f.invoice_date DESC, f.id LIMIT $6",
+	"SELECT %3$s"
 	"  FROM (SELECT f.id, f.invoice_date FROM invoice.invoice_matches(%1$s) f%2$s"
 	"         ORDER BY f.invoice_date DESC, f.id LIMIT $6 OFFSET $7) p"
 	"  JOIN invoice.invoices i ON i.org_id = $1 AND i.id = p.id"
@@ -327,7 +330,9 @@ list_plan(ListStatement statement, int filters)
 
 		invoice_prepare_generic(&list_plans[statement][filters],
 								psprintf(list_sql[statement], args,
-										 (filters & LIST_BY_DATE) ? LIST_DATE_BOUNDS : ""),
+										 (filters & LIST_BY_DATE) ? LIST_DATE_BOUNDS : "",
+										 json_field_columns(list_fields, lengthof_fields(list_fields),
+															statement == LIST_LATER_PAGE ? "i" : "f")),
 								lengthof(argtypes), argtypes);
 	}
 	return list_plans[statement][filters];
@@ -356,10 +361,12 @@ read_search_page(Datum org_id, SPITupleTable *matches, uint64 nmatches, int64 of
 	ids = palloc(n * sizeof(Datum));
 	for (int i = 0; i < n; i++)
 		ids[i] = SPI_getbinval(matches->vals[first + i], matches->tupdesc, 1, &isnull);
-	invoice_prepare_generic(&rows_plan,
-							"SELECT i.* FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = ANY ($2)"
-							" ORDER BY i.invoice_date DESC, i.id",
-							2, (Oid[]) {TEXTOID, TEXTARRAYOID});
+	if (rows_plan == NULL)
+		invoice_prepare_generic(&rows_plan,
+								psprintf("SELECT %s FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = ANY ($2)"
+										 " ORDER BY i.invoice_date DESC, i.id",
+										 json_field_columns(list_fields, lengthof_fields(list_fields), "i")),
+								2, (Oid[]) {TEXTOID, TEXTARRAYOID});
 	run_select(rows_plan,
 			   (Datum[]) {org_id, PointerGetDatum(construct_array(ids, n, TEXTOID, -1, false, TYPALIGN_INT))},
 			   NULL, "the invoice page");

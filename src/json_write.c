@@ -163,6 +163,17 @@ json_row_writer_init(JsonRowWriter *writer, const JsonField *fields, int nfields
 	}
 }
 
+char *
+json_field_columns(const JsonField *fields, int nfields, const char *alias)
+{
+	StringInfoData list;
+
+	initStringInfo(&list);
+	for (int i = 0; i < nfields; i++)
+		appendStringInfo(&list, "%s%s.%s", i > 0 ? ", " : "", alias, fields[i].column);
+	return list.data;
+}
+
 void
 json_write_key(StringInfo buf, const char *key)
 {

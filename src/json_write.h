@@ -51,6 +51,9 @@ typedef struct JsonRowWriter
 extern void json_row_writer_init(JsonRowWriter *writer, const JsonField *fields, int nfields,
 								 TupleDesc tupdesc);
 
+/* The columns fields read, as a select list: "alias.column, …". */
+extern char *json_field_columns(const JsonField *fields, int nfields, const char *alias);
+
 /* The fields of a row as `"key" : value, …` (json_build_object's spacing), no braces. */
 extern void json_write_fields(StringInfo buf, JsonRowWriter *writer, HeapTuple row);
 
