@@ -66,6 +66,9 @@ extern text *invoice_arg_nonblank(FunctionCallInfo fcinfo, int argno, const char
 extern int64 invoice_arg_positive_amount(FunctionCallInfo fcinfo, int argno, const char *name);
 extern bool invoice_text_is_blank(const char *text);
 
+/* The list's search (search.c): the trimmed term of a search argument, NULL when blank. */
+extern text *invoice_search_term(text *search);
+
 /* Access (security.c): what the acting role may do with an organisation's data. */
 typedef enum InvoiceAccess
 {

@@ -25,10 +25,15 @@ CREATE FUNCTION invoice.status_filter(status text) RETURNS invoice.status
 COMMENT ON FUNCTION invoice.status_filter(text)
     IS 'the status a filter argument names: a label of invoice.status or "unpaid" (= pending), in any case; NULL for NULL or blank; 22P02 for anything else';
 
-CREATE FUNCTION invoice.search_pattern(search text) RETURNS text
-    AS 'MODULE_PATHNAME', 'invoice_search_pattern' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION invoice.search_pattern(text)
-    IS 'the ILIKE pattern of a search argument: contains the trimmed text, %, _ and \ taken literally; NULL for NULL or blank';
+CREATE FUNCTION invoice.search_term(search text) RETURNS text
+    AS 'MODULE_PATHNAME', 'invoice_search_term_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION invoice.search_term(text)
+    IS 'what a search argument looks for: the text trimmed of spaces; NULL for NULL or blank';
+
+CREATE FUNCTION invoice.text_icontains(haystack text, term text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'invoice_text_icontains' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION invoice.text_icontains(text, text)
+    IS 'whether haystack contains term, case-insensitively: haystack ILIKE ''%'' || term || ''%'' with %, _ and \ in term taken literally (both lowered by lower() in the collation of the call)';
 
 CREATE FUNCTION invoice.invoice_filter_args(org_id text, date_from timestamptz, date_to timestamptz) RETURNS boolean
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -51,12 +56,12 @@ CREATE INDEX invoices_list_idx ON invoice.invoices (org_id, invoice_date DESC, i
 COMMENT ON INDEX invoice.invoices_list_idx IS 'List Invoices: an organisation''s invoices newest first, filtered by status and date index-only';
 
 CREATE FUNCTION invoice.invoice_matches(org_id text, status invoice.status, date_from timestamptz,
-                                        date_to timestamptz, pattern text)
+                                        date_to timestamptz, search text)
     RETURNS SETOF invoice.invoices
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
     -- Inlined into its callers.  The search is a set of ids, built once per
-    -- call and only when there is a pattern.
+    -- call and only when there is a search term.
     SELECT i.*
       FROM invoice.invoices i
      WHERE invoice.invoice_filter_args(invoice_matches.org_id, invoice_matches.date_from, invoice_matches.date_to)
@@ -64,19 +69,20 @@ BEGIN ATOMIC
        AND (invoice_matches.status IS NULL OR i.status = invoice_matches.status)
        AND (invoice_matches.date_from IS NULL OR i.invoice_date >= invoice_matches.date_from)
        AND (invoice_matches.date_to IS NULL OR i.invoice_date < invoice_matches.date_to)
-       AND (invoice_matches.pattern IS NULL
+       AND (invoice_matches.search IS NULL
             OR i.id IN (SELECT s.id
                           FROM invoice.invoices s
                          WHERE s.org_id = invoice_matches.org_id
-                           AND (s.number ILIKE invoice_matches.pattern OR s.description ILIKE invoice_matches.pattern)
+                           AND (invoice.text_icontains(s.number, invoice_matches.search)
+                                OR invoice.text_icontains(s.description, invoice_matches.search))
                         UNION ALL
                         SELECT l.invoice_id
                           FROM invoice.line_items l
                          WHERE l.org_id = invoice_matches.org_id
-                           AND l.description ILIKE invoice_matches.pattern));
+                           AND invoice.text_icontains(l.description, invoice_matches.search)));
 END;
 COMMENT ON FUNCTION invoice.invoice_matches(text, invoice.status, timestamptz, timestamptz, text)
-    IS 'internal to the list and the CSV export: an organisation''s invoices of a status, with an invoice date in [date_from, date_to), matching an ILIKE pattern in number, description or any line item''s description; NULL filters nothing';
+    IS 'internal to the list and the CSV export: an organisation''s invoices of a status, with an invoice date in [date_from, date_to), whose number, description or any line item''s description contains the search term (text_icontains); NULL filters nothing';
 
 -- json api functions
 
@@ -183,7 +189,7 @@ BEGIN ATOMIC
                       FROM invoice.invoice_matches(invoice_csv.org_id,
                                                    (SELECT invoice.status_filter(invoice_csv.status)),
                                                    invoice_csv.date_from, invoice_csv.date_to,
-                                                   (SELECT invoice.search_pattern(invoice_csv.search))) f)
+                                                   (SELECT invoice.search_term(invoice_csv.search))) f)
      ORDER BY c.invoice_date DESC, c.id;
 END;
 COMMENT ON FUNCTION invoice.invoice_csv(text, text, timestamptz, timestamptz, text)

@@ -10,7 +10,7 @@ CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 
-SELECT plan(171);
+SELECT plan(175);
 
 -- Catalog -----------------------------------------------------------------------
 
@@ -31,7 +31,7 @@ SELECT is((SELECT array_agg(format('%s %s %s %s', p.proname, p.prorettype::regty
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname)
              FROM pg_proc p
             WHERE p.pronamespace = 'invoice'::regnamespace
-              AND p.proname IN ('json_time', 'status_label', 'status_filter', 'search_pattern',
+              AND p.proname IN ('json_time', 'status_label', 'status_filter', 'search_term', 'text_icontains',
                                 'invoice_filter_args', 'invoice_list_item', 'invoice_matches',
                                 'invoice_list', 'invoice_describe_data', 'invoice_describe',
                                 'invoice_summary', 'invoice_csv', 'api_get')
@@ -249,10 +249,44 @@ SELECT is(pg_temp.found(p_search => 'no such text'), '{}', 'search: no match, no
 SELECT is(invoice.invoice_list('ja-org2', search => 'snapshot')->'data'->>'count', '0', 'search: another organisation''s lines are not searched');
 SELECT is(pg_temp.found('unpaid', '2024-06-01 UTC', '2024-08-01 UTC', 'snapshot'), '{ja-6}', 'every filter at once');
 SELECT is((invoice.invoice_list('ja-org', 1, 1, search => 'storage')->'data'->>'count')::int,
-          (SELECT count(*)::int FROM invoice.invoice_matches('ja-org', NULL, NULL, NULL, invoice.search_pattern('storage'))),
+          (SELECT count(*)::int FROM invoice.invoice_matches('ja-org', NULL, NULL, NULL, invoice.search_term('storage'))),
           'search: count agrees with the filter');
-SELECT is(ARRAY[invoice.search_pattern('a%b_c\d'), invoice.search_pattern(''), invoice.search_pattern(NULL)],
-          ARRAY['%a\%b\_c\\d%', NULL, NULL], 'search_pattern: escaped for ILIKE, NULL when blank');
+SELECT is(ARRAY[invoice.search_term('  a%b_c\d  '), invoice.search_term(''), invoice.search_term('   '), invoice.search_term(NULL)],
+          ARRAY['a%b_c\d', NULL, NULL, NULL], 'search_term: trimmed, taken as it is, NULL when blank');
+-- text_icontains is ILIKE '%term%' with the term literal, in every collation:
+-- ASCII folded through its table, other text through lower() (Turkish İ/ı,
+-- final sigma, ß, title-case digraphs, text longer than the stack buffer).
+CREATE TEMP TABLE icontains_cases AS
+SELECT h, n, c
+  FROM unnest(ARRAY['Compute hours', 'ÉCOLE Straße', 'Σίσυφος ΣΑΣ', 'İstanbul IŞIK', 'emoji 😀 ok', 'a%b_c\d',
+                    'MiXeD CaSe ascii', 'ß', 'ǅ digraph', repeat('Long ASCII text ', 64) || 'NEEDLE',
+                    repeat('ü', 300) || 'Needle']) h,
+       unnest(ARRAY['compute', 'HOURS', 'école', 'STRASSE', 'straße', 'σίσυφος', 'σας', 'istanbul', 'i̇stanbul', 'ışık',
+                    '😀', '%', '_', '\', 'b_c', 'mixed case', 'x', 'ǆ', 'Ǆ', 'needle', 'ÜNEEDLE']) n,
+       (SELECT collname FROM pg_collation
+         WHERE collname IN ('default', 'C', 'POSIX', 'C.utf8', 'und-x-icu', 'tr-TR-x-icu', 'el-GR-x-icu')) cs(c);
+CREATE FUNCTION pg_temp.icontains_mismatches() RETURNS text[] LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+    got boolean;
+    want boolean;
+    bad text[] := '{}';
+BEGIN
+    FOR r IN SELECT * FROM icontains_cases LOOP
+        EXECUTE format('SELECT invoice.text_icontains($1 COLLATE %1$I, $2), $1 COLLATE %1$I ILIKE $3', r.c)
+           INTO got, want
+          USING r.h, r.n, '%' || replace(replace(replace(r.n, '\', '\\'), '%', '\%'), '_', '\_') || '%';
+        IF got IS DISTINCT FROM want THEN
+            bad := bad || format('%s / %s / %s: %s', left(r.h, 20), r.n, r.c, got);
+        END IF;
+    END LOOP;
+    RETURN bad;
+END $$;
+SELECT is(pg_temp.icontains_mismatches(), '{}', 'text_icontains answers as ILIKE for every case and collation');
+SELECT cmp_ok((SELECT count(*)::int FROM icontains_cases WHERE h COLLATE "default" ILIKE '%' || n || '%'), '>', 10,
+              'text_icontains cases: some match');
+SELECT cmp_ok((SELECT count(DISTINCT c)::int FROM icontains_cases), '>=', 3, 'text_icontains cases: at least three collations');
+SELECT is(invoice.text_icontains('Compute hours', ''), true, 'text_icontains: the empty term is in everything');
 
 -- Describe ----------------------------------------------------------------------------------
 

@@ -75,7 +75,8 @@ SELECT f, 'a helper that reads no data' FROM unnest(ARRAY[
     'invoice.invoice_amounts_final(internal)',
     'invoice.invoice_amounts(invoice.cents,numeric,invoice.cents,invoice.cents,invoice.cents,boolean,invoice.cents)',
     'invoice.gst_intra_state(boolean,text,text,text)', 'invoice.json_time(timestamp with time zone)',
-    'invoice.status_label(invoice.status)', 'invoice.status_filter(text)', 'invoice.search_pattern(text)',
+    'invoice.status_label(invoice.status)', 'invoice.status_filter(text)', 'invoice.search_term(text)',
+    'invoice.text_icontains(text,text)',
     'invoice.invoice_filter_args(text,timestamp with time zone,timestamp with time zone)',
     'invoice.invoice_list_item(invoice.invoices)',
     'invoice.billing_v3_not_found(text,bigint)']) f
