@@ -30,45 +30,15 @@
 
 set -u
 
+TEST_NAME=sweep_worker
 DB=invoice_sweep
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/invoice_sweep.XXXXXX")
-DATA="$WORK/data"
-LOG="$WORK/server.log"
-BINDIR=$("${PG_CONFIG:-pg_config}" --bindir)
 # shellcheck disable=SC2016 # the statement's own parameters
 SWEEP_SQL='SELECT invoice.invoice_sweep_overdue_batch($1, $2)'
 
 # shellcheck source=lib/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
-
-# q DB SQL: one query, unaligned, tuples only
-q()
-{
-	psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>&1
-}
-
-# as_pg COMMAND…: the server must not run as root
-as_pg()
-{
-	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
-	else
-		"$@"
-	fi
-}
-
-# poll SECONDS DB SQL WANT: until SQL returns WANT; $got holds the last result
-poll()
-{
-	local tries=$(($1 * 5))
-	while :; do
-		got=$(q "$2" "$3")
-		[ "$got" = "$4" ] && return 0
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
-		sleep 0.2
-	done
-}
+# shellcheck source=lib/cluster.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/cluster.sh"
 
 # poll_log SECONDS PATTERN: until the server log has a line matching PATTERN (grep -E)
 poll_log()
@@ -128,30 +98,6 @@ status_of()
 	q "$DB" "SELECT status FROM invoice.invoices WHERE id = '$1'"
 }
 
-server_running=
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup()
-{
-	if [ -n "$server_running" ]; then
-		as_pg "$BINDIR/pg_ctl" -D "$DATA" -m immediate stop >/dev/null 2>&1
-	fi
-	if [ "$failed" -gt 0 ] && [ -f "$LOG" ]; then
-		echo "# last lines of the server log:"
-		tail -n 40 "$LOG" | sed 's/^/#   /'
-	fi
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# bail DESCRIPTION [DETAIL…]: a step the rest depends on failed
-bail()
-{
-	not_ok "$@"
-	echo "1..$n"
-	echo "# sweep_worker: $failed of $n checks failed (stopped early)"
-	exit 1
-}
-
 # --- 1. not preloaded: the cluster this runs in -----------------------------------------------
 
 check "without shared_preload_libraries no sweep process runs" \
@@ -162,27 +108,11 @@ check "once the library is loaded, SHOW invoice.sweep_interval works (default 1 
 
 # --- 2. a cluster of our own, with the library preloaded -----------------------------------------
 
-[ "$(id -u)" -ne 0 ] || chown postgres: "$WORK"
-if ! out=$(as_pg "$BINDIR/initdb" -D "$DATA" -U postgres -A trust -N 2>&1); then
-	bail "initdb" "$out"
-fi
-cat >>"$DATA/postgresql.conf" <<EOF
-listen_addresses = ''
-unix_socket_directories = '$WORK'
-port = 5432
-fsync = off
-log_line_prefix = '%m [%p] '
-shared_preload_libraries = 'invoice'
+start_cluster "a cluster with invoice in shared_preload_libraries starts" \
+	"shared_preload_libraries = 'invoice'
 invoice.sweep_databases = '$DB'
-invoice.sweep_interval = 1
-EOF
-if ! out=$(as_pg "$BINDIR/pg_ctl" -D "$DATA" -l "$LOG" -w -t 30 start 2>&1); then
-	bail "a cluster with invoice in shared_preload_libraries starts" "$out"
-fi
-server_running=1
+invoice.sweep_interval = 1"
 ok "a cluster with invoice in shared_preload_libraries starts"
-export PGHOST="$WORK" PGPORT=5432 PGUSER=postgres
-unset PGDATABASE PGSERVICE
 
 superuser=$(q postgres "SELECT rolname FROM pg_roles WHERE oid = 10")
 expect_poll "the launcher runs (pg_stat_activity.backend_type 'invoice sweep launcher')" 10 postgres \
@@ -309,9 +239,4 @@ fi
 check "no process crashed" \
 	"$(grep -cE 'terminated by signal|PANIC|was terminated by' "$LOG")" "0"
 
-echo "1..$n"
-if [ "$failed" -gt 0 ]; then
-	echo "# sweep_worker: $failed of $n checks failed"
-	exit 1
-fi
-exit 0
+finish
