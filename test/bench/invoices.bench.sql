@@ -73,74 +73,8 @@ SELECT least(:per_invoice_sample, :invoices) AS per_invoice_sample,
 -- The timing harness of this file ------------------------------------------
 
 CREATE SCHEMA ib;
-CREATE TABLE ib.sample (grp text, op text, rep int, cpu_ms float8, wall_ms float8);
-
--- One measurement: setup (untimed), stmt (timed), check (untimed: a query
--- returning true, or the run is an error), all in one transaction that is
--- rolled back.  per: operations per run; scale: multiply the time by this to
--- stand for the whole data set (the per-invoice sample).
-CREATE TABLE ib.cases (
-    grp text, ord int, op text,
-    setup text, stmt text, check_sql text,
-    per bigint DEFAULT 1, scale float8 DEFAULT 1,
-    vacuum text,
-    PRIMARY KEY (grp, op)
-);
-
--- Nanoseconds this process has spent on a CPU (as bench.cpu_ns in lib.sql).
-CREATE FUNCTION ib.cpu_ns() RETURNS bigint LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_sleep(0.0001);
-    RETURN split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint;
-EXCEPTION WHEN OTHERS THEN
-    RETURN NULL;
-END $$;
-
-CREATE PROCEDURE ib.run(g text, o text, rep int) LANGUAGE plpgsql AS $$
-DECLARE
-    c ib.cases;
-    t0 timestamptz;
-    c0 bigint;
-    wall float8;
-    cpu float8;
-    ok bool;
-BEGIN
-    SELECT * INTO STRICT c FROM ib.cases WHERE grp = g AND op = o;
-    IF c.setup IS NOT NULL THEN
-        EXECUTE c.setup;
-    END IF;
-    c0 := ib.cpu_ns();
-    t0 := clock_timestamp();
-    EXECUTE c.stmt;
-    wall := 1000 * extract(epoch FROM clock_timestamp() - t0);
-    cpu := (ib.cpu_ns() - c0) / 1e6;
-    IF c.check_sql IS NOT NULL THEN
-        EXECUTE c.check_sql INTO ok;
-        IF ok IS NOT TRUE THEN
-            RAISE EXCEPTION 'invoices bench: % / % did not do its work: % is %', g, o, c.check_sql, ok;
-        END IF;
-    END IF;
-    ROLLBACK;
-    IF rep > 0 THEN
-        INSERT INTO ib.sample VALUES (g, o, rep, cpu * c.scale, wall * c.scale);
-    END IF;
-    COMMIT;
-END $$;
-
--- The fastest run or the median, as lib.sql's bench.stat says (median when
--- it says nothing); spread = (max - min) / min, as there.
-CREATE VIEW ib.result AS
-SELECT c.grp, c.ord, c.op, c.per * c.scale AS ops,
-       CASE coalesce(nullif(current_setting('bench.stat', true), ''), 'median')
-           WHEN 'median' THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY s.cpu_ms)
-           ELSE min(s.cpu_ms) END AS cpu_ms,
-       CASE coalesce(nullif(current_setting('bench.stat', true), ''), 'median')
-           WHEN 'median' THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY s.wall_ms)
-           ELSE min(s.wall_ms) END AS wall_ms,
-       (max(s.cpu_ms) - min(s.cpu_ms)) / nullif(min(s.cpu_ms), 0) AS spread,
-       count(*) AS runs
-FROM ib.cases c JOIN ib.sample s USING (grp, op)
-GROUP BY c.grp, c.ord, c.op, c.per, c.scale;
+-- The runs are lib.sql's cases (bench.cases, bench.run, bench.case_result):
+-- each one statement in a transaction rolled back, then the case's vacuum.
 
 -- Data ---------------------------------------------------------------------
 
@@ -192,7 +126,7 @@ ALTER TABLE ib.expect ADD PRIMARY KEY (org_id, invoice_id);
 
 -- Line load ----------------------------------------------------------------
 
-INSERT INTO ib.cases (grp, ord, op, setup, stmt, check_sql, per, vacuum) VALUES
+INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per, vacuum) VALUES
 ('load', 1, 'no triggers (amount given)',
  'ALTER TABLE invoice.line_items DISABLE TRIGGER USER',
  'INSERT INTO invoice.line_items (org_id, invoice_id, description, units, rate, amount, tax_rate,
@@ -221,8 +155,8 @@ INSERT INTO ib.cases (grp, ord, op, setup, stmt, check_sql, per, vacuum) VALUES
 
 SELECT least(:reps, 3) AS load_reps \gset
 \echo timing the line load (:load_reps runs after a warm-up) ...
-SELECT format('CALL ib.run(%L, %L, %s)', c.grp, c.op, r), c.vacuum
-FROM ib.cases c CROSS JOIN generate_series(0, :load_reps) r
+SELECT format('CALL bench.run(%L, %L, %s)', c.grp, c.op, r), c.vacuum
+FROM bench.cases c CROSS JOIN generate_series(0, :load_reps) r
 WHERE c.grp = 'load' ORDER BY r, c.ord \gexec
 
 -- The billing-day state: lines loaded with the recompute trigger disabled,
@@ -247,7 +181,7 @@ ORDER BY pg_relation_size(c.oid) DESC;
 CREATE TABLE ib.per_invoice_sample AS
 SELECT id FROM invoice.invoices ORDER BY random() LIMIT :per_invoice_sample;
 
-INSERT INTO ib.cases (grp, ord, op, setup, stmt, check_sql, per, scale, vacuum) VALUES
+INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per, scale, vacuum) VALUES
 ('billing', 1, 'floor: UPDATE ... GROUP BY sum',
  'ALTER TABLE invoice.invoices DISABLE TRIGGER USER',
  format($s$UPDATE invoice.invoices i SET usage_amount = s.u
@@ -273,8 +207,8 @@ INSERT INTO ib.cases (grp, ord, op, setup, stmt, check_sql, per, scale, vacuum) 
  :per_invoice_sample, :invoices::float8 / :per_invoice_sample, 'VACUUM invoice.invoices');
 
 \echo timing the billing day (:reps runs after a warm-up) ...
-SELECT format('CALL ib.run(%L, %L, %s)', c.grp, c.op, r), c.vacuum
-FROM ib.cases c CROSS JOIN generate_series(0, :reps) r
+SELECT format('CALL bench.run(%L, %L, %s)', c.grp, c.op, r), c.vacuum
+FROM bench.cases c CROSS JOIN generate_series(0, :reps) r
 WHERE c.grp = 'billing' ORDER BY r, c.ord \gexec
 
 -- Issue ---------------------------------------------------------------------
@@ -283,7 +217,7 @@ WHERE c.grp = 'billing' ORDER BY r, c.ord \gexec
 SELECT invoice.invoice_compute_period(:period_from, :period_to) AS computed;
 VACUUM (FREEZE, ANALYZE) invoice.invoices;
 
-INSERT INTO ib.cases (grp, ord, op, setup, stmt, check_sql, per, vacuum) VALUES
+INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per, vacuum) VALUES
 ('issue', 1, 'bare SQL: UPDATE numbers + INSERT history',
  'ALTER TABLE invoice.invoices DISABLE TRIGGER USER',
  format($s$WITH todo AS (
@@ -309,8 +243,8 @@ INSERT INTO ib.cases (grp, ord, op, setup, stmt, check_sql, per, vacuum) VALUES
  :invoices, 'VACUUM invoice.invoices, invoice.status_history, invoice.number_series');
 
 \echo timing the issue (:reps runs after a warm-up) ...
-SELECT format('CALL ib.run(%L, %L, %s)', c.grp, c.op, r), c.vacuum
-FROM ib.cases c CROSS JOIN generate_series(0, :reps) r
+SELECT format('CALL bench.run(%L, %L, %s)', c.grp, c.op, r), c.vacuum
+FROM bench.cases c CROSS JOIN generate_series(0, :reps) r
 WHERE c.grp = 'issue' ORDER BY r, c.ord \gexec
 
 -- Single-row statements ----------------------------------------------------
@@ -342,7 +276,7 @@ BEGIN
     RETURN n;
 END $$;
 
-INSERT INTO ib.cases (grp, ord, op, setup, stmt, check_sql, per, vacuum) VALUES
+INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per, vacuum) VALUES
 ('line', 1, 'INSERT line, DISABLE TRIGGER USER (amount given)',
  'ALTER TABLE invoice.line_items DISABLE TRIGGER USER',
  'SELECT ib.insert_lines(true)',
@@ -357,8 +291,8 @@ INSERT INTO ib.cases (grp, ord, op, setup, stmt, check_sql, per, vacuum) VALUES
  :singles, 'VACUUM invoice.line_items, invoice.invoices');
 
 \echo timing single-line inserts (:reps runs after a warm-up) ...
-SELECT format('CALL ib.run(%L, %L, %s)', c.grp, c.op, r), c.vacuum
-FROM ib.cases c CROSS JOIN generate_series(0, :reps) r
+SELECT format('CALL bench.run(%L, %L, %s)', c.grp, c.op, r), c.vacuum
+FROM bench.cases c CROSS JOIN generate_series(0, :reps) r
 WHERE c.grp = 'line' ORDER BY r, c.ord \gexec
 
 -- Payments need issued invoices: issue the period for good.
@@ -390,7 +324,7 @@ BEGIN
     RETURN n;
 END $$;
 
-INSERT INTO ib.cases (grp, ord, op, setup, stmt, check_sql, per, vacuum) VALUES
+INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per, vacuum) VALUES
 ('payment', 1, 'INSERT payment, DISABLE TRIGGER USER',
  'ALTER TABLE invoice.payments DISABLE TRIGGER USER',
  'SELECT ib.pay(''insert'')',
@@ -410,8 +344,8 @@ INSERT INTO ib.cases (grp, ord, op, setup, stmt, check_sql, per, vacuum) VALUES
  :singles, 'VACUUM invoice.payments, invoice.invoices');
 
 \echo timing single payments (:reps runs after a warm-up) ...
-SELECT format('CALL ib.run(%L, %L, %s)', c.grp, c.op, r), c.vacuum
-FROM ib.cases c CROSS JOIN generate_series(0, :reps) r
+SELECT format('CALL bench.run(%L, %L, %s)', c.grp, c.op, r), c.vacuum
+FROM bench.cases c CROSS JOIN generate_series(0, :reps) r
 WHERE c.grp = 'payment' ORDER BY r, c.ord \gexec
 
 -- Report ---------------------------------------------------------------------
@@ -426,54 +360,54 @@ SELECT r.grp AS "group", r.op AS measurement,
        round((r.cpu_ms / b.cpu_ms)::numeric, 2) AS "x base",
        b.op AS "base",
        round(100 * r.spread::numeric) AS "spread %"
-FROM ib.result r
-JOIN ib.result b ON b.grp = r.grp AND b.ord = 1
+FROM bench.case_result r
+JOIN bench.case_result b ON b.grp = r.grp AND b.ord = 1
 ORDER BY array_position('{load,billing,issue,line,payment}', r.grp), r.ord;
 
 \pset tuples_only on
 SELECT format('target: set-based billing day within 1.5x of the floor: %s (%sx cpu, %sx wall)',
               CASE WHEN s.cpu_ms <= 1.5 * f.cpu_ms THEN 'PASS' ELSE 'MISS' END,
               round((s.cpu_ms / f.cpu_ms)::numeric, 2), round((s.wall_ms / f.wall_ms)::numeric, 2))
-FROM ib.result s, ib.result f
+FROM bench.case_result s, bench.case_result f
 WHERE (s.grp, s.ord) = ('billing', 2) AND (f.grp, f.ord) = ('billing', 1)
 UNION ALL
 SELECT format('per-invoice invoice_compute against set-based: %sx (sample of %s invoices, scaled to %s)',
               round((p.cpu_ms / s.cpu_ms)::numeric, 1), :per_invoice_sample, :invoices)
-FROM ib.result s, ib.result p
+FROM bench.case_result s, bench.case_result p
 WHERE (s.grp, s.ord) = ('billing', 2) AND (p.grp, p.ord) = ('billing', 3)
 UNION ALL
 SELECT format('issue: invoice_issue_period %sx the billing-day floor, %sx the bare-SQL issue; compute + issue %sx the floor',
               round((i.cpu_ms / f.cpu_ms)::numeric, 2), round((i.cpu_ms / b.cpu_ms)::numeric, 2),
               round(((i.cpu_ms + s.cpu_ms) / f.cpu_ms)::numeric, 2))
-FROM ib.result i, ib.result b, ib.result f, ib.result s
+FROM bench.case_result i, bench.case_result b, bench.case_result f, bench.case_result s
 WHERE (i.grp, i.ord) = ('issue', 2) AND (b.grp, b.ord) = ('issue', 1)
   AND (f.grp, f.ord) = ('billing', 1) AND (s.grp, s.ord) = ('billing', 2)
 UNION ALL
 SELECT format('triggers on the line load: %sx without them (amount trigger alone %sx)',
               round((a.cpu_ms / n.cpu_ms)::numeric, 2), round((t.cpu_ms / n.cpu_ms)::numeric, 2))
-FROM ib.result n, ib.result t, ib.result a
+FROM bench.case_result n, bench.case_result t, bench.case_result a
 WHERE (n.grp, n.ord) = ('load', 1) AND (t.grp, t.ord) = ('load', 2) AND (a.grp, a.ord) = ('load', 3)
 UNION ALL
 SELECT format('single-line INSERT: %s us with the triggers, %s us without: %sx',
               round((1000 * t.cpu_ms / t.ops)::numeric, 1), round((1000 * n.cpu_ms / n.ops)::numeric, 1),
               round((t.cpu_ms / n.cpu_ms)::numeric, 2))
-FROM ib.result n, ib.result t
+FROM bench.case_result n, bench.case_result t
 WHERE (n.grp, n.ord) = ('line', 1) AND (t.grp, t.ord) = ('line', 2)
 UNION ALL
 SELECT format('single payment: invoice_pay %s us, INSERT with triggers %s us, INSERT without %s us: %sx and %sx',
               round((1000 * p.cpu_ms / p.ops)::numeric, 1), round((1000 * t.cpu_ms / t.ops)::numeric, 1),
               round((1000 * n.cpu_ms / n.ops)::numeric, 1),
               round((p.cpu_ms / n.cpu_ms)::numeric, 2), round((t.cpu_ms / n.cpu_ms)::numeric, 2))
-FROM ib.result n, ib.result t, ib.result p
+FROM bench.case_result n, bench.case_result t, bench.case_result p
 WHERE (n.grp, n.ord) = ('payment', 1) AND (t.grp, t.ord) = ('payment', 2) AND (p.grp, p.ord) = ('payment', 3)
 UNION ALL
-SELECT format('noise: largest (max - min) / median of any cell: %s %%', round(100 * max(spread)::numeric))
-FROM ib.result;
+SELECT format('noise: largest (max - min) / min of any cell: %s %%', round(100 * max(spread)::numeric))
+FROM bench.case_result;
 \pset tuples_only off
 
 \echo 'samples, cpu ms in run order (wall ms in brackets):'
 SELECT s.grp AS "group", s.op AS measurement,
        string_agg(round(s.cpu_ms::numeric) || ' (' || round(s.wall_ms::numeric) || ')', ' ' ORDER BY s.rep) AS samples
-FROM ib.sample s JOIN ib.cases c USING (grp, op)
+FROM bench.case_sample s JOIN bench.cases c USING (grp, op)
 GROUP BY s.grp, s.op, c.ord
 ORDER BY array_position('{load,billing,issue,line,payment}', s.grp), c.ord;

@@ -82,6 +82,68 @@ SELECT op, mode, variant, min(clock) AS clock,
 FROM bench.sample
 GROUP BY op, mode, variant;
 
+-- Cases, for measurements that must each start from the same state:
+-- bench.cases holds one row per (grp, op): setup (untimed), stmt (timed) and
+-- check_sql (untimed; it must return true, or the run is an error), run by
+-- CALL bench.run(grp, op, rep) in one transaction that is then rolled back;
+-- the caller runs the case's vacuum after it (untimed).  per: operations a
+-- run performs; scale: how many runs it stands for (a sample scaled up to
+-- the whole).  Rep 0 is the warm-up and is not kept.  bench.case_result
+-- gives per case the fastest run or the median (bench.stat) of the whole
+-- run's times × scale, ops = per × scale, and the spread (max - min) / min.
+CREATE TABLE bench.cases (
+    grp text, ord int, op text,
+    setup text, stmt text, check_sql text,
+    per bigint DEFAULT 1, scale float8 DEFAULT 1,
+    vacuum text,
+    PRIMARY KEY (grp, op)
+);
+CREATE TABLE bench.case_sample (grp text, op text, rep int, cpu_ms float8, wall_ms float8);
+
+CREATE PROCEDURE bench.run(g text, o text, rep int) LANGUAGE plpgsql AS $$
+DECLARE
+    c bench.cases;
+    t0 timestamptz;
+    c0 bigint;
+    wall float8;
+    cpu float8;
+    ok bool;
+BEGIN
+    SELECT * INTO STRICT c FROM bench.cases WHERE grp = g AND op = o;
+    IF c.setup IS NOT NULL THEN
+        EXECUTE c.setup;
+    END IF;
+    c0 := bench.cpu_ns();
+    t0 := clock_timestamp();
+    EXECUTE c.stmt;
+    wall := 1000 * extract(epoch FROM clock_timestamp() - t0);
+    cpu := (bench.cpu_ns() - c0) / 1e6;
+    IF c.check_sql IS NOT NULL THEN
+        EXECUTE c.check_sql INTO ok;
+        IF ok IS NOT TRUE THEN
+            RAISE EXCEPTION 'bench: % / % did not do its work: % is %', g, o, c.check_sql, ok;
+        END IF;
+    END IF;
+    ROLLBACK;
+    IF rep > 0 THEN
+        INSERT INTO bench.case_sample VALUES (g, o, rep, cpu * c.scale, wall * c.scale);
+    END IF;
+    COMMIT;
+END $$;
+
+CREATE VIEW bench.case_result AS
+SELECT c.grp, c.ord, c.op, c.per * c.scale AS ops,
+       CASE current_setting('bench.stat')
+           WHEN 'median' THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY s.cpu_ms)
+           ELSE min(s.cpu_ms) END AS cpu_ms,
+       CASE current_setting('bench.stat')
+           WHEN 'median' THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY s.wall_ms)
+           ELSE min(s.wall_ms) END AS wall_ms,
+       (max(s.cpu_ms) - min(s.cpu_ms)) / nullif(min(s.cpu_ms), 0) AS spread,
+       count(*) AS runs
+FROM bench.cases c JOIN bench.case_sample s USING (grp, op)
+GROUP BY c.grp, c.ord, c.op, c.per, c.scale;
+
 \pset footer off
 \pset null 'n/a'
 SELECT version();

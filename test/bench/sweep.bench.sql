@@ -57,58 +57,15 @@ SELECT least(:reps, 2) AS due_reps \gset
 \set idle_as_of '''2024-02-20 00:00+00'''
 \echo invoices :invoices, runs per due measurement :due_reps, calls per idle run :idle_calls
 
--- The timing harness of this file ------------------------------------------
--- As in invoices.bench.sql: setup (untimed), stmt (timed), check (untimed,
--- must return true), all in one transaction that is rolled back; then the
--- vacuum statement, untimed.  per: sweeps per run (idle: per-call times).
+-- The timing harness ---------------------------------------------------------
+-- lib.sql's cases (bench.cases, bench.run, bench.case_result): setup
+-- (untimed), stmt (timed), check (untimed, must return true), all in one
+-- transaction that is rolled back; then the vacuum statement, untimed.  per:
+-- sweep calls per run (idle: reported per call).  Reported as the median:
+-- the sweep's runs are few and long.
 
 CREATE SCHEMA sb;
-CREATE TABLE sb.sample (grp text, op text, rep int, cpu_ms float8, wall_ms float8);
-CREATE TABLE sb.cases (
-    grp text, ord int, op text,
-    setup text, stmt text, check_sql text, per int DEFAULT 1, vacuum text,
-    PRIMARY KEY (grp, op)
-);
-
-CREATE PROCEDURE sb.run(g text, o text, rep int) LANGUAGE plpgsql AS $$
-DECLARE
-    c sb.cases;
-    t0 timestamptz;
-    c0 bigint;
-    wall float8;
-    cpu float8;
-    ok bool;
-BEGIN
-    SELECT * INTO STRICT c FROM sb.cases WHERE grp = g AND op = o;
-    IF c.setup IS NOT NULL THEN
-        EXECUTE c.setup;
-    END IF;
-    c0 := bench.cpu_ns();
-    t0 := clock_timestamp();
-    EXECUTE c.stmt;
-    wall := 1000 * extract(epoch FROM clock_timestamp() - t0);
-    cpu := (bench.cpu_ns() - c0) / 1e6;
-    IF c.check_sql IS NOT NULL THEN
-        EXECUTE c.check_sql INTO ok;
-        IF ok IS NOT TRUE THEN
-            RAISE EXCEPTION 'sweep bench: % / % did not do its work: % is %', g, o, c.check_sql, ok;
-        END IF;
-    END IF;
-    ROLLBACK;
-    IF rep > 0 THEN
-        INSERT INTO sb.sample VALUES (g, o, rep, cpu / c.per, wall / c.per);
-    END IF;
-    COMMIT;
-END $$;
-
-CREATE VIEW sb.result AS
-SELECT c.grp, c.ord, c.op,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY s.cpu_ms) AS cpu_ms,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY s.wall_ms) AS wall_ms,
-       (max(s.cpu_ms) - min(s.cpu_ms)) / nullif(percentile_cont(0.5) WITHIN GROUP (ORDER BY s.cpu_ms), 0) AS spread,
-       count(*) AS runs
-FROM sb.cases c JOIN sb.sample s USING (grp, op)
-GROUP BY c.grp, c.ord, c.op;
+SET bench.stat = 'median';
 
 -- Data ---------------------------------------------------------------------
 
@@ -181,7 +138,7 @@ ORDER BY pg_relation_size(c.oid) DESC;
 
 -- Due: the floor and the sweep ------------------------------------------------
 
-INSERT INTO sb.cases (grp, ord, op, setup, stmt, check_sql, vacuum) VALUES
+INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, vacuum) VALUES
 ('due', 1, 'floor: UPDATE SET status, DISABLE TRIGGER USER',
  'ALTER TABLE invoice.invoices DISABLE TRIGGER USER',
  format('UPDATE invoice.invoices SET status = ''overdue'' WHERE status = ''pending'' AND due_date < %L', :due_as_of),
@@ -203,11 +160,11 @@ INSERT INTO sb.cases (grp, ord, op, setup, stmt, check_sql, vacuum) VALUES
 \echo timing the sweep of :invoices due invoices (:due_reps runs after a warm-up) ...
 -- (a guard: a run that takes half an hour has met a bad plan, see below)
 SET statement_timeout = '30min';
-SELECT format('CALL sb.run(%L, %L, %s)', c.grp, c.op, r), c.vacuum
-FROM sb.cases c CROSS JOIN generate_series(0, :due_reps) r
+SELECT format('CALL bench.run(%L, %L, %s)', c.grp, c.op, r), c.vacuum
+FROM bench.cases c CROSS JOIN generate_series(0, :due_reps) r
 WHERE c.grp = 'due' ORDER BY r, c.ord \gexec
 SELECT op AS measurement, round(cpu_ms::numeric) AS "cpu ms", round(wall_ms::numeric) AS "wall ms", runs
-FROM sb.result WHERE grp = 'due' ORDER BY ord;
+FROM bench.case_result WHERE grp = 'due' ORDER BY ord;
 
 -- Nothing due ------------------------------------------------------------------
 
@@ -221,17 +178,17 @@ BEGIN
     RETURN moved;
 END $$;
 
-INSERT INTO sb.cases (grp, ord, op, stmt, check_sql, per, vacuum) VALUES
+INSERT INTO bench.cases (grp, ord, op, stmt, check_sql, per, vacuum) VALUES
 ('idle', 1, 'nothing due, all pending: one sweep call',
  format('SELECT sb.idle_sweeps(%L, %s)', :idle_as_of, :idle_calls),
  'SELECT NOT EXISTS (SELECT FROM invoice.invoices WHERE status <> ''pending'')', :idle_calls, NULL);
 
 \echo timing :idle_calls sweep calls with nothing due, :invoices pending invoices ...
-SELECT format('CALL sb.run(%L, %L, %s)', c.grp, c.op, r)
-FROM sb.cases c CROSS JOIN generate_series(0, :reps) r
+SELECT format('CALL bench.run(%L, %L, %s)', c.grp, c.op, r)
+FROM bench.cases c CROSS JOIN generate_series(0, :reps) r
 WHERE c.grp = 'idle' ORDER BY r, c.ord \gexec
-SELECT op AS measurement, round(cpu_ms::numeric, 3) AS "cpu ms per call", round(wall_ms::numeric, 3) AS "wall ms per call", runs
-FROM sb.result WHERE grp = 'idle' ORDER BY ord;
+SELECT op AS measurement, round((cpu_ms / ops)::numeric, 3) AS "cpu ms per call", round((wall_ms / ops)::numeric, 3) AS "wall ms per call", runs
+FROM bench.case_result WHERE grp = 'idle' ORDER BY ord;
 
 \echo
 \echo 'plans of one sweep call with nothing due on' :invoices 'pending invoices (auto_explain; the plans have settled):'
@@ -301,17 +258,17 @@ SELECT count(*) FILTER (WHERE suspended_at IS NOT NULL) AS orgs_suspended FROM i
 -- (interval 7 days) and nothing moves, but the follow-ups still look at every
 -- overdue invoice.
 SELECT least(:idle_calls, 5) AS overdue_calls \gset
-INSERT INTO sb.cases (grp, ord, op, stmt, check_sql, per, vacuum) VALUES
+INSERT INTO bench.cases (grp, ord, op, stmt, check_sql, per, vacuum) VALUES
 ('idle', 2, 'nothing due, all overdue: one sweep call',
  format('SELECT sb.idle_sweeps(%L, %s) = 0', '2024-04-02 00:00+00', :overdue_calls),
  format('SELECT count(*) = %s FROM invoice.reminders', :invoices), :overdue_calls, NULL);
 
 \echo timing :overdue_calls sweep calls with nothing due, :invoices overdue invoices ...
-SELECT format('CALL sb.run(%L, %L, %s)', c.grp, c.op, r)
-FROM sb.cases c CROSS JOIN generate_series(0, :due_reps) r
+SELECT format('CALL bench.run(%L, %L, %s)', c.grp, c.op, r)
+FROM bench.cases c CROSS JOIN generate_series(0, :due_reps) r
 WHERE c.grp = 'idle' AND c.ord = 2 ORDER BY r \gexec
-SELECT op AS measurement, round(cpu_ms::numeric, 3) AS "cpu ms per call", round(wall_ms::numeric, 3) AS "wall ms per call", runs
-FROM sb.result WHERE grp = 'idle' AND ord = 2;
+SELECT op AS measurement, round((cpu_ms / ops)::numeric, 3) AS "cpu ms per call", round((wall_ms / ops)::numeric, 3) AS "wall ms per call", runs
+FROM bench.case_result WHERE grp = 'idle' AND ord = 2;
 
 \echo
 \echo 'plans of one sweep call with nothing due on' :invoices 'overdue invoices (auto_explain):'
@@ -329,11 +286,11 @@ SET auto_explain.log_min_duration = -1;
 \echo
 \echo 'invoices:' :invoices'; median over' :due_reps 'runs (due) and' :reps 'runs (idle, pending); cpu = backend on-CPU ms, wall in its own column'
 SELECT r.grp AS "group", r.op AS measurement,
-       round(r.cpu_ms::numeric, 3) AS "cpu ms", round(r.wall_ms::numeric, 3) AS "wall ms",
+       round((r.cpu_ms / r.ops)::numeric, 3) AS "cpu ms", round((r.wall_ms / r.ops)::numeric, 3) AS "wall ms",
        round((r.cpu_ms / b.cpu_ms)::numeric, 2) AS "x floor",
        round(100 * r.spread::numeric) AS "spread %", r.runs
-FROM sb.result r
-LEFT JOIN sb.result b ON b.grp = 'due' AND b.ord = 1 AND r.grp = 'due'
+FROM bench.case_result r
+LEFT JOIN bench.case_result b ON b.grp = 'due' AND b.ord = 1 AND r.grp = 'due'
 ORDER BY r.grp, r.ord;
 
 \pset tuples_only on
@@ -343,29 +300,29 @@ UNION ALL
 SELECT format('target: the sweep of %s due invoices within 3x of the plain UPDATE: %s (%sx cpu, %sx wall)',
               :invoices, CASE WHEN s.cpu_ms <= 3 * f.cpu_ms THEN 'PASS' ELSE 'MISS' END,
               round((s.cpu_ms / f.cpu_ms)::numeric, 2), round((s.wall_ms / f.wall_ms)::numeric, 2))
-FROM sb.result s, sb.result f
+FROM bench.case_result s, bench.case_result f
 WHERE (s.grp, s.ord) = ('due', 2) AND (f.grp, f.ord) = ('due', 1)
 UNION ALL
 SELECT format('batching: the default batch size costs %sx the single-batch sweep',
               round((s.cpu_ms / o.cpu_ms)::numeric, 2))
-FROM sb.result s, sb.result o
+FROM bench.case_result s, bench.case_result o
 WHERE (s.grp, s.ord) = ('due', 2) AND (o.grp, o.ord) = ('due', 3)
 UNION ALL
 SELECT format('committed sweep of %s invoices: %s ms, then COMMIT (NOTIFYs queued) %s ms',
               :invoices, :sweep_ms, :commit_ms)
 UNION ALL
 SELECT format('nothing due: %s ms per sweep call with %s pending invoices, %s ms with %s overdue',
-              round(p.cpu_ms::numeric, 3), :invoices, round(o.cpu_ms::numeric, 1), :invoices)
-FROM sb.result p, sb.result o
+              round((p.cpu_ms / p.ops)::numeric, 3), :invoices, round((o.cpu_ms / o.ops)::numeric, 1), :invoices)
+FROM bench.case_result p, bench.case_result o
 WHERE (p.grp, p.ord) = ('idle', 1) AND (o.grp, o.ord) = ('idle', 2)
 UNION ALL
-SELECT format('noise: largest (max - min) / median of any cell: %s %%', round(100 * max(spread)::numeric))
-FROM sb.result;
+SELECT format('noise: largest (max - min) / min of any cell: %s %%', round(100 * max(spread)::numeric))
+FROM bench.case_result;
 \pset tuples_only off
 
 \echo 'samples, cpu ms in run order (wall in brackets):'
 SELECT s.grp AS "group", s.op AS measurement,
        string_agg(round(s.cpu_ms::numeric, 3) || ' (' || round(s.wall_ms::numeric, 3) || ')', ' ' ORDER BY s.rep) AS samples
-FROM sb.sample s JOIN sb.cases c USING (grp, op)
+FROM bench.case_sample s JOIN bench.cases c USING (grp, op)
 GROUP BY s.grp, s.op, c.ord
 ORDER BY s.grp, c.ord;
