@@ -181,16 +181,13 @@ CREATE FUNCTION invoice.invoice_csv(org_id text, status text DEFAULT NULL, date_
     RETURNS SETOF invoice.invoice_csv
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
+    -- Ordered by the invoice date itself: the view's column is its text.
     SELECT c.*
-      FROM invoice.invoice_csv c
-     WHERE invoice.invoice_filter_args(invoice_csv.org_id, invoice_csv.date_from, invoice_csv.date_to)
-       AND c.org_id = invoice_csv.org_id
-       AND c.id IN (SELECT f.id
-                      FROM invoice.invoice_matches(invoice_csv.org_id,
-                                                   (SELECT invoice.status_filter(invoice_csv.status)),
-                                                   invoice_csv.date_from, invoice_csv.date_to,
-                                                   (SELECT invoice.search_term(invoice_csv.search))) f)
-     ORDER BY c.invoice_date DESC, c.id;
+      FROM invoice.invoice_matches(invoice_csv.org_id, (SELECT invoice.status_filter(invoice_csv.status)),
+                                   invoice_csv.date_from, invoice_csv.date_to,
+                                   (SELECT invoice.search_term(invoice_csv.search))) f
+      JOIN invoice.invoice_csv c ON c.org_id = f.org_id AND c.id = f.id
+     ORDER BY f.invoice_date DESC, f.id;
 END;
 COMMENT ON FUNCTION invoice.invoice_csv(text, text, timestamptz, timestamptz, text)
     IS 'the CSV export of an organisation''s invoices, with the list''s filters and order: \copy (SELECT * FROM invoice.invoice_csv(''org'')) TO ''invoices.csv'' CSV HEADER';

@@ -13,7 +13,7 @@ CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'Asia/Kolkata';
 
-SELECT plan(12);
+SELECT plan(13);
 
 -- The reference: the former SQL definitions ----------------------------------------
 
@@ -59,12 +59,17 @@ CREATE FUNCTION pg_temp.ref_describe(p_org text, p_id text) RETURNS json LANGUAG
       FROM invoice.invoices i WHERE i.org_id = p_org AND i.id = p_id
 $$;
 
+-- pg_temp.ids(list answer): the invoice ids on the page, in order
+CREATE FUNCTION pg_temp.ids(d json) RETURNS text[] LANGUAGE sql IMMUTABLE
+    RETURN ARRAY(SELECT i->>'id' FROM json_array_elements(d->'data'->'invoices') WITH ORDINALITY x(i, n) ORDER BY n);
+
 -- Fixtures ------------------------------------------------------------------------------
 --
 -- jw-org: jw-1 … jw-10 invoiced monthly through 2024 (jw-10 a draft), in every
 -- status; line descriptions and the invoice descriptions carry every control
--- character, quotes, backslashes and non-ASCII text; jw-11 lives in years
--- 12024 and jw-12 in 44 BC; a line has infinite usage times.
+-- character, quotes, backslashes and non-ASCII text; jw-11 lives in year
+-- 12024 (a draft dated then) and jw-12 in 44 BC; a line has infinite usage
+-- times.
 
 INSERT INTO invoice.orgs (org_id, name) VALUES ('jw-org', 'JSON writer org');
 INSERT INTO invoice.invoices (org_id, id, series, description, period_start, period_end, invoice_date, due_date,
@@ -78,9 +83,9 @@ SELECT 'jw-org', 'jw-' || m, 'JW',
        LATERAL (SELECT CASE WHEN m = 10 THEN NULL
                             WHEN m = 7 THEN make_timestamptz(2024, 7, 1, 0, 0, 0, 'UTC')
                             ELSE make_timestamptz(2024, m + 1, 1, 12, 34, 56.999, 'UTC') END AS d) x;
-INSERT INTO invoice.invoices (org_id, id, series, description, period_start, period_end, currency)
-VALUES ('jw-org', 'jw-11', 'JW', 'far future', '12024-01-01 UTC', '12024-02-01 UTC', 'USD'),
-       ('jw-org', 'jw-12', 'JW', 'far past', '0044-03-15 00:00 UTC BC', '0044-04-15 00:00 UTC BC', 'USD');
+INSERT INTO invoice.invoices (org_id, id, series, description, period_start, period_end, invoice_date, currency)
+VALUES ('jw-org', 'jw-11', 'JW', 'far future', '12024-01-01 UTC', '12024-02-01 UTC', '12024-02-01 UTC', 'USD'),
+       ('jw-org', 'jw-12', 'JW', 'far past', '0044-03-15 00:00 UTC BC', '0044-04-15 00:00 UTC BC', NULL, 'USD');
 INSERT INTO invoice.line_items (org_id, invoice_id, description, units, rate, tax_rate, product_name, region,
                                 usage_start, usage_end)
 SELECT 'jw-org', 'jw-' || m, l.d, m * 1.5, 7.0075, CASE WHEN m % 4 = 0 THEN 5 END, 'Compute', 'ap-south-1',
@@ -138,6 +143,9 @@ SELECT is((SELECT array_agg(l->>'description' ORDER BY n)
 SELECT is((SELECT array_agg(ARRAY[json_typeof(l->'usageStart'), json_typeof(l->'usageEnd')])
              FROM json_array_elements(invoice.invoice_describe('jw-3')->'data'->'lineItems') l),
           ARRAY[['null', 'null'], ['null', 'null']], 'infinite usage times are JSON null');
+SELECT is((SELECT array_agg(c.id) FROM invoice.invoice_csv('jw-org') c),
+          pg_temp.ids(invoice.invoice_list('jw-org', 1, 100)),
+          'invoice_csv: the list''s order, by the invoice date (year 12024 first), not by its text');
 SELECT is((SELECT doc FROM invoice.invoice_describe_json WHERE id = 'jw-12'),
           pg_temp.ref_describe('jw-org', 'jw-12')::jsonb, 'invoice_describe_json: the same document');
 
