@@ -354,12 +354,13 @@ run_select(SPIPlanPtr plan, Datum *values, const char *nulls, const char *what)
  * invoice_list(org_id, page, page_size, status, date_from, date_to, search):
  * {"code" : 0, "data" : {"count", "currentPage", "pageSize", "invoices"}}
  *
- * Two statements: the count, an index-only pass over the organisation's
- * matching invoices, and the page.  The first page reads its rows as it goes
- * down the index; a later one finds its ids index-only, skipping the rows
- * before it without visiting them, and then reads just those rows.  A
- * search instead lists every match's id once (count and page from the same
- * pass) and then reads the page's rows.
+ * Two statements: the page and, unless the page ends before it is full,
+ * the count, an index-only pass over the organisation's matching invoices.
+ * The first page reads its rows as it goes down the index; a later one
+ * finds its ids index-only, skipping the rows before it without visiting
+ * them, and then reads just those rows.  A search instead lists every
+ * match's id once (count and page from the same pass) and then reads the
+ * page's rows.
  */
 PG_FUNCTION_INFO_V1(invoice_list);
 Datum
@@ -375,7 +376,8 @@ invoice_list(PG_FUNCTION_ARGS)
 	text	   *term = NULL;
 	int64		count;
 	bool		isnull;
-	bool		have_rows;
+	SPITupleTable *rows = NULL;
+	uint64		nrows = 0;
 	JsonRowWriter writer;
 	StringInfoData buf;
 	int			nest_level;
@@ -411,24 +413,35 @@ invoice_list(PG_FUNCTION_ARGS)
 	{
 		run_select(list_plan(LIST_MATCHES, filters), values, nulls, "the matching invoices");
 		count = (int64) SPI_processed;
-		have_rows = read_search_page(values[0], SPI_tuptable, SPI_processed, offset, page_size);
+		if (read_search_page(values[0], SPI_tuptable, SPI_processed, offset, page_size))
+		{
+			rows = SPI_tuptable;
+			nrows = SPI_processed;
+		}
 	}
 	else
 	{
-		run_select(list_plan(LIST_COUNT, filters), values, nulls, "the invoice count");
-		count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 		run_select(list_plan(offset == 0 ? LIST_FIRST_PAGE : LIST_LATER_PAGE, filters), values, nulls,
 				   "the invoice page");
-		have_rows = SPI_processed > 0;
+		rows = SPI_tuptable;
+		nrows = SPI_processed;
+		/* a page that ends before it is full tells the count (the same snapshot) */
+		if (nrows > 0 && nrows < (uint64) page_size)
+			count = offset + (int64) nrows;
+		else
+		{
+			run_select(list_plan(LIST_COUNT, filters), values, nulls, "the invoice count");
+			count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		}
 	}
 
 	appendStringInfo(&buf, "{\"code\" : 0, \"data\" : {\"count\" : " INT64_FORMAT
 					 ", \"currentPage\" : %d, \"pageSize\" : %d, \"invoices\" : ",
 					 count, page, page_size);
-	if (have_rows)
+	if (nrows > 0)
 	{
-		json_row_writer_init(&writer, list_fields, lengthof_fields(list_fields), SPI_tuptable->tupdesc);
-		json_write_array(&buf, &writer, SPI_tuptable->vals, SPI_processed);
+		json_row_writer_init(&writer, list_fields, lengthof_fields(list_fields), rows->tupdesc);
+		json_write_array(&buf, &writer, rows->vals, nrows);
 	}
 	else
 		appendStringInfoString(&buf, "[]");
