@@ -28,8 +28,15 @@
 
 #define lengthof_fields(a) ((int) lengthof(a))
 
-/* A List item: the seed's 16 keys, in its order. */
-static const JsonField list_fields[] = {
+/* A List item: the first 16 of invoice_fields */
+#define LIST_FIELDS 16
+
+/*
+ * An invoice in Describe: the List item's 16 keys (the seed's, in its order:
+ * the first LIST_FIELDS entries), then the richer ones; the children's
+ * arrays follow.
+ */
+static const JsonField invoice_fields[] = {
 	{"id", "id", JSON_FIELD_STRING},
 	{"orgId", "org_id", JSON_FIELD_STRING},
 	{"periodStart", "period_start", JSON_FIELD_TIME},
@@ -46,10 +53,6 @@ static const JsonField list_fields[] = {
 	{"total", "total", JSON_FIELD_CENTS},
 	{"advancePayAmount", "advance_pay_amount", JSON_FIELD_CENTS},
 	{"amountDue", "amount_due", JSON_FIELD_CENTS},
-};
-
-/* Describe: the list keys, then these, then the children's arrays. */
-static const JsonField describe_fields[] = {
 	{"number", "number", JSON_FIELD_STRING},
 	{"description", "description", JSON_FIELD_STRING},
 	{"taxRate", "tax_rate", JSON_FIELD_NUMBER},
@@ -298,7 +301,7 @@ list_plan(ListStatement statement, int filters)
 		invoice_prepare_generic(&list_plans[statement][filters],
 								psprintf(list_sql[statement], args,
 										 (filters & LIST_BY_DATE) ? LIST_DATE_BOUNDS : "",
-										 json_field_columns(list_fields, lengthof_fields(list_fields),
+										 json_field_columns(invoice_fields, LIST_FIELDS,
 															statement == LIST_LATER_PAGE ? "i" : "f")),
 								lengthof(argtypes), argtypes);
 	}
@@ -332,7 +335,7 @@ read_search_page(Datum org_id, SPITupleTable *matches, uint64 nmatches, int64 of
 		invoice_prepare_generic(&rows_plan,
 								psprintf("SELECT %s FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = ANY ($2)"
 										 " ORDER BY i.invoice_date DESC, i.id",
-										 json_field_columns(list_fields, lengthof_fields(list_fields), "i")),
+										 json_field_columns(invoice_fields, LIST_FIELDS, "i")),
 								2, (Oid[]) {TEXTOID, TEXTARRAYOID});
 	run_select(rows_plan,
 			   (Datum[]) {org_id, PointerGetDatum(construct_array(ids, n, TEXTOID, -1, false, TYPALIGN_INT))},
@@ -440,7 +443,7 @@ invoice_list(PG_FUNCTION_ARGS)
 					 count, page, page_size);
 	if (nrows > 0)
 	{
-		json_row_writer_init(&writer, list_fields, lengthof_fields(list_fields), rows->tupdesc);
+		json_row_writer_init(&writer, invoice_fields, LIST_FIELDS, rows->tupdesc);
 		json_write_array(&buf, &writer, rows->vals, nrows);
 	}
 	else
@@ -473,7 +476,7 @@ invoice_list_item(PG_FUNCTION_ARGS)
 		TupleDesc	tupdesc = lookup_rowtype_tupdesc_copy(type_id, type_mod);
 
 		writer = palloc(sizeof(JsonRowWriter));
-		json_row_writer_init(writer, list_fields, lengthof_fields(list_fields), tupdesc);
+		json_row_writer_init(writer, invoice_fields, LIST_FIELDS, tupdesc);
 		fcinfo->flinfo->fn_extra = writer;
 		MemoryContextSwitchTo(old);
 	}
@@ -540,10 +543,7 @@ describe_write(StringInfo buf, Datum org_id, Datum id)
 	nulls[2] = isnull ? 'n' : ' ';
 
 	appendStringInfoChar(buf, '{');
-	json_row_writer_init(&writer, list_fields, lengthof_fields(list_fields), invoice_desc);
-	json_write_fields(buf, &writer, invoice);
-	appendBinaryStringInfo(buf, ", ", 2);
-	json_row_writer_init(&writer, describe_fields, lengthof_fields(describe_fields), invoice_desc);
+	json_row_writer_init(&writer, invoice_fields, lengthof_fields(invoice_fields), invoice_desc);
 	json_write_fields(buf, &writer, invoice);
 
 	for (int i = 0; i < (int) DESCRIBE_CHILDREN; i++)
