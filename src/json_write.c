@@ -89,7 +89,7 @@ json_format_time(StringInfo buf, TimestampTz when)
  * As escape_json writes it: quotes, the two-character escapes, \uXXXX for
  * other control characters; the runs in between copied whole.
  */
-void
+static void
 json_write_string(StringInfo buf, const char *str, int len)
 {
 	int			run = 0;

@@ -63,9 +63,6 @@ extern void json_write_array(StringInfo buf, JsonRowWriter *writer, HeapTuple *r
 /* A key and its separator: `"key" : `. */
 extern void json_write_key(StringInfo buf, const char *key);
 
-/* A string value, quoted and escaped as escape_json does, from len bytes. */
-extern void json_write_string(StringInfo buf, const char *str, int len);
-
 /* A timestamp as the shapes carry it, false (nothing written) for ±infinity. */
 extern bool json_format_time(StringInfo buf, TimestampTz when);
 
