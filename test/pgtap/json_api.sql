@@ -10,7 +10,7 @@ CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 
-SELECT plan(175);
+SELECT plan(177);
 
 -- Catalog -----------------------------------------------------------------------
 
@@ -287,6 +287,13 @@ SELECT cmp_ok((SELECT count(*)::int FROM icontains_cases WHERE h COLLATE "defaul
               'text_icontains cases: some match');
 SELECT cmp_ok((SELECT count(DISTINCT c)::int FROM icontains_cases), '>=', 3, 'text_icontains cases: at least three collations');
 SELECT is(invoice.text_icontains('Compute hours', ''), true, 'text_icontains: the empty term is in everything');
+SELECT is(ARRAY[invoice.text_icontains(NULL, 'x'), invoice.text_icontains('x', NULL)], '{NULL,NULL}',
+          'text_icontains: NULL in, NULL out');
+CREATE TEMP TABLE two_collations (a text COLLATE "C", b text COLLATE "POSIX");
+INSERT INTO two_collations VALUES ('Compute', 'comp');
+SELECT pg_temp.refused($$SELECT invoice.text_icontains(a, b) FROM two_collations$$, '42P22',
+                       'could not determine which collation to use for text_icontains',
+                       'text_icontains: texts of two implicit collations: 42P22');
 
 -- Describe ----------------------------------------------------------------------------------
 
