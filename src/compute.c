@@ -28,13 +28,6 @@
 #error "invoice computation needs a 128-bit integer type"
 #endif
 
-/*
- * Statements over at most this many changed rows reuse a kept plan (index
- * lookups per invoice, right for a handful of rows); larger ones are planned
- * for their actual size.
- */
-#define SMALL_STATEMENT_ROWS 1000
-
 /* Tax rates are percentages with at most six decimals: rate × 10^6 is exact. */
 #define RATE_SCALE INT64CONST(1000000)
 
@@ -580,7 +573,8 @@ invoice_compute_period_as_owner(FunctionCallInfo fcinfo)
  * Statement trigger on line_items, credits and payments (argument: 'lines',
  * 'credits' or 'payments'): lock the invoices the statement touched, refuse
  * changes their status forbids, and recompute them once per statement, so
- * bulk loads do not recompute once per row.
+ * bulk loads do not recompute once per row; new line descriptions go into
+ * their invoices' search signatures.
  */
 PG_FUNCTION_INFO_V1(invoice_children_changed);
 Datum
@@ -589,6 +583,16 @@ invoice_children_changed(PG_FUNCTION_ARGS)
 	/* plans kept for small statements, per (child kind, event) */
 	static SPIPlanPtr lock_plans[3][3];
 	static SPIPlanPtr recompute_plans[3][3];
+	static SPIPlanPtr line_texts_plans[2];
+
+	/* the descriptions that inserted lines, or updated ones, bring to their invoices' search signatures */
+	static const char *const line_texts_sql[2] = {
+		"SELECT n.org_id, n.invoice_id, array_agg(n.description) FROM changed_new n GROUP BY n.org_id, n.invoice_id",
+		"SELECT n.org_id, n.invoice_id, array_agg(n.description)"
+		" FROM changed_new n JOIN changed_old o ON o.org_id = n.org_id AND o.line_id = n.line_id"
+		" WHERE n.description IS DISTINCT FROM o.description OR n.invoice_id <> o.invoice_id"
+		" GROUP BY n.org_id, n.invoice_id",
+	};
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	const char *kind;
 	int			kind_index;
@@ -673,6 +677,8 @@ invoice_children_changed(PG_FUNCTION_ARGS)
 
 	invoice_recompute(target, small ? &recompute_plans[kind_index][event_index] : NULL,
 					  0, NULL, NULL, payments);
+	if (kind_index == 0 && event_index < 2)
+		invoice_search_add_texts(line_texts_sql[event_index], small ? &line_texts_plans[event_index] : NULL);
 
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();

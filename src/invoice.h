@@ -69,6 +69,16 @@ extern bool invoice_text_is_blank(const char *text);
 /* The list's search (search.c): the trimmed term of a search argument, NULL when blank. */
 extern text *invoice_search_term(text *search);
 
+/*
+ * Trigger statements over at most this many changed rows reuse a kept plan
+ * (index lookups per invoice, right for a handful of rows); larger ones are
+ * planned for their actual size.
+ */
+#define SMALL_STATEMENT_ROWS 1000
+
+/* Add texts to invoices' search signatures: texts_sql yields (org_id, invoice_id, texts text[]). */
+extern void invoice_search_add_texts(const char *texts_sql, SPIPlanPtr *cache);
+
 /* Access (security.c): what the acting role may do with an organisation's data. */
 typedef enum InvoiceAccess
 {

@@ -235,7 +235,7 @@ typedef enum ListStatement
 	LIST_COUNT,					/* how many match */
 	LIST_FIRST_PAGE,			/* page 1: read the rows going down the index */
 	LIST_LATER_PAGE,			/* page n: skip index-only, then read the page's rows */
-	LIST_MATCHES,				/* searching: every match's id, in order (count and page in one pass) */
+	LIST_MATCHES,				/* searching: every match, in order (count and page in one pass) */
 	LIST_STATEMENTS
 } ListStatement;
 
@@ -244,7 +244,9 @@ typedef enum ListStatement
  * %3$s: the list item's columns (of f, or of i in LIST_LATER_PAGE).  A later
  * page reads its rows one by one by key (OFFSET 0 keeps the planner from
  * joining them by a scan of all the organisation's invoices, which a generic
- * plan prefers when one organisation holds much of the table).
+ * plan prefers when one organisation holds much of the table).  A search
+ * starts from the organisation's search candidates, which invoice_matches
+ * then tests one by one.
  */
 static const char *const list_sql[LIST_STATEMENTS] = {
 	"SELECT pg_catalog.count(*) FROM invoice.invoice_matches(%1$s) f%2$s",
@@ -254,7 +256,8 @@ static const char *const list_sql[LIST_STATEMENTS] = {
 	"         ORDER BY f.invoice_date DESC, f.id LIMIT $6 OFFSET $7) p"
 	" CROSS JOIN LATERAL (SELECT %3$s FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = p.id OFFSET 0) r"
 	" ORDER BY p.invoice_date DESC, p.id",
-	"SELECT f.id FROM invoice.invoice_matches(%1$s) f%2$s ORDER BY f.invoice_date DESC, f.id",
+	"SELECT %3$s FROM invoice.search_candidates($1, $5) c (invoice_id)"
+	" JOIN invoice.invoice_matches(%1$s) f ON f.id = c.invoice_id%2$s ORDER BY f.invoice_date DESC, f.id",
 };
 
 #define LIST_DATE_BOUNDS \
@@ -309,41 +312,6 @@ list_plan(ListStatement statement, int filters)
 }
 
 /* Run a kept plan that reads; its rows in SPI_tuptable. */
-static void run_select(SPIPlanPtr plan, Datum *values, const char *nulls, const char *what);
-
-/*
- * Searching, the matches' ids come first, in order (a search reads every
- * line of the organisation, which is done once); the page is rows
- * [offset, offset + page_size) of them.  Leaves the page's invoices in
- * SPI_tuptable, or returns false for an empty page.
- */
-static bool
-read_search_page(Datum org_id, SPITupleTable *matches, uint64 nmatches, int64 offset, int32 page_size)
-{
-	static SPIPlanPtr rows_plan = NULL;
-	int64		first = Min(offset, (int64) nmatches);
-	int			n = (int) Min((int64) page_size, (int64) nmatches - first);
-	Datum	   *ids;
-	bool		isnull;
-
-	if (n == 0)
-		return false;
-	ids = palloc(n * sizeof(Datum));
-	for (int i = 0; i < n; i++)
-		ids[i] = SPI_getbinval(matches->vals[first + i], matches->tupdesc, 1, &isnull);
-	if (rows_plan == NULL)
-		invoice_prepare_generic(&rows_plan,
-								psprintf("SELECT %s FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = ANY ($2)"
-										 " ORDER BY i.invoice_date DESC, i.id",
-										 json_field_columns(invoice_fields, LIST_FIELDS, "i")),
-								2, (Oid[]) {TEXTOID, TEXTARRAYOID});
-	run_select(rows_plan,
-			   (Datum[]) {org_id, PointerGetDatum(construct_array(ids, n, TEXTOID, -1, false, TYPALIGN_INT))},
-			   NULL, "the invoice page");
-	return true;
-}
-
-/* Run a kept plan that reads; its rows in SPI_tuptable. */
 static void
 run_select(SPIPlanPtr plan, Datum *values, const char *nulls, const char *what)
 {
@@ -361,9 +329,9 @@ run_select(SPIPlanPtr plan, Datum *values, const char *nulls, const char *what)
  * the count, an index-only pass over the organisation's matching invoices.
  * The first page reads its rows as it goes down the index; a later one
  * finds its ids index-only, skipping the rows before it without visiting
- * them, and then reads just those rows.  A search instead lists every
- * match's id once (count and page from the same pass) and then reads the
- * page's rows.
+ * them, and then reads just those rows.  A search instead reads every
+ * match once (count and page from the same pass), going only to the
+ * invoices whose search signature may hold the term (search_candidates).
  */
 PG_FUNCTION_INFO_V1(invoice_list);
 Datum
@@ -380,6 +348,7 @@ invoice_list(PG_FUNCTION_ARGS)
 	int64		count;
 	bool		isnull;
 	SPITupleTable *rows = NULL;
+	int64		first = 0;		/* of rows, the first on the page */
 	uint64		nrows = 0;
 	JsonRowWriter writer;
 	StringInfoData buf;
@@ -416,11 +385,9 @@ invoice_list(PG_FUNCTION_ARGS)
 	{
 		run_select(list_plan(LIST_MATCHES, filters), values, nulls, "the matching invoices");
 		count = (int64) SPI_processed;
-		if (read_search_page(values[0], SPI_tuptable, SPI_processed, offset, page_size))
-		{
-			rows = SPI_tuptable;
-			nrows = SPI_processed;
-		}
+		rows = SPI_tuptable;
+		first = Min(offset, count);
+		nrows = (uint64) Min((int64) page_size, count - first);
 	}
 	else
 	{
@@ -444,7 +411,7 @@ invoice_list(PG_FUNCTION_ARGS)
 	if (nrows > 0)
 	{
 		json_row_writer_init(&writer, invoice_fields, LIST_FIELDS, rows->tupdesc);
-		json_write_array(&buf, &writer, rows->vals, nrows);
+		json_write_array(&buf, &writer, rows->vals + first, nrows);
 	}
 	else
 		appendStringInfoString(&buf, "[]");

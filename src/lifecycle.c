@@ -38,6 +38,7 @@
  */
 static bool pending_status_change = false;
 static bool pending_tax_rate_change = false;
+static bool pending_search_texts_change = false;	/* number or description */
 static bool pending_callbacks_registered = false;
 
 /* A statement that failed never reaches its statement trigger: drop what it flagged. */
@@ -45,7 +46,7 @@ static void
 forget_pending_on_abort(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		pending_status_change = pending_tax_rate_change = false;
+		pending_status_change = pending_tax_rate_change = pending_search_texts_change = false;
 }
 
 static void
@@ -53,7 +54,7 @@ forget_pending_on_subabort(SubXactEvent event, SubTransactionId mySubid,
 						   SubTransactionId parentSubid, void *arg)
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-		pending_status_change = pending_tax_rate_change = false;
+		pending_status_change = pending_tax_rate_change = pending_search_texts_change = false;
 }
 
 static void
@@ -513,6 +514,9 @@ invoice_before_update(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVOICE_FROZEN),
 				 errmsg("status_reason of invoice \"%s\" changes only with its status", row_text(&old_row, COL_ID))));
 
+	if (column_differs(&old_row, &new_row, COL_NUMBER) || column_differs(&old_row, &new_row, COL_DESCRIPTION))
+		flag_pending(&pending_search_texts_change);
+
 	row_set(&new_row, COL_UPDATED_AT, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
 	PG_RETURN_POINTER(row_apply(&new_row, trigdata->tg_newtuple));
 }
@@ -572,7 +576,8 @@ recompute_retaxed_drafts(void)
 
 /*
  * AFTER statement trigger on invoices: status_history rows for creations and
- * status changes, and a recompute of drafts whose tax rate changed.
+ * status changes, a recompute of drafts whose tax rate changed, and the
+ * search signatures of new invoices and of new numbers and descriptions.
  */
 PG_FUNCTION_INFO_V1(invoice_after_statement);
 Datum
@@ -582,7 +587,11 @@ invoice_after_statement(PG_FUNCTION_ARGS)
 	bool		inserted;
 	bool		status_changed = false;
 	bool		tax_rate_changed = false;
+	bool		search_texts_changed = false;
+	bool		small;
 	int			nest_level;
+	static SPIPlanPtr new_texts_plan = NULL;
+	static SPIPlanPtr changed_texts_plan = NULL;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
@@ -592,12 +601,14 @@ invoice_after_statement(PG_FUNCTION_ARGS)
 	{
 		status_changed = pending_status_change;
 		tax_rate_changed = pending_tax_rate_change;
-		pending_status_change = pending_tax_rate_change = false;
-		if (!status_changed && !tax_rate_changed)
+		search_texts_changed = pending_search_texts_change;
+		pending_status_change = pending_tax_rate_change = pending_search_texts_change = false;
+		if (!status_changed && !tax_rate_changed && !search_texts_changed)
 			PG_RETURN_POINTER(NULL);
 	}
 	if (tuplestore_tuple_count(trigdata->tg_newtable) == 0)
 		PG_RETURN_POINTER(NULL);
+	small = tuplestore_tuple_count(trigdata->tg_newtable) <= SMALL_STATEMENT_ROWS;
 
 	SPI_connect();
 	SPI_register_trigger_data(trigdata);
@@ -605,7 +616,16 @@ invoice_after_statement(PG_FUNCTION_ARGS)
 	if (invoice_numbers_pending())
 		invoice_flush_numbers();
 	if (inserted)
+	{
 		log_creations();
+		invoice_search_add_texts("SELECT n.org_id, n.id, ARRAY[n.number, n.description] FROM changed_new n",
+								 small ? &new_texts_plan : NULL);
+	}
+	if (search_texts_changed)
+		invoice_search_add_texts("SELECT n.org_id, n.id, ARRAY[n.number, n.description]"
+								 " FROM changed_new n JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
+								 " WHERE n.number IS DISTINCT FROM o.number OR n.description IS DISTINCT FROM o.description",
+								 small ? &changed_texts_plan : NULL);
 	if (status_changed)
 	{
 		log_status_changes();

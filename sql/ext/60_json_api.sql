@@ -25,16 +25,6 @@ CREATE FUNCTION invoice.status_filter(status text) RETURNS invoice.status
 COMMENT ON FUNCTION invoice.status_filter(text)
     IS 'the status a filter argument names: a label of invoice.status or "unpaid" (= pending), in any case; NULL for NULL or blank; 22P02 for anything else';
 
-CREATE FUNCTION invoice.search_term(search text) RETURNS text
-    AS 'MODULE_PATHNAME', 'invoice_search_term_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION invoice.search_term(text)
-    IS 'what a search argument looks for: the text trimmed of spaces; NULL for NULL or blank';
-
-CREATE FUNCTION invoice.text_icontains(haystack text, term text) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'invoice_text_icontains' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION invoice.text_icontains(text, text)
-    IS 'whether haystack contains term, case-insensitively: haystack ILIKE ''%'' || term || ''%'' with %, _ and \ in term taken literally (both lowered by lower() in the collation of the call)';
-
 CREATE FUNCTION invoice.invoice_filter_args(org_id text, date_from timestamptz, date_to timestamptz) RETURNS boolean
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.invoice_filter_args(text, timestamptz, timestamptz)
@@ -60,8 +50,8 @@ CREATE FUNCTION invoice.invoice_matches(org_id text, status invoice.status, date
     RETURNS SETOF invoice.invoices
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    -- Inlined into its callers.  The search is a set of ids, built once per
-    -- call and only when there is a search term.
+    -- Inlined into its callers.  The search is tested invoice by invoice:
+    -- callers that search restrict the invoices to search_candidates first.
     SELECT i.*
       FROM invoice.invoices i
      WHERE invoice.invoice_filter_args(invoice_matches.org_id, invoice_matches.date_from, invoice_matches.date_to)
@@ -70,16 +60,12 @@ BEGIN ATOMIC
        AND (invoice_matches.date_from IS NULL OR i.invoice_date >= invoice_matches.date_from)
        AND (invoice_matches.date_to IS NULL OR i.invoice_date < invoice_matches.date_to)
        AND (invoice_matches.search IS NULL
-            OR i.id IN (SELECT s.id
-                          FROM invoice.invoices s
-                         WHERE s.org_id = invoice_matches.org_id
-                           AND (invoice.text_icontains(s.number, invoice_matches.search)
-                                OR invoice.text_icontains(s.description, invoice_matches.search))
-                        UNION ALL
-                        SELECT l.invoice_id
-                          FROM invoice.line_items l
-                         WHERE l.org_id = invoice_matches.org_id
-                           AND invoice.text_icontains(l.description, invoice_matches.search)));
+            OR invoice.text_icontains(i.number, invoice_matches.search)
+            OR invoice.text_icontains(i.description, invoice_matches.search)
+            OR EXISTS (SELECT
+                         FROM invoice.line_items l
+                        WHERE l.org_id = i.org_id AND l.invoice_id = i.id
+                          AND invoice.text_icontains(l.description, invoice_matches.search)));
 END;
 COMMENT ON FUNCTION invoice.invoice_matches(text, invoice.status, timestamptz, timestamptz, text)
     IS 'internal to the list and the CSV export: an organisation''s invoices of a status, with an invoice date in [date_from, date_to), whose number, description or any line item''s description contains the search term (text_icontains); NULL filters nothing';
@@ -181,12 +167,16 @@ CREATE FUNCTION invoice.invoice_csv(org_id text, status text DEFAULT NULL, date_
     RETURNS SETOF invoice.invoice_csv
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
+    -- A search tests only the search candidates (a hashed set, built once).
     -- Ordered by the invoice date itself: the view's column is its text.
     SELECT c.*
       FROM invoice.invoice_matches(invoice_csv.org_id, (SELECT invoice.status_filter(invoice_csv.status)),
                                    invoice_csv.date_from, invoice_csv.date_to,
                                    (SELECT invoice.search_term(invoice_csv.search))) f
       JOIN invoice.invoice_csv c ON c.org_id = f.org_id AND c.id = f.id
+     WHERE (SELECT invoice.search_term(invoice_csv.search)) IS NULL
+        OR f.id IN (SELECT s.invoice_id
+                      FROM invoice.search_candidates(invoice_csv.org_id, (SELECT invoice.search_term(invoice_csv.search))) s (invoice_id))
      ORDER BY f.invoice_date DESC, f.id;
 END;
 COMMENT ON FUNCTION invoice.invoice_csv(text, text, timestamptz, timestamptz, text)

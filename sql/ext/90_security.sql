@@ -30,7 +30,7 @@ DECLARE
 BEGIN
     FOREACH t IN ARRAY ARRAY['orgs', 'invoices', 'line_items', 'credits', 'payments', 'status_history',
                              'reminders', 'receipts', 'advance_ledger', 'payment_requests',
-                             'credit_notes', 'credit_note_lines']
+                             'credit_notes', 'credit_note_lines', 'search_signatures']
     LOOP
         EXECUTE format('ALTER TABLE invoice.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY member_read ON invoice.%I FOR SELECT'
@@ -67,7 +67,7 @@ ALTER FUNCTION invoice.credit_note_issue(text, date) SET search_path = pg_catalo
 -- the billing functions, triggers and tables are granted by the administrator (README).
 REVOKE ALL ON ALL TABLES IN SCHEMA invoice FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
-    invoice.invoice_compute(text), invoice.invoice_compute_period(timestamptz, timestamptz),
+    invoice.invoice_compute(text), invoice.invoice_compute_period(timestamptz, timestamptz), invoice.search_rebuild(text),
     invoice.invoice_issue(text), invoice.invoice_issue_period(timestamptz, timestamptz),
     invoice.invoice_cancel(text, text), invoice.invoice_pay(text, invoice.cents, text, text),
     invoice.invoice_topup(text, invoice.cents, text, text),

@@ -24,7 +24,7 @@ SET search_path = public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(73);
+SELECT plan(74);
 \ir include/security_fixture.sql
 
 SET LOCAL search_path = pg_catalog, public;      -- signatures print schema-qualified
@@ -76,13 +76,15 @@ SELECT f, 'a helper that reads no data' FROM unnest(ARRAY[
     'invoice.invoice_amounts(invoice.cents,numeric,invoice.cents,invoice.cents,invoice.cents,boolean,invoice.cents)',
     'invoice.gst_intra_state(boolean,text,text,text)', 'invoice.json_time(timestamp with time zone)',
     'invoice.status_label(invoice.status)', 'invoice.status_filter(text)', 'invoice.search_term(text)',
-    'invoice.text_icontains(text,text)',
+    'invoice.text_icontains(text,text)', 'invoice.search_signature(text[])',
+    'invoice.search_signature_union(bytea,bytea)', 'invoice.search_may_contain(bytea,text)',
     'invoice.invoice_filter_args(text,timestamp with time zone,timestamp with time zone)',
     'invoice.invoice_list_item(invoice.invoices)',
     'invoice.billing_v3_not_found(text,bigint)']) f
 UNION ALL
 SELECT f, 'the read API (caller''s rights: table privileges and row-level security decide)' FROM unnest(ARRAY[
     'invoice.invoice_matches(text,invoice.status,timestamp with time zone,timestamp with time zone,text)',
+    'invoice.search_candidates(text,text)',
     'invoice.invoice_list(text,integer,integer,text,timestamp with time zone,timestamp with time zone,text)',
     'invoice.invoice_describe_data(text,text)', 'invoice.invoice_describe(text)', 'invoice.invoice_summary(text)',
     'invoice.invoice_csv(text,text,timestamp with time zone,timestamp with time zone,text)',
@@ -119,7 +121,7 @@ SELECT ok(NOT has_function_privilege('public', f::regprocedure, 'EXECUTE'), form
     'invoice.invoice_topup(text,invoice.cents,text,text)', 'invoice.invoice_sweep_overdue(timestamp with time zone)',
     'invoice.invoice_sweep_overdue_batch(timestamp with time zone,integer)', 'invoice.invoice_dispute(text,text)',
     'invoice.invoice_dispute_reject(text)', 'invoice.credit_note_create(text,text,text)',
-    'invoice.credit_note_issue(text,date)']) f;
+    'invoice.credit_note_issue(text,date)', 'invoice.search_rebuild(text)']) f;
 
 -- SECURITY DEFINER ---------------------------------------------------------------------
 
