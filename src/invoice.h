@@ -76,6 +76,9 @@ extern text *invoice_search_term(text *search);
  */
 #define SMALL_STATEMENT_ROWS 1000
 
+/* The list's search candidates: text[] of the ids whose signature may contain term (search.c). */
+extern Datum invoice_search_candidate_ids(text *org_id, text *term);
+
 /* Add texts to invoices' search signatures: texts_sql yields (org_id, invoice_id, texts text[]). */
 extern void invoice_search_add_texts(const char *texts_sql, SPIPlanPtr *cache);
 

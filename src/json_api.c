@@ -223,7 +223,7 @@ invoice_status_filter(PG_FUNCTION_ARGS)
 /*
  * The list's statements, with their generic plans: $1 organisation, $2
  * status, $3 date_from, $4 date_to, $5 search term, $6 page size, $7 rows
- * before the page.  invoice_matches decides what matches.  Each combination
+ * before the page, $8 the search candidates.  invoice_matches decides what matches.  Each combination
  * of filters given has plans of its own, in which the filters not given are
  * NULL constants: inlined, invoice_matches then has no test for them at all.
  * When a date filter is given, the same range is repeated where the planner
@@ -245,8 +245,8 @@ typedef enum ListStatement
  * page reads its rows one by one by key (OFFSET 0 keeps the planner from
  * joining them by a scan of all the organisation's invoices, which a generic
  * plan prefers when one organisation holds much of the table).  A search
- * starts from the organisation's search candidates, which invoice_matches
- * then tests one by one.
+ * reads the invoices among its candidates (invoice_search_candidate_ids),
+ * which invoice_matches then tests one by one.
  */
 static const char *const list_sql[LIST_STATEMENTS] = {
 	"SELECT pg_catalog.count(*) FROM invoice.invoice_matches(%1$s) f%2$s",
@@ -256,7 +256,7 @@ static const char *const list_sql[LIST_STATEMENTS] = {
 	"         ORDER BY f.invoice_date DESC, f.id LIMIT $6 OFFSET $7) p"
 	" CROSS JOIN LATERAL (SELECT %3$s FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = p.id OFFSET 0) r"
 	" ORDER BY p.invoice_date DESC, p.id",
-	"SELECT %3$s FROM invoice.search_candidates($1, $5) c (invoice_id)"
+	"SELECT %3$s FROM pg_catalog.unnest($8) c (invoice_id)"
 	" JOIN invoice.invoice_matches(%1$s) f ON f.id = c.invoice_id%2$s ORDER BY f.invoice_date DESC, f.id",
 };
 
@@ -281,7 +281,8 @@ static SPIPlanPtr
 list_plan(ListStatement statement, int filters)
 {
 	Oid			status_type = invoice_status_type();
-	Oid			argtypes[7] = {TEXTOID, status_type, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT8OID, INT8OID};
+	Oid			argtypes[8] = {TEXTOID, status_type, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT8OID, INT8OID,
+							   TEXTARRAYOID};
 
 	if (status_type != list_plans_status_type)
 	{
@@ -342,8 +343,8 @@ invoice_list(PG_FUNCTION_ARGS)
 	int32		page = PG_GETARG_INT32(1);
 	int32		page_size = PG_GETARG_INT32(2);
 	int			filters = 0;
-	Datum		values[7] = {0};
-	char		nulls[7] = "       ";
+	Datum		values[8] = {0};
+	char		nulls[8] = "        ";
 	text	   *term = NULL;
 	int64		count;
 	bool		isnull;
@@ -383,6 +384,7 @@ invoice_list(PG_FUNCTION_ARGS)
 
 	if (filters & LIST_BY_SEARCH)
 	{
+		values[7] = invoice_search_candidate_ids(org_id, term);
 		run_select(list_plan(LIST_MATCHES, filters), values, nulls, "the matching invoices");
 		count = (int64) SPI_processed;
 		rows = SPI_tuptable;

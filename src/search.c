@@ -16,6 +16,10 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/table.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -23,42 +27,72 @@
 #include "invoice.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/formatting.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
+#include "nodes/makefuncs.h"
 
 #define STACK_FOLD 512
 
-/* Per call site: the fold table of one collation and the last term, lowered. */
-typedef struct ContainsCache
+/*
+ * The ASCII fold table of a collation, made once per backend (filling one
+ * takes 127 calls of lower(), far more than a search's other work): the
+ * last few collations used.
+ */
+typedef struct FoldTable
 {
 	Oid			collation;
 	bool		ascii_table;	/* fold[] is lower() for every ASCII character */
 	char		fold[128];
-	text	   *term;			/* the term as given */
-	char	   *lowered;		/* lower(term) */
-	size_t		lowered_len;
-} ContainsCache;
+} FoldTable;
 
-static void
-cache_collation(ContainsCache *cache, Oid collation)
+#define FOLD_TABLES 4
+
+static const FoldTable *
+fold_table(Oid collation)
 {
-	cache->collation = collation;
-	cache->ascii_table = true;
-	cache->fold[0] = '\0';			/* never in text */
+	static FoldTable tables[FOLD_TABLES];
+	static int	ntables = 0;
+	FoldTable  *table;
+
+	for (int i = 0; i < ntables; i++)
+		if (tables[i].collation == collation)
+			return &tables[i];
+	/* fill the next slot, the oldest once all are taken */
+	table = &tables[ntables < FOLD_TABLES ? ntables : (int) (collation % FOLD_TABLES)];
+	table->collation = InvalidOid;	/* until filled: lower() may raise */
+	table->ascii_table = true;
+	table->fold[0] = '\0';			/* never in text */
 	for (int c = 1; c < 128; c++)
 	{
 		char		in = (char) c;
 		char	   *out = str_tolower(&in, 1, collation);
 		bool		one_ascii = strlen(out) == 1 && (unsigned char) out[0] < 128;
 
-		cache->fold[c] = out[0];
+		table->fold[c] = out[0];
 		pfree(out);
 		if (!one_ascii)
 		{
-			cache->ascii_table = false;
-			return;
+			table->ascii_table = false;
+			break;
 		}
 	}
+	table->collation = collation;
+	if (ntables < FOLD_TABLES)
+		ntables++;
+	return table;
 }
+
+/* Per call site: a copy of the fold table of its collation and the last term, lowered. */
+typedef struct ContainsCache
+{
+	FoldTable	table;
+	text	   *term;			/* the term as given */
+	char	   *lowered;		/* lower(term) */
+	size_t		lowered_len;
+} ContainsCache;
 
 /* text_icontains(haystack, term): haystack ILIKE '%term%' with term literal; a blank term matches all */
 PG_FUNCTION_INFO_V1(invoice_text_icontains);
@@ -82,9 +116,9 @@ invoice_text_icontains(PG_FUNCTION_ARGS)
 				 errhint("Use the COLLATE clause to set the collation explicitly.")));
 	if (cache == NULL)
 		cache = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ContainsCache));
-	if (cache->collation != collation)
+	if (cache->table.collation != collation)
 	{
-		cache_collation(cache, collation);
+		cache->table = *fold_table(collation);
 		cache->term = NULL;
 	}
 	if (cache->term == NULL || VARSIZE_ANY_EXHDR(cache->term) != VARSIZE_ANY_EXHDR(term) ||
@@ -104,7 +138,7 @@ invoice_text_icontains(PG_FUNCTION_ARGS)
 	}
 	if (cache->lowered_len == 0)
 		PG_RETURN_BOOL(true);
-	if (cache->ascii_table)
+	if (cache->table.ascii_table)
 	{
 		folded = hay_len <= STACK_FOLD ? stack : palloc(hay_len);
 		for (size_t i = 0; i < hay_len; i++)
@@ -118,7 +152,7 @@ invoice_text_icontains(PG_FUNCTION_ARGS)
 				folded = NULL;
 				break;
 			}
-			folded[i] = cache->fold[c];
+			folded[i] = cache->table.fold[c];
 		}
 	}
 	if (folded != NULL)
@@ -275,40 +309,53 @@ invoice_search_signature_union(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(result);
 }
 
-/* Per call site: the last term and its trigrams' bits. */
-typedef struct MayContainCache
+/* The bits a signature must have for a term: those of each of its trigrams. */
+typedef struct TermBits
 {
-	text	   *term;
-	bool		filters;		/* the term has trigrams, in the default collation */
-	int			nbits;
+	int			nbits;			/* 0: the term rules nothing out */
 	uint32		bits[MAX_TERM_TRIGRAMS * SIGNATURE_HASHES];
-} MayContainCache;
+} TermBits;
 
+/*
+ * A term of fewer than 3 bytes has no trigram, and one in another collation
+ * than the default may lower differently from the signatures: neither rules
+ * anything out.  A long term is tested on its first trigrams only (still a
+ * necessary condition).
+ */
 static void
-cache_term_bits(MayContainCache *cache, text *term, Oid collation, MemoryContext mcxt)
+term_bits(TermBits *tb, text *term, Oid collation)
 {
 	char	   *lowered;
 	size_t		len;
 
-	if (cache->term != NULL)
-		pfree(cache->term);
-	cache->term = (text *) MemoryContextAlloc(mcxt, VARSIZE_ANY(term));
-	memcpy(cache->term, term, VARSIZE_ANY(term));
-	cache->nbits = 0;
-	cache->filters = false;
+	tb->nbits = 0;
 	if (collation != DEFAULT_COLLATION_OID || VARSIZE_ANY_EXHDR(term) < 3)
 		return;
 	lowered = str_tolower(VARDATA_ANY(term), VARSIZE_ANY_EXHDR(term), collation);
 	len = strlen(lowered);
-	/* a long term is tested on its first trigrams only: still a necessary condition */
-	for (size_t i = 0; i + 3 <= len && cache->nbits < MAX_TERM_TRIGRAMS * SIGNATURE_HASHES; i++)
+	for (size_t i = 0; i + 3 <= len && tb->nbits < MAX_TERM_TRIGRAMS * SIGNATURE_HASHES; i++)
 	{
-		trigram_bits((const unsigned char *) lowered + i, cache->bits + cache->nbits);
-		cache->nbits += SIGNATURE_HASHES;
+		trigram_bits((const unsigned char *) lowered + i, tb->bits + tb->nbits);
+		tb->nbits += SIGNATURE_HASHES;
 	}
-	cache->filters = cache->nbits > 0;
 	pfree(lowered);
 }
+
+static bool
+signature_may_contain(const uint8 *signature, const TermBits *tb)
+{
+	for (int i = 0; i < tb->nbits; i++)
+		if ((signature[tb->bits[i] >> 3] & (1 << (tb->bits[i] & 7))) == 0)
+			return false;
+	return true;
+}
+
+/* Per call site: the last term and its bits. */
+typedef struct MayContainCache
+{
+	text	   *term;
+	TermBits	bits;
+} MayContainCache;
 
 /*
  * search_may_contain(signature, term): false only when no text the
@@ -321,7 +368,6 @@ invoice_search_may_contain(PG_FUNCTION_ARGS)
 {
 	MayContainCache *cache = fcinfo->flinfo->fn_extra;
 	text	   *term;
-	const uint8 *signature;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_BOOL(true);
@@ -330,12 +376,66 @@ invoice_search_may_contain(PG_FUNCTION_ARGS)
 		cache = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(MayContainCache));
 	if (cache->term == NULL || VARSIZE_ANY(cache->term) != VARSIZE_ANY(term) ||
 		memcmp(cache->term, term, VARSIZE_ANY(term)) != 0)
-		cache_term_bits(cache, term, PG_GET_COLLATION(), fcinfo->flinfo->fn_mcxt);
-	signature = signature_bytes(PG_GETARG_BYTEA_PP(0), "the signature");
-	for (int i = 0; i < cache->nbits; i++)
-		if ((signature[cache->bits[i] >> 3] & (1 << (cache->bits[i] & 7))) == 0)
-			PG_RETURN_BOOL(false);
-	PG_RETURN_BOOL(true);
+	{
+		if (cache->term != NULL)
+			pfree(cache->term);
+		cache->term = (text *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE_ANY(term));
+		memcpy(cache->term, term, VARSIZE_ANY(term));
+		term_bits(&cache->bits, term, PG_GET_COLLATION());
+	}
+	PG_RETURN_BOOL(signature_may_contain(signature_bytes(PG_GETARG_BYTEA_PP(0), "the signature"), &cache->bits));
+}
+
+/*
+ * The ids of an organisation's invoices whose signature may contain the
+ * term (in the default collation), in id order: the list's search
+ * candidates, read straight from the signatures' primary key, like an
+ * index-only scan without the executor and without visibility checks.  An
+ * index entry of a row version that is not visible can only add a
+ * candidate, and every visible signature has its entry, so the answer is a
+ * superset of search_candidates'; the caller reads the invoices themselves
+ * (under row-level security) and tests each.  Not callable from SQL: it
+ * reads any organisation's entries.
+ */
+Datum
+invoice_search_candidate_ids(text *org_id, text *term)
+{
+	Relation	heap = table_openrv(makeRangeVar("invoice", "search_signatures", -1), AccessShareLock);
+	Relation	index = index_open(RelationGetPrimaryKeyIndex(heap), AccessShareLock);
+	ArrayBuildState *ids = initArrayResult(TEXTOID, CurrentMemoryContext, false);
+	text	   *last = NULL;
+	TermBits	bits;
+	ScanKeyData key;
+	IndexScanDesc scan;
+
+	term_bits(&bits, term, DEFAULT_COLLATION_OID);
+	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid, index->rd_indcollation[0],
+						   F_TEXTEQ, PointerGetDatum(org_id));
+	scan = index_beginscan(heap, index, GetActiveSnapshot(), 1, 0);
+	scan->xs_want_itup = true;
+	index_rescan(scan, &key, 1, NULL, 0);
+	while (index_getnext_tid(scan, ForwardScanDirection) != NULL)
+	{
+		bool		isnull;
+		text	   *id;
+
+		if (!signature_may_contain(signature_bytes(DatumGetByteaPP(index_getattr(scan->xs_itup, 3, scan->xs_itupdesc,
+																				  &isnull)),
+												   "an indexed signature"),
+								   &bits))
+			continue;
+		id = DatumGetTextPP(index_getattr(scan->xs_itup, 2, scan->xs_itupdesc, &isnull));
+		/* versions of one signature not yet vacuumed away: one id */
+		if (last != NULL && VARSIZE_ANY_EXHDR(last) == VARSIZE_ANY_EXHDR(id) &&
+			memcmp(VARDATA_ANY(last), VARDATA_ANY(id), VARSIZE_ANY_EXHDR(id)) == 0)
+			continue;
+		accumArrayResult(ids, PointerGetDatum(id), false, TEXTOID, CurrentMemoryContext);
+		last = DatumGetTextPP(ids->dvalues[ids->nelems - 1]);
+	}
+	index_endscan(scan);
+	index_close(index, AccessShareLock);
+	table_close(heap, AccessShareLock);
+	return makeArrayResult(ids, CurrentMemoryContext);
 }
 
 /*

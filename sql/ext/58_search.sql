@@ -57,7 +57,8 @@ CREATE FUNCTION invoice.search_rebuild(org_id text DEFAULT NULL) RETURNS bigint
     LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, invoice, pg_temp
 AS $$
-    -- Writers wait (SHARE): a line added meanwhile would otherwise be missing from a signature.
+    -- Writers wait (SHARE): the signatures written are exact, and no concurrent statement
+    -- creates one that the INSERT below is about to write.
     LOCK TABLE invoice.invoices, invoice.line_items, invoice.search_signatures IN SHARE MODE;
     DELETE FROM invoice.search_signatures g WHERE $1 IS NULL OR g.org_id = $1;
     WITH written AS (

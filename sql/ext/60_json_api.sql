@@ -50,8 +50,10 @@ CREATE FUNCTION invoice.invoice_matches(org_id text, status invoice.status, date
     RETURNS SETOF invoice.invoices
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    -- Inlined into its callers.  The search is tested invoice by invoice:
-    -- callers that search restrict the invoices to search_candidates first.
+    -- Inlined into its callers.  The search is tested invoice by invoice, in
+    -- the database's default collation (that of the search signatures; the
+    -- number column's own is "C"): callers that search restrict the
+    -- invoices to search_candidates first.
     SELECT i.*
       FROM invoice.invoices i
      WHERE invoice.invoice_filter_args(invoice_matches.org_id, invoice_matches.date_from, invoice_matches.date_to)
@@ -60,12 +62,12 @@ BEGIN ATOMIC
        AND (invoice_matches.date_from IS NULL OR i.invoice_date >= invoice_matches.date_from)
        AND (invoice_matches.date_to IS NULL OR i.invoice_date < invoice_matches.date_to)
        AND (invoice_matches.search IS NULL
-            OR invoice.text_icontains(i.number, invoice_matches.search)
-            OR invoice.text_icontains(i.description, invoice_matches.search)
+            OR invoice.text_icontains(i.number, invoice_matches.search COLLATE "default")
+            OR invoice.text_icontains(i.description, invoice_matches.search COLLATE "default")
             OR EXISTS (SELECT
                          FROM invoice.line_items l
                         WHERE l.org_id = i.org_id AND l.invoice_id = i.id
-                          AND invoice.text_icontains(l.description, invoice_matches.search)));
+                          AND invoice.text_icontains(l.description, invoice_matches.search COLLATE "default")));
 END;
 COMMENT ON FUNCTION invoice.invoice_matches(text, invoice.status, timestamptz, timestamptz, text)
     IS 'internal to the list and the CSV export: an organisation''s invoices of a status, with an invoice date in [date_from, date_to), whose number, description or any line item''s description contains the search term (text_icontains); NULL filters nothing';
