@@ -10,6 +10,7 @@
 --     inserted, a line's new description, a draft deleted;
 --   - search_rebuild: exact signatures again, for one organisation or all,
 --     and an invoice loaded without triggers is found once it has run;
+--   - search_candidates with NULLs;
 --   - the list and the CSV export answer as a plain ILIKE query would.
 \set ON_ERROR_STOP 1
 BEGIN;
@@ -17,7 +18,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
 SET search_path = invoice, public;
 
-SELECT plan(50);
+SELECT plan(53);
 
 \ir include/refused.sql
 
@@ -157,6 +158,11 @@ SELECT is(search_rebuild(), (SELECT count(*) FROM invoice.invoices), 'search_reb
 SELECT is(pg_temp.found('mombasa'), '{se-bulk}', '… and then the search finds it');
 SELECT ok(pg_temp.exact('se-org') AND pg_temp.exact('se-other'), '… and every signature is exact');
 SELECT is(search_rebuild('no-such-org'), 0::bigint, 'search_rebuild of an organisation without invoices: 0');
+SELECT is(search_rebuild(''), 0::bigint, 'search_rebuild(''''): 0 (no organisation has an empty id)');
+SELECT is((SELECT count(*) FROM search_candidates(NULL, 'mombasa')), 0::bigint, 'search_candidates(NULL, term): none');
+SELECT is((SELECT array_agg(c ORDER BY c) FROM search_candidates('se-org', NULL) c),
+          (SELECT array_agg(id ORDER BY id) FROM invoice.invoices WHERE org_id = 'se-org'),
+          'search_candidates(org, NULL): every invoice of the organisation');
 
 -- The list and the CSV export against ILIKE ----------------------------------------------
 
