@@ -223,9 +223,10 @@ invoice_status_filter(PG_FUNCTION_ARGS)
 /*
  * The list's statements, with their generic plans: $1 organisation, $2
  * status, $3 date_from, $4 date_to, $5 search term, $6 page size, $7 rows
- * before the page, $8 the search candidates.  invoice_matches decides what matches.  Each combination
- * of filters given has plans of its own, in which the filters not given are
- * NULL constants: inlined, invoice_matches then has no test for them at all.
+ * before the page, $8 the search candidates.  invoice_matches decides what
+ * matches.  Each combination of filters given has plans of its own, in
+ * which the filters not given are NULL constants: inlined, invoice_matches
+ * then has no test for them at all.
  * When a date filter is given, the same range is repeated where the planner
  * takes it as bounds of the index scan (a generic plan cannot see through
  * invoice_matches's "date_from IS NULL OR ...").
@@ -332,7 +333,8 @@ run_select(SPIPlanPtr plan, Datum *values, const char *nulls, const char *what)
  * finds its ids index-only, skipping the rows before it without visiting
  * them, and then reads just those rows.  A search instead reads every
  * match once (count and page from the same pass), going only to the
- * invoices whose search signature may hold the term (search_candidates).
+ * invoices whose search signature may hold the term
+ * (invoice_search_candidate_ids).
  */
 PG_FUNCTION_INFO_V1(invoice_list);
 Datum
@@ -344,7 +346,7 @@ invoice_list(PG_FUNCTION_ARGS)
 	int32		page_size = PG_GETARG_INT32(2);
 	int			filters = 0;
 	Datum		values[8] = {0};
-	char		nulls[8] = "        ";
+	char		nulls[8] = "       n";	/* $8 only when searching */
 	text	   *term = NULL;
 	int64		count;
 	bool		isnull;
@@ -385,6 +387,7 @@ invoice_list(PG_FUNCTION_ARGS)
 	if (filters & LIST_BY_SEARCH)
 	{
 		values[7] = invoice_search_candidate_ids(org_id, term);
+		nulls[7] = ' ';
 		run_select(list_plan(LIST_MATCHES, filters), values, nulls, "the matching invoices");
 		count = (int64) SPI_processed;
 		rows = SPI_tuptable;
