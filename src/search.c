@@ -1,8 +1,9 @@
 /*
  * search.c
- *		The list's search (sql/ext/60_json_api.sql): the search term of an
- *		argument, and text_icontains, the case-insensitive "contains" that
- *		invoice_matches applies to numbers and descriptions.
+ *		The list's search (sql/ext/58_search.sql): the search term of an
+ *		argument; text_icontains, the case-insensitive "contains" that
+ *		invoice_matches applies to numbers and descriptions; and the search
+ *		signatures that let a search skip invoices that cannot match.
  *
  * text_icontains(h, n) is h ILIKE '%' || n || '%' with n taken literally:
  * both lowered by lower() in the collation of the call, then a substring
@@ -35,6 +36,24 @@
 #include "nodes/makefuncs.h"
 
 #define STACK_FOLD 512
+
+/* Whether a remembered text (NULL: none yet) holds the same bytes as t. */
+static bool
+same_text(const text *remembered, const text *t)
+{
+	return remembered != NULL && VARSIZE_ANY_EXHDR(remembered) == VARSIZE_ANY_EXHDR(t) &&
+		memcmp(VARDATA_ANY(remembered), VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)) == 0;
+}
+
+/* Replace the remembered text in *slot by a copy of t, in the current memory context. */
+static void
+remember_text(text **slot, const text *t)
+{
+	if (*slot != NULL)
+		pfree(*slot);
+	*slot = (text *) palloc(VARSIZE_ANY(t));
+	memcpy(*slot, t, VARSIZE_ANY(t));
+}
 
 /*
  * The ASCII fold table of a collation, made once per backend (filling one
@@ -116,22 +135,14 @@ invoice_text_icontains(PG_FUNCTION_ARGS)
 				 errhint("Use the COLLATE clause to set the collation explicitly.")));
 	if (cache == NULL)
 		cache = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ContainsCache));
-	if (cache->table.collation != collation)
-	{
-		cache->table = *fold_table(collation);
-		cache->term = NULL;
-	}
-	if (cache->term == NULL || VARSIZE_ANY_EXHDR(cache->term) != VARSIZE_ANY_EXHDR(term) ||
-		memcmp(VARDATA_ANY(cache->term), VARDATA_ANY(term), VARSIZE_ANY_EXHDR(term)) != 0)
+	if (cache->table.collation != collation || !same_text(cache->term, term))
 	{
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 
-		if (cache->term != NULL)
-		{
-			pfree(cache->term);
+		cache->table = *fold_table(collation);
+		remember_text(&cache->term, term);
+		if (cache->lowered != NULL)
 			pfree(cache->lowered);
-		}
-		cache->term = (text *) cstring_to_text_with_len(VARDATA_ANY(term), VARSIZE_ANY_EXHDR(term));
 		cache->lowered = str_tolower(VARDATA_ANY(term), VARSIZE_ANY_EXHDR(term), collation);
 		cache->lowered_len = strlen(cache->lowered);
 		MemoryContextSwitchTo(old);
@@ -228,8 +239,7 @@ signature_add(uint8 *signature, const char *text, size_t len)
 	char	   *lowered;
 	size_t		lowered_len;
 
-	if (len < 3)
-		return;
+	/* even a text under 3 bytes: lower() may lengthen it (ICU lowers "İ" to "i̇", 3 bytes) */
 	lowered = str_tolower(text, len, DEFAULT_COLLATION_OID);
 	lowered_len = strlen(lowered);
 	for (size_t i = 0; i + 3 <= lowered_len; i++)
@@ -374,13 +384,12 @@ invoice_search_may_contain(PG_FUNCTION_ARGS)
 	term = PG_GETARG_TEXT_PP(1);
 	if (cache == NULL)
 		cache = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(MayContainCache));
-	if (cache->term == NULL || VARSIZE_ANY(cache->term) != VARSIZE_ANY(term) ||
-		memcmp(cache->term, term, VARSIZE_ANY(term)) != 0)
+	if (!same_text(cache->term, term))
 	{
-		if (cache->term != NULL)
-			pfree(cache->term);
-		cache->term = (text *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE_ANY(term));
-		memcpy(cache->term, term, VARSIZE_ANY(term));
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		remember_text(&cache->term, term);
+		MemoryContextSwitchTo(old);
 		term_bits(&cache->bits, term, PG_GET_COLLATION());
 	}
 	PG_RETURN_BOOL(signature_may_contain(signature_bytes(PG_GETARG_BYTEA_PP(0), "the signature"), &cache->bits));
@@ -426,8 +435,7 @@ invoice_search_candidate_ids(text *org_id, text *term)
 			continue;
 		id = DatumGetTextPP(index_getattr(scan->xs_itup, 2, scan->xs_itupdesc, &isnull));
 		/* versions of one signature not yet vacuumed away: one id */
-		if (last != NULL && VARSIZE_ANY_EXHDR(last) == VARSIZE_ANY_EXHDR(id) &&
-			memcmp(VARDATA_ANY(last), VARDATA_ANY(id), VARSIZE_ANY_EXHDR(id)) == 0)
+		if (same_text(last, id))
 			continue;
 		accumArrayResult(ids, PointerGetDatum(id), false, TEXTOID, CurrentMemoryContext);
 		last = DatumGetTextPP(ids->dvalues[ids->nelems - 1]);
