@@ -248,7 +248,7 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 					"UPDATE invoice.credit_notes n SET status = 'issued', number = $3, note_date = $4,"
 					"   taxable_value = $5::invoice.cents, cgst = $6::invoice.cents, sgst = $7::invoice.cents,"
 					"   igst = $8::invoice.cents, tax = $9::invoice.cents, total = $10::invoice.cents,"
-					"   to_balance = $11::invoice.cents, issued_at = now()"
+					"   to_balance = $11::invoice.cents, issued_at = invoice.clock()"
 					" WHERE n.org_id = $1 AND n.credit_note_id = $2 RETURNING n",
 					11, (Oid[]) {TEXTOID, TEXTOID, TEXTOID, DATEOID, INT8OID, INT8OID, INT8OID, INT8OID,
 						INT8OID, INT8OID, INT8OID});
@@ -286,7 +286,7 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 					  " WHERE i.org_id = $1 AND i.id = $2",
 					  &recompute_plan, 2, (Oid[]) {TEXTOID, TEXTOID}, (Datum[]) {org_id, invoice_id}, false);
 	invoice_prepare(&dispute_plan,
-					"UPDATE invoice.invoices i SET dispute_status = 'resolved', dispute_closed_at = now()"
+					"UPDATE invoice.invoices i SET dispute_status = 'resolved', dispute_closed_at = invoice.clock()"
 					" WHERE i.org_id = $1 AND i.id = $2 AND i.dispute_status = 'open'",
 					2, (Oid[]) {TEXTOID, TEXTOID});
 	if (SPI_execute_plan(dispute_plan, (Datum[]) {org_id, invoice_id}, NULL, false, 0) != SPI_OK_UPDATE)

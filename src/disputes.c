@@ -68,7 +68,7 @@ invoice_dispute_as_owner(FunctionCallInfo fcinfo)
 	text	   *description = invoice_arg_nonblank(fcinfo, 1, "dispute description");
 	PG_RETURN_DATUM(set_dispute(id,
 								"UPDATE invoice.invoices i SET dispute_status = 'open', dispute_description = $3,"
-								"   disputed_at = now(), dispute_closed_at = NULL"
+								"   disputed_at = invoice.clock(), dispute_closed_at = NULL"
 								" WHERE i.org_id = $1 AND i.id = $2 AND i.dispute_status IS DISTINCT FROM 'open'"
 								" RETURNING i",
 								&plan, true, description));
@@ -91,7 +91,7 @@ invoice_dispute_reject_as_owner(FunctionCallInfo fcinfo)
 	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
 
 	PG_RETURN_DATUM(set_dispute(id,
-								"UPDATE invoice.invoices i SET dispute_status = 'rejected', dispute_closed_at = now(),"
+								"UPDATE invoice.invoices i SET dispute_status = 'rejected', dispute_closed_at = invoice.clock(),"
 								"   dispute_description = coalesce($3, i.dispute_description)"
 								" WHERE i.org_id = $1 AND i.id = $2 AND i.dispute_status = 'open' RETURNING i",
 								&plan, false, NULL));

@@ -44,6 +44,7 @@ _PG_init(void)
 							NULL,
 							&invoice_sweep_batch_size, 50000, 1, 1000000,
 							PGC_SUSET, 0, NULL, NULL, NULL);
+	invoice_clock_init();
 	invoice_worker_init();
 	MarkGUCPrefixReserved("invoice");
 }

@@ -119,6 +119,10 @@ extern int	invoice_grace_period_minutes;
 extern int	invoice_reminder_interval_days;
 extern int	invoice_sweep_batch_size;
 
+/* The one clock (clock.c): the transaction's start time, or invoice.test_clock when set. */
+extern void invoice_clock_init(void);
+extern TimestampTz invoice_clock_now(void);
+
 /* The background worker (worker.c): registers itself when preloaded. */
 extern void invoice_worker_init(void);
 

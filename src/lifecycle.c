@@ -267,7 +267,7 @@ check_gst_invoice(InvoiceRow *row)
 static void
 issue(InvoiceRow *row)
 {
-	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	TimestampTz now = invoice_clock_now();
 	TimestampTz invoice_date;
 	Cents		amount_due = DatumGetCents(row->values[COL_AMOUNT_DUE]);
 	Cents		advance;
@@ -324,7 +324,7 @@ reason_given(InvoiceRow *old_row, InvoiceRow *new_row)
 static void
 check_transition(InvoiceRow *old_row, InvoiceRow *new_row, InvoiceStatus from, InvoiceStatus to)
 {
-	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	TimestampTz now = invoice_clock_now();
 	bool		due_passed = !new_row->nulls[COL_DUE_DATE] &&
 		DatumGetTimestampTz(new_row->values[COL_DUE_DATE]) < invoice_overdue_reference();
 	const char *default_reason = NULL;
@@ -517,7 +517,7 @@ invoice_before_update(PG_FUNCTION_ARGS)
 	if (column_differs(&old_row, &new_row, COL_NUMBER) || column_differs(&old_row, &new_row, COL_DESCRIPTION))
 		flag_pending(&pending_search_texts_change);
 
-	row_set(&new_row, COL_UPDATED_AT, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
+	row_set(&new_row, COL_UPDATED_AT, TimestampTzGetDatum(invoice_clock_now()), false);
 	PG_RETURN_POINTER(row_apply(&new_row, trigdata->tg_newtuple));
 }
 

@@ -93,7 +93,7 @@ invoice_topup_as_owner(FunctionCallInfo fcinfo)
 	{
 		Datum		receipt_id;
 
-		values[1] = CStringGetTextDatum(invoice_assign_number("RCT", invoice_fiscal_year(GetCurrentTransactionStartTimestamp())));
+		values[1] = CStringGetTextDatum(invoice_assign_number("RCT", invoice_fiscal_year(invoice_clock_now())));
 		values[2] = Int64GetDatum(amount);
 		values[3] = PointerGetDatum(method);
 		values[4] = PointerGetDatum(provider_ref);

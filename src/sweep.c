@@ -34,7 +34,7 @@ static bool overdue_reference_set = false;
 TimestampTz
 invoice_overdue_reference(void)
 {
-	return overdue_reference_set ? overdue_reference : GetCurrentTransactionStartTimestamp();
+	return overdue_reference_set ? overdue_reference : invoice_clock_now();
 }
 
 void

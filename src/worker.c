@@ -143,7 +143,7 @@ static void
 sweep_database(const char *dbname)
 {
 	ErrorContextCallback errcallback;
-	TimestampTz as_of = GetCurrentTimestamp();
+	TimestampTz as_of = invoice_clock_now();
 	int			batch_size = invoice_sweep_batch_size;
 	int64		moved = 0;
 	int			batch;

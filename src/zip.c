@@ -14,6 +14,7 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "invoice.h"
 #include "pdf.h"
 #include "utils/array.h"
 #include "utils/memutils.h"
@@ -136,7 +137,7 @@ write_zip(List *members)
 	zip_source_t *source;
 	zip_t	   *volatile archive = NULL;
 	bytea	   *volatile result = NULL;
-	time_t		mtime = timestamptz_to_time_t(GetCurrentTransactionStartTimestamp());
+	time_t		mtime = timestamptz_to_time_t(invoice_clock_now());
 
 	zip_error_init(&error);
 	source = zip_source_buffer_create(NULL, 0, 0, &error);

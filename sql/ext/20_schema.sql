@@ -42,7 +42,7 @@ CREATE TABLE invoice.orgs (
     suspended_at        timestamptz,
     autopay             boolean NOT NULL DEFAULT false,
     advance_balance     invoice.cents NOT NULL DEFAULT '0' CHECK (advance_balance >= '0'),
-    created_at          timestamptz NOT NULL DEFAULT now()
+    created_at          timestamptz NOT NULL DEFAULT invoice.clock()
 );
 COMMENT ON TABLE invoice.orgs IS 'one row per customer organisation';
 COMMENT ON COLUMN invoice.orgs.gstin IS 'the organisation''s GST registration, if any';
@@ -86,8 +86,8 @@ CREATE TABLE invoice.invoices (
     dispute_description    text,
     disputed_at            timestamptz,
     dispute_closed_at      timestamptz,
-    created_at             timestamptz NOT NULL DEFAULT now(),
-    updated_at             timestamptz NOT NULL DEFAULT now(),
+    created_at             timestamptz NOT NULL DEFAULT invoice.clock(),
+    updated_at             timestamptz NOT NULL DEFAULT invoice.clock(),
     issued_at              timestamptz,
     paid_at                timestamptz,
     cancelled_at           timestamptz,
@@ -162,7 +162,7 @@ CREATE TABLE invoice.credits (
     amount       invoice.cents NOT NULL CHECK (amount > '0'),
     code         text NOT NULL CHECK (btrim(code) <> ''),
     description  text,
-    created_at   timestamptz NOT NULL DEFAULT now(),
+    created_at   timestamptz NOT NULL DEFAULT invoice.clock(),
     PRIMARY KEY (org_id, credit_id),
     FOREIGN KEY (org_id, invoice_id) REFERENCES invoice.invoices (org_id, id) ON DELETE CASCADE
 );
@@ -176,7 +176,7 @@ CREATE TABLE invoice.payments (
     amount        invoice.cents NOT NULL CHECK (amount > '0'),
     method        invoice.payment_method NOT NULL,
     provider_ref  text COLLATE "C" NOT NULL CHECK (btrim(provider_ref) <> ''),
-    paid_at       timestamptz NOT NULL DEFAULT now(),
+    paid_at       timestamptz NOT NULL DEFAULT invoice.clock(),
     PRIMARY KEY (org_id, payment_id),
     UNIQUE (org_id, provider_ref),
     FOREIGN KEY (org_id, invoice_id) REFERENCES invoice.invoices (org_id, id)
@@ -190,7 +190,7 @@ CREATE TABLE invoice.status_history (
     history_id   bigint GENERATED ALWAYS AS IDENTITY,
     from_status  invoice.status,
     to_status    invoice.status NOT NULL,
-    changed_at   timestamptz NOT NULL DEFAULT now(),
+    changed_at   timestamptz NOT NULL DEFAULT invoice.clock(),
     changed_by   name NOT NULL DEFAULT current_user,
     reason       text,
     PRIMARY KEY (org_id, history_id),

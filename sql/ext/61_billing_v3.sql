@@ -12,7 +12,7 @@ CREATE TABLE invoice.api_secret (
                 DEFAULT uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())
                      || uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())
                 CHECK (octet_length(secret) >= 32),
-    created_at  timestamptz NOT NULL DEFAULT now()
+    created_at  timestamptz NOT NULL DEFAULT invoice.clock()
 );
 REVOKE ALL ON invoice.api_secret FROM PUBLIC;
 COMMENT ON TABLE invoice.api_secret IS 'the HMAC key of Billing v3 cursors (one row, readable by the extension''s owner only); INSERT … DEFAULT VALUES replaces it and invalidates every outstanding cursor';

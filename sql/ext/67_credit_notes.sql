@@ -20,7 +20,7 @@ CREATE TABLE invoice.credit_notes (
     tax             invoice.cents NOT NULL DEFAULT '0',
     total           invoice.cents NOT NULL DEFAULT '0',
     to_balance      invoice.cents NOT NULL DEFAULT '0',
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT invoice.clock(),
     issued_at       timestamptz,
     PRIMARY KEY (org_id, credit_note_id),
     UNIQUE (org_id, number),
@@ -69,7 +69,7 @@ CREATE FUNCTION invoice.credit_note_create(invoice_id text, reason text, descrip
 COMMENT ON FUNCTION invoice.credit_note_create(text, text, text)
     IS 'a draft credit note for an issued invoice; add its lines to invoice.credit_note_lines, then issue it';
 
-CREATE FUNCTION invoice.credit_note_issue(credit_note_id text, note_date date DEFAULT current_date)
+CREATE FUNCTION invoice.credit_note_issue(credit_note_id text, note_date date DEFAULT CAST(invoice.clock() AS date))
     RETURNS invoice.credit_notes AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION invoice.credit_note_issue(text, date)
     IS 'issue a draft credit note: tax split as the invoice''s, a CN number, never more than remains creditable, within section 34''s deadline for GST invoices; resolves an open dispute';

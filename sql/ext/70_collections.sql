@@ -6,7 +6,7 @@ CREATE TABLE invoice.reminders (
     reminder_id   bigint GENERATED ALWAYS AS IDENTITY,
     kind          text NOT NULL CHECK (kind IN ('overdue', 'repeat')),
     reminder_day  date NOT NULL,
-    created_at    timestamptz NOT NULL DEFAULT now(),
+    created_at    timestamptz NOT NULL DEFAULT invoice.clock(),
     sent_at       timestamptz,
     PRIMARY KEY (org_id, reminder_id),
     UNIQUE (org_id, invoice_id, reminder_day),
@@ -19,7 +19,7 @@ COMMENT ON COLUMN invoice.reminders.reminder_day IS 'UTC day of the reminder: at
 SELECT pg_catalog.pg_extension_config_dump('invoice.reminders', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.reminders_reminder_id_seq', '');
 
-CREATE FUNCTION invoice.invoice_sweep_overdue(as_of timestamptz DEFAULT now()) RETURNS integer
+CREATE FUNCTION invoice.invoice_sweep_overdue(as_of timestamptz DEFAULT invoice.clock()) RETURNS integer
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION invoice.invoice_sweep_overdue(timestamptz)
     IS 'pending → overdue for every invoice due before as_of (skipping invoices locked by payments), then suspensions past grace and repeat reminders; returns how many moved';

@@ -7,7 +7,7 @@ CREATE TABLE invoice.receipts (
     amount        invoice.cents NOT NULL CHECK (amount > '0'),
     method        invoice.payment_method NOT NULL,
     provider_ref  text COLLATE "C" NOT NULL CHECK (btrim(provider_ref) <> ''),
-    received_at   timestamptz NOT NULL DEFAULT now(),
+    received_at   timestamptz NOT NULL DEFAULT invoice.clock(),
     PRIMARY KEY (org_id, receipt_id),
     UNIQUE (org_id, number),
     UNIQUE (org_id, provider_ref)
@@ -21,7 +21,7 @@ CREATE TABLE invoice.advance_ledger (
     amount      invoice.cents NOT NULL CHECK (amount <> '0'),
     receipt_id  bigint,
     invoice_id  text COLLATE "C",
-    created_at  timestamptz NOT NULL DEFAULT now(),
+    created_at  timestamptz NOT NULL DEFAULT invoice.clock(),
     PRIMARY KEY (org_id, entry_id),
     FOREIGN KEY (org_id, receipt_id) REFERENCES invoice.receipts (org_id, receipt_id),
     FOREIGN KEY (org_id, invoice_id) REFERENCES invoice.invoices (org_id, id),
@@ -36,7 +36,7 @@ CREATE TABLE invoice.payment_requests (
     request_id    bigint GENERATED ALWAYS AS IDENTITY,
     invoice_id    text COLLATE "C" NOT NULL,
     amount        invoice.cents NOT NULL CHECK (amount > '0'),
-    created_at    timestamptz NOT NULL DEFAULT now(),
+    created_at    timestamptz NOT NULL DEFAULT invoice.clock(),
     processed_at  timestamptz,
     PRIMARY KEY (org_id, request_id),
     FOREIGN KEY (org_id, invoice_id) REFERENCES invoice.invoices (org_id, id)

@@ -4,7 +4,7 @@ CREATE TABLE invoice.members (
     org_id      text COLLATE "C" NOT NULL REFERENCES invoice.orgs (org_id) ON DELETE CASCADE,
     member      name NOT NULL,
     role        text NOT NULL CHECK (role IN ('owner', 'billing_admin', 'viewer')),
-    created_at  timestamptz NOT NULL DEFAULT now(),
+    created_at  timestamptz NOT NULL DEFAULT invoice.clock(),
     PRIMARY KEY (org_id, member)
 );
 CREATE INDEX members_member_idx ON invoice.members (member);
