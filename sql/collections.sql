@@ -5,7 +5,7 @@
 -- auto-pay request for what is left.  A tutorial.
 --
 -- The sweep, invoice.invoice_sweep_overdue(as_of), is what a scheduler (the
--- background worker, or pg_cron) runs every few minutes with as_of = now();
+-- background worker, or pg_cron) runs every few minutes with as_of = invoice.clock();
 -- here it is called with fixed instants, so that the story plays out the same
 -- on every run.
 --
@@ -122,12 +122,12 @@ SELECT invoice.invoice_sweep_overdue('2024-04-30 00:00 UTC') AS moved;
 SELECT count(*) AS reminders FROM invoice.reminders;
 INSERT INTO invoice.invoices (org_id, id, period_start, period_end, invoice_date, due_date)
 VALUES ('org-acme', 'inv-acme-mar', '2024-03-01 00:00 UTC', '2024-04-01 00:00 UTC',
-        '2024-04-01 00:00 UTC', now() + interval '30 days');
+        '2024-04-01 00:00 UTC', invoice.clock() + interval '30 days');
 INSERT INTO invoice.line_items (org_id, invoice_id, description, units, rate)
 VALUES ('org-acme', 'inv-acme-mar', 'GPU hours', 10, 2.50);
 SELECT status FROM invoice.invoice_issue('inv-acme-mar');
 UPDATE invoice.invoices SET status = 'overdue' WHERE id = 'inv-acme-mar';
---    ... nor by a setting: the life cycle compares due dates with now(), or
+--    ... nor by a setting: the life cycle compares due dates with invoice.clock(), or
 --    with the as_of of the sweep that is running; the invoice. prefix of
 --    settings is reserved.
 SET invoice.as_of = '2030-01-01';

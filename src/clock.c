@@ -56,6 +56,13 @@ contains_word_ci(const char *haystack, const char *needle)
 	return false;
 }
 
+/* The clock's date in the session's TimeZone: what current_date is to now(). */
+DateADT
+invoice_clock_today(void)
+{
+	return DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(invoice_clock_now())));
+}
+
 /*
  * Parse a timestamp with time zone without raising an error (a check hook
  * must not), as timestamptz_in does: a value without a zone is read in the

@@ -134,7 +134,7 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 				 errmsg("credit note date must not be null")));
 	note_date = PG_GETARG_DATEADT(1);
 	invoice_require_administrator("issue credit notes");
-	if (note_date > GetSQLCurrentDate())
+	if (note_date > invoice_clock_today())
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("credit note date %s is in the future", date_text(note_date))));

@@ -122,6 +122,7 @@ extern int	invoice_sweep_batch_size;
 /* The one clock (clock.c): the transaction's start time, or invoice.test_clock when set. */
 extern void invoice_clock_init(void);
 extern TimestampTz invoice_clock_now(void);
+extern DateADT invoice_clock_today(void);
 
 /* The background worker (worker.c): registers itself when preloaded. */
 extern void invoice_worker_init(void);

@@ -7,7 +7,11 @@
 --     the semicolon), the comment  -- expect ERROR <SQLSTATE>
 --     demo.sh checks that exactly those statements fail, with that SQLSTATE, and
 --     fails the demo on any other error;
---   * create demo objects in schema public, never in schema invoice.
+--   * create demo objects in schema public, never in schema invoice;
+--   * dates: the tour runs on the extension's test clock (invoice.test_clock),
+--     moved forward section by section, so every date it prints or checks is
+--     pinned and the tour reads the same on any day.  Never let the extension
+--     compare a date written here with the real clock: set the test clock first.
 
 \set ON_ERROR_STOP 0
 \set VERBOSITY verbose
@@ -21,6 +25,16 @@ CREATE EXTENSION invoice;
 SET search_path = invoice, public;
 SELECT extname, extversion, extnamespace::regnamespace AS schema
   FROM pg_extension WHERE extname = 'invoice';
+\echo
+\echo 'Every date decision of the extension (invoice and due dates, the overdue sweep, grace'
+\echo 'periods, financial years, credit-note deadlines) reads one clock, invoice.clock(): the'
+\echo 'transaction''s start time, like now().  A superuser can stop it at any instant with the'
+\echo 'test clock (for tests only); this tour does, and moves it forward as its story goes, so'
+\echo 'it shows the same on any day you run it.'
+SET TimeZone = 'UTC';
+SELECT invoice.clock() = now() AS clock_is_now;
+SET invoice.test_clock = '2024-02-01 09:00:00+00';
+SELECT invoice.clock() AS test_clock;
 
 \echo
 \echo '================================================================'
@@ -100,7 +114,6 @@ SELECT sum(amount * 100000000000) FROM public.demo_amounts;  -- expect ERROR 220
 \echo '================================================================'
 \echo ' 8. Invoices: the seed example, to the cent'
 \echo '================================================================'
-SET TimeZone = 'UTC';
 INSERT INTO orgs (org_id, name) VALUES
     ('org-xxxxxx', 'Example Org'), ('org-acme', 'Acme Cloud'), ('org-globex', 'Globex');
 INSERT INTO invoices (org_id, id, period_start, period_end, invoice_date, due_date, currency, tax_rate)
@@ -118,7 +131,8 @@ SELECT usage_amount, credits_applied, subtotal, tax, total, amount_due
 UPDATE invoices SET total = '1.00' WHERE id = 'inv-12312io23810o291';  -- expect ERROR IV006
 
 \echo
-\echo 'Issue it: a gapless number per series and Indian financial year; the invoice is frozen.'
+\echo 'Issue it (the test clock says 2024-02-01): a gapless number per series and Indian'
+\echo 'financial year; the invoice is frozen.'
 SELECT id, number, status, due_date FROM invoice_issue('inv-12312io23810o291');
 INSERT INTO line_items (org_id, invoice_id, description, units, rate)
 VALUES ('org-xxxxxx', 'inv-12312io23810o291', 'late addition', 1, 1);  -- expect ERROR IV002
@@ -139,6 +153,7 @@ UPDATE invoices SET status = 'pending' WHERE id = 'inv-12312io23810o291';  -- ex
 \echo '================================================================'
 \echo ' 9. Billing day: a month of invoices for many organisations, set-based'
 \echo '================================================================'
+SET invoice.test_clock = '2024-04-01 06:00:00+00';
 INSERT INTO orgs (org_id, name) SELECT 'org-' || g, 'Customer ' || g FROM generate_series(1, 200) g;
 INSERT INTO invoices (org_id, id, period_start, period_end, invoice_date, tax_rate)
 SELECT 'org-' || g, 'inv-2024-03-' || g, '2024-03-01', '2024-04-01', '2024-04-01', 18
@@ -191,22 +206,26 @@ SELECT api_get('/billing/v3/invoices', '{"customer_id": "org-xxxxxx", "cursor": 
 \echo '================================================================'
 \echo ' 10. Collections: overdue sweep, reminders, grace period, suspension'
 \echo '================================================================'
+SET invoice.test_clock = '2025-02-01 06:00:00+00';
 INSERT INTO orgs (org_id, name, grace_period) VALUES ('org-late', 'Late Payer Ltd', '3 days');
 INSERT INTO invoices (org_id, id, period_start, period_end, invoice_date, due_date)
 VALUES ('org-late', 'inv-late-1', '2025-01-01', '2025-02-01', '2025-02-01', '2025-02-15');
 INSERT INTO line_items (org_id, invoice_id, description, units, rate)
 VALUES ('org-late', 'inv-late-1', 'GPU hours', 10, 2.5);
 SELECT number, status, total, due_date FROM invoice_issue('inv-late-1');
-\echo 'The sweep on 2025-02-16: the invoice is a day late (and so are the March 2024 invoices left unpaid above).'
-SELECT invoice_sweep_overdue('2025-02-16') AS moved;
+\echo 'Two weeks later the sweep runs (the worker or pg_cron calls it; here by hand, as of the clock):'
+\echo 'the invoice is a day late (and so are the March 2024 invoices left unpaid above).'
+SET invoice.test_clock = '2025-02-16 06:00:00+00';
+SELECT invoice_sweep_overdue() AS moved;
 SELECT id, status FROM invoices WHERE id = 'inv-late-1';
 \echo 'Each newly overdue invoice gets a reminder in the outbox and a NOTIFY on channel invoice_reminders.'
 SELECT invoice_id, kind, reminder_day, sent_at FROM reminders WHERE org_id = 'org-late';
 SELECT count(*) AS reminders_queued FROM reminders;
 \echo 'Running it again changes nothing.'
-SELECT invoice_sweep_overdue('2025-02-16') AS moved;
+SELECT invoice_sweep_overdue() AS moved;
 \echo 'On 2025-02-20 the 3-day grace period has run out: the organisation is suspended.'
-SELECT invoice_sweep_overdue('2025-02-20') AS moved;
+SET invoice.test_clock = '2025-02-20 06:00:00+00';
+SELECT invoice_sweep_overdue() AS moved;
 SELECT org_id, suspended_at FROM orgs WHERE org_id = 'org-late';
 \echo 'Paying restores the service in the same transaction.'
 SELECT amount, method FROM invoice_pay('inv-late-1', '25.00', 'upi', 'upi-late-1');
@@ -217,11 +236,12 @@ SELECT from_status, to_status, reason FROM status_history WHERE invoice_id = 'in
 \echo '================================================================'
 \echo ' 11. Prepaid: a wallet top-up, its receipt, applied at issue'
 \echo '================================================================'
+SET invoice.test_clock = '2025-03-01 06:00:00+00';
 INSERT INTO orgs (org_id, name, autopay) VALUES ('org-wallet', 'Wallet Startup', true);
 SELECT number, amount, method FROM invoice_topup('org-wallet', '30.00', 'wallet', 'wal-1');
 SELECT advance_balance FROM orgs WHERE org_id = 'org-wallet';
 INSERT INTO invoices (org_id, id, period_start, period_end, invoice_date)
-VALUES ('org-wallet', 'inv-wallet-1', '2025-01-01', '2025-02-01', '2025-02-01');
+VALUES ('org-wallet', 'inv-wallet-1', '2025-02-01', '2025-03-01', '2025-03-01');
 INSERT INTO line_items (org_id, invoice_id, description, units, rate)
 VALUES ('org-wallet', 'inv-wallet-1', 'storage', 100, 0.45);
 \echo 'Credits, then the advance, then the card: 45.00 due, 30.00 from the wallet, 15.00 left.'
@@ -237,6 +257,7 @@ DELETE FROM advance_ledger WHERE org_id = 'org-wallet';  -- expect ERROR IV002
 \echo '================================================================'
 \echo ' 12. GST: a tax invoice within Karnataka and one to Maharashtra'
 \echo '================================================================'
+SET invoice.test_clock = '2025-11-01 06:00:00+00';
 INSERT INTO supplier (legal_name, address, email, gstin, state_code)
 VALUES ('Cloud India Private Limited', '12 MG Road, Bengaluru 560001', 'billing@cloud.example', '29AAACI1681G1ZL', '29');
 INSERT INTO orgs (org_id, name, billing_address, billing_state) VALUES
@@ -268,14 +289,17 @@ SELECT invoice_issue('inv-gst-old');  -- expect ERROR IV009
 \echo ' 13. Corrections: a dispute, then a credit note (never an edit)'
 \echo '================================================================'
 SELECT id, dispute_status FROM invoice_dispute('inv-gst-blr', 'support plan was cancelled in September');
-\echo 'While disputed, the invoice is left out of the overdue sweep.'
-SELECT invoice_sweep_overdue('2026-01-01') AS moved;
+\echo 'Two months on, while disputed, the invoice is left out of the overdue sweep.'
+SET invoice.test_clock = '2026-01-01 06:00:00+00';
+SELECT invoice_sweep_overdue() AS moved;
 SELECT id, status, dispute_status FROM invoices WHERE id LIKE 'inv-gst-%' ORDER BY id;
 SELECT credit_note_id AS credit_note FROM credit_note_create('inv-gst-blr', 'service_not_rendered',
                                                               'support plan, October 2025') \gset
 INSERT INTO credit_note_lines (org_id, credit_note_id, description, amount, tax_rate, hsn_sac)
 VALUES ('org-blr', :'credit_note', 'support plan (not rendered)', '999.99', 5, '998315');
-SELECT number, taxable_value, cgst, sgst, igst, total FROM credit_note_issue(:'credit_note');
+\echo 'The note is dated by the clock (2026-01-01), inside section 34''s deadline (30 November after'
+\echo 'the financial year of the invoice): after it, the note would be refused.'
+SELECT number, note_date, taxable_value, cgst, sgst, igst, total FROM credit_note_issue(:'credit_note');
 SELECT id, total, credited_amount, amount_due, status, dispute_status FROM invoices WHERE id = 'inv-gst-blr';
 \echo 'A credit note can never exceed what remains creditable.'
 SELECT credit_note_id AS too_much FROM credit_note_create('inv-gst-blr', 'other') \gset

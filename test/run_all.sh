@@ -11,6 +11,7 @@
 #        isolation       make installcheck REGRESS=       (test/isolation/specs/*.spec)
 #        pgTAP           pg_prove over test/pgtap/*.sql, in a fresh database
 #        shell           test/shell/*.sh (TAP lines), e.g. the dump/restore round trip
+#        demo            test/demo.sql, the tour of `make demo`, checked as make demo checks it
 #
 # Counts: one per pg_regress test, one per isolation spec, one per pgTAP assertion,
 # one for the fuzz run, one for the build.  A suite that cannot run, a pgTAP file
@@ -159,6 +160,24 @@ run_shell()
 	record shell "$passed" "$failed"
 }
 
+# run_demo: the tour of `make demo` (test/demo.sql) in a database of its own, checked
+# exactly as `make demo` checks it: a demo that breaks fails the run.
+run_demo()
+{
+	local log="$RESULTS/demo.out" db=invoice_demo
+	banner "demo: test/demo.sql (transcript: $log)"
+	if createdb "$db" &&
+		PGDATABASE=$db bash test/demo.sh --in-cluster >"$log" 2>&1 &&
+		bash test/demo.sh --check "$log"; then
+		echo "demo: OK — every statement ran; the only errors were the expected ones."
+		record demo 1 0
+	else
+		tail -n 40 "$log"
+		echo "demo: FAILED"
+		record demo 0 1
+	fi
+}
+
 # The part that runs inside the throwaway cluster (PGHOST, PGPORT, … are set).
 in_cluster()
 {
@@ -196,6 +215,8 @@ in_cluster()
 	if compgen -G 'test/shell/*.sh' >/dev/null; then
 		run_shell
 	fi
+
+	run_demo
 
 	# Non-zero when something failed, so that pg_virtualenv shows the server log tail
 	# (and a backtrace of any core dump) — useful when a test crashed the backend.
@@ -273,10 +294,16 @@ banner "throwaway cluster (pg_virtualenv)"
 # -t: keep the cluster in a temporary directory even as root, so that nothing is left
 # in /etc/postgresql and a leftover 15/regress cluster cannot get in the way.
 # No -s: it would open an interactive shell on failure.
-pg_virtualenv -t -v "$PG_MAJOR" bash test/run_all.sh --in-cluster </dev/null || true
+clock_option=()
+if [ -n "${INVOICE_TEST_CLOCK:-}" ]; then
+	# test/calendar.sh: the whole run with the extension's clock stopped at that instant
+	echo "invoice.test_clock = '$INVOICE_TEST_CLOCK' for the whole cluster"
+	clock_option=(-o "invoice.test_clock=$INVOICE_TEST_CLOCK")
+fi
+pg_virtualenv -t -v "$PG_MAJOR" "${clock_option[@]}" bash test/run_all.sh --in-cluster </dev/null || true
 
 # Every in-cluster suite must have reported; one that did not could not run.
-suites=(regress isolation pgtap)
+suites=(regress isolation pgtap demo)
 if compgen -G 'test/shell/*.sh' >/dev/null; then
 	suites+=(shell)
 fi

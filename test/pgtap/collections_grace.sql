@@ -149,8 +149,8 @@ SELECT is(pg_temp.susp('cg-two'), NULL, 'paying the second restores it');
 -- suspended: cg-g1 is long past grace, cg-g2 fell due a day ago (grace 3 days).
 INSERT INTO invoice.orgs (org_id, name) VALUES ('cg-g', 'One late, one recent');
 SELECT FROM pg_temp.issued('cg-g', 'cg-g1', '2024-06-01 00:00 UTC');
-SELECT FROM pg_temp.issued('cg-g', 'cg-g2', now() - interval '1 day');
-SELECT is(invoice.invoice_sweep_overdue(now()), 2, 'both overdue as of now');
+SELECT FROM pg_temp.issued('cg-g', 'cg-g2', invoice.clock() - interval '1 day');
+SELECT is(invoice.invoice_sweep_overdue(invoice.clock()), 2, 'both overdue as of now');
 SELECT isnt(pg_temp.susp('cg-g'), NULL, 'suspended (cg-g1)');
 SELECT FROM invoice.invoice_pay('cg-g1', '100.00', 'card', 'cg-ref-g1');
 SELECT is(pg_temp.st('cg-g2'), 'overdue', 'cg-g2 is still overdue ...');
@@ -159,7 +159,7 @@ SELECT is(pg_temp.susp('cg-g'), NULL, '... but within grace: paying cg-g1 restor
 -- Restoration by moving the due date, or by cancelling ------------------------------------
 
 SELECT is(pg_temp.susp('cg-b'), '2024-04-02 00:00:00.000001 UTC'::timestamptz, 'cg-b is suspended');
-UPDATE invoice.invoices SET due_date = now() + interval '30 days' WHERE id = 'cg-b1';
+UPDATE invoice.invoices SET due_date = invoice.clock() + interval '30 days' WHERE id = 'cg-b1';
 SELECT is(pg_temp.st('cg-b1'), 'pending', 'moving its due date into the future: overdue -> pending');
 SELECT is(pg_temp.susp('cg-b'), NULL, 'and the organisation is restored');
 SELECT is(invoice.invoice_sweep_overdue('2024-12-31 00:00 UTC'), 0, 'a later sweep before the new due date');

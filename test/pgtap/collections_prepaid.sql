@@ -37,8 +37,8 @@ INSERT INTO invoice.orgs (org_id, name) VALUES ('cp-org', 'Prepaid org'), ('cp-o
 
 -- the receipt number prefix of the current financial year (1 April, UTC), e.g. RCT/2627/
 SELECT format('RCT/%s%s/', lpad((fy % 100)::text, 2, '0'), lpad(((fy + 1) % 100)::text, 2, '0')) AS rct
-  FROM (SELECT extract(year FROM now() AT TIME ZONE 'UTC')::int
-               - CASE WHEN extract(month FROM now() AT TIME ZONE 'UTC') < 4 THEN 1 ELSE 0 END AS fy) f
+  FROM (SELECT extract(year FROM invoice.clock() AT TIME ZONE 'UTC')::int
+               - CASE WHEN extract(month FROM invoice.clock() AT TIME ZONE 'UTC') < 4 THEN 1 ELSE 0 END AS fy) f
 \gset
 
 -- organisations whose advance_balance differs from the sum of their ledger

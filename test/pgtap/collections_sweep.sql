@@ -124,7 +124,7 @@ SELECT is(pg_temp.rems('cs-before'), 'overdue@2024-03-01', 'one reminder: kind o
 SELECT is(pg_temp.rems('cs-at'), 'overdue@2024-03-01', 'one reminder for the second invoice too');
 SELECT is(pg_temp.rems('cs-after'), '', 'no reminder for an invoice not yet overdue');
 SELECT is((SELECT count(*) FROM invoice.reminders WHERE sent_at IS NULL AND org_id = 'cs-org'
-             AND created_at = now()), 2::bigint, 'reminders are queued unsent (sent_at NULL), created now');
+             AND created_at = invoice.clock()), 2::bigint, 'reminders are queued unsent (sent_at NULL), created now');
 
 -- Idempotence -------------------------------------------------------------------------
 
@@ -176,7 +176,7 @@ SELECT throws_ok($$SELECT invoice.invoice_sweep_overdue_batch('2024-03-01', NULL
 SELECT is(pg_typeof(invoice.invoice_sweep_overdue('2024-01-01'))::text, 'integer', 'the sweep returns an integer count');
 SELECT is((SELECT pg_get_expr(p.proargdefaults, 0) FROM pg_proc p
             WHERE p.oid = 'invoice.invoice_sweep_overdue(timestamptz)'::regprocedure),
-          'now()', 'as_of defaults to now()');
+          'clock()', 'as_of defaults to invoice.clock() (shown unqualified: the file''s search_path has invoice)');
 
 -- Batches -------------------------------------------------------------------------------
 -- Five more invoices due on consecutive days of April 2024.
@@ -268,7 +268,7 @@ SELECT is(pg_temp.rems('cs-r'), :'rems_r', 'no repeat reminder for a paid invoic
 
 SELECT FROM pg_temp.issued('cs-d', '2025-03-01 00:00 UTC');
 SELECT is(invoice.invoice_sweep_overdue('2025-03-10 12:00 UTC'), 1, 'cs-d overdue on 2025-03-10');
-UPDATE invoice.invoices SET due_date = now() + interval '30 days' WHERE id = 'cs-d';
+UPDATE invoice.invoices SET due_date = invoice.clock() + interval '30 days' WHERE id = 'cs-d';
 SELECT is(pg_temp.st('cs-d'), 'pending', 'due date moved into the future: pending again');
 UPDATE invoice.invoices SET due_date = '2025-03-10 06:00 UTC' WHERE id = 'cs-d';
 SELECT is(invoice.invoice_sweep_overdue('2025-03-10 18:00 UTC'), 1, 'the sweep moves it again the same day');
@@ -287,7 +287,7 @@ SELECT throws_ok($$SELECT set_config('invoice.as_of', '2099-01-01', true)$$, '42
                  'set_config(''invoice.as_of'', ...) is refused');
 
 -- A client's UPDATE cannot move an invoice that is not yet due.
-SELECT FROM pg_temp.issued('cs-future', now() + interval '30 days');
+SELECT FROM pg_temp.issued('cs-future', invoice.clock() + interval '30 days');
 SELECT throws_ok($$UPDATE invoice.invoices SET status = 'overdue' WHERE id = 'cs-future'$$, 'IV001', NULL,
                  'UPDATE ... SET status = ''overdue'' on an invoice not yet due -> IV001');
 SELECT throws_ok($$UPDATE invoice.invoices SET status = 'overdue' WHERE status = 'pending'$$, 'IV001', NULL,
@@ -295,12 +295,12 @@ SELECT throws_ok($$UPDATE invoice.invoices SET status = 'overdue' WHERE status =
 SELECT is(pg_temp.st('cs-future'), 'pending', 'it stays pending');
 
 -- A sweep's as_of does not outlive the sweep: after a sweep far in the future,
--- a client's UPDATE in the same transaction is still judged against now().
-SELECT FROM pg_temp.issued('cs-future2', now() + interval '60 days');
-SELECT is(invoice.invoice_sweep_overdue_batch(now() + interval '45 days', 1), 1,
+-- a client's UPDATE in the same transaction is still judged against invoice.clock().
+SELECT FROM pg_temp.issued('cs-future2', invoice.clock() + interval '60 days');
+SELECT is(invoice.invoice_sweep_overdue_batch(invoice.clock() + interval '45 days', 1), 1,
           'a batch sweep with as_of 45 days ahead moves cs-future');
 SELECT throws_ok($$UPDATE invoice.invoices SET status = 'overdue' WHERE id = 'cs-future2'$$, 'IV001', NULL,
-                 'after that sweep, an UPDATE to overdue is judged against now() again -> IV001');
+                 'after that sweep, an UPDATE to overdue is judged against invoice.clock() again -> IV001');
 
 -- Not even when the sweep fails half-way: a reminder trigger that raises for
 -- cs-fail aborts the sweep; the as_of it set must not linger.

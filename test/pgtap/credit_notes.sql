@@ -350,11 +350,11 @@ SELECT is((SELECT status FROM pg_temp.issue('s34-plain', '2025-12-01')), 'issued
 
 -- Note dates: not in the future, not before the invoice.
 SELECT FROM pg_temp.note('future', 'cn-s34', '{1.00}');
-SELECT throws_ok($$SELECT pg_temp.issue('future', current_date + 1)$$, '22023', NULL,
+SELECT throws_ok($$SELECT pg_temp.issue('future', CAST(invoice.clock() AS date) + 1)$$, '22023', NULL,
                  'a note dated tomorrow: refused (22023)');
 SELECT throws_ok($$SELECT pg_temp.issue('future', '2024-06-14')$$, '22023', NULL,
                  'a note dated the day before its invoice: refused (22023)');
-SELECT FROM pg_temp.issued('cn-ka', 'cn-today', '1000.00', date_trunc('day', now()));
+SELECT FROM pg_temp.issued('cn-ka', 'cn-today', '1000.00', date_trunc('day', invoice.clock()));
 SELECT FROM pg_temp.note('today', 'cn-today', '{1.00}');
 SELECT is((SELECT status FROM invoice.credit_note_issue(pg_temp.cn('today'))), 'issued',
           'a note dated by default (today) of an invoice of today: accepted');

@@ -107,7 +107,7 @@ SELECT throws_ok($$SELECT invoice.invoice_dispute('dp-pending', NULL)$$, '22004'
 SELECT throws_ok($$SELECT invoice.invoice_dispute('inv-nope', 'x')$$, 'P0002', NULL, 'unknown invoice: P0002');
 SELECT is(pg_temp.st('dp-pending'), 'pending/-', 'the refused attempts left no dispute');
 
-SELECT is((SELECT concat_ws('/', status, dispute_status, dispute_description, disputed_at = now(),
+SELECT is((SELECT concat_ws('/', status, dispute_status, dispute_description, disputed_at = invoice.clock(),
                             coalesce(dispute_closed_at::text, '-'))
              FROM invoice.invoice_dispute('dp-pending', 'the October usage is double what we used')),
           'pending/open/the October usage is double what we used/t/-',
@@ -152,7 +152,7 @@ SELECT is(pg_temp.st('dp-pending'), 'pending/open', 'the disputed pending invoic
 -- dp-pending: a note of 100.00 (118.00 with CGST + SGST) for the double-counted usage.
 SELECT is((SELECT total FROM pg_temp.credit('dp-pending', '100.00', '2025-11-21')), '118.00'::cents,
           'a credit note of 118.00 on the disputed invoice');
-SELECT is((SELECT concat_ws('/', status, dispute_status, dispute_closed_at = now(), amount_due)
+SELECT is((SELECT concat_ws('/', status, dispute_status, dispute_closed_at = invoice.clock(), amount_due)
              FROM invoice.invoices WHERE id = 'dp-pending'),
           'pending/resolved/t/1062.00', 'the credit note resolves the dispute (and reduces the amount due)');
 SELECT throws_ok($$SELECT invoice.invoice_dispute_reject('dp-pending')$$, 'IV001', NULL,
@@ -167,7 +167,7 @@ SELECT is(pg_temp.st('dp-undisputed'), 'overdue/-', 'a credit note on an undispu
 
 -- Rejection --------------------------------------------------------------------------
 
-SELECT is((SELECT concat_ws('/', status, dispute_status, dispute_description, dispute_closed_at = now())
+SELECT is((SELECT concat_ws('/', status, dispute_status, dispute_description, dispute_closed_at = invoice.clock())
              FROM invoice.invoice_dispute_reject('dp-late')),
           'overdue/rejected/service was down for a week/t',
           'invoice_dispute_reject closes the dispute as rejected, keeping its description');

@@ -140,7 +140,7 @@ SELECT FROM pg_temp.draft('gi-undated-12', 12, NULL);
 SELECT FROM pg_temp.draft('gi-undated-18', 18, NULL);
 SELECT throws_ok($$SELECT invoice.invoice_issue('gi-undated-12')$$, 'IV009', NULL,
                  'an undated 12 % invoice is dated now at issue: refused (IV009)');
-SELECT is((SELECT invoice_date FROM invoice.invoice_issue('gi-undated-18')), now(),
+SELECT is((SELECT invoice_date FROM invoice.invoice_issue('gi-undated-18')), invoice.clock(),
           'an undated 18 % invoice is issued, dated now');
 
 -- Every path to pending checks: a plain UPDATE, the billing-day function.

@@ -508,16 +508,16 @@ SELECT throws_ok($$SELECT invoice.invoice_issue('tc-g1')$$, '23514', NULL, 'issu
 SELECT is((SELECT last_value FROM invoice.number_series WHERE series = 'INV' AND fiscal_year = 2023), 5::bigint,
           'and consumed no number of FY 2023-24');
 SELECT is((SELECT count(*) FROM invoice.number_series
-            WHERE series = 'INV' AND fiscal_year = extract(year FROM now() - interval '3 months')::int), 0::bigint,
+            WHERE series = 'INV' AND fiscal_year = extract(year FROM invoice.clock() - interval '3 months')::int), 0::bigint,
           'nor of the current financial year');
 
 -- without dates: invoice date = now, due date = invoice date + the organisation's terms
 UPDATE invoice.orgs SET payment_terms_days = 15 WHERE org_id = 'tc-org';
 UPDATE invoice.invoices SET due_date = NULL WHERE id = 'tc-g1';
-SELECT is((SELECT (invoice_date, due_date) FROM invoice.invoice_issue('tc-g1')), (now(), now() + interval '15 days'),
+SELECT is((SELECT (invoice_date, due_date) FROM invoice.invoice_issue('tc-g1')), (invoice.clock(), invoice.clock() + interval '15 days'),
           'issue without dates: invoice date now, due in payment_terms_days');
 SELECT matches((SELECT number FROM invoice.invoices WHERE id = 'tc-g1'),
-               '^INV/' || to_char(now() - interval '3 months', 'YY') || to_char(now() + interval '9 months', 'YY') || '/000001$',
+               '^INV/' || to_char(invoice.clock() - interval '3 months', 'YY') || to_char(invoice.clock() + interval '9 months', 'YY') || '/000001$',
                'numbered in the current financial year');
 
 -- numbers in INV/2324 are exactly 1..5 with no gap or duplicate

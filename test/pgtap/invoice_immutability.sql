@@ -161,7 +161,7 @@ SELECT pg_temp.refused($$INSERT INTO invoice.invoices (org_id, id, period_start,
                          VALUES ('ti-org', 'ti-new', '2024-01-01', '2024-02-01', 'cancelled', 'born dead')$$,
                        'IV001', NULL, 'INSERT of a cancelled invoice without a number is refused (IV001)');
 SELECT pg_temp.refused($$INSERT INTO invoice.invoices (org_id, id, period_start, period_end, issued_at)
-                         VALUES ('ti-org', 'ti-new', '2024-01-01', '2024-02-01', now())$$,
+                         VALUES ('ti-org', 'ti-new', '2024-01-01', '2024-02-01', invoice.clock())$$,
                        'IV001', NULL, 'INSERT of a draft with issued_at is refused (IV001)');
 SELECT pg_temp.refused($$INSERT INTO invoice.invoices (org_id, id, period_start, period_end, number)
                          VALUES ('ti-org', 'ti-new', '2024-01-01', '2024-02-01', 'TIM/2324/000999')$$,

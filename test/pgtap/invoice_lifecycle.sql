@@ -168,15 +168,15 @@ SELECT is(pg_temp.hist_count('tl-o1'), 3::bigint, 'overdue writes exactly one hi
 SELECT is(pg_temp.last_hist('tl-o1'), 'pending>overdue|due date passed|true', 'overdue row: pending -> overdue');
 
 -- tl-o2 is due in a week: not overdue yet.
-SELECT FROM pg_temp.draft('tl-o2', '50.00', now() + interval '7 days');
+SELECT FROM pg_temp.draft('tl-o2', '50.00', invoice.clock() + interval '7 days');
 SELECT lives_ok($$SELECT invoice.invoice_issue('tl-o2')$$,
                'SELECT invoice.invoice_issue(''tl-o2'')');
 SELECT pg_temp.refused($$UPDATE invoice.invoices SET status = 'overdue' WHERE id = 'tl-o2'$$, 'IV001',
                  'invoice "tl-o2" cannot change from pending to overdue',
                  'pending -> overdue before the due date is refused (IV001)');
 -- due exactly now: not passed either
-SELECT lives_ok($$UPDATE invoice.invoices SET due_date = now() WHERE id = 'tl-o2'$$,
-               'UPDATE invoice.invoices SET due_date = now() WHERE id = ''tl-o2''');
+SELECT lives_ok($$UPDATE invoice.invoices SET due_date = invoice.clock() WHERE id = 'tl-o2'$$,
+               'UPDATE invoice.invoices SET due_date = invoice.clock() WHERE id = ''tl-o2''');
 SELECT pg_temp.refused($$UPDATE invoice.invoices SET status = 'overdue' WHERE id = 'tl-o2'$$, 'IV001', NULL,
                  'pending -> overdue on the due instant itself is refused');
 SELECT is(pg_temp.st('tl-o2'), 'pending', 'it stays pending');
@@ -192,8 +192,8 @@ SELECT is(pg_temp.st('tl-o2'), 'overdue', 'and then pending -> overdue is allowe
 -- overdue -> pending -------------------------------------------------------------------
 
 -- automatically, by moving the due date into the future
-SELECT lives_ok($$UPDATE invoice.invoices SET due_date = now() + interval '14 days' WHERE id = 'tl-o1'$$,
-               'UPDATE invoice.invoices SET due_date = now() + interval ''14 days'' WHERE id = ''tl-o1''');
+SELECT lives_ok($$UPDATE invoice.invoices SET due_date = invoice.clock() + interval '14 days' WHERE id = 'tl-o1'$$,
+               'UPDATE invoice.invoices SET due_date = invoice.clock() + interval ''14 days'' WHERE id = ''tl-o1''');
 SELECT is(pg_temp.st('tl-o1'), 'pending', 'overdue -> pending by moving the due date into the future');
 SELECT is(pg_temp.hist_count('tl-o1'), 4::bigint, 'that writes exactly one history row');
 SELECT is(pg_temp.last_hist('tl-o1'), 'overdue>pending|due date moved|true', 'row: overdue -> pending, due date moved');
@@ -207,10 +207,10 @@ SELECT pg_temp.refused($$UPDATE invoice.invoices SET status = 'pending' WHERE id
                  'invoice "tl-o2" cannot change from overdue to pending',
                  'overdue -> pending while still past due is refused (IV001)');
 -- explicitly, with a future due date in the same statement
-SELECT lives_ok($$UPDATE invoice.invoices SET status = 'pending', due_date = now() + interval '3 days',
+SELECT lives_ok($$UPDATE invoice.invoices SET status = 'pending', due_date = invoice.clock() + interval '3 days',
                             status_reason = 'extension granted'
  WHERE id = 'tl-o2'$$,
-               'UPDATE invoice.invoices SET status = ''pending'', due_date = now() + interval ''3 days'', s...');
+               'UPDATE invoice.invoices SET status = ''pending'', due_date = invoice.clock() + interval ''3 days'', s...');
 SELECT is(pg_temp.st('tl-o2'), 'pending', 'explicit overdue -> pending with a new future due date');
 SELECT is(pg_temp.last_hist('tl-o2'), 'overdue>pending|extension granted|true', 'row carries the given reason');
 SELECT is(pg_temp.hist_count('tl-o2'), 4::bigint, 'one history row per change on tl-o2');
@@ -335,7 +335,7 @@ SELECT pg_temp.refused($$SELECT invoice.invoice_cancel('tl-p', 'refund')$$, 'IV0
                  'invoice_cancel of a paid invoice is refused (IV001)');
 SELECT pg_temp.refused($$SELECT invoice.invoice_issue('tl-p')$$, 'IV001', NULL,
                  'invoice_issue of a paid invoice is refused (IV001)');
-SELECT pg_temp.refused($$UPDATE invoice.invoices SET due_date = now() + interval '1 day' WHERE id = 'tl-p'$$, 'IV002', NULL,
+SELECT pg_temp.refused($$UPDATE invoice.invoices SET due_date = invoice.clock() + interval '1 day' WHERE id = 'tl-p'$$, 'IV002', NULL,
                  'the due date of a paid invoice is frozen (IV002)');
 
 -- cancelled -> anything (tl-c1 was a draft, tl-pc was pending)

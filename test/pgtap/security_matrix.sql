@@ -193,9 +193,9 @@ INSERT INTO admin_calls VALUES
     (3, 'invoice_compute_period', $$SELECT invoice.invoice_compute_period('2030-01-01', '2030-02-01')::text$$, false),
     (4, 'invoice_issue_period', $$SELECT invoice.invoice_issue_period('2030-01-01', '2030-02-01')::text$$, false),
     (5, 'credit_note_create', $$SELECT invoice.credit_note_create('sa-open', 'other', 'probe')::text$$, true),
-    (6, 'credit_note_issue', format($$SELECT invoice.credit_note_issue(%L, current_date)::text$$, :'draft_note'), false),
-    (7, 'invoice_sweep_overdue', $$SELECT invoice.invoice_sweep_overdue(now())::text$$, false),
-    (8, 'invoice_sweep_overdue_batch', $$SELECT invoice.invoice_sweep_overdue_batch(now(), 10)::text$$, false),
+    (6, 'credit_note_issue', format($$SELECT invoice.credit_note_issue(%L, CAST(invoice.clock() AS date))::text$$, :'draft_note'), false),
+    (7, 'invoice_sweep_overdue', $$SELECT invoice.invoice_sweep_overdue(invoice.clock())::text$$, false),
+    (8, 'invoice_sweep_overdue_batch', $$SELECT invoice.invoice_sweep_overdue_batch(invoice.clock(), 10)::text$$, false),
     (9, 'invoice_dispute_reject', $$SELECT invoice.invoice_dispute_reject('sa-d1')::text$$, true);
 
 -- without EXECUTE (as README wires the members): refused before they start

@@ -107,7 +107,7 @@ SELECT invoice.invoice_pay(id, '10.00', 'card', 'ch_' || id || '_1') FROM invoic
 SELECT invoice.invoice_pay(id, amount_due, 'upi', 'upi_' || id || '_2') FROM invoice.invoices WHERE id ~ '-[1-3]$';
 UPDATE invoice.invoices SET status = 'overdue' WHERE id ~ '-[57]$';   -- with reminders
 SELECT invoice.invoice_cancel(id, 'customer left') FROM invoice.invoices WHERE id LIKE '%-6';
-UPDATE invoice.invoices SET due_date = now() + interval '30 days' WHERE id LIKE '%-7';
+UPDATE invoice.invoices SET due_date = invoice.clock() + interval '30 days' WHERE id LIKE '%-7';
 
 -- who acts for the organisations
 INSERT INTO invoice.members (org_id, member, role)
