@@ -2,6 +2,7 @@
 #
 #   make demo    install what is missing, build, install, run the demo in a throwaway cluster
 #   make test    install what is missing, build, install, run every test suite
+#   make test-calendar   the whole suite at several dates of the test clock (README "Tests")
 #   make bench   the benchmarks (see README "Benchmarks")
 
 EXTENSION  = invoice
@@ -37,12 +38,14 @@ endif
 $(DATA_built): $(sort $(wildcard sql/ext/*.sql))
 	cat $^ > $@
 
-.PHONY: deps demo test bench
+.PHONY: deps demo test test-calendar bench
 deps:
 	bash test/deps.sh
 demo:
 	bash test/demo.sh
 test:
 	bash test/run_all.sh
+test-calendar:
+	bash test/calendar.sh
 bench:
 	bash test/bench/run.sh

@@ -12,6 +12,9 @@
 #        pgTAP           pg_prove over test/pgtap/*.sql, in a fresh database
 #        shell           test/shell/*.sh (TAP lines), e.g. the dump/restore round trip
 #        demo            test/demo.sql, the tour of `make demo`, checked as make demo checks it
+#        far date        the date-sensitive suites again with the test clock at FAR_DATE
+#                        (not when INVOICE_TEST_CLOCK already sets it for the whole run:
+#                        test/calendar.sh)
 #
 # Counts: one per pg_regress test, one per isolation spec, one per pgTAP assertion,
 # one for the fuzz run, one for the build.  A suite that cannot run, a pgTAP file
@@ -118,14 +121,17 @@ count_tap()
 	' "$1"
 }
 
+# run_pgtap SUITE DATABASE FILE…: pg_prove over the files in a fresh database
 run_pgtap()
 {
-	local files=(test/pgtap/*.sql)
-	local log="$RESULTS/pgtap.log" db=invoice_tap
-	banner "pgTAP: ${#files[@]} file(s)"
+	local suite=$1 db=$2
+	shift 2
+	local files=("$@")
+	local log="$RESULTS/$suite.log"
+	banner "$suite: ${#files[@]} pgTAP file(s)"
 	if ! createdb "$db"; then
-		echo "pgTAP: could not create database $db"
-		record pgtap 0 1 "could not create database"
+		echo "$suite: could not create database $db"
+		record "$suite" 0 1 "could not create database"
 		return
 	fi
 	local rc=0
@@ -135,7 +141,7 @@ run_pgtap()
 	if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 		failed=1
 	fi
-	record pgtap "$passed" "$failed"
+	record "$suite" "$passed" "$failed"
 }
 
 # run_shell: every test/shell/*.sh, run inside the cluster; each prints TAP lines
@@ -160,22 +166,44 @@ run_shell()
 	record shell "$passed" "$failed"
 }
 
-# run_demo: the tour of `make demo` (test/demo.sql) in a database of its own, checked
-# exactly as `make demo` checks it: a demo that breaks fails the run.
+# run_demo SUITE DATABASE: the tour of `make demo` (test/demo.sql) in a database of its own,
+# checked exactly as `make demo` checks it: a demo that breaks fails the run.
 run_demo()
 {
-	local log="$RESULTS/demo.out" db=invoice_demo
-	banner "demo: test/demo.sql (transcript: $log)"
+	local suite=$1 db=$2
+	local log="$RESULTS/$suite.out"
+	banner "$suite: test/demo.sql (transcript: $log)"
 	if createdb "$db" &&
 		PGDATABASE=$db bash test/demo.sh --in-cluster >"$log" 2>&1 &&
 		bash test/demo.sh --check "$log"; then
-		echo "demo: OK — every statement ran; the only errors were the expected ones."
-		record demo 1 0
+		echo "$suite: OK — every statement ran; the only errors were the expected ones."
+		record "$suite" 1 0
 	else
 		tail -n 40 "$log"
-		echo "demo: FAILED"
-		record demo 0 1
+		echo "$suite: FAILED"
+		record "$suite" 0 1
 	fi
+}
+
+# run_far_date: the date-sensitive parts once more, with the extension's clock stopped at
+# FAR_DATE (every connection's PGOPTIONS), so that a date bomb goes off here, in CI, years
+# before it would for users: the demo, the collections (sweep, grace, reminders, prepaid),
+# numbering across financial years, the life cycle, GST issue and credit notes (section 34).
+# test/calendar.sh runs everything at several dates; this is the cheap part of it in make test.
+FAR_DATE=${FAR_DATE:-2031-12-31 23:59:59+00}
+run_far_date()
+{
+	banner "far date: invoice.test_clock = '$FAR_DATE' for the date-sensitive suites"
+	local saved=${PGOPTIONS:-}
+	export PGOPTIONS="$saved -c invoice.test_clock=${FAR_DATE// /\\ }"
+	run_pgtap far-date-pgtap invoice_far_date test/pgtap/clock.sql test/pgtap/collections_*.sql \
+		test/pgtap/credit_notes*.sql test/pgtap/invoice_compute.sql test/pgtap/invoice_lifecycle.sql \
+		test/pgtap/numbering_subxact.sql test/pgtap/gst_issue.sql
+	local specs=(credit_note_limit issue_gapless sweep_vs_pay sweep_vs_sweep topup_vs_issue)
+	run_regress far-date-isolation "$RESULTS/far-date-isolation.log" \
+		test/isolation/output_iso/regression.diffs "${specs[@]}" -- REGRESS= ISOLATION="${specs[*]}"
+	run_demo far-date-demo invoice_far_date_demo
+	export PGOPTIONS="$saved"
 }
 
 # The part that runs inside the throwaway cluster (PGHOST, PGPORT, … are set).
@@ -206,7 +234,7 @@ in_cluster()
 	fi
 
 	if compgen -G 'test/pgtap/*.sql' >/dev/null; then
-		run_pgtap
+		run_pgtap pgtap invoice_tap test/pgtap/*.sql
 	else
 		banner "pgTAP: no test/pgtap/*.sql, skipped"
 		record pgtap 0 0 "skipped: no tests"
@@ -216,7 +244,11 @@ in_cluster()
 		run_shell
 	fi
 
-	run_demo
+	run_demo demo invoice_demo
+
+	if [ -z "${INVOICE_TEST_CLOCK:-}" ]; then
+		run_far_date
+	fi
 
 	# Non-zero when something failed, so that pg_virtualenv shows the server log tail
 	# (and a backtrace of any core dump) — useful when a test crashed the backend.
@@ -235,7 +267,7 @@ summary()
 	banner summary
 	local passed=0 failed=0 suite p f note
 	while read -r suite p f note; do
-		printf '%-10s %5d passed, %d failed%s\n' "$suite" "$p" "$f" "${note:+  ($note)}"
+		printf '%-20s %5d passed, %d failed%s\n' "$suite" "$p" "$f" "${note:+  ($note)}"
 		passed=$((passed + p))
 		failed=$((failed + f))
 	done <"$COUNTS"
@@ -304,6 +336,7 @@ pg_virtualenv -t -v "$PG_MAJOR" "${clock_option[@]}" bash test/run_all.sh --in-c
 
 # Every in-cluster suite must have reported; one that did not could not run.
 suites=(regress isolation pgtap demo)
+[ -n "${INVOICE_TEST_CLOCK:-}" ] || suites+=(far-date-pgtap far-date-isolation far-date-demo)
 if compgen -G 'test/shell/*.sh' >/dev/null; then
 	suites+=(shell)
 fi

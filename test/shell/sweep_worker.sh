@@ -189,6 +189,21 @@ expect_poll "back to 1 s: the invoice is swept" 20 "$DB" \
 	"SELECT status FROM invoice.invoices WHERE id = 'inv-3'" "overdue"
 check "the reloads did not restart the worker" "$(pid_of "invoice sweep")" "$worker"
 
+# --- 5b. the worker reads the extension's clock: a test clock set with ALTER SYSTEM -----------------
+# (This cluster runs on the real clock, so due dates here come from now(); the test clock then
+# moves the worker's "now" two years on.)
+
+check "an invoice due in a year is pending" "$(due_invoice inv-clock 31536000)" "pending"
+clock=$(q postgres "SELECT to_char((now() + interval '2 years') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '+00'")
+reload_with "ALTER SYSTEM SET invoice.test_clock = '$clock'"
+expect_poll "ALTER SYSTEM SET invoice.test_clock two years on: the worker sweeps it" 20 "$DB" \
+	"SELECT status FROM invoice.invoices WHERE id = 'inv-clock'" "overdue"
+check "its history row and reminder are of the test clock's instant and day" \
+	"$(q "$DB" "SELECT h.changed_at = '$clock'::timestamptz AND r.reminder_day = ('$clock'::timestamptz AT TIME ZONE 'UTC')::date
+	            FROM invoice.status_history h JOIN invoice.reminders r USING (org_id, invoice_id)
+	           WHERE h.invoice_id = 'inv-clock' AND h.to_status = 'overdue'")" "t"
+reload_with "ALTER SYSTEM RESET invoice.test_clock"
+
 # --- 6. SIGTERM ------------------------------------------------------------------------------------
 
 check "pg_terminate_backend(worker)" "$(q postgres "SELECT pg_terminate_backend($worker)")" "t"
