@@ -122,7 +122,7 @@ SELECT string_agg(e.key, ', ' ORDER BY e.n) AS richer_keys
 -- Line items (amounts in integer cents, the rate in major units per unit):
 SELECT l AS line_item
   FROM json_array_elements(invoice.invoice_describe('inv-12312io23810o291')->'data'->'lineItems') l;
--- The credit and the history, without their timestamps (now()):
+-- The credit and the history, without their timestamps (the clock):
 SELECT c->>'code' AS code, c->'amount' AS amount
   FROM json_array_elements(invoice.invoice_describe('inv-12312io23810o291')->'data'->'credits') c;
 SELECT h->>'fromStatus' AS from_status, h->>'toStatus' AS to_status, h->>'reason' AS reason

@@ -74,7 +74,7 @@ INSERT INTO writes (who, k, sql) VALUES
     (:'admin', 'the administrator issues', $$SELECT (i.org_id, i.id, i.number, i.status, i.usage_amount, i.credits_applied, i.tax, i.total, i.advance_pay_amount, i.amount_due)::text FROM invoice.invoice_issue('sa-draft') i$$),
     (:'admin', 'the administrator recomputes', $$SELECT (i.usage_amount, i.credits_applied, i.subtotal, i.tax, i.total, i.already_billed_amount, i.amount_due)::text FROM invoice.invoice_compute('sa-open') i$$),
     (:'admin', 'the administrator recomputes a period', $$SELECT invoice.invoice_compute_period('2024-01-01', '2024-02-01')::text$$),
-    (:'admin', 'the administrator sweeps', $$SELECT invoice.invoice_sweep_overdue(pg_catalog.now())::text$$),
+    (:'admin', 'the administrator sweeps', $$SELECT invoice.invoice_sweep_overdue(invoice.clock())::text$$),
     (:'admin', 'the administrator credits', $$SELECT (n.org_id, n.invoice_id, n.status, n.reason)::text FROM invoice.credit_note_create('sa-paid', 'other', 'hijack?') n$$);
 
 -- pg_temp.state_of_a(): what the writes left in sec-a (no generated ids, no timestamps)

@@ -60,7 +60,7 @@ SELECT invoice.invoice_pay('sb-open', '10.00', 'card', 'sec-pay-b2');
 SELECT invoice.invoice_topup('sec-a', '50.00', 'upi', 'sec-top-a');
 SELECT invoice.invoice_topup('sec-b', '70.00', 'upi', 'sec-top-b');
 SELECT invoice.invoice_topup('sec-b', '20.00', 'upi', 'sec-top-b2');
-SELECT invoice.invoice_sweep_overdue(now());
+SELECT invoice.invoice_sweep_overdue(invoice.clock());
 SELECT pg_temp.note('sa-noted') AS note_a, pg_temp.note('sb-noted') AS note_b \gset
 SELECT max(receipt_id) FILTER (WHERE org_id = 'sec-a') AS receipt_a,
        max(receipt_id) FILTER (WHERE org_id = 'sec-b') AS receipt_b FROM invoice.receipts \gset
