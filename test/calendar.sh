@@ -22,14 +22,16 @@ else
 		'2028-02-29 12:00:00+00' '2031-12-31 23:59:59+00')
 fi
 
-mkdir -p .results
-summary=.results/calendar.summary
+logs=.results-calendar   # not .results: each run of test/run_all.sh starts by emptying it
+rm -rf "$logs"
+mkdir -p "$logs"
+summary=$logs/summary
 : >"$summary"
 passed=0
 failed=0
 for d in "${dates[@]}"; do
 	printf '\n########## calendar: invoice.test_clock = %s ##########\n' "$d"
-	log=".results/calendar-${d//[^0-9]/}.log"
+	log="$logs/${d//[^0-9]/}.log"
 	INVOICE_TEST_CLOCK="$d" FUZZ_SECONDS=0 bash test/run_all.sh >"$log" 2>&1 || true
 	line=$(tail -n 1 "$log")
 	if [[ "$line" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
