@@ -1,0 +1,73 @@
+-- scale-out: the extension's tables on a Citus cluster (README "Scale-out with Citus")
+
+-- The tables of one organisation's data, in foreign-key order: each is hash-distributed by
+-- org_id and colocated with orgs, so that one organisation's rows of every table live in the
+-- shards of one node.  Tables added later join this list.
+CREATE FUNCTION invoice.distributed_tables() RETURNS regclass[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ARRAY['invoice.orgs', 'invoice.members', 'invoice.invoices', 'invoice.receipts',
+                 'invoice.line_items', 'invoice.credits', 'invoice.payments', 'invoice.status_history',
+                 'invoice.reminders', 'invoice.advance_ledger', 'invoice.payment_requests',
+                 'invoice.search_signatures', 'invoice.credit_notes', 'invoice.credit_note_lines']::regclass[];
+COMMENT ON FUNCTION invoice.distributed_tables()
+    IS 'the organisation tables invoice.distribute() distributes by org_id, colocated with orgs, in foreign-key order';
+
+-- Global tables, the same for every organisation: a copy on every node.
+CREATE FUNCTION invoice.reference_tables() RETURNS regclass[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ARRAY['invoice.supplier', 'invoice.gst_rates', 'invoice.number_series']::regclass[];
+COMMENT ON FUNCTION invoice.reference_tables()
+    IS 'the global tables invoice.distribute() makes Citus reference tables (a copy on every node)';
+
+-- invoice.api_secret stays a table of the coordinator: only the coordinator signs and checks
+-- Billing v3 cursors, and its one-row rule (a trigger deleting the old secret) is local.
+CREATE FUNCTION invoice.distribute() RETURNS TABLE (table_name regclass, citus_table_type text)
+    LANGUAGE plpgsql SET search_path = pg_catalog, invoice, pg_temp
+AS $$
+DECLARE
+    t regclass;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+        RAISE EXCEPTION 'invoice.distribute() needs the citus extension'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'On a Citus coordinator: CREATE EXTENSION citus, add the worker nodes, then call invoice.distribute().';
+    END IF;
+    -- Citus refuses subqueries in policies: the member_read policies evaluate member_orgs()
+    -- without the one-time subquery of a single node.
+    FOREACH t IN ARRAY invoice.distributed_tables() LOOP
+        IF EXISTS (SELECT FROM pg_policy p WHERE p.polrelid = t AND p.polname = 'member_read'
+                      AND pg_get_expr(p.polqual, p.polrelid) LIKE '%SELECT%') THEN
+            EXECUTE format('ALTER POLICY member_read ON %s USING (org_id = ANY (invoice.member_orgs()))', t);
+            -- the workers' copies of the extension's tables (CREATE EXTENSION reached them)
+            PERFORM run_command_on_workers(
+                format('ALTER POLICY member_read ON %s USING (org_id = ANY (invoice.member_orgs()))', t));
+        END IF;
+    END LOOP;
+    -- The extension's triggers run on the shards (row-local work and colocated, same-org SQL).
+    PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+    FOREACH t IN ARRAY invoice.reference_tables() LOOP
+        IF NOT EXISTS (SELECT FROM pg_dist_partition p WHERE p.logicalrelid = t) THEN
+            PERFORM create_reference_table(t);
+            PERFORM truncate_local_data_after_distributing_table(t);   -- the coordinator's old copy
+        END IF;
+    END LOOP;
+    FOREACH t IN ARRAY invoice.distributed_tables() LOOP
+        IF NOT EXISTS (SELECT FROM pg_dist_partition p WHERE p.logicalrelid = t) THEN
+            IF t = 'invoice.orgs'::regclass THEN
+                PERFORM create_distributed_table(t, 'org_id');
+            ELSE
+                PERFORM create_distributed_table(t, 'org_id', colocate_with => 'invoice.orgs');
+            END IF;
+        END IF;
+    END LOOP;
+    RETURN QUERY
+        SELECT p.logicalrelid::regclass,
+               CASE p.partmethod WHEN 'h' THEN 'distributed' WHEN 'n' THEN 'reference' ELSE p.partmethod::text END
+          FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid
+         WHERE c.relnamespace = 'invoice'::regnamespace
+         ORDER BY 2, p.logicalrelid::regclass::text;
+END
+$$;
+COMMENT ON FUNCTION invoice.distribute()
+    IS 'on a Citus coordinator: reference tables for the global tables, every organisation table distributed by org_id colocated with orgs; idempotent';
+REVOKE EXECUTE ON FUNCTION invoice.distribute(), invoice.distributed_tables(), invoice.reference_tables() FROM PUBLIC;
