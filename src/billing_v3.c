@@ -379,9 +379,17 @@ billing_v3_not_found(PG_FUNCTION_ARGS)
 }
 
 /* api_secret_replace(): trigger: a secret inserted replaces the one there was (a restore's dumped row, too) */
+static Datum api_secret_replace_on_this_node(FunctionCallInfo fcinfo);
+
 PG_FUNCTION_INFO_V1(api_secret_replace);
 Datum
 api_secret_replace(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, api_secret_replace_on_this_node);
+}
+
+static Datum
+api_secret_replace_on_this_node(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr plan = NULL;
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;

@@ -439,7 +439,7 @@ invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,
 	bool		was_active = amounts_writer_active;
 	int			rc;
 
-	if (plan_cache != NULL && *plan_cache == NULL)
+	if (plan_cache != NULL)
 		invoice_prepare(plan_cache, recompute_sql(target_sql), nargs, argtypes);
 
 	amounts_writer_active = true;
@@ -447,7 +447,7 @@ invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,
 	{
 		rc = plan_cache != NULL
 			? SPI_execute_plan(*plan_cache, values, NULL, false, 0)
-			: SPI_execute(recompute_sql(target_sql), false, 0);
+			: invoice_execute(recompute_sql(target_sql), false, 0);
 		if (rc != SPI_OK_UPDATE_RETURNING)
 			elog(ERROR, "invoice recompute failed");
 	}
@@ -576,9 +576,17 @@ invoice_compute_period_as_owner(FunctionCallInfo fcinfo)
  * bulk loads do not recompute once per row; new line descriptions go into
  * their invoices' search signatures.
  */
+static Datum invoice_children_changed_on_this_node(FunctionCallInfo fcinfo);
+
 PG_FUNCTION_INFO_V1(invoice_children_changed);
 Datum
 invoice_children_changed(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, invoice_children_changed_on_this_node);
+}
+
+static Datum
+invoice_children_changed_on_this_node(FunctionCallInfo fcinfo)
 {
 	/* plans kept for small statements, per (child kind, event) */
 	static SPIPlanPtr lock_plans[3][3];
@@ -651,7 +659,7 @@ invoice_children_changed(PG_FUNCTION_ARGS)
 	if (small)
 		invoice_prepare(&lock_plans[kind_index][event_index], lock_sql, 0, NULL);
 	if ((small ? SPI_execute_plan(lock_plans[kind_index][event_index], NULL, NULL, false, 0)
-		 : SPI_execute(lock_sql, false, 0)) != SPI_OK_SELECT)
+		 : invoice_execute(lock_sql, false, 0)) != SPI_OK_SELECT)
 		elog(ERROR, "locking invoices failed");
 	for (uint64 row = 0; row < SPI_processed; row++)
 	{
@@ -690,9 +698,17 @@ invoice_children_changed(PG_FUNCTION_ARGS)
  * away from zero to cents when not given, and again when units or rate
  * change without the same statement setting the amount.
  */
+static Datum line_item_amount_on_this_node(FunctionCallInfo fcinfo);
+
 PG_FUNCTION_INFO_V1(line_item_amount);
 Datum
 line_item_amount(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, line_item_amount_on_this_node);
+}
+
+static Datum
+line_item_amount_on_this_node(FunctionCallInfo fcinfo)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	HeapTuple	tuple;
@@ -756,9 +772,17 @@ line_item_amount(PG_FUNCTION_ARGS)
  * invoice.supplier (statement): the place of supply of GST drafts may have
  * moved, so their tax is recomputed.  Issued invoices keep theirs.
  */
+static Datum invoice_place_of_supply_changed_on_this_node(FunctionCallInfo fcinfo);
+
 PG_FUNCTION_INFO_V1(invoice_place_of_supply_changed);
 Datum
 invoice_place_of_supply_changed(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, invoice_place_of_supply_changed_on_this_node);
+}
+
+static Datum
+invoice_place_of_supply_changed_on_this_node(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr org_plan = NULL;
 	static SPIPlanPtr all_plan = NULL;

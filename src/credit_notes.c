@@ -298,9 +298,17 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 }
 
 /* BEFORE INSERT OR UPDATE OR DELETE on credit_note_lines: only a draft's lines change. */
+static Datum credit_note_lines_guard_on_this_node(FunctionCallInfo fcinfo);
+
 PG_FUNCTION_INFO_V1(credit_note_lines_guard);
 Datum
 credit_note_lines_guard(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, credit_note_lines_guard_on_this_node);
+}
+
+static Datum
+credit_note_lines_guard_on_this_node(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr plan = NULL;
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
@@ -340,9 +348,17 @@ credit_note_lines_guard(PG_FUNCTION_ARGS)
  * draft, issued only by credit_note_issue, and never changed or deleted once
  * issued — it is a tax document.
  */
+static Datum credit_note_guard_on_this_node(FunctionCallInfo fcinfo);
+
 PG_FUNCTION_INFO_V1(credit_note_guard);
 Datum
 credit_note_guard(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, credit_note_guard_on_this_node);
+}
+
+static Datum
+credit_note_guard_on_this_node(FunctionCallInfo fcinfo)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	TupleDesc	tupdesc = RelationGetDescr(trigdata->tg_relation);

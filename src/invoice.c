@@ -140,31 +140,16 @@ invoice_unpin_search_path(int nest_level)
 	AtEOXact_GUC(true, nest_level);
 }
 
-static SPIPlanPtr
-prepare_kept(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, int cursor_options)
-{
-	if (*cache == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, cursor_options);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		*cache = plan;
-	}
-	return *cache;
-}
-
 SPIPlanPtr
 invoice_prepare(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
 {
-	return prepare_kept(cache, sql, nargs, argtypes, 0);
+	return invoice_prepare_kept(cache, sql, nargs, argtypes, 0);
 }
 
 SPIPlanPtr
 invoice_prepare_generic(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
 {
-	return prepare_kept(cache, sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+	return invoice_prepare_kept(cache, sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
 }
 
 text *

@@ -60,6 +60,22 @@ extern SPIPlanPtr invoice_prepare(SPIPlanPtr *cache, const char *sql, int nargs,
  */
 extern SPIPlanPtr invoice_prepare_generic(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
 
+/*
+ * Where the extension's SQL runs (shards.c): every trigger runs inside
+ * invoice_trigger_on_shard(), and every statement is prepared or executed
+ * through the functions below, so that inside a trigger on a Citus shard the
+ * SQL names the colocated shards on this node instead of the distributed tables.
+ */
+extern Datum invoice_trigger_on_shard(FunctionCallInfo fcinfo, PGFunction impl);
+extern bool invoice_on_shard(void);
+extern void invoice_refuse_on_shard(const char *what);
+extern const char *invoice_tables_sql(const char *sql);
+extern SPIPlanPtr invoice_prepare_kept(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes,
+									   int cursor_options);
+extern int	invoice_execute(const char *sql, bool read_only, long count);
+extern int	invoice_execute_with_args(const char *sql, int nargs, Oid *argtypes, Datum *values,
+									  const char *nulls, bool read_only, long count);
+
 /* Argument checks shared by the SQL-callable functions: 22004 for NULL, 22023 for blank or not positive. */
 extern text *invoice_arg_text(FunctionCallInfo fcinfo, int argno, const char *name);
 extern text *invoice_arg_nonblank(FunctionCallInfo fcinfo, int argno, const char *name);

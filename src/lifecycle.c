@@ -411,9 +411,17 @@ before_row_trigger(FunctionCallInfo fcinfo, InvoiceRow *row, const char *name)
 }
 
 /* BEFORE INSERT on invoices: invoices start as drafts without amounts. */
+static Datum invoice_before_insert_on_this_node(FunctionCallInfo fcinfo);
+
 PG_FUNCTION_INFO_V1(invoice_before_insert);
 Datum
 invoice_before_insert(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, invoice_before_insert_on_this_node);
+}
+
+static Datum
+invoice_before_insert_on_this_node(FunctionCallInfo fcinfo)
 {
 	InvoiceRow	row;
 	TriggerData *trigdata = before_row_trigger(fcinfo, &row, "invoice_before_insert");
@@ -436,9 +444,17 @@ invoice_before_insert(PG_FUNCTION_ARGS)
 }
 
 /* BEFORE UPDATE on invoices: the transition table, frozen columns, derived amounts. */
+static Datum invoice_before_update_on_this_node(FunctionCallInfo fcinfo);
+
 PG_FUNCTION_INFO_V1(invoice_before_update);
 Datum
 invoice_before_update(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, invoice_before_update_on_this_node);
+}
+
+static Datum
+invoice_before_update_on_this_node(FunctionCallInfo fcinfo)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	InvoiceRow	old_row;
@@ -522,9 +538,17 @@ invoice_before_update(PG_FUNCTION_ARGS)
 }
 
 /* BEFORE DELETE on invoices: only drafts may be discarded; issued invoices are kept for good. */
+static Datum invoice_before_delete_on_this_node(FunctionCallInfo fcinfo);
+
 PG_FUNCTION_INFO_V1(invoice_before_delete);
 Datum
 invoice_before_delete(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, invoice_before_delete_on_this_node);
+}
+
+static Datum
+invoice_before_delete_on_this_node(FunctionCallInfo fcinfo)
 {
 	InvoiceRow	row;
 	TriggerData *trigdata = before_row_trigger(fcinfo, &row, "invoice_before_delete");
@@ -538,12 +562,20 @@ invoice_before_delete(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(trigdata->tg_trigtuple);
 }
 
+/*
+ * The identity of a history row, given explicitly: on a Citus shard the table
+ * has no identity default, and this sequence is the node's own range of it
+ * (invoice.distribute() sets the ranges).
+ */
+#define HISTORY_ID "nextval('invoice.status_history_history_id_seq')"
+
 /* Statements over transition tables are planned afresh each time: see invoice_recompute. */
 static void
 log_creations(void)
 {
-	if (SPI_execute("INSERT INTO invoice.status_history (org_id, invoice_id, from_status, to_status, reason)"
-					" SELECT n.org_id, n.id, NULL, n.status, coalesce(n.status_reason, 'created')"
+	if (invoice_execute("INSERT INTO invoice.status_history (history_id, org_id, invoice_id, from_status, to_status, reason)"
+					" OVERRIDING SYSTEM VALUE"
+					" SELECT " HISTORY_ID ", n.org_id, n.id, NULL, n.status, coalesce(n.status_reason, 'created')"
 					" FROM changed_new n", false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "status history insert failed");
 }
@@ -552,8 +584,9 @@ log_creations(void)
 static void
 log_status_changes(void)
 {
-	if (SPI_execute("INSERT INTO invoice.status_history (org_id, invoice_id, from_status, to_status, reason)"
-					" SELECT n.org_id, n.id, s.from_status, s.to_status, s.reason"
+	if (invoice_execute("INSERT INTO invoice.status_history (history_id, org_id, invoice_id, from_status, to_status, reason)"
+					" OVERRIDING SYSTEM VALUE"
+					" SELECT " HISTORY_ID ", n.org_id, n.id, s.from_status, s.to_status, s.reason"
 					" FROM changed_new n JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
 					" CROSS JOIN LATERAL (VALUES"
 					"   (o.status, 'pending'::invoice.status, 'issued'::text, o.status = 'draft' AND n.status = 'paid'),"
@@ -579,9 +612,17 @@ recompute_retaxed_drafts(void)
  * status changes, a recompute of drafts whose tax rate changed, and the
  * search signatures of new invoices and of new numbers and descriptions.
  */
+static Datum invoice_after_statement_on_this_node(FunctionCallInfo fcinfo);
+
 PG_FUNCTION_INFO_V1(invoice_after_statement);
 Datum
 invoice_after_statement(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, invoice_after_statement_on_this_node);
+}
+
+static Datum
+invoice_after_statement_on_this_node(FunctionCallInfo fcinfo)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	bool		inserted;

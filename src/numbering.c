@@ -173,8 +173,11 @@ invoice_fiscal_year_of_date(DateADT date)
 char *
 invoice_assign_number(const char *series, int fiscal_year)
 {
-	SeriesCounter *counter = counter_for(series, fiscal_year);
+	SeriesCounter *counter;
 	char	   *number;
+
+	invoice_refuse_on_shard("numbering (issuing an invoice, a top-up receipt or a credit note)");
+	counter = counter_for(series, fiscal_year);
 
 	number = psprintf("%s/%02d%02d/%06lld", series, fiscal_year % 100, (fiscal_year + 1) % 100,
 					  (long long) (counter->last_value + 1));

@@ -185,9 +185,17 @@ invoice_apply_advance(Datum org_id, Datum invoice_id, Cents amount_due, int *pay
 }
 
 /* AFTER INSERT statement trigger on advance_ledger: the balances follow, and never go negative. */
+static Datum advance_ledger_changed_on_this_node(FunctionCallInfo fcinfo);
+
 PG_FUNCTION_INFO_V1(advance_ledger_changed);
 Datum
 advance_ledger_changed(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, advance_ledger_changed_on_this_node);
+}
+
+static Datum
+advance_ledger_changed_on_this_node(FunctionCallInfo fcinfo)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	bool		was_active = ledger_writer_active;
@@ -202,7 +210,7 @@ advance_ledger_changed(PG_FUNCTION_ARGS)
 	/* amounts applied to an invoice are part of its derived amounts: only its issue writes them */
 	if (!advance_applying)
 	{
-		if (SPI_execute("SELECT 1 FROM changed_new n WHERE n.kind = 'applied' LIMIT 1", true, 0) != SPI_OK_SELECT)
+		if (invoice_execute("SELECT 1 FROM changed_new n WHERE n.kind = 'applied' LIMIT 1", true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "ledger check failed");
 		if (SPI_processed > 0)
 			ereport(ERROR,
@@ -213,7 +221,7 @@ advance_ledger_changed(PG_FUNCTION_ARGS)
 	ledger_writer_active = true;
 	PG_TRY();
 	{
-		if (SPI_execute("UPDATE invoice.orgs o SET advance_balance = o.advance_balance + s.total"
+		if (invoice_execute("UPDATE invoice.orgs o SET advance_balance = o.advance_balance + s.total"
 						" FROM (SELECT n.org_id, invoice.sum(n.amount) AS total"
 						"       FROM changed_new n GROUP BY n.org_id) s"
 						" WHERE o.org_id = s.org_id", false, 0) != SPI_OK_UPDATE)
@@ -240,9 +248,17 @@ advance_ledger_changed(PG_FUNCTION_ARGS)
 }
 
 /* BEFORE UPDATE OR DELETE statement trigger on advance_ledger: append-only (TRUNCATE is the owner's). */
+static Datum advance_ledger_append_only_on_this_node(FunctionCallInfo fcinfo);
+
 PG_FUNCTION_INFO_V1(advance_ledger_append_only);
 Datum
 advance_ledger_append_only(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, advance_ledger_append_only_on_this_node);
+}
+
+static Datum
+advance_ledger_append_only_on_this_node(FunctionCallInfo fcinfo)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVOICE_FROZEN),
@@ -252,9 +268,17 @@ advance_ledger_append_only(PG_FUNCTION_ARGS)
 }
 
 /* BEFORE INSERT OR UPDATE OF advance_balance on orgs: only the ledger's trigger moves a balance. */
+static Datum org_balance_guard_on_this_node(FunctionCallInfo fcinfo);
+
 PG_FUNCTION_INFO_V1(org_balance_guard);
 Datum
 org_balance_guard(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, org_balance_guard_on_this_node);
+}
+
+static Datum
+org_balance_guard_on_this_node(FunctionCallInfo fcinfo)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	TupleDesc	tupdesc = RelationGetDescr(trigdata->tg_relation);

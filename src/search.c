@@ -468,7 +468,7 @@ invoice_search_add_texts(const char *texts_sql, SPIPlanPtr *cache)
 	if (cache != NULL)
 		rc = SPI_execute_plan(invoice_prepare(cache, sql, 0, NULL), NULL, NULL, false, 0);
 	else
-		rc = SPI_execute(sql, false, 0);
+		rc = invoice_execute(sql, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "writing search signatures failed");
 	pfree(sql);

@@ -28,6 +28,9 @@
 	"           AND i.dispute_status IS DISTINCT FROM 'open'" \
 	"           AND i.due_date + coalesce(g.grace_period, $2) < $1)"
 
+/* The identity of a reminder, given explicitly as lifecycle.c does for history rows. */
+#define REMINDER_ID "nextval('invoice.reminders_reminder_id_seq')"
+
 static TimestampTz overdue_reference;
 static bool overdue_reference_set = false;
 
@@ -83,8 +86,9 @@ invoice_queue_reminders_and_restore(void)
 	Datum		values[2] = {TimestampTzGetDatum(invoice_overdue_reference()), grace_period_datum()};
 
 	/* planned afresh: the transition tables vary in size (see invoice_recompute) */
-	if (SPI_execute_with_args("INSERT INTO invoice.reminders (org_id, invoice_id, kind, reminder_day)"
-							  " SELECT n.org_id, n.id, 'overdue', ($1 AT TIME ZONE 'UTC')::date"
+	if (invoice_execute_with_args("INSERT INTO invoice.reminders (reminder_id, org_id, invoice_id, kind, reminder_day)"
+					" OVERRIDING SYSTEM VALUE"
+							  " SELECT " REMINDER_ID ", n.org_id, n.id, 'overdue', ($1 AT TIME ZONE 'UTC')::date"
 							  " FROM changed_new n JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
 							  " WHERE o.status = 'pending' AND n.status = 'overdue'"
 							  " ON CONFLICT DO NOTHING RETURNING reminder_id",
@@ -92,7 +96,7 @@ invoice_queue_reminders_and_restore(void)
 		elog(ERROR, "queueing reminders failed");
 	notify_reminders();
 
-	if (SPI_execute_with_args("UPDATE invoice.orgs g SET suspended_at = NULL"
+	if (invoice_execute_with_args("UPDATE invoice.orgs g SET suspended_at = NULL"
 							  " WHERE g.suspended_at IS NOT NULL"
 							  "   AND g.org_id IN (SELECT n.org_id FROM changed_new n"
 							  "                    JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
@@ -109,7 +113,7 @@ invoice_restore_org(Datum org_id)
 	Oid			argtypes[3] = {TIMESTAMPTZOID, INTERVALOID, TEXTOID};
 	Datum		values[3] = {TimestampTzGetDatum(invoice_overdue_reference()), grace_period_datum(), org_id};
 
-	if (SPI_execute_with_args("UPDATE invoice.orgs g SET suspended_at = NULL"
+	if (invoice_execute_with_args("UPDATE invoice.orgs g SET suspended_at = NULL"
 							  " WHERE g.org_id = $3 AND g.suspended_at IS NOT NULL AND NOT " OVERDUE_PAST_GRACE,
 							  3, argtypes, values, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "restoring the organisation failed");
@@ -139,7 +143,7 @@ sweep_batch(Datum as_of, int batch_size)
 	invoice_set_overdue_reference(DatumGetTimestampTz(as_of));
 	PG_TRY();
 	{
-		if (SPI_execute_with_args(sql, 2, argtypes, values, NULL, false, 0) != SPI_OK_UPDATE)
+		if (invoice_execute_with_args(sql, 2, argtypes, values, NULL, false, 0) != SPI_OK_UPDATE)
 			elog(ERROR, "overdue sweep failed");
 		moved = SPI_processed;
 	}
@@ -163,7 +167,7 @@ sweep_followups(Datum as_of)
 	Oid			argtypes[3] = {TIMESTAMPTZOID, INTERVALOID, INT4OID};
 	Datum		values[3] = {as_of, grace_period_datum(), Int32GetDatum(invoice_reminder_interval_days)};
 
-	if (SPI_execute_with_args("UPDATE invoice.orgs o SET suspended_at = $1"
+	if (invoice_execute_with_args("UPDATE invoice.orgs o SET suspended_at = $1"
 					" WHERE o.org_id IN (SELECT g.org_id FROM invoice.orgs g"
 					"   WHERE g.suspended_at IS NULL AND " OVERDUE_PAST_GRACE
 					"   FOR NO KEY UPDATE SKIP LOCKED)",
@@ -172,8 +176,9 @@ sweep_followups(Datum as_of)
 
 	if (invoice_reminder_interval_days == 0)
 		return;
-	if (SPI_execute_with_args("INSERT INTO invoice.reminders (org_id, invoice_id, kind, reminder_day)"
-					" SELECT i.org_id, i.id, 'repeat', ($1 AT TIME ZONE 'UTC')::date"
+	if (invoice_execute_with_args("INSERT INTO invoice.reminders (reminder_id, org_id, invoice_id, kind, reminder_day)"
+					" OVERRIDING SYSTEM VALUE"
+					" SELECT " REMINDER_ID ", i.org_id, i.id, 'repeat', ($1 AT TIME ZONE 'UTC')::date"
 					"   FROM invoice.invoices i"
 					"  WHERE i.status = 'overdue' AND i.dispute_status IS DISTINCT FROM 'open'"
 					"    AND NOT EXISTS (SELECT 1 FROM invoice.reminders r"

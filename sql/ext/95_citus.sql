@@ -60,6 +60,15 @@ BEGIN
             END IF;
         END IF;
     END LOOP;
+    -- Rows the triggers insert on a worker take their identity from the worker's own copy of
+    -- the sequence: give each node its own range of it, as Citus does for the tables it
+    -- creates itself (idempotent: a node already in its range is left alone).
+    FOREACH t IN ARRAY invoice.distributed_tables() LOOP
+        IF EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = t AND a.attidentity <> '' AND NOT a.attisdropped) THEN
+            PERFORM run_command_on_workers(format(
+                'SET citus.enable_ddl_propagation TO off; SELECT worker_adjust_identity_column_seq_ranges(%L)', t::text));
+        END IF;
+    END LOOP;
     RETURN QUERY
         SELECT p.logicalrelid::regclass,
                CASE p.partmethod WHEN 'h' THEN 'distributed' WHEN 'n' THEN 'reference' ELSE p.partmethod::text END

@@ -1,0 +1,329 @@
+/*
+ * shards.c
+ *		Which tables the extension's SQL names: the tables themselves, or —
+ *		inside a trigger that fires on a Citus shard — the colocated shards of
+ *		the same organisations on this node.
+ *
+ * On Citus (README "Scale-out with Citus") every organisation table is
+ * hash-distributed by org_id and colocated with orgs: the rows of one
+ * organisation, in every table, live in shards with the same hash range on
+ * one node.  A statement the coordinator routes to a worker fires the
+ * extension's triggers there, on the shard (invoice.line_items_102150).  The
+ * SQL those triggers run — recompute the invoices of the changed lines, write
+ * history, search signatures, reminders — must stay on that node: through the
+ * distributed tables, Citus would plan it as a distributed query from a shard
+ * (refused), could not see the trigger's transition tables, and would run it in
+ * other backends where this backend's state is unknown.
+ *
+ * So every trigger runs inside invoice_trigger_on_shard(), which notes the
+ * shard group of the relation it fired on, and every statement the extension
+ * prepares or executes passes through invoice_tables_sql(): in a shard group,
+ * each name invoice.<table> of a distributed or reference table becomes the
+ * name of that table's shard in the group (invoice.invoices_102086).  The SQL
+ * is then ordinary local SQL.  Outside a shard — one node, or the coordinator —
+ * nothing changes and nothing is looked up.
+ *
+ * Writes to a reference table's local copy would bypass its replication;
+ * invoice_refuse_on_shard() guards the paths that would need one.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "invoice.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+/* The shards on this node of one hash range (or the coordinator's copies of reference tables). */
+typedef struct ShardGroup
+{
+	Oid			relid;			/* key: a shard relation a trigger fired on */
+	bool		is_shard;
+	int64		id;				/* the shard id of orgs in this group: the plans' key, stable */
+	int			ntables;
+	char	  **tables;			/* relnames of the logical tables, in schema invoice */
+	char	  **shards;			/* relnames of their shards in this group */
+} ShardGroup;
+
+/* A plan prepared for one shard group (id 0: no shard). */
+typedef struct ShardPlanKey
+{
+	SPIPlanPtr *cache;
+	int64		group_id;		/* 0: no shard */
+} ShardPlanKey;
+
+typedef struct ShardPlan
+{
+	ShardPlanKey key;
+	SPIPlanPtr	plan;
+} ShardPlan;
+
+static HTAB *groups_by_relid = NULL;
+static HTAB *plans = NULL;
+static ShardGroup *current_group = NULL;
+static bool callback_registered = false;
+
+/*
+ * Shards moved, split or dropped: forget what was learned.  Plans stay, keyed
+ * by the group's orgs shard id: a group learned again finds its plans; a moved
+ * shard has a new id, so a new group.
+ */
+static void
+forget_groups(Datum arg, Oid relid)
+{
+	if (groups_by_relid != NULL && current_group == NULL)
+	{
+		hash_destroy(groups_by_relid);
+		groups_by_relid = NULL;
+	}
+}
+
+/* Does name end in _<digits>, as a shard's does?  Returns the shard id, or 0. */
+static int64
+shard_id_of_name(const char *name)
+{
+	const char *end = name + strlen(name);
+	const char *p = end;
+
+	while (p > name && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	if (p == end || p == name || p[-1] != '_' || end - p > 18)
+		return 0;
+	return strtoll(p, NULL, 10);
+}
+
+static void
+learn_group(ShardGroup *group, Relation rel, int64 shard_id)
+{
+	static const char *const sql =
+		"SELECT c2.relname::text, s2.shardid"
+		"  FROM pg_catalog.pg_dist_shard s1"
+		"  JOIN pg_catalog.pg_class c1 ON c1.oid = s1.logicalrelid"
+		"  JOIN pg_catalog.pg_dist_partition p1 ON p1.logicalrelid = s1.logicalrelid"
+		"  JOIN pg_catalog.pg_dist_partition p2"
+		"    ON (p2.colocationid = p1.colocationid AND p2.partmethod = 'h') OR p2.partmethod = 'n'"
+		"  JOIN pg_catalog.pg_class c2 ON c2.oid = p2.logicalrelid AND c2.relnamespace = c1.relnamespace"
+		"  JOIN pg_catalog.pg_dist_shard s2 ON s2.logicalrelid = p2.logicalrelid"
+		"   AND (p2.partmethod = 'n' OR s2.shardminvalue = s1.shardminvalue)"
+		" WHERE s1.shardid = $1 AND c1.relname::text || '_' || s1.shardid::text = $2";
+	MemoryContext context = TopMemoryContext;
+	Datum		values[2] = {Int64GetDatum(shard_id), CStringGetTextDatum(RelationGetRelationName(rel))};
+
+	group->is_shard = false;
+	group->ntables = 0;
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		return;
+	SPI_connect();
+	if (SPI_execute_with_args(sql, 2, (Oid[]) {INT8OID, TEXTOID}, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading the Citus shard metadata failed");
+	if (SPI_processed > 0)
+	{
+		group->is_shard = true;
+		group->id = 0;
+		group->ntables = (int) SPI_processed;
+		group->tables = MemoryContextAlloc(context, sizeof(char *) * SPI_processed);
+		group->shards = MemoryContextAlloc(context, sizeof(char *) * SPI_processed);
+		for (uint64 row = 0; row < SPI_processed; row++)
+		{
+			char	   *table = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1);
+			char	   *shard = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 2);
+
+			group->tables[row] = MemoryContextStrdup(context, table);
+			group->shards[row] = MemoryContextStrdup(context, psprintf("%s_%s", table, shard));
+			if (strcmp(table, "orgs") == 0)
+				group->id = strtoll(shard, NULL, 10);
+		}
+		if (group->id == 0)
+			group->id = shard_id;
+	}
+	SPI_finish();
+}
+
+/* The shard group of rel, or NULL when rel is not a shard of the extension's tables. */
+static ShardGroup *
+group_of(Relation rel)
+{
+	int64		shard_id = shard_id_of_name(RelationGetRelationName(rel));
+	Oid			relid = RelationGetRelid(rel);
+	ShardGroup *group;
+	bool		found;
+
+	if (shard_id == 0)
+		return NULL;			/* the common case: a table, not a shard */
+	if (groups_by_relid == NULL)
+	{
+		HASHCTL		ctl = {.keysize = sizeof(Oid), .entrysize = sizeof(ShardGroup), .hcxt = TopMemoryContext};
+
+		groups_by_relid = hash_create("invoice shard groups", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		if (!callback_registered)
+		{
+			CacheRegisterRelcacheCallback(forget_groups, (Datum) 0);
+			callback_registered = true;
+		}
+	}
+	group = hash_search(groups_by_relid, &relid, HASH_FIND, NULL);
+	if (group == NULL)
+	{
+		ShardGroup	learned = {.relid = relid};
+
+		learn_group(&learned, rel, shard_id);
+		group = hash_search(groups_by_relid, &relid, HASH_ENTER, &found);
+		*group = learned;
+	}
+	return group->is_shard ? group : NULL;
+}
+
+Datum
+invoice_trigger_on_shard(FunctionCallInfo fcinfo, PGFunction impl)
+{
+	ShardGroup *saved = current_group;
+	Datum		result;
+
+	if (CALLED_AS_TRIGGER(fcinfo))
+		current_group = group_of(((TriggerData *) fcinfo->context)->tg_relation);
+	PG_TRY();
+	{
+		result = impl(fcinfo);
+	}
+	PG_FINALLY();
+	{
+		current_group = saved;
+	}
+	PG_END_TRY();
+	return result;
+}
+
+bool
+invoice_on_shard(void)
+{
+	return current_group != NULL;
+}
+
+void
+invoice_refuse_on_shard(const char *what)
+{
+	if (current_group != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s is not supported on a Citus cluster yet", what),
+				 errdetail("It writes a reference table from a trigger on a shard."),
+				 errhint("See README \"Scale-out with Citus\" for what works on Citus.")));
+}
+
+static bool
+is_identifier_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+const char *
+invoice_tables_sql(const char *sql)
+{
+	static const char prefix[] = "invoice.";
+	StringInfoData out;
+	const char *p = sql;
+	const char *hit;
+
+	if (current_group == NULL)
+		return sql;
+	initStringInfo(&out);
+	while ((hit = strstr(p, prefix)) != NULL)
+	{
+		const char *name = hit + sizeof(prefix) - 1;
+		const char *end = name;
+		int			i;
+
+		while (is_identifier_char(*end))
+			end++;
+		appendBinaryStringInfo(&out, p, name - p);
+		for (i = 0; i < current_group->ntables; i++)
+			if (strlen(current_group->tables[i]) == (size_t) (end - name) &&
+				strncmp(current_group->tables[i], name, end - name) == 0)
+				break;
+		if ((hit == sql || !is_identifier_char(hit[-1])) && i < current_group->ntables)
+			appendStringInfoString(&out, current_group->shards[i]);
+		else
+			appendBinaryStringInfo(&out, name, end - name);
+		p = end;
+	}
+	appendStringInfoString(&out, p);
+	return out.data;
+}
+
+SPIPlanPtr
+invoice_prepare_kept(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, int cursor_options)
+{
+	ShardPlanKey key;
+	ShardPlan  *entry;
+	bool		found;
+
+	/* One node (or the coordinator), before any shard plan: the cache is the plan. */
+	if (plans == NULL && current_group == NULL)
+	{
+		if (*cache == NULL)
+		{
+			SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, cursor_options);
+
+			if (plan == NULL)
+				elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+			SPI_keepplan(plan);
+			*cache = plan;
+		}
+		return *cache;
+	}
+
+	/* A backend that has run on shards: plans per (statement, group); *cache is the last one handed out. */
+	if (plans == NULL)
+	{
+		HASHCTL		ctl = {.keysize = sizeof(ShardPlanKey), .entrysize = sizeof(ShardPlan), .hcxt = TopMemoryContext};
+
+		plans = hash_create("invoice plans per shard group", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		if (*cache != NULL)
+		{
+			/* plans made before the first shard group: they are the group-0 plans */
+			key = (ShardPlanKey) {.cache = cache, .group_id = 0};
+			entry = hash_search(plans, &key, HASH_ENTER, &found);
+			entry->plan = *cache;
+		}
+	}
+	memset(&key, 0, sizeof(key));
+	key.cache = cache;
+	key.group_id = current_group != NULL ? current_group->id : 0;
+	entry = hash_search(plans, &key, HASH_ENTER, &found);
+	if (!found)
+	{
+		const char *local_sql = invoice_tables_sql(sql);
+
+		entry->plan = NULL;
+		entry->plan = SPI_prepare_cursor(local_sql, nargs, argtypes, cursor_options);
+		if (entry->plan == NULL)
+		{
+			hash_search(plans, &key, HASH_REMOVE, NULL);
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", local_sql, SPI_result_code_string(SPI_result));
+		}
+		SPI_keepplan(entry->plan);
+	}
+	*cache = entry->plan;
+	return entry->plan;
+}
+
+int
+invoice_execute(const char *sql, bool read_only, long count)
+{
+	return SPI_execute(invoice_tables_sql(sql), read_only, count);
+}
+
+int
+invoice_execute_with_args(const char *sql, int nargs, Oid *argtypes, Datum *values,
+						  const char *nulls, bool read_only, long count)
+{
+	return SPI_execute_with_args(invoice_tables_sql(sql), nargs, argtypes, values, nulls, read_only, count);
+}
