@@ -15,6 +15,8 @@
 #        far date        the date-sensitive suites again with the test clock at FAR_DATE
 #                        (not when INVOICE_TEST_CLOCK already sets it for the whole run:
 #                        test/calendar.sh)
+#   5. test/citus/run.sh                 the Citus suite, in a throwaway coordinator and two
+#                                         workers of its own
 #
 # Counts: one per pg_regress test, one per isolation spec, one per pgTAP assertion,
 # one for the fuzz run, one for the build.  A suite that cannot run, a pgTAP file
@@ -345,6 +347,20 @@ for suite in "${suites[@]}"; do
 		record "$suite" 0 1 "could not run; see the pg_virtualenv output above"
 	fi
 done
+
+# The Citus suite starts a coordinator and two workers of its own (test/citus/run.sh; Citus is
+# built by ../shared/citus/install.sh when missing).  Its TODO tests are the known gaps of
+# issue #14: they run, and are counted neither passed nor failed, but noted.
+banner "citus: bash test/citus/run.sh"
+rc=0
+bash test/citus/run.sh 2>&1 | tee "$RESULTS/citus.log" || rc=$?
+read -r passed failed < <(count_tap "$RESULTS/citus.log")
+todo=$(grep -cE '^not ok [0-9]+ .*# TODO' "$RESULTS/citus.log" || true)
+passed=$((passed - todo))
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+	failed=1
+fi
+record citus "$passed" "$failed" "$todo TODO: not yet on Citus, README \"Scale-out with Citus\""
 
 echo "(took $((SECONDS - start)) s; logs in $RESULTS/)"
 summary

@@ -19,13 +19,30 @@ CREATE FUNCTION invoice.reference_tables() RETURNS regclass[]
 COMMENT ON FUNCTION invoice.reference_tables()
     IS 'the global tables invoice.distribute() makes Citus reference tables (a copy on every node)';
 
+-- Run a command on every worker node; any node's failure is an error.
+CREATE FUNCTION invoice.on_workers(command text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, invoice, pg_temp
+AS $$
+DECLARE
+    node record;
+BEGIN
+    FOR node IN SELECT * FROM run_command_on_workers(command) LOOP
+        IF NOT node.success THEN
+            RAISE EXCEPTION 'command failed on worker %:%: %', node.nodename, node.nodeport, node.result;
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION invoice.on_workers(text) IS 'invoice.distribute()''s helper: a command on every Citus worker, failing when any node fails';
+
 -- invoice.api_secret stays a table of the coordinator: only the coordinator signs and checks
 -- Billing v3 cursors, and its one-row rule (a trigger deleting the old secret) is local.
 CREATE FUNCTION invoice.distribute() RETURNS TABLE (table_name regclass, citus_table_type text)
     LANGUAGE plpgsql SET search_path = pg_catalog, invoice, pg_temp
-AS $$
+AS $distribute$
 DECLARE
     t regclass;
+    sequences text;
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
         RAISE EXCEPTION 'invoice.distribute() needs the citus extension'
@@ -38,9 +55,10 @@ BEGIN
         IF EXISTS (SELECT FROM pg_policy p WHERE p.polrelid = t AND p.polname = 'member_read'
                       AND pg_get_expr(p.polqual, p.polrelid) LIKE '%SELECT%') THEN
             EXECUTE format('ALTER POLICY member_read ON %s USING (org_id = ANY (invoice.member_orgs()))', t);
-            -- the workers' copies of the extension's tables (CREATE EXTENSION reached them)
-            PERFORM run_command_on_workers(
-                format('ALTER POLICY member_read ON %s USING (org_id = ANY (invoice.member_orgs()))', t));
+            -- and on the workers' copies of the extension's tables (CREATE EXTENSION reached them)
+            PERFORM invoice.on_workers(
+                format('ALTER POLICY member_read ON invoice.%I USING (org_id = ANY (invoice.member_orgs()))',
+                       (SELECT c.relname FROM pg_class c WHERE c.oid = t)));
         END IF;
     END LOOP;
     -- The extension's triggers run on the shards (row-local work and colocated, same-org SQL).
@@ -61,14 +79,28 @@ BEGIN
         END IF;
     END LOOP;
     -- Rows the triggers insert on a worker take their identity from the worker's own copy of
-    -- the sequence: give each node its own range of it, as Citus does for the tables it
-    -- creates itself (idempotent: a node already in its range is left alone).
-    FOREACH t IN ARRAY invoice.distributed_tables() LOOP
-        IF EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = t AND a.attidentity <> '' AND NOT a.attisdropped) THEN
-            PERFORM run_command_on_workers(format(
-                'SET citus.enable_ddl_propagation TO off; SELECT worker_adjust_identity_column_seq_ranges(%L)', t::text));
-        END IF;
-    END LOOP;
+    -- the sequence: give each node its own range, (group id << 48) + 1 onwards, as Citus does
+    -- for the sequences of tables it creates itself (Citus's own helper cannot see tables
+    -- distributed in this transaction).  A node already in its range is left alone.
+    SELECT string_agg(format('%L', pg_get_serial_sequence(a.attrelid::regclass::text, a.attname)), ', ')
+      INTO sequences
+      FROM unnest(invoice.distributed_tables()) AS t(rel)
+      JOIN pg_attribute a ON a.attrelid = t.rel AND a.attidentity <> '' AND NOT a.attisdropped;
+    PERFORM invoice.on_workers(format($worker$
+            SET citus.enable_ddl_propagation TO off;
+            DO $do$
+            DECLARE
+                seq regclass;
+                low bigint := ((SELECT groupid FROM pg_catalog.pg_dist_local_group)::bigint << 48) + 1;
+            BEGIN
+                FOREACH seq IN ARRAY ARRAY[%s]::regclass[] LOOP
+                    IF (SELECT s.seqmin FROM pg_catalog.pg_sequence s WHERE s.seqrelid = seq) <> low THEN
+                        EXECUTE format('ALTER SEQUENCE %%s MINVALUE %%s MAXVALUE %%s START %%s RESTART %%s',
+                                       seq, low, low + (1::bigint << 48) - 1, low, low);
+                    END IF;
+                END LOOP;
+            END
+            $do$$worker$, sequences));
     RETURN QUERY
         SELECT p.logicalrelid::regclass,
                CASE p.partmethod WHEN 'h' THEN 'distributed' WHEN 'n' THEN 'reference' ELSE p.partmethod::text END
@@ -76,7 +108,8 @@ BEGIN
          WHERE c.relnamespace = 'invoice'::regnamespace
          ORDER BY 2, p.logicalrelid::regclass::text;
 END
-$$;
+$distribute$;
 COMMENT ON FUNCTION invoice.distribute()
     IS 'on a Citus coordinator: reference tables for the global tables, every organisation table distributed by org_id colocated with orgs; idempotent';
-REVOKE EXECUTE ON FUNCTION invoice.distribute(), invoice.distributed_tables(), invoice.reference_tables() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION invoice.distribute(), invoice.distributed_tables(), invoice.reference_tables(),
+    invoice.on_workers(text) FROM PUBLIC;

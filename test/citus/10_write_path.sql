@@ -13,25 +13,36 @@
 SET search_path = invoice, public;
 SET client_min_messages = error;   -- Citus warns that a pg_temp function stays on the coordinator
 \ir ../pgtap/include/refused.sql
+-- pg_temp.value(sql): the first column of sql's first row, as text, read on the coordinator.
+-- (SELECT is((SELECT … WHERE org_id = …), …) would be pushed down whole to one worker,
+-- pgTAP's is() with it, where this session's plan does not exist.)
+CREATE FUNCTION pg_temp.value(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    result text;
+BEGIN
+    EXECUTE p_sql INTO result;
+    RETURN result;
+END
+$$;
 SET client_min_messages = warning;
 
-SELECT plan(25);
+SELECT plan(26);
 
 -- Eight organisations, spread over the shards of both workers.
 INSERT INTO invoice.orgs (org_id, name)
 SELECT 'cw-' || g, 'Citus write path ' || g FROM generate_series(1, 8) g;
-SELECT is((SELECT count(DISTINCT nodeport) FROM pg_dist_shard_placement p
+SELECT is(pg_temp.value($$SELECT count(DISTINCT nodeport) FROM pg_dist_shard_placement p
             WHERE p.shardid IN (SELECT get_shard_id_for_distribution_column('invoice.orgs', 'cw-' || g)
-                                  FROM generate_series(1, 8) g)), 2::bigint,
+                                  FROM generate_series(1, 8) g)$$), '2',
           'the eight organisations live on both workers');
 
 -- One invoice per organisation, in one multi-shard statement.
 INSERT INTO invoice.invoices (org_id, id, period_start, period_end, invoice_date, tax_rate)
 SELECT 'cw-' || g, 'cw-inv-' || g, '2024-01-01', '2024-02-01', '2024-02-01', 10 FROM generate_series(1, 8) g;
-SELECT is((SELECT count(*) FROM invoice.status_history WHERE org_id LIKE 'cw-%' AND to_status = 'draft'
-             AND from_status IS NULL AND reason = 'created'), 8::bigint,
+SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.status_history WHERE org_id LIKE 'cw-%' AND to_status = 'draft'
+             AND from_status IS NULL AND reason = 'created'$$), '8',
           'a multi-shard INSERT of invoices: one history row per invoice, written on its shard');
-SELECT is((SELECT count(*) FROM invoice.status_history WHERE org_id LIKE 'cw-%' AND history_id > (1::bigint << 48)), 8::bigint,
+SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.status_history WHERE org_id LIKE 'cw-%' AND history_id > (1::bigint << 48)$$), '8',
           '... with history ids from the workers'' own ranges of the identity sequence');
 
 -- The seed example, on one organisation.
@@ -39,46 +50,46 @@ INSERT INTO invoice.line_items (org_id, invoice_id, description, units, rate) VA
     ('cw-1', 'cw-inv-1', 'vector compute (CU-hours)', 1000, 0.324),
     ('cw-1', 'cw-inv-1', 'storage (GB-months)', 200, 1.00);
 INSERT INTO invoice.credits (org_id, invoice_id, amount, code) VALUES ('cw-1', 'cw-inv-1', '124.00', 'WELCOME');
-SELECT is((SELECT (usage_amount, credits_applied, subtotal, tax, total, amount_due)::text
-             FROM invoice.invoices WHERE org_id = 'cw-1' AND id = 'cw-inv-1'),
+SELECT is(pg_temp.value($$SELECT (usage_amount, credits_applied, subtotal, tax, total, amount_due)::text
+             FROM invoice.invoices WHERE org_id = 'cw-1' AND id = 'cw-inv-1'$$),
           '(524.00,124.00,400.00,40.00,440.00,440.00)',
           'lines and a credit: usage 524, credits 124, tax 10 % of 400 (recomputed on the shard)');
 UPDATE invoice.line_items SET units = 2000 WHERE org_id = 'cw-1' AND description LIKE 'vector%';
-SELECT is((SELECT (usage_amount, total)::text FROM invoice.invoices WHERE org_id = 'cw-1' AND id = 'cw-inv-1'),
-          '(848.00,796.40)', 'a line''s units updated: amounts follow');
+SELECT is(pg_temp.value($$SELECT (usage_amount, total)::text FROM invoice.invoices WHERE org_id = 'cw-1' AND id = 'cw-inv-1'$$),
+          '(848.00,796.41)', 'a line''s units updated: amounts follow (tax per line after the credit''s pro rata share: 55.33 + 17.08)');
 DELETE FROM invoice.credits WHERE org_id = 'cw-1';
-SELECT is((SELECT (credits_applied, total)::text FROM invoice.invoices WHERE org_id = 'cw-1' AND id = 'cw-inv-1'),
+SELECT is(pg_temp.value($$SELECT (credits_applied, total)::text FROM invoice.invoices WHERE org_id = 'cw-1' AND id = 'cw-inv-1'$$),
           '(0.00,932.80)', 'the credit deleted: amounts follow');
-SELECT is((SELECT count(*) FROM invoice.search_signatures WHERE org_id = 'cw-1' AND invoice_id = 'cw-inv-1'),
-          1::bigint, 'the invoice has its search signature');
+SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.search_signatures WHERE org_id = 'cw-1' AND invoice_id = 'cw-inv-1'$$),
+          '1', 'the invoice has its search signature');
 
 -- Many organisations in one statement: lines for every invoice.
 INSERT INTO invoice.line_items (org_id, invoice_id, description, units, rate)
 SELECT 'cw-' || g, 'cw-inv-' || g, 'usage ' || l, g * l, 0.0125 * l
   FROM generate_series(2, 8) g, generate_series(1, 5) l;
-SELECT is((SELECT count(*) FROM invoice.invoices i
+SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.invoices i
             WHERE i.org_id LIKE 'cw-%'
               AND i.usage_amount = (SELECT invoice.sum(l.amount) FROM invoice.line_items l
-                                     WHERE l.org_id = i.org_id AND l.invoice_id = i.id)), 8::bigint,
+                                     WHERE l.org_id = i.org_id AND l.invoice_id = i.id)$$), '8',
           'a multi-shard INSERT of 35 lines: every invoice''s usage equals the sum of its lines');
-SELECT is((SELECT count(*) FROM invoice.invoices i
+SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.invoices i
             WHERE i.org_id LIKE 'cw-%'
-              AND i.total <> i.subtotal OPERATOR(invoice.+) i.tax), 0::bigint,
+              AND i.total <> i.subtotal OPERATOR(invoice.+) i.tax$$), '0',
           '... and total = subtotal + tax everywhere');
 UPDATE invoice.line_items SET rate = rate * 2 WHERE org_id LIKE 'cw-%' AND description LIKE 'usage%';
-SELECT is((SELECT count(*) FROM invoice.invoices i
+SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.invoices i
             WHERE i.org_id LIKE 'cw-%'
               AND i.usage_amount = (SELECT invoice.sum(l.amount) FROM invoice.line_items l
-                                     WHERE l.org_id = i.org_id AND l.invoice_id = i.id)), 8::bigint,
+                                     WHERE l.org_id = i.org_id AND l.invoice_id = i.id)$$), '8',
           'a multi-shard UPDATE of lines: amounts follow on every shard');
 DELETE FROM invoice.line_items WHERE org_id IN ('cw-2', 'cw-3') AND description = 'usage 5';
-SELECT is((SELECT (usage_amount)::text FROM invoice.invoices WHERE org_id = 'cw-2'), '1.50',
+SELECT is(pg_temp.value($$SELECT (usage_amount)::text FROM invoice.invoices WHERE org_id = 'cw-2'$$), '1.50',
           'a DELETE of lines on two organisations: 2×(1,2,3,4)×0.025 = 1.50 left on cw-2');
 
 -- The life cycle on the shards.
 UPDATE invoice.invoices SET status = 'cancelled', status_reason = 'duplicate' WHERE org_id = 'cw-8';
-SELECT is((SELECT (from_status, to_status, reason)::text FROM invoice.status_history
-            WHERE org_id = 'cw-8' ORDER BY history_id DESC LIMIT 1), '(draft,cancelled,duplicate)',
+SELECT is(pg_temp.value($$SELECT (from_status, to_status, reason)::text FROM invoice.status_history
+            WHERE org_id = 'cw-8' ORDER BY history_id DESC LIMIT 1$$), '(draft,cancelled,duplicate)',
           'draft → cancelled by plain UPDATE: its history row');
 SELECT pg_temp.refused($$INSERT INTO invoice.line_items (org_id, invoice_id, description, units, rate)
                          VALUES ('cw-8', 'cw-inv-8', 'late', 1, 1)$$, 'IV002', NULL,
@@ -90,18 +101,23 @@ SELECT pg_temp.refused($$UPDATE invoice.invoices SET total = '1.00' WHERE org_id
 SELECT pg_temp.refused($$DELETE FROM invoice.invoices WHERE org_id = 'cw-8'$$, 'IV002', NULL,
                        'deleting a cancelled invoice -> IV002');
 DELETE FROM invoice.invoices WHERE org_id = 'cw-7';
-SELECT is((SELECT count(*) FROM invoice.invoices WHERE org_id = 'cw-7'), 0::bigint, 'a draft can be deleted');
+SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.invoices WHERE org_id = 'cw-7'$$), '0', 'a draft can be deleted');
 
 SELECT pg_temp.refused($$UPDATE invoice.invoices SET status = 'pending' WHERE org_id = 'cw-6'$$, '0A000',
                        'numbering (issuing an invoice, a top-up receipt or a credit note) is not supported on a Citus cluster yet',
                        'issuing by plain UPDATE is refused, clearly, until numbering works on Citus (0A000)');
 
+SELECT is(pg_temp.value($$SELECT (status, status_reason)::text FROM invoice.invoice_cancel('cw-inv-4', 'ordered twice')$$),
+          '(cancelled,"ordered twice")', 'invoice_cancel(id, reason) through the coordinator');
+SELECT is(pg_temp.value($$SELECT (from_status, to_status, reason)::text FROM invoice.status_history
+                          WHERE org_id = 'cw-4' ORDER BY history_id DESC LIMIT 1$$),
+          '(draft,cancelled,"ordered twice")', '... with its history row');
+
 -- Not yet on Citus (issue #14): each runs, and fails until it works.
 SELECT todo('issue #14: numbering on Citus (numbers taken on the coordinator)', 1);
 SELECT lives_ok($$SELECT invoice.invoice_issue('cw-inv-5')$$, 'invoice_issue through the coordinator');
-SELECT todo('issue #14: functions that find an invoice by id alone, lock it and write through Citus', 4);
+SELECT todo('issue #14: functions that find an invoice by id alone, lock it and write through Citus', 3);
 SELECT lives_ok($$SELECT invoice.invoice_compute('cw-inv-4')$$, 'invoice_compute through the coordinator');
-SELECT lives_ok($$SELECT invoice.invoice_cancel('cw-inv-4', 'test')$$, 'invoice_cancel through the coordinator');
 SELECT lives_ok($$SELECT invoice.invoice_describe('cw-inv-3')$$, 'invoice_describe through the coordinator');
 SELECT lives_ok($$SELECT invoice.invoice_summary('cw-3')$$, 'invoice_summary through the coordinator');
 SELECT todo('issue #14: parameterised SQL functions over distributed tables', 2);
