@@ -479,6 +479,27 @@ invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,
 	}
 }
 
+/* Recompute and store one invoice's amounts, on the node that holds it; its row. */
+static Datum
+compute_in_org(const char *org_id, text *id)
+{
+	static SPIPlanPtr recompute_plan = NULL;
+	static SPIPlanPtr row_plan = NULL;
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2] = {CStringGetTextDatum(org_id), PointerGetDatum(id)};
+
+	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
+					  " WHERE i.org_id = $1 AND i.id = $2",
+					  &recompute_plan, 2, argtypes, values, false);
+	invoice_prepare(&row_plan, "SELECT i FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2",
+					2, argtypes);
+	if (SPI_execute_plan(row_plan, values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "invoice vanished during recompute");
+	return SPI_datumTransfer(invoice_logical_row(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+															   &(bool){false}), "invoices"),
+							 false, -1);
+}
+
 static Datum invoice_compute_as_owner(FunctionCallInfo fcinfo);
 
 /* invoice_compute(id): recompute and store one invoice's amounts, return its row */
@@ -492,29 +513,46 @@ invoice_compute(PG_FUNCTION_ARGS)
 static Datum
 invoice_compute_as_owner(FunctionCallInfo fcinfo)
 {
-	static SPIPlanPtr recompute_plan = NULL;
-	static SPIPlanPtr row_plan = NULL;
+	static SPIPlanPtr node_plan = NULL;
 	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
 	char	   *org_id;
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
 	Datum		result;
+	bool		isnull;
 	int			nest_level;
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
 	(void) invoice_lock_by_id(id, &org_id, INVOICE_ACCESS_ADMIN, "recompute");
-	values[0] = CStringGetTextDatum(org_id);
-	values[1] = PointerGetDatum(id);
-	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
-					  " WHERE i.org_id = $1 AND i.id = $2",
-					  &recompute_plan, 2, argtypes, values, false);
-	invoice_prepare(&row_plan, "SELECT i FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2",
-					2, argtypes);
-	if (SPI_execute_plan(row_plan, values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "invoice vanished during recompute");
-	result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool){false}),
-							   false, -1);
+	if (invoice_distributed())
+		result = invoice_on_org_node(&node_plan, "invoice.invoice_compute_on_node(o.org_id, $2)",
+									 2, (Oid[]) {TEXTOID, TEXTOID},
+									 (Datum[]) {CStringGetTextDatum(org_id), PointerGetDatum(id)}, &isnull);
+	else
+		result = compute_in_org(org_id, id);
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}
+
+static Datum compute_on_node(FunctionCallInfo fcinfo);
+
+/* invoice_compute_on_node(org_id, id): invoice_compute's work, on the node of the organisation (internal) */
+PG_FUNCTION_INFO_V1(invoice_compute_on_node);
+Datum
+invoice_compute_on_node(PG_FUNCTION_ARGS)
+{
+	return invoice_call_in_org(fcinfo, compute_on_node);
+}
+
+static Datum
+compute_on_node(FunctionCallInfo fcinfo)
+{
+	Datum		result;
+	int			nest_level;
+
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	result = compute_in_org(text_to_cstring(PG_GETARG_TEXT_PP(0)), invoice_arg_text(fcinfo, 1, "invoice id"));
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_DATUM(result);

@@ -68,6 +68,22 @@ extern SPIPlanPtr invoice_prepare_generic(SPIPlanPtr *cache, const char *sql, in
  */
 extern Datum invoice_trigger_on_shard(FunctionCallInfo fcinfo, PGFunction impl);
 extern bool invoice_on_shard(void);
+
+/*
+ * Work on one organisation's rows runs on the node that holds them: the
+ * public function finds the organisation and checks access, then — on a
+ * Citus coordinator — sends the call, an expression over o.org_id and $2…,
+ * as the router query SELECT call FROM invoice.orgs o WHERE o.org_id = $1.
+ * The SQL-callable *_on_node function it names runs its body inside
+ * invoice_call_in_org(), with the organisation (its first argument) in
+ * force: its SQL names the shards on that node.  Rows it returns are turned
+ * into the tables' own row types with invoice_logical_row().
+ */
+extern bool invoice_distributed(void);
+extern Datum invoice_call_in_org(FunctionCallInfo fcinfo, PGFunction impl);
+extern Datum invoice_on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes,
+								 Datum *values, bool *isnull);
+extern Datum invoice_logical_row(Datum row, const char *table);
 extern void invoice_refuse_on_shard(const char *what);
 extern const char *invoice_tables_sql(const char *sql);
 extern SPIPlanPtr invoice_prepare_kept(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes,
@@ -75,6 +91,15 @@ extern SPIPlanPtr invoice_prepare_kept(SPIPlanPtr *cache, const char *sql, int n
 extern int	invoice_execute(const char *sql, bool read_only, long count);
 extern int	invoice_execute_with_args(const char *sql, int nargs, Oid *argtypes, Datum *values,
 									  const char *nulls, bool read_only, long count);
+
+/*
+ * The next identity of a table whose identity column an INSERT names
+ * explicitly (with OVERRIDING SYSTEM VALUE): a Citus shard has no identity
+ * default, and on a worker the sequence is the node's own range of it
+ * (invoice.distribute() sets the ranges).  On one node it is the identity's
+ * own sequence, as the default would use.
+ */
+#define IDENTITY_NEXT(sequence) "nextval('invoice." sequence "')"
 
 /* Argument checks shared by the SQL-callable functions: 22004 for NULL, 22023 for blank or not positive. */
 extern text *invoice_arg_text(FunctionCallInfo fcinfo, int argno, const char *name);
@@ -157,6 +182,7 @@ extern int64 invoice_apply_advance(Datum org_id, Datum invoice_id, int64 amount_
 extern int	invoice_fiscal_year(TimestampTz when);	/* Indian financial year (starting year) in UTC */
 extern int	invoice_fiscal_year_of_date(DateADT date);
 extern char *invoice_assign_number(const char *series, int fiscal_year);
+extern void invoice_give_number(const char *number);	/* NULL: none */
 extern bool invoice_numbers_pending(void);
 extern void invoice_flush_numbers(void);
 

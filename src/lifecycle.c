@@ -562,12 +562,7 @@ invoice_before_delete_on_this_node(FunctionCallInfo fcinfo)
 	PG_RETURN_POINTER(trigdata->tg_trigtuple);
 }
 
-/*
- * The identity of a history row, given explicitly: on a Citus shard the table
- * has no identity default, and this sequence is the node's own range of it
- * (invoice.distribute() sets the ranges).
- */
-#define HISTORY_ID "nextval('invoice.status_history_history_id_seq')"
+#define HISTORY_ID IDENTITY_NEXT("status_history_history_id_seq")
 
 /* Statements over transition tables are planned afresh each time: see invoice_recompute. */
 static void
@@ -689,7 +684,87 @@ update_invoice(SPIPlanPtr *cache, const char *sql, int nargs, Datum *values)
 	invoice_prepare(cache, sql, nargs, argtypes);
 	if (SPI_execute_plan(*cache, values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING || SPI_processed != 1)
 		elog(ERROR, "invoice update failed");
-	return SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
+	return SPI_datumTransfer(invoice_logical_row(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+															   &isnull), "invoices"),
+							 false, -1);
+}
+
+/*
+ * On Citus: the number is taken here, on the coordinator, where the series
+ * live (a reference table), for the financial year of the invoice date (the
+ * clock's, when the invoice has none yet); the node that holds the invoice
+ * issues it with that number and that date.
+ */
+static Datum
+issue_distributed(const char *org_id, text *id)
+{
+	static SPIPlanPtr read_plan = NULL;
+	static SPIPlanPtr node_plan = NULL;
+	Datum		values[2] = {CStringGetTextDatum(org_id), PointerGetDatum(id)};
+	bool		isnull;
+	TimestampTz invoice_date;
+	char	   *series;
+	char	   *number;
+	Datum		result;
+
+	invoice_prepare(&read_plan,
+					"SELECT i.series, i.invoice_date FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2",
+					2, (Oid[]) {TEXTOID, TEXTOID});
+	if (SPI_execute_plan(read_plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "invoice vanished while issuing it");
+	series = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	invoice_date = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	if (isnull)
+		invoice_date = invoice_clock_now();
+	number = invoice_assign_number(series, invoice_fiscal_year(invoice_date));
+	invoice_flush_numbers();
+	result = invoice_on_org_node(&node_plan, "invoice.invoice_issue_on_node(o.org_id, $2, $3, $4)",
+								 4, (Oid[]) {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID},
+								 (Datum[]) {values[0], values[1], TimestampTzGetDatum(invoice_date),
+											CStringGetTextDatum(number)},
+								 &isnull);
+	return result;
+}
+
+static Datum issue_on_node(FunctionCallInfo fcinfo);
+
+/* invoice_issue_on_node(org_id, id, invoice_date, number): invoice_issue's work on Citus, on the node of the organisation (internal) */
+PG_FUNCTION_INFO_V1(invoice_issue_on_node);
+Datum
+invoice_issue_on_node(PG_FUNCTION_ARGS)
+{
+	return invoice_call_in_org(fcinfo, issue_on_node);
+}
+
+static Datum
+issue_on_node(FunctionCallInfo fcinfo)
+{
+	static SPIPlanPtr plan = NULL;
+	text	   *id = invoice_arg_text(fcinfo, 1, "invoice id");
+	Datum		result;
+	int			nest_level;
+
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("invoice date and number must not be null")));
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	invoice_give_number(text_to_cstring(PG_GETARG_TEXT_PP(3)));	/* the trigger takes it */
+	invoice_prepare(&plan,
+					"UPDATE invoice.invoices i SET status = 'pending', invoice_date = coalesce(i.invoice_date, $3)"
+					" WHERE i.org_id = $1 AND i.id = $2 AND i.status = 'draft' RETURNING i",
+					3, (Oid[]) {TEXTOID, TEXTOID, TIMESTAMPTZOID});
+	if (SPI_execute_plan(plan, (Datum[]) {PG_GETARG_DATUM(0), PointerGetDatum(id), PG_GETARG_DATUM(2)},
+						 NULL, false, 0) != SPI_OK_UPDATE_RETURNING || SPI_processed != 1)
+		elog(ERROR, "invoice issue failed");
+	invoice_give_number(NULL);
+	result = SPI_datumTransfer(invoice_logical_row(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+																 1, &(bool){false}), "invoices"),
+							   false, -1);
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
 }
 
 static Datum invoice_issue_as_owner(FunctionCallInfo fcinfo);
@@ -721,10 +796,13 @@ invoice_issue_as_owner(FunctionCallInfo fcinfo)
 				 errmsg("invoice \"%s\" cannot change from %s to pending",
 						text_to_cstring(id), invoice_status_name(status)),
 				 errdetail("Only a draft can be issued.")));
-	result = update_invoice(&plan,
-							"UPDATE invoice.invoices i SET status = 'pending'"
-							" WHERE i.org_id = $1 AND i.id = $2 RETURNING i",
-							2, (Datum[]) {CStringGetTextDatum(org_id), PointerGetDatum(id)});
+	if (invoice_distributed())
+		result = issue_distributed(org_id, id);
+	else
+		result = update_invoice(&plan,
+								"UPDATE invoice.invoices i SET status = 'pending'"
+								" WHERE i.org_id = $1 AND i.id = $2 RETURNING i",
+								2, (Datum[]) {CStringGetTextDatum(org_id), PointerGetDatum(id)});
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_DATUM(result);

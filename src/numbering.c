@@ -170,17 +170,64 @@ invoice_fiscal_year_of_date(DateADT date)
 	return month >= 4 ? year : year - 1;
 }
 
+/*
+ * On Citus the number of an invoice is taken on the coordinator, where the
+ * series live (a reference table), by invoice_issue; the node that issues the
+ * invoice then takes it from here instead of a counter.
+ */
+static char *given_number = NULL;
+
+/* A given number is for the one statement that issues: gone when it ends, however it ends. */
+static void
+forget_given_number(XactEvent event, void *arg)
+{
+	given_number = NULL;		/* its memory goes with the transaction */
+}
+
+static void
+forget_given_number_on_subabort(SubXactEvent event, SubTransactionId mySubid,
+								SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		given_number = NULL;
+}
+
+void
+invoice_give_number(const char *number)
+{
+	static bool callback_registered = false;
+
+	if (!callback_registered)
+	{
+		RegisterXactCallback(forget_given_number, NULL);
+		RegisterSubXactCallback(forget_given_number_on_subabort, NULL);
+		callback_registered = true;
+	}
+	given_number = number != NULL ? MemoryContextStrdup(TopTransactionContext, number) : NULL;
+}
+
 char *
 invoice_assign_number(const char *series, int fiscal_year)
 {
 	SeriesCounter *counter;
 	char	   *number;
+	char	   *prefix = psprintf("%s/%02d%02d/", series, fiscal_year % 100, (fiscal_year + 1) % 100);
 
-	invoice_refuse_on_shard("numbering (issuing an invoice, a top-up receipt or a credit note)");
+	if (given_number != NULL)
+	{
+		if (strncmp(given_number, prefix, strlen(prefix)) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVOICE_NUMBERING),
+					 errmsg("invoice number \"%s\" is not of series %s and financial year %d-%02d",
+							given_number, series, fiscal_year, (fiscal_year + 1) % 100)));
+		number = pstrdup(given_number);
+		invoice_give_number(NULL);
+		return number;
+	}
+	invoice_refuse_on_shard("numbering outside invoice_issue() (issuing by UPDATE, the billing day, top-up receipts, credit notes)");
 	counter = counter_for(series, fiscal_year);
 
-	number = psprintf("%s/%02d%02d/%06lld", series, fiscal_year % 100, (fiscal_year + 1) % 100,
-					  (long long) (counter->last_value + 1));
+	number = psprintf("%s%06lld", prefix, (long long) (counter->last_value + 1));
 	if (strlen(number) > INVOICE_NUMBER_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_NUMBERING),

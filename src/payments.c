@@ -57,7 +57,74 @@ existing_payment(text *provider_ref, const char *org_id, text *id, Cents amount)
 						   paid_invoice,
 						   cents_to_cstring(amount),
 						   text_to_cstring(id))));
-	return SPI_datumTransfer(SPI_getbinval(tuple, tupdesc, 1, &isnull), false, -1);
+	return SPI_datumTransfer(invoice_logical_row(SPI_getbinval(tuple, tupdesc, 1, &isnull), "payments"), false, -1);
+}
+
+/*
+ * Record a payment of amount against the invoice, already locked, of status
+ * status, on the node that holds it: the existing payment under provider_ref
+ * (a retry), or a new one.  Returns the payment row.
+ */
+static Datum
+pay_in_org(const char *org_id, text *id, InvoiceStatus status, Cents amount, text *method, text *provider_ref)
+{
+	static SPIPlanPtr due_plan = NULL;
+	static SPIPlanPtr insert_plan = NULL;
+	Oid			argtypes[5] = {TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID};
+	Datum		values[5];
+	Cents		amount_due;
+	Datum		result;
+	bool		isnull;
+
+	result = existing_payment(provider_ref, org_id, id, amount);
+	if (result != (Datum) 0)
+		return result;
+
+	if (status != INVOICE_PENDING && status != INVOICE_OVERDUE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_NOT_PAYABLE),
+				 errmsg("invoice \"%s\" is %s and cannot be paid",
+						text_to_cstring(id), invoice_status_name(status)),
+				 errdetail("Payments are accepted for pending and overdue invoices.")));
+
+	values[0] = CStringGetTextDatum(org_id);
+	values[1] = PointerGetDatum(id);
+	invoice_prepare(&due_plan,
+					"SELECT i.amount_due FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2",
+					2, argtypes);
+	if (SPI_execute_plan(due_plan, values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "invoice vanished while paying it");
+	amount_due = DatumGetCents(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (amount > amount_due)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_OVERPAYMENT),
+				 errmsg("payment of %s exceeds the amount due on invoice \"%s\"",
+						cents_to_cstring(amount),
+						text_to_cstring(id)),
+				 errdetail("Amount due is %s.",
+						   cents_to_cstring(amount_due))));
+
+	values[2] = Int64GetDatum(amount);
+	values[3] = PointerGetDatum(method);
+	values[4] = PointerGetDatum(provider_ref);
+	invoice_prepare(&insert_plan,
+					"INSERT INTO invoice.payments AS p (payment_id, org_id, invoice_id, amount, method, provider_ref)"
+					" OVERRIDING SYSTEM VALUE"
+					" VALUES (" IDENTITY_NEXT("payments_payment_id_seq") ", $1, $2, $3::invoice.cents,"
+					"         $4::invoice.payment_method, $5)"
+					" ON CONFLICT (org_id, provider_ref) DO NOTHING RETURNING p",
+					5, argtypes);
+	if (SPI_execute_plan(insert_plan, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "payment insert failed");
+	if (SPI_processed == 1)
+		result = SPI_datumTransfer(invoice_logical_row(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+																	 1, &isnull), "payments"),
+								   false, -1);
+	else
+		result = existing_payment(provider_ref, org_id, id, amount);	/* a racing twin won */
+	if (result == (Datum) 0)
+		elog(ERROR, "payment under provider reference \"%s\" vanished", text_to_cstring(provider_ref));
+	return result;
 }
 
 static Datum invoice_pay_as_owner(FunctionCallInfo fcinfo);
@@ -73,13 +140,11 @@ invoice_pay(PG_FUNCTION_ARGS)
 static Datum
 invoice_pay_as_owner(FunctionCallInfo fcinfo)
 {
-	static SPIPlanPtr due_plan = NULL;
-	static SPIPlanPtr insert_plan = NULL;
+	static SPIPlanPtr node_plan = NULL;
 	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
 	Cents		amount = invoice_arg_positive_amount(fcinfo, 1, "payment amount");
 	text	   *method = invoice_arg_text(fcinfo, 2, "payment method");
 	text	   *provider_ref = invoice_arg_nonblank(fcinfo, 3, "provider reference");
-	Cents		amount_due;
 	char	   *org_id;
 	InvoiceStatus status;
 	Datum		result;
@@ -89,55 +154,58 @@ invoice_pay_as_owner(FunctionCallInfo fcinfo)
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
 	status = invoice_lock_by_id(id, &org_id, INVOICE_ACCESS_MANAGE, "pay");
+	if (invoice_distributed())
+		result = invoice_on_org_node(&node_plan, "invoice.invoice_pay_on_node(o.org_id, $2, $3, $4, $5)",
+									 5, (Oid[]) {TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID},
+									 (Datum[]) {CStringGetTextDatum(org_id), PointerGetDatum(id),
+												Int64GetDatum(amount), PointerGetDatum(method),
+												PointerGetDatum(provider_ref)},
+									 &isnull);
+	else
+		result = pay_in_org(org_id, id, status, amount, method, provider_ref);
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}
 
-	result = existing_payment(provider_ref, org_id, id, amount);
-	if (result == (Datum) 0)
-	{
-		Oid			argtypes[5] = {TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID};
-		Datum		values[5];
+static Datum pay_on_node(FunctionCallInfo fcinfo);
 
-		if (status != INVOICE_PENDING && status != INVOICE_OVERDUE)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVOICE_NOT_PAYABLE),
-					 errmsg("invoice \"%s\" is %s and cannot be paid",
-							text_to_cstring(id), invoice_status_name(status)),
-					 errdetail("Payments are accepted for pending and overdue invoices.")));
+/* invoice_pay_on_node(org_id, id, amount, method, provider_ref): invoice_pay's work on Citus, on the node of the organisation (internal) */
+PG_FUNCTION_INFO_V1(invoice_pay_on_node);
+Datum
+invoice_pay_on_node(PG_FUNCTION_ARGS)
+{
+	return invoice_call_in_org(fcinfo, pay_on_node);
+}
 
-		values[0] = CStringGetTextDatum(org_id);
-		values[1] = PointerGetDatum(id);
-		invoice_prepare(&due_plan,
-						"SELECT i.amount_due FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2",
-						2, argtypes);
-		if (SPI_execute_plan(due_plan, values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "invoice vanished while paying it");
-		amount_due = DatumGetCents(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		if (amount > amount_due)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVOICE_OVERPAYMENT),
-					 errmsg("payment of %s exceeds the amount due on invoice \"%s\"",
-							cents_to_cstring(amount),
-							text_to_cstring(id)),
-					 errdetail("Amount due is %s.",
-							   cents_to_cstring(amount_due))));
+static Datum
+pay_on_node(FunctionCallInfo fcinfo)
+{
+	static SPIPlanPtr status_plan = NULL;
+	char	   *org_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	text	   *id = invoice_arg_text(fcinfo, 1, "invoice id");
+	InvoiceStatus status;
+	Datum		result;
+	bool		isnull;
+	int			nest_level;
 
-		values[2] = Int64GetDatum(amount);
-		values[3] = PointerGetDatum(method);
-		values[4] = PointerGetDatum(provider_ref);
-		invoice_prepare(&insert_plan,
-						"INSERT INTO invoice.payments AS p (org_id, invoice_id, amount, method, provider_ref)"
-						" VALUES ($1, $2, $3::invoice.cents, $4::invoice.payment_method, $5)"
-						" ON CONFLICT (org_id, provider_ref) DO NOTHING RETURNING p",
-						5, argtypes);
-		if (SPI_execute_plan(insert_plan, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
-			elog(ERROR, "payment insert failed");
-		if (SPI_processed == 1)
-			result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull),
-									   false, -1);
-		else
-			result = existing_payment(provider_ref, org_id, id, amount);	/* a racing twin won */
-		if (result == (Datum) 0)
-			elog(ERROR, "payment under provider reference \"%s\" vanished", text_to_cstring(provider_ref));
-	}
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("payment amount, method and provider reference must not be null")));
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	/* locked by invoice_pay, in this transaction */
+	invoice_prepare(&status_plan, "SELECT i.status FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2",
+					2, (Oid[]) {TEXTOID, TEXTOID});
+	if (SPI_execute_plan(status_plan, (Datum[]) {PG_GETARG_DATUM(0), PointerGetDatum(id)}, NULL, true, 1)
+		!= SPI_OK_SELECT || SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("invoice \"%s\" does not exist", text_to_cstring(id))));
+	status = invoice_status_from_datum(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	result = pay_in_org(org_id, id, status, DatumGetInt64(PG_GETARG_DATUM(2)), PG_GETARG_TEXT_PP(3),
+						PG_GETARG_TEXT_PP(4));
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_DATUM(result);

@@ -155,8 +155,9 @@ invoice_apply_advance(Datum org_id, Datum invoice_id, Cents amount_due, int *pay
 	if (applied > 0)
 	{
 		invoice_prepare(&ledger_plan,
-						"INSERT INTO invoice.advance_ledger (org_id, kind, amount, invoice_id)"
-						" VALUES ($1, 'applied', -($3::invoice.cents), $2)",
+						"INSERT INTO invoice.advance_ledger (entry_id, org_id, kind, amount, invoice_id)"
+						" OVERRIDING SYSTEM VALUE"
+						" VALUES (" IDENTITY_NEXT("advance_ledger_entry_id_seq") ", $1, 'applied', -($3::invoice.cents), $2)",
 						3, argtypes);
 		advance_applying = true;
 		PG_TRY();
@@ -174,8 +175,9 @@ invoice_apply_advance(Datum org_id, Datum invoice_id, Cents amount_due, int *pay
 	if (autopay && amount_due > applied)
 	{
 		invoice_prepare(&request_plan,
-						"INSERT INTO invoice.payment_requests (org_id, invoice_id, amount)"
-						" VALUES ($1, $2, $3::invoice.cents)",
+						"INSERT INTO invoice.payment_requests (request_id, org_id, invoice_id, amount)"
+						" OVERRIDING SYSTEM VALUE"
+						" VALUES (" IDENTITY_NEXT("payment_requests_request_id_seq") ", $1, $2, $3::invoice.cents)",
 						3, argtypes);
 		if (SPI_execute_plan(request_plan, (Datum[]) {org_id, invoice_id, Int64GetDatum(amount_due - applied)},
 							 NULL, false, 0) != SPI_OK_INSERT)

@@ -35,7 +35,9 @@
 #include "executor/spi.h"
 #include "invoice.h"
 #include "lib/stringinfo.h"
+#include "catalog/namespace.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -101,7 +103,7 @@ shard_id_of_name(const char *name)
 }
 
 static void
-learn_group(ShardGroup *group, Relation rel, int64 shard_id)
+learn_group(ShardGroup *group, const char *shard_name, int64 shard_id)
 {
 	static const char *const sql =
 		"SELECT c2.relname::text, s2.shardid"
@@ -115,7 +117,7 @@ learn_group(ShardGroup *group, Relation rel, int64 shard_id)
 		"   AND (p2.partmethod = 'n' OR s2.shardminvalue = s1.shardminvalue)"
 		" WHERE s1.shardid = $1 AND c1.relname::text || '_' || s1.shardid::text = $2";
 	MemoryContext context = TopMemoryContext;
-	Datum		values[2] = {Int64GetDatum(shard_id), CStringGetTextDatum(RelationGetRelationName(rel))};
+	Datum		values[2] = {Int64GetDatum(shard_id), CStringGetTextDatum(shard_name)};
 
 	group->is_shard = false;
 	group->ntables = 0;
@@ -147,17 +149,13 @@ learn_group(ShardGroup *group, Relation rel, int64 shard_id)
 	SPI_finish();
 }
 
-/* The shard group of rel, or NULL when rel is not a shard of the extension's tables. */
+/* The shard group of the relation relid named shard_name, NULL when it is not a shard of the extension's tables. */
 static ShardGroup *
-group_of(Relation rel)
+group_of_shard(Oid relid, const char *shard_name, int64 shard_id)
 {
-	int64		shard_id = shard_id_of_name(RelationGetRelationName(rel));
-	Oid			relid = RelationGetRelid(rel);
 	ShardGroup *group;
 	bool		found;
 
-	if (shard_id == 0)
-		return NULL;			/* the common case: a table, not a shard */
 	if (groups_by_relid == NULL)
 	{
 		HASHCTL		ctl = {.keysize = sizeof(Oid), .entrysize = sizeof(ShardGroup), .hcxt = TopMemoryContext};
@@ -174,11 +172,126 @@ group_of(Relation rel)
 	{
 		ShardGroup	learned = {.relid = relid};
 
-		learn_group(&learned, rel, shard_id);
+		learn_group(&learned, shard_name, shard_id);
 		group = hash_search(groups_by_relid, &relid, HASH_ENTER, &found);
 		*group = learned;
 	}
 	return group->is_shard ? group : NULL;
+}
+
+/* The shard group of rel, or NULL when rel is not a shard of the extension's tables. */
+static ShardGroup *
+group_of(Relation rel)
+{
+	int64		shard_id = shard_id_of_name(RelationGetRelationName(rel));
+
+	if (shard_id == 0)
+		return NULL;			/* the common case: a table, not a shard */
+	return group_of_shard(RelationGetRelid(rel), RelationGetRelationName(rel), shard_id);
+}
+
+/*
+ * The shard id of org_id's organisation when invoice.orgs is a Citus
+ * distributed table here, else 0 (one node, or Citus without distribute()).
+ */
+static int64
+org_shard_id(const char *org_id)
+{
+	static const char *const sql =
+		"SELECT CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_dist_partition p"
+		"                          WHERE p.logicalrelid = 'invoice.orgs'::pg_catalog.regclass)"
+		"            THEN pg_catalog.get_shard_id_for_distribution_column('invoice.orgs', $1) END";
+	int64		shard_id = 0;
+	bool		isnull;
+
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		return 0;
+	SPI_connect();
+	if (SPI_execute_with_args(sql, 1, (Oid[]) {TEXTOID}, (Datum[]) {CStringGetTextDatum(org_id)},
+							  NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "looking up the shard of organisation \"%s\" failed", org_id);
+	{
+		Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			shard_id = DatumGetInt64(value);
+	}
+	SPI_finish();
+	return shard_id;
+}
+
+bool
+invoice_distributed(void)
+{
+	return org_shard_id("") != 0;
+}
+
+/* The shard group on this node that holds org_id's rows; NULL on one node, or when they are elsewhere. */
+static ShardGroup *
+group_of_org(const char *org_id)
+{
+	int64		shard_id = org_shard_id(org_id);
+	char	   *shard_name;
+	Oid			relid;
+
+	if (shard_id == 0)
+		return NULL;
+	shard_name = psprintf("orgs_" INT64_FORMAT, shard_id);
+	relid = get_relname_relid(shard_name, get_namespace_oid("invoice", false));
+	if (!OidIsValid(relid))
+		return NULL;
+	return group_of_shard(relid, shard_name, shard_id);
+}
+
+Datum
+invoice_call_in_org(FunctionCallInfo fcinfo, PGFunction impl)
+{
+	ShardGroup *saved = current_group;
+	Datum		result;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("organisation id must not be null")));
+	current_group = group_of_org(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	PG_TRY();
+	{
+		result = impl(fcinfo);
+	}
+	PG_FINALLY();
+	{
+		current_group = saved;
+	}
+	PG_END_TRY();
+	return result;
+}
+
+Datum
+invoice_on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes, Datum *values, bool *isnull)
+{
+	char	   *sql = psprintf("SELECT %s FROM invoice.orgs o WHERE o.org_id = $1", call);
+	TupleDesc	tupdesc;
+	Datum		result;
+
+	invoice_prepare(cache, sql, nargs, argtypes);
+	if (SPI_execute_plan(*cache, values, NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "the call on the organisation's node failed");
+	tupdesc = SPI_tuptable->tupdesc;
+	result = SPI_getbinval(SPI_tuptable->vals[0], tupdesc, 1, isnull);
+	if (*isnull)
+		return (Datum) 0;
+	return SPI_datumTransfer(result, TupleDescAttr(tupdesc, 0)->attbyval, TupleDescAttr(tupdesc, 0)->attlen);
+}
+
+Datum
+invoice_logical_row(Datum row, const char *table)
+{
+	Oid			type;
+
+	if (current_group == NULL)
+		return row;
+	type = get_rel_type_id(get_relname_relid(table, get_namespace_oid("invoice", false)));
+	return OidInputFunctionCall(F_RECORD_IN, OidOutputFunctionCall(F_RECORD_OUT, row), type, -1);
 }
 
 Datum

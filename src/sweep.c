@@ -28,8 +28,7 @@
 	"           AND i.dispute_status IS DISTINCT FROM 'open'" \
 	"           AND i.due_date + coalesce(g.grace_period, $2) < $1)"
 
-/* The identity of a reminder, given explicitly as lifecycle.c does for history rows. */
-#define REMINDER_ID "nextval('invoice.reminders_reminder_id_seq')"
+#define REMINDER_ID IDENTITY_NEXT("reminders_reminder_id_seq")
 
 static TimestampTz overdue_reference;
 static bool overdue_reference_set = false;

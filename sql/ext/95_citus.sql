@@ -19,6 +19,26 @@ CREATE FUNCTION invoice.reference_tables() RETURNS regclass[]
 COMMENT ON FUNCTION invoice.reference_tables()
     IS 'the global tables invoice.distribute() makes Citus reference tables (a copy on every node)';
 
+-- The work of the functions that write one organisation's invoices, on the node that holds
+-- them: on a Citus coordinator the public function finds the invoice, checks access and locks
+-- it, then runs SELECT invoice.<name>_on_node(o.org_id, …) FROM invoice.orgs o WHERE o.org_id = …,
+-- a router query Citus sends whole to that node (src/shards.c).  Internal: owner only.
+CREATE FUNCTION invoice.invoice_compute_on_node(org_id text, id text) RETURNS invoice.invoices
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION invoice.invoice_compute_on_node(text, text)
+    IS 'internal (Citus): invoice_compute''s work on the node of the organisation';
+CREATE FUNCTION invoice.invoice_issue_on_node(org_id text, id text, invoice_date timestamptz, number text)
+    RETURNS invoice.invoices AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION invoice.invoice_issue_on_node(text, text, timestamptz, text)
+    IS 'internal (Citus): invoice_issue''s work on the node of the organisation, with the number the coordinator took';
+CREATE FUNCTION invoice.invoice_pay_on_node(org_id text, id text, amount bigint, method text, provider_ref text)
+    RETURNS invoice.payments AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION invoice.invoice_pay_on_node(text, text, bigint, text, text)
+    IS 'internal (Citus): invoice_pay''s work on the node of the organisation';
+REVOKE EXECUTE ON FUNCTION invoice.invoice_compute_on_node(text, text),
+    invoice.invoice_issue_on_node(text, text, timestamptz, text),
+    invoice.invoice_pay_on_node(text, text, bigint, text, text) FROM PUBLIC;
+
 -- Run a command on every worker node; any node's failure is an error.
 CREATE FUNCTION invoice.on_workers(command text) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, invoice, pg_temp
