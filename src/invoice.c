@@ -149,7 +149,10 @@ invoice_prepare(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
 SPIPlanPtr
 invoice_prepare_generic(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
 {
-	return invoice_prepare_kept(cache, sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+	/* Citus cannot plan a distributed query without its parameters' values: a coordinator plans each call. */
+	bool		generic = *cache != NULL || invoice_on_shard() || !invoice_distributed();
+
+	return invoice_prepare_kept(cache, sql, nargs, argtypes, generic ? CURSOR_OPT_GENERIC_PLAN : 0);
 }
 
 text *

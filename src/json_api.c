@@ -481,7 +481,7 @@ describe_write(StringInfo buf, Datum org_id, Datum id)
 	static SPIPlanPtr child_plans[DESCRIBE_CHILDREN];
 	Oid			argtypes[3] = {TEXTOID, TEXTOID, NUMERICOID};
 	Datum		values[3] = {org_id, id, (Datum) 0};
-	char		nulls[3] = "   ";
+	char		nulls[3] = {org_id == (Datum) 0 ? 'n' : ' ', ' ', 'n'};	/* unused parameters are NULL, never garbage */
 	HeapTuple	invoice;
 	TupleDesc	invoice_desc;
 	JsonRowWriter writer;
@@ -511,6 +511,7 @@ describe_write(StringInfo buf, Datum org_id, Datum id)
 	invoice = SPI_tuptable->vals[0];
 	invoice_desc = SPI_tuptable->tupdesc;
 	values[0] = SPI_getbinval(invoice, invoice_desc, SPI_fnumber(invoice_desc, "org_id"), &isnull);
+	nulls[0] = ' ';
 	values[2] = SPI_getbinval(invoice, invoice_desc, SPI_fnumber(invoice_desc, "tax_rate"), &isnull);
 	nulls[2] = isnull ? 'n' : ' ';
 

@@ -207,3 +207,70 @@ invoice_member_orgs(PG_FUNCTION_ARGS)
 	cached_cid = cid;
 	PG_RETURN_ARRAYTYPE_P(orgs);
 }
+
+static Datum
+member_of_in_org(FunctionCallInfo fcinfo)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		values[2];
+	bool		isnull;
+	bool		member;
+
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(invoice_acting_role(), false)));
+	SPI_connect();
+	invoice_prepare(&plan,
+					"SELECT EXISTS (SELECT FROM invoice.members m WHERE m.org_id = $1 AND m.member = $2)",
+					2, (Oid[]) {TEXTOID, NAMEOID});
+	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "membership lookup failed");
+	member = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	PG_RETURN_BOOL(member);
+}
+
+static Datum
+member_of_as_owner(FunctionCallInfo fcinfo)
+{
+	return invoice_call_in_org(fcinfo, member_of_in_org);
+}
+
+/*
+ * member_of(org_id): is the acting role a member of the organisation?  The
+ * test of the row-level security policies on Citus, where invoice.distribute()
+ * puts it in place of member_orgs(): evaluated with the rows, on the shards, it
+ * reads the organisation's members shard on that node.  The answer for the
+ * last organisation asked about is kept for the command (rows of one
+ * organisation come together).
+ */
+PG_FUNCTION_INFO_V1(invoice_member_of);
+Datum
+invoice_member_of(PG_FUNCTION_ARGS)
+{
+	static Oid	cached_role = InvalidOid;
+	static LocalTransactionId cached_lxid = InvalidLocalTransactionId;
+	static CommandId cached_cid = InvalidCommandId;
+	static char *cached_org = NULL;
+	static bool cached_member = false;
+	Oid			role = invoice_acting_role();
+	CommandId	cid = GetCurrentCommandId(false);
+	char	   *org_id;
+	bool		member;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+	org_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	if (cached_org != NULL && role == cached_role && MyProc->lxid == cached_lxid && cid == cached_cid &&
+		strcmp(org_id, cached_org) == 0)
+		PG_RETURN_BOOL(cached_member);
+
+	member = DatumGetBool(invoice_call_as_owner(fcinfo, member_of_as_owner));
+	if (cached_org != NULL)
+		pfree(cached_org);
+	cached_org = MemoryContextStrdup(TopMemoryContext, org_id);
+	cached_role = role;
+	cached_lxid = MyProc->lxid;
+	cached_cid = cid;
+	cached_member = member;
+	PG_RETURN_BOOL(member);
+}

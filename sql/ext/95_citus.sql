@@ -69,16 +69,16 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'On a Citus coordinator: CREATE EXTENSION citus, add the worker nodes, then call invoice.distribute().';
     END IF;
-    -- Citus refuses subqueries in policies: the member_read policies evaluate member_orgs()
-    -- without the one-time subquery of a single node.
+    -- Citus refuses subqueries in policies, and member_orgs() would read the members of every
+    -- organisation from a shard: the member_read policies test member_of(org_id) instead,
+    -- which reads the organisation's members shard on the node of the row.
     FOREACH t IN ARRAY invoice.distributed_tables() LOOP
         IF EXISTS (SELECT FROM pg_policy p WHERE p.polrelid = t AND p.polname = 'member_read'
-                      AND pg_get_expr(p.polqual, p.polrelid) LIKE '%SELECT%') THEN
-            EXECUTE format('ALTER POLICY member_read ON %s USING (org_id = ANY (invoice.member_orgs()))', t);
+                      AND pg_get_expr(p.polqual, p.polrelid) NOT LIKE '%member_of(%') THEN
+            EXECUTE format('ALTER POLICY member_read ON %s USING (invoice.member_of(org_id))', t);
             -- and on the workers' copies of the extension's tables (CREATE EXTENSION reached them)
-            PERFORM invoice.on_workers(
-                format('ALTER POLICY member_read ON invoice.%I USING (org_id = ANY (invoice.member_orgs()))',
-                       (SELECT c.relname FROM pg_class c WHERE c.oid = t)));
+            PERFORM invoice.on_workers(format('ALTER POLICY member_read ON invoice.%I USING (invoice.member_of(org_id))',
+                                              (SELECT c.relname FROM pg_class c WHERE c.oid = t)));
         END IF;
     END LOOP;
     -- The extension's triggers run on the shards (row-local work and colocated, same-org SQL).

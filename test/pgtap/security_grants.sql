@@ -94,7 +94,7 @@ SELECT f, 'the read API (caller''s rights: table privileges and row-level securi
     'invoice.invoice_pdf(text)', 'invoice.invoice_pdf_zip(text[])', 'invoice.credit_note_pdf(text)',
     'invoice.receipt_pdf(text,bigint)']) f
 UNION ALL
-SELECT f, 'runs as the owner to read the caller''s own memberships' FROM unnest(ARRAY['invoice.member_orgs()']) f
+SELECT f, 'runs as the owner to read the caller''s own memberships' FROM unnest(ARRAY['invoice.member_orgs()', 'invoice.member_of(text)']) f
 UNION ALL
 SELECT f, 'SECURITY DEFINER, reads no organisation''s data' FROM unnest(ARRAY[
     'invoice.billing_v3_cursor_open(text,timestamp with time zone,timestamp with time zone,integer,text)',
