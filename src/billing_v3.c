@@ -385,7 +385,7 @@ PG_FUNCTION_INFO_V1(api_secret_replace);
 Datum
 api_secret_replace(PG_FUNCTION_ARGS)
 {
-	return invoice_trigger_on_shard(fcinfo, api_secret_replace_on_this_node);
+	return invoice_trigger_on_shard(fcinfo, "api_secret", api_secret_replace_on_this_node);
 }
 
 static Datum

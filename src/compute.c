@@ -620,7 +620,7 @@ PG_FUNCTION_INFO_V1(invoice_children_changed);
 Datum
 invoice_children_changed(PG_FUNCTION_ARGS)
 {
-	return invoice_trigger_on_shard(fcinfo, invoice_children_changed_on_this_node);
+	return invoice_trigger_on_shard(fcinfo, "line_items credits payments", invoice_children_changed_on_this_node);
 }
 
 static Datum
@@ -742,7 +742,7 @@ PG_FUNCTION_INFO_V1(line_item_amount);
 Datum
 line_item_amount(PG_FUNCTION_ARGS)
 {
-	return invoice_trigger_on_shard(fcinfo, line_item_amount_on_this_node);
+	return invoice_trigger_on_shard(fcinfo, "line_items", line_item_amount_on_this_node);
 }
 
 static Datum
@@ -816,7 +816,7 @@ PG_FUNCTION_INFO_V1(invoice_place_of_supply_changed);
 Datum
 invoice_place_of_supply_changed(PG_FUNCTION_ARGS)
 {
-	return invoice_trigger_on_shard(fcinfo, invoice_place_of_supply_changed_on_this_node);
+	return invoice_trigger_on_shard(fcinfo, "orgs supplier", invoice_place_of_supply_changed_on_this_node);
 }
 
 static Datum

@@ -304,7 +304,7 @@ PG_FUNCTION_INFO_V1(credit_note_lines_guard);
 Datum
 credit_note_lines_guard(PG_FUNCTION_ARGS)
 {
-	return invoice_trigger_on_shard(fcinfo, credit_note_lines_guard_on_this_node);
+	return invoice_trigger_on_shard(fcinfo, "credit_note_lines", credit_note_lines_guard_on_this_node);
 }
 
 static Datum
@@ -322,7 +322,11 @@ credit_note_lines_guard_on_this_node(FunctionCallInfo fcinfo)
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
 		elog(ERROR, "credit_note_lines_guard must be a BEFORE ROW trigger");
 	key[0] = heap_getattr(tuple, SPI_fnumber(tupdesc, "org_id"), tupdesc, &isnull);
+	if (isnull)
+		PG_RETURN_POINTER(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : tuple);	/* 23502 follows */
 	key[1] = heap_getattr(tuple, SPI_fnumber(tupdesc, "credit_note_id"), tupdesc, &isnull);
+	if (isnull)
+		PG_RETURN_POINTER(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : tuple);
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
@@ -354,7 +358,7 @@ PG_FUNCTION_INFO_V1(credit_note_guard);
 Datum
 credit_note_guard(PG_FUNCTION_ARGS)
 {
-	return invoice_trigger_on_shard(fcinfo, credit_note_guard_on_this_node);
+	return invoice_trigger_on_shard(fcinfo, "credit_notes", credit_note_guard_on_this_node);
 }
 
 static Datum
@@ -366,6 +370,10 @@ credit_note_guard_on_this_node(FunctionCallInfo fcinfo)
 	int			total_att = SPI_fnumber(tupdesc, "total");
 	HeapTuple	old = trigdata->tg_trigtuple;
 	bool		isnull;
+
+	/* a NULL status is the NOT NULL constraint's to report (23502) */
+	if (heap_attisnull(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : old, status_att, tupdesc))
+		PG_RETURN_POINTER(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : old);
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))

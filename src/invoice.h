@@ -66,7 +66,7 @@ extern SPIPlanPtr invoice_prepare_generic(SPIPlanPtr *cache, const char *sql, in
  * through the functions below, so that inside a trigger on a Citus shard the
  * SQL names the colocated shards on this node instead of the distributed tables.
  */
-extern Datum invoice_trigger_on_shard(FunctionCallInfo fcinfo, PGFunction impl);
+extern Datum invoice_trigger_on_shard(FunctionCallInfo fcinfo, const char *tables, PGFunction impl);
 extern bool invoice_on_shard(void);
 
 /*

@@ -417,7 +417,7 @@ PG_FUNCTION_INFO_V1(invoice_before_insert);
 Datum
 invoice_before_insert(PG_FUNCTION_ARGS)
 {
-	return invoice_trigger_on_shard(fcinfo, invoice_before_insert_on_this_node);
+	return invoice_trigger_on_shard(fcinfo, "invoices", invoice_before_insert_on_this_node);
 }
 
 static Datum
@@ -450,7 +450,7 @@ PG_FUNCTION_INFO_V1(invoice_before_update);
 Datum
 invoice_before_update(PG_FUNCTION_ARGS)
 {
-	return invoice_trigger_on_shard(fcinfo, invoice_before_update_on_this_node);
+	return invoice_trigger_on_shard(fcinfo, "invoices", invoice_before_update_on_this_node);
 }
 
 static Datum
@@ -544,7 +544,7 @@ PG_FUNCTION_INFO_V1(invoice_before_delete);
 Datum
 invoice_before_delete(PG_FUNCTION_ARGS)
 {
-	return invoice_trigger_on_shard(fcinfo, invoice_before_delete_on_this_node);
+	return invoice_trigger_on_shard(fcinfo, "invoices", invoice_before_delete_on_this_node);
 }
 
 static Datum
@@ -613,7 +613,7 @@ PG_FUNCTION_INFO_V1(invoice_after_statement);
 Datum
 invoice_after_statement(PG_FUNCTION_ARGS)
 {
-	return invoice_trigger_on_shard(fcinfo, invoice_after_statement_on_this_node);
+	return invoice_trigger_on_shard(fcinfo, "invoices", invoice_after_statement_on_this_node);
 }
 
 static Datum

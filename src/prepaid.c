@@ -193,7 +193,7 @@ PG_FUNCTION_INFO_V1(advance_ledger_changed);
 Datum
 advance_ledger_changed(PG_FUNCTION_ARGS)
 {
-	return invoice_trigger_on_shard(fcinfo, advance_ledger_changed_on_this_node);
+	return invoice_trigger_on_shard(fcinfo, "advance_ledger", advance_ledger_changed_on_this_node);
 }
 
 static Datum
@@ -256,7 +256,7 @@ PG_FUNCTION_INFO_V1(advance_ledger_append_only);
 Datum
 advance_ledger_append_only(PG_FUNCTION_ARGS)
 {
-	return invoice_trigger_on_shard(fcinfo, advance_ledger_append_only_on_this_node);
+	return invoice_trigger_on_shard(fcinfo, "advance_ledger", advance_ledger_append_only_on_this_node);
 }
 
 static Datum
@@ -276,7 +276,7 @@ PG_FUNCTION_INFO_V1(org_balance_guard);
 Datum
 org_balance_guard(PG_FUNCTION_ARGS)
 {
-	return invoice_trigger_on_shard(fcinfo, org_balance_guard_on_this_node);
+	return invoice_trigger_on_shard(fcinfo, "orgs", org_balance_guard_on_this_node);
 }
 
 static Datum
@@ -290,7 +290,11 @@ org_balance_guard_on_this_node(FunctionCallInfo fcinfo)
 	bool		isnull;
 	Cents		before = inserting ? 0 : DatumGetCents(heap_getattr(trigdata->tg_trigtuple, attnum, tupdesc, &isnull));
 
-	if (!ledger_writer_active && DatumGetCents(heap_getattr(tuple, attnum, tupdesc, &isnull)) != before)
+	Datum		after = heap_getattr(tuple, attnum, tupdesc, &isnull);
+
+	if (isnull)
+		PG_RETURN_POINTER(tuple);	/* the NOT NULL constraint reports it (23502) */
+	if (!ledger_writer_active && DatumGetCents(after) != before)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_DERIVED_AMOUNT),
 				 errmsg("advance balance of organisation \"%s\" is derived and cannot be set directly",

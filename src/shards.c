@@ -294,14 +294,47 @@ invoice_logical_row(Datum row, const char *table)
 	return OidInputFunctionCall(F_RECORD_IN, OidOutputFunctionCall(F_RECORD_OUT, row), type, -1);
 }
 
+/*
+ * Refuse (39P01, as contrib's triggers do) a trigger function called any
+ * other way than by a trigger on one of its tables (space-separated names in
+ * schema invoice), or on a shard of one: attached to another table, it would
+ * read columns that are not there.
+ */
+static void
+check_trigger_table(FunctionCallInfo fcinfo, const char *tables)
+{
+	Relation	rel;
+	const char *name;
+	size_t		len;
+	const char *p;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function %s was not called by a trigger", get_func_name(fcinfo->flinfo->fn_oid))));
+	rel = ((TriggerData *) fcinfo->context)->tg_relation;
+	name = RelationGetRelationName(rel);
+	len = strlen(name);
+	if (shard_id_of_name(name) != 0)
+		len = strrchr(name, '_') - name;
+	if (RelationGetNamespace(rel) == get_namespace_oid("invoice", true))
+		for (p = tables; *p != '\0'; p += strcspn(p, " "), p += strspn(p, " "))
+			if (strcspn(p, " ") == len && strncmp(p, name, len) == 0)
+				return;
+	ereport(ERROR,
+			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+			 errmsg("trigger function %s fires on invoice.%s only, not on \"%s\"",
+					get_func_name(fcinfo->flinfo->fn_oid), tables, RelationGetRelationName(rel))));
+}
+
 Datum
-invoice_trigger_on_shard(FunctionCallInfo fcinfo, PGFunction impl)
+invoice_trigger_on_shard(FunctionCallInfo fcinfo, const char *tables, PGFunction impl)
 {
 	ShardGroup *saved = current_group;
 	Datum		result;
 
-	if (CALLED_AS_TRIGGER(fcinfo))
-		current_group = group_of(((TriggerData *) fcinfo->context)->tg_relation);
+	check_trigger_table(fcinfo, tables);
+	current_group = group_of(((TriggerData *) fcinfo->context)->tg_relation);
 	PG_TRY();
 	{
 		result = impl(fcinfo);
