@@ -375,7 +375,9 @@ billing_v3_not_found(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_CARDINALITY_VIOLATION),
 				 errmsg("invoice id \"%s\" is used by more than one organisation", id),
 				 errhint("Give invoices ids that are unique across organisations, as generated ids are.")));
-	elog(ERROR, "billing_v3_not_found called for invoice \"%s\", which was found", id);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("billing_v3_not_found reports no invoice or several: matches must be 0 or more than 1, not 1")));
 }
 
 /* api_secret_replace(): trigger: a secret inserted replaces the one there was (a restore's dumped row, too) */

@@ -183,6 +183,18 @@ invoice_arg_nonblank(FunctionCallInfo fcinfo, int argno, const char *name)
 	return value;
 }
 
+text *
+invoice_arg_reference(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	text	   *value = invoice_arg_nonblank(fcinfo, argno, name);
+
+	if (VARSIZE_ANY_EXHDR(value) > INVOICE_REFERENCE_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("%s is longer than %d bytes", name, INVOICE_REFERENCE_MAX)));
+	return value;
+}
+
 int64
 invoice_arg_positive_amount(FunctionCallInfo fcinfo, int argno, const char *name)
 {

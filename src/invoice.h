@@ -104,6 +104,10 @@ extern int	invoice_execute_with_args(const char *sql, int nargs, Oid *argtypes, 
 /* Argument checks shared by the SQL-callable functions: 22004 for NULL, 22023 for blank or not positive. */
 extern text *invoice_arg_text(FunctionCallInfo fcinfo, int argno, const char *name);
 extern text *invoice_arg_nonblank(FunctionCallInfo fcinfo, int argno, const char *name);
+
+/* A payment provider's reference: not blank, at most this many bytes (22001), so it always fits its unique index. */
+#define INVOICE_REFERENCE_MAX 255
+extern text *invoice_arg_reference(FunctionCallInfo fcinfo, int argno, const char *name);
 extern int64 invoice_arg_positive_amount(FunctionCallInfo fcinfo, int argno, const char *name);
 extern bool invoice_text_is_blank(const char *text);
 

@@ -187,6 +187,11 @@ row_text(InvoiceRow *row, InvoiceColumn col)
 static InvoiceStatus
 row_status(InvoiceRow *row)
 {
+	if (row->nulls[COL_STATUS])
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("invoice \"%s\" needs a status", row_text(row, COL_ID)),
+				 errdetail("null value in column \"status\" of relation \"invoices\"")));
 	return invoice_status_from_datum(row->values[COL_STATUS]);
 }
 
@@ -533,6 +538,12 @@ invoice_before_update_on_this_node(FunctionCallInfo fcinfo)
 	if (column_differs(&old_row, &new_row, COL_NUMBER) || column_differs(&old_row, &new_row, COL_DESCRIPTION))
 		flag_pending(&pending_search_texts_change);
 
+	/* an issued invoice keeps a due date: without one, the overdue sweep would never see it */
+	if ((to == INVOICE_PENDING || to == INVOICE_OVERDUE) && new_row.nulls[COL_DUE_DATE])
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("invoice \"%s\" is issued: its due date cannot be removed", row_text(&new_row, COL_ID)),
+				 errhint("Move the due date instead.")));
 	row_set(&new_row, COL_UPDATED_AT, TimestampTzGetDatum(invoice_clock_now()), false);
 	PG_RETURN_POINTER(row_apply(&new_row, trigdata->tg_newtuple));
 }

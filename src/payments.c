@@ -144,7 +144,7 @@ invoice_pay_as_owner(FunctionCallInfo fcinfo)
 	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
 	Cents		amount = invoice_arg_positive_amount(fcinfo, 1, "payment amount");
 	text	   *method = invoice_arg_text(fcinfo, 2, "payment method");
-	text	   *provider_ref = invoice_arg_nonblank(fcinfo, 3, "provider reference");
+	text	   *provider_ref = invoice_arg_reference(fcinfo, 3, "provider reference");
 	char	   *org_id;
 	InvoiceStatus status;
 	Datum		result;

@@ -67,7 +67,7 @@ invoice_topup_as_owner(FunctionCallInfo fcinfo)
 	text	   *org_id = invoice_arg_text(fcinfo, 0, "organisation id");
 	Cents		amount = invoice_arg_positive_amount(fcinfo, 1, "top-up amount");
 	text	   *method = invoice_arg_text(fcinfo, 2, "payment method");
-	text	   *provider_ref = invoice_arg_nonblank(fcinfo, 3, "provider reference");
+	text	   *provider_ref = invoice_arg_reference(fcinfo, 3, "provider reference");
 	Datum		result;
 	Oid			argtypes[5] = {TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID};
 	Datum		values[5];

@@ -173,6 +173,29 @@ member_orgs_as_owner(FunctionCallInfo fcinfo)
 }
 
 /*
+ * Answers about the acting role's memberships hold for one command of one
+ * transaction (the snapshot is the same): a cache is valid for its key.
+ */
+typedef struct CommandKey
+{
+	Oid			role;
+	LocalTransactionId lxid;
+	CommandId	cid;
+} CommandKey;
+
+static CommandKey
+current_command_key(void)
+{
+	return (CommandKey) {invoice_acting_role(), MyProc->lxid, GetCurrentCommandId(false)};
+}
+
+static bool
+same_command(const CommandKey *a, const CommandKey *b)
+{
+	return a->role == b->role && a->lxid == b->lxid && a->cid == b->cid;
+}
+
+/*
  * member_orgs(): the organisations the acting role is a member of (what
  * row-level security lets it see).  A query reading several tables asks once
  * per table; within one command of one transaction the answer cannot change
@@ -182,15 +205,12 @@ PG_FUNCTION_INFO_V1(invoice_member_orgs);
 Datum
 invoice_member_orgs(PG_FUNCTION_ARGS)
 {
-	static Oid	cached_role = InvalidOid;
-	static LocalTransactionId cached_lxid = InvalidLocalTransactionId;
-	static CommandId cached_cid = InvalidCommandId;
+	static CommandKey cached_key;
 	static ArrayType *cached = NULL;
-	Oid			role = invoice_acting_role();
-	CommandId	cid = GetCurrentCommandId(false);
+	CommandKey	key = current_command_key();
 	ArrayType  *orgs;
 
-	if (cached != NULL && role == cached_role && MyProc->lxid == cached_lxid && cid == cached_cid)
+	if (cached != NULL && same_command(&key, &cached_key))
 	{
 		orgs = (ArrayType *) palloc(VARSIZE(cached));
 		memcpy(orgs, cached, VARSIZE(cached));
@@ -202,9 +222,7 @@ invoice_member_orgs(PG_FUNCTION_ARGS)
 		pfree(cached);
 	cached = (ArrayType *) MemoryContextAlloc(TopMemoryContext, VARSIZE(orgs));
 	memcpy(cached, orgs, VARSIZE(orgs));
-	cached_role = role;
-	cached_lxid = MyProc->lxid;
-	cached_cid = cid;
+	cached_key = key;
 	PG_RETURN_ARRAYTYPE_P(orgs);
 }
 
@@ -247,30 +265,24 @@ PG_FUNCTION_INFO_V1(invoice_member_of);
 Datum
 invoice_member_of(PG_FUNCTION_ARGS)
 {
-	static Oid	cached_role = InvalidOid;
-	static LocalTransactionId cached_lxid = InvalidLocalTransactionId;
-	static CommandId cached_cid = InvalidCommandId;
+	static CommandKey cached_key;
 	static char *cached_org = NULL;
 	static bool cached_member = false;
-	Oid			role = invoice_acting_role();
-	CommandId	cid = GetCurrentCommandId(false);
+	CommandKey	key = current_command_key();
 	char	   *org_id;
 	bool		member;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
 	org_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	if (cached_org != NULL && role == cached_role && MyProc->lxid == cached_lxid && cid == cached_cid &&
-		strcmp(org_id, cached_org) == 0)
+	if (cached_org != NULL && same_command(&key, &cached_key) && strcmp(org_id, cached_org) == 0)
 		PG_RETURN_BOOL(cached_member);
 
 	member = DatumGetBool(invoice_call_as_owner(fcinfo, member_of_as_owner));
 	if (cached_org != NULL)
 		pfree(cached_org);
 	cached_org = MemoryContextStrdup(TopMemoryContext, org_id);
-	cached_role = role;
-	cached_lxid = MyProc->lxid;
-	cached_cid = cid;
+	cached_key = key;
 	cached_member = member;
 	PG_RETURN_BOOL(member);
 }

@@ -68,6 +68,8 @@ typedef struct ShardPlan
 	SPIPlanPtr	plan;
 } ShardPlan;
 
+static Datum call_in_group(ShardGroup *group, FunctionCallInfo fcinfo, PGFunction impl);
+
 static HTAB *groups_by_relid = NULL;
 static HTAB *plans = NULL;
 static ShardGroup *current_group = NULL;
@@ -246,24 +248,11 @@ group_of_org(const char *org_id)
 Datum
 invoice_call_in_org(FunctionCallInfo fcinfo, PGFunction impl)
 {
-	ShardGroup *saved = current_group;
-	Datum		result;
-
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("organisation id must not be null")));
-	current_group = group_of_org(text_to_cstring(PG_GETARG_TEXT_PP(0)));
-	PG_TRY();
-	{
-		result = impl(fcinfo);
-	}
-	PG_FINALLY();
-	{
-		current_group = saved;
-	}
-	PG_END_TRY();
-	return result;
+	return call_in_group(group_of_org(text_to_cstring(PG_GETARG_TEXT_PP(0))), fcinfo, impl);
 }
 
 Datum
@@ -327,14 +316,14 @@ check_trigger_table(FunctionCallInfo fcinfo, const char *tables)
 					get_func_name(fcinfo->flinfo->fn_oid), tables, RelationGetRelationName(rel))));
 }
 
-Datum
-invoice_trigger_on_shard(FunctionCallInfo fcinfo, const char *tables, PGFunction impl)
+/* impl(fcinfo) with group in force (NULL: none), the group before restored however it ends. */
+static Datum
+call_in_group(ShardGroup *group, FunctionCallInfo fcinfo, PGFunction impl)
 {
 	ShardGroup *saved = current_group;
 	Datum		result;
 
-	check_trigger_table(fcinfo, tables);
-	current_group = group_of(((TriggerData *) fcinfo->context)->tg_relation);
+	current_group = group;
 	PG_TRY();
 	{
 		result = impl(fcinfo);
@@ -345,6 +334,13 @@ invoice_trigger_on_shard(FunctionCallInfo fcinfo, const char *tables, PGFunction
 	}
 	PG_END_TRY();
 	return result;
+}
+
+Datum
+invoice_trigger_on_shard(FunctionCallInfo fcinfo, const char *tables, PGFunction impl)
+{
+	check_trigger_table(fcinfo, tables);
+	return call_in_group(group_of(((TriggerData *) fcinfo->context)->tg_relation), fcinfo, impl);
 }
 
 bool

@@ -63,6 +63,10 @@ BEGIN
     IF json_typeof(p) <> 'object' THEN
         RETURN json_build_object('code', 40000, 'message', 'params must be a JSON object');
     END IF;
+    -- \u0000 (an odd number of backslashes before u0000) cannot become text: answer, never 22P05
+    IF p::text ~ '(^|[^\\])(\\\\)*\\u0000' THEN
+        RETURN json_build_object('code', 40000, 'message', 'params must not contain \u0000 (NUL)');
+    END IF;
     SELECT k INTO name FROM json_object_keys(p) k WHERE k <> ALL (allowed) LIMIT 1;
     IF FOUND THEN
         RETURN json_build_object('code', 40000, 'message',

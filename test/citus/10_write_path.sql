@@ -11,21 +11,7 @@
 --   - what does not work on Citus yet is listed as TODO tests: they run, and they fail
 --     until it does (README "Scale-out with Citus", "Limits").
 \set ON_ERROR_STOP 1
-SET search_path = invoice, public;
-SET client_min_messages = error;   -- Citus warns that a pg_temp function stays on the coordinator
-\ir ../pgtap/include/refused.sql
--- pg_temp.value(sql): the first column of sql's first row, as text, read on the coordinator.
--- (SELECT is((SELECT … WHERE org_id = …), …) would be pushed down whole to one worker,
--- pgTAP's is() with it, where this session's plan does not exist.)
-CREATE FUNCTION pg_temp.value(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    result text;
-BEGIN
-    EXECUTE p_sql INTO result;
-    RETURN result;
-END
-$$;
-SET client_min_messages = warning;
+\ir include/setup.sql
 
 SELECT plan(24);
 

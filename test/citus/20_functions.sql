@@ -11,18 +11,8 @@
 --     overpayment refused (IV003), a paid invoice refused (IV005);
 --   - a rolled-back issue gives its number back (gapless).
 \set ON_ERROR_STOP 1
-SET search_path = invoice, public;
+\ir include/setup.sql
 SET TimeZone = 'UTC';
-SET client_min_messages = error;   -- Citus warns that pg_temp functions stay on the coordinator
-\ir ../pgtap/include/refused.sql
-CREATE FUNCTION pg_temp.value(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    result text;
-BEGIN
-    EXECUTE p_sql INTO result;
-    RETURN result;
-END
-$$;
 SELECT plan(16);
 
 DELETE FROM invoice.number_series WHERE series = 'CTF';
@@ -41,6 +31,7 @@ SELECT is(pg_temp.value($$SELECT (total)::text FROM invoice.invoice_compute('cf-
 -- Issue the January invoices of every organisation, in an order that alternates the workers.
 -- (In a loop: invoice_issue(id) in the target list of a query over invoice.invoices would be
 -- sent down to the shards with it, README "Scale-out with Citus", "Limits".)
+SET client_min_messages = error;   -- Citus warns that pg_temp functions stay on the coordinator
 CREATE FUNCTION pg_temp.issue_all(p_ids text[]) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     id text;

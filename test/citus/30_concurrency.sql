@@ -4,22 +4,14 @@
 --   - four issuers, each issuing the drafts of its own organisations (spread over both
 --     workers) one transaction at a time, every fifth transaction rolled back: the numbers
 --     of the series are 1…n exactly once each (gapless, unique) and n is what was committed;
---   - four payers paying the same two invoices with their own references, more than is due
---     between them: what was paid never exceeds the total, and each invoice ends paid;
+--   - four payers paying 60.00 at once on the same two invoices of 118.00, each with its own
+--     reference: each invoice takes exactly one payment (a second would exceed what is left);
 --   - afterwards every invoice's amounts equal a fresh recompute, and there is one history
 --     row per status change.
 \set ON_ERROR_STOP 1
-SET search_path = invoice, public;
+\ir include/setup.sql
 SET client_min_messages = error;   -- Citus warns that pg_temp functions stay on the coordinator
 CREATE EXTENSION IF NOT EXISTS dblink;
-CREATE FUNCTION pg_temp.value(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    result text;
-BEGIN
-    EXECUTE p_sql INTO result;
-    RETURN result;
-END
-$$;
 -- pg_temp.run_concurrently(sqls): each statement in a session of its own, all at once; waits for all.
 CREATE FUNCTION pg_temp.run_concurrently(p_sqls text[]) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE

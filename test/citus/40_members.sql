@@ -10,18 +10,7 @@
 --     (P0002: another organisation's invoice answers as an unknown one);
 --   - a viewer may not pay (42501).
 \set ON_ERROR_STOP 1
-SET search_path = invoice, public;
-SET client_min_messages = error;
-\ir ../pgtap/include/refused.sql
-CREATE FUNCTION pg_temp.value(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    result text;
-BEGIN
-    EXECUTE p_sql INTO result;
-    RETURN result;
-END
-$$;
-SET client_min_messages = warning;
+\ir include/setup.sql
 
 SELECT plan(9);
 

@@ -1,0 +1,17 @@
+-- test/citus/include/setup.sql — what every Citus test file starts with (\ir include/setup.sql):
+-- the search path, pg_temp.refused (test/pgtap/include/refused.sql) and pg_temp.value.
+SET search_path = invoice, public;
+SET client_min_messages = error;   -- Citus warns that pg_temp functions stay on the coordinator
+\ir ../../pgtap/include/refused.sql
+-- pg_temp.value(sql): the first column of sql's first row, as text, read on the coordinator.
+-- (SELECT is((SELECT … WHERE org_id = …), …) would be pushed down whole to one worker,
+-- pgTAP's is() with it, where this session's plan does not exist.)
+CREATE FUNCTION pg_temp.value(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    result text;
+BEGIN
+    EXECUTE p_sql INTO result;
+    RETURN result;
+END
+$$;
+SET client_min_messages = warning;
