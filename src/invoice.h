@@ -84,6 +84,14 @@ extern Datum invoice_call_in_org(FunctionCallInfo fcinfo, PGFunction impl);
 extern Datum invoice_on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes,
 								 Datum *values, bool *isnull);
 extern Datum invoice_logical_row(Datum row, const char *table);
+
+/*
+ * A read about one organisation (its id the first argument): here on one node
+ * or on the organisation's node, inside invoice_call_in_org; on a Citus
+ * coordinator, the same call (self_call, an expression over o.org_id and
+ * $2…) sent to the organisation's node.
+ */
+extern Datum invoice_call_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache, const char *self_call);
 extern void invoice_refuse_on_shard(const char *what);
 extern const char *invoice_tables_sql(const char *sql);
 extern SPIPlanPtr invoice_prepare_kept(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes,

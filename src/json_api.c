@@ -464,6 +464,72 @@ invoice_list_item(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
 }
 
+/* ---- Invoice summary ---- */
+
+/*
+ * Amounts in different currencies do not add up: the totals are per
+ * currency, and at the top only when there is a single currency.  Read with
+ * the caller's rights (row-level security decides what is counted).
+ */
+#define SUMMARY_SQL \
+	"WITH per_currency AS (" \
+	"    SELECT i.currency," \
+	"           COALESCE(invoice.sum(i.total) FILTER (WHERE i.status = 'paid'), '0') AS paid," \
+	"           COALESCE(invoice.sum(i.amount_due) FILTER (WHERE i.status = 'pending'), '0') AS pending," \
+	"           COALESCE(invoice.sum(i.amount_due) FILTER (WHERE i.status = 'overdue'), '0') AS overdue," \
+	"           pg_catalog.count(*) FILTER (WHERE i.status = 'paid') AS paid_count," \
+	"           pg_catalog.count(*) FILTER (WHERE i.status = 'pending') AS pending_count," \
+	"           pg_catalog.count(*) FILTER (WHERE i.status = 'overdue') AS overdue_count" \
+	"      FROM invoice.invoices i" \
+	"     WHERE i.org_id = $1 AND i.status IN ('pending', 'overdue', 'paid')" \
+	"     GROUP BY i.currency" \
+	")" \
+	"SELECT pg_catalog.json_build_object(" \
+	"    'totalPaid', CASE WHEN pg_catalog.count(*) <= 1 THEN COALESCE(invoice.sum(c.paid), '0') END," \
+	"    'totalPending', CASE WHEN pg_catalog.count(*) <= 1 THEN COALESCE(invoice.sum(c.pending), '0') END," \
+	"    'totalOverdue', CASE WHEN pg_catalog.count(*) <= 1 THEN COALESCE(invoice.sum(c.overdue), '0') END," \
+	"    'paidCount', COALESCE(pg_catalog.sum(c.paid_count), 0)::bigint," \
+	"    'pendingCount', COALESCE(pg_catalog.sum(c.pending_count), 0)::bigint," \
+	"    'overdueCount', COALESCE(pg_catalog.sum(c.overdue_count), 0)::bigint," \
+	"    'currency', CASE WHEN pg_catalog.count(*) = 1 THEN pg_catalog.min(c.currency) END," \
+	"    'byCurrency', COALESCE(pg_catalog.json_agg(pg_catalog.json_build_object(" \
+	"                      'currency', c.currency," \
+	"                      'totalPaid', c.paid," \
+	"                      'totalPending', c.pending," \
+	"                      'totalOverdue', c.overdue," \
+	"                      'paidCount', c.paid_count," \
+	"                      'pendingCount', c.pending_count," \
+	"                      'overdueCount', c.overdue_count) ORDER BY c.currency), '[]'::json))" \
+	"  FROM per_currency c"
+
+static Datum
+summary_here(FunctionCallInfo fcinfo)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		org_id = PointerGetDatum(invoice_arg_text(fcinfo, 0, "organisation id"));
+	Datum		result;
+	bool		isnull;
+	int			nest_level;
+
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	run_select(invoice_prepare(&plan, SUMMARY_SQL, 1, (Oid[]) {TEXTOID}), &org_id, NULL, "the summary");
+	result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}
+
+/* invoice_summary(org_id): an organisation's totals in integer cents, on its node */
+PG_FUNCTION_INFO_V1(invoice_summary);
+Datum
+invoice_summary(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr node_plan = NULL;
+
+	return invoice_call_for_org(fcinfo, summary_here, &node_plan, "invoice.invoice_summary(o.org_id)");
+}
+
 /* ---- Describe Invoice ---- */
 
 /*

@@ -69,6 +69,8 @@ typedef struct ShardPlan
 } ShardPlan;
 
 static Datum call_in_group(ShardGroup *group, FunctionCallInfo fcinfo, PGFunction impl);
+static bool on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes, Datum *values,
+						const char *nulls, Datum *result, bool *isnull);
 
 static HTAB *groups_by_relid = NULL;
 static HTAB *plans = NULL;
@@ -258,18 +260,72 @@ invoice_call_in_org(FunctionCallInfo fcinfo, PGFunction impl)
 Datum
 invoice_on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes, Datum *values, bool *isnull)
 {
-	char	   *sql = psprintf("SELECT %s FROM invoice.orgs o WHERE o.org_id = $1", call);
-	TupleDesc	tupdesc;
 	Datum		result;
 
+	if (!on_org_node(cache, call, nargs, argtypes, values, NULL, &result, isnull))
+		elog(ERROR, "the organisation of the call on its node is missing");
+	return result;
+}
+
+/* The call's value in *result; false when the organisation is not there (or not visible to the caller). */
+static bool
+on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes, Datum *values, const char *nulls,
+			Datum *result, bool *isnull)
+{
+	char	   *sql = psprintf("SELECT %s FROM invoice.orgs o WHERE o.org_id = $1", call);
+	TupleDesc	tupdesc;
+
 	invoice_prepare(cache, sql, nargs, argtypes);
-	if (SPI_execute_plan(*cache, values, NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+	if (SPI_execute_plan(*cache, values, nulls, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "the call on the organisation's node failed");
+	if (SPI_processed != 1)
+		return false;
 	tupdesc = SPI_tuptable->tupdesc;
-	result = SPI_getbinval(SPI_tuptable->vals[0], tupdesc, 1, isnull);
-	if (*isnull)
-		return (Datum) 0;
-	return SPI_datumTransfer(result, TupleDescAttr(tupdesc, 0)->attbyval, TupleDescAttr(tupdesc, 0)->attlen);
+	*result = SPI_getbinval(SPI_tuptable->vals[0], tupdesc, 1, isnull);
+	if (!*isnull)
+		*result = SPI_datumTransfer(*result, TupleDescAttr(tupdesc, 0)->attbyval, TupleDescAttr(tupdesc, 0)->attlen);
+	return true;
+}
+
+Datum
+invoice_call_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache, const char *self_call)
+{
+	char	   *org_id;
+	ShardGroup *group;
+	int			nargs = PG_NARGS();
+	Oid		   *argtypes;
+	Datum	   *values;
+	char	   *nulls;
+	Datum		result;
+	bool		isnull;
+	bool		found;
+
+	if (PG_ARGISNULL(0))
+		return impl(fcinfo);	/* its own argument check answers */
+	org_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	group = group_of_org(org_id);
+	if (group != NULL || org_shard_id(org_id) == 0)
+		return call_in_group(group, fcinfo, impl);	/* here: one node, or the organisation's node */
+
+	/* a coordinator: the same call, on the organisation's node */
+	argtypes = palloc(sizeof(Oid) * nargs);
+	values = palloc(sizeof(Datum) * nargs);
+	nulls = palloc(nargs + 1);
+	for (int i = 0; i < nargs; i++)
+	{
+		argtypes[i] = get_fn_expr_argtype(fcinfo->flinfo, i);
+		values[i] = PG_GETARG_DATUM(i);
+		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
+	}
+	nulls[nargs] = '\0';
+	SPI_connect();
+	found = on_org_node(cache, self_call, nargs, argtypes, values, nulls, &result, &isnull);
+	SPI_finish();
+	if (!found)
+		return call_in_group(NULL, fcinfo, impl);	/* an organisation it cannot see: answered here, as nothing */
+	if (isnull)
+		PG_RETURN_NULL();
+	return result;
 }
 
 Datum

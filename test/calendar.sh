@@ -42,7 +42,7 @@ for d in "${dates[@]}"; do
 		failed=$((failed + 1))
 	fi
 	printf '%s: %s\n' "$d" "$line" | tee -a "$summary"
-	grep -E '^(not ok|test .*FAILED|pgtap: .* failed|.*: FAILED)' "$log" | head -n 20 || true
+	grep -E '^(not ok|test .*FAILED|pgtap: .* failed|.*: FAILED)' "$log" | grep -v '# TODO' | head -n 20 || true
 done
 echo
 cat "$summary"

@@ -103,42 +103,7 @@ COMMENT ON FUNCTION invoice.invoice_describe(text)
     IS 'Describe Invoice: {"code":0,"data":{…}}, the 16 list keys then line items, credits, payments and status history; 22004 for NULL, P0002 for an unknown id';
 
 CREATE FUNCTION invoice.invoice_summary(org_id text) RETURNS json
-    LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-    -- Amounts in different currencies do not add up: the totals are per
-    -- currency, and at the top only when there is a single currency.
-    WITH per_currency AS (
-        SELECT i.currency,
-               COALESCE(invoice.sum(i.total) FILTER (WHERE i.status = 'paid'), '0') AS paid,
-               COALESCE(invoice.sum(i.amount_due) FILTER (WHERE i.status = 'pending'), '0') AS pending,
-               COALESCE(invoice.sum(i.amount_due) FILTER (WHERE i.status = 'overdue'), '0') AS overdue,
-               pg_catalog.count(*) FILTER (WHERE i.status = 'paid') AS paid_count,
-               pg_catalog.count(*) FILTER (WHERE i.status = 'pending') AS pending_count,
-               pg_catalog.count(*) FILTER (WHERE i.status = 'overdue') AS overdue_count
-          FROM invoice.invoices i
-         WHERE invoice.invoice_filter_args(invoice_summary.org_id, NULL, NULL)
-           AND i.org_id = invoice_summary.org_id
-           AND i.status IN ('pending', 'overdue', 'paid')
-         GROUP BY i.currency
-    )
-    SELECT pg_catalog.json_build_object(
-        'totalPaid', CASE WHEN pg_catalog.count(*) <= 1 THEN COALESCE(invoice.sum(c.paid), '0') END,
-        'totalPending', CASE WHEN pg_catalog.count(*) <= 1 THEN COALESCE(invoice.sum(c.pending), '0') END,
-        'totalOverdue', CASE WHEN pg_catalog.count(*) <= 1 THEN COALESCE(invoice.sum(c.overdue), '0') END,
-        'paidCount', COALESCE(pg_catalog.sum(c.paid_count), 0)::bigint,
-        'pendingCount', COALESCE(pg_catalog.sum(c.pending_count), 0)::bigint,
-        'overdueCount', COALESCE(pg_catalog.sum(c.overdue_count), 0)::bigint,
-        'currency', CASE WHEN pg_catalog.count(*) = 1 THEN pg_catalog.min(c.currency) END,
-        'byCurrency', COALESCE(pg_catalog.json_agg(pg_catalog.json_build_object(
-                          'currency', c.currency,
-                          'totalPaid', c.paid,
-                          'totalPending', c.pending,
-                          'totalOverdue', c.overdue,
-                          'paidCount', c.paid_count,
-                          'pendingCount', c.pending_count,
-                          'overdueCount', c.overdue_count) ORDER BY c.currency), '[]'::json))
-      FROM per_currency c;
-END;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.invoice_summary(text)
     IS 'invoice totals of an organisation in integer cents: totalPaid (total of paid invoices), totalPending and totalOverdue (amount due of unpaid and overdue invoices), their counts, and the same per currency';
 

@@ -9,11 +9,12 @@
 --     due date from the payment terms, history;
 --   - invoice_pay: a payment, idempotent on provider_ref, paid when nothing is left due,
 --     overpayment refused (IV003), a paid invoice refused (IV005);
---   - a rolled-back issue gives its number back (gapless).
+--   - a rolled-back issue gives its number back (gapless);
+--   - invoice_summary: computed on the organisation's node.
 \set ON_ERROR_STOP 1
 \ir include/setup.sql
 SET TimeZone = 'UTC';
-SELECT plan(16);
+SELECT plan(18);
 
 DELETE FROM invoice.number_series WHERE series = 'CTF';
 INSERT INTO invoice.orgs (org_id, name, payment_terms_days)
@@ -92,5 +93,13 @@ SELECT pg_temp.refused($$SELECT invoice.invoice_pay('cf-inv-1-1', '1.00', 'upi',
                        'a paid invoice -> IV005');
 SELECT pg_temp.refused($$SELECT invoice.invoice_pay('cf-inv-2-2', '1.00', 'upi', 'cf-upi-4')$$, 'IV005', NULL,
                        'a draft -> IV005');
+
+-- The summary of an organisation, computed on its node.
+SELECT is(pg_temp.value($$SELECT invoice.invoice_summary('cf-1')::jsonb #>> '{}'$$)::jsonb - 'byCurrency',
+          '{"totalPaid": 14750, "totalPending": 0, "totalOverdue": 0, "paidCount": 1, "pendingCount": 0,
+            "overdueCount": 0, "currency": "USD"}'::jsonb,
+          'invoice_summary(org) through the coordinator: its paid invoice, counted on its node');
+SELECT is(pg_temp.value($$SELECT invoice.invoice_summary('cf-no-such-org')::jsonb ->> 'paidCount'$$), '0',
+          'an organisation without invoices: zero counts');
 
 SELECT * FROM finish();
