@@ -39,7 +39,6 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -48,6 +47,7 @@
 typedef struct ShardGroup
 {
 	Oid			relid;			/* key: a shard relation a trigger fired on */
+	char		shard_name[NAMEDATALEN];	/* its name, which holds its shard id: a reused OID is told apart */
 	bool		is_shard;
 	int64		id;				/* the shard id of orgs in this group: the plans' key, stable */
 	int			ntables;
@@ -75,22 +75,13 @@ static bool on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *arg
 static HTAB *groups_by_relid = NULL;
 static HTAB *plans = NULL;
 static ShardGroup *current_group = NULL;
-static bool callback_registered = false;
 
 /*
- * Shards moved, split or dropped: forget what was learned.  Plans stay, keyed
- * by the group's orgs shard id: a group learned again finds its plans; a moved
- * shard has a new id, so a new group.
+ * What is learned of a shard stays true for its life: Citus gives a moved or
+ * split shard, and all its colocated shards, new shard ids, so new names and
+ * new groups.  Entries are never removed (a group in use is never freed); one
+ * whose relation OID was reused by another relation is learned again.
  */
-static void
-forget_groups(Datum arg, Oid relid)
-{
-	if (groups_by_relid != NULL && current_group == NULL)
-	{
-		hash_destroy(groups_by_relid);
-		groups_by_relid = NULL;
-	}
-}
 
 /* Does name end in _<digits>, as a shard's does?  Returns the shard id, or 0. */
 static int64
@@ -165,17 +156,13 @@ group_of_shard(Oid relid, const char *shard_name, int64 shard_id)
 		HASHCTL		ctl = {.keysize = sizeof(Oid), .entrysize = sizeof(ShardGroup), .hcxt = TopMemoryContext};
 
 		groups_by_relid = hash_create("invoice shard groups", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		if (!callback_registered)
-		{
-			CacheRegisterRelcacheCallback(forget_groups, (Datum) 0);
-			callback_registered = true;
-		}
 	}
 	group = hash_search(groups_by_relid, &relid, HASH_FIND, NULL);
-	if (group == NULL)
+	if (group == NULL || strcmp(group->shard_name, shard_name) != 0)
 	{
 		ShardGroup	learned = {.relid = relid};
 
+		strlcpy(learned.shard_name, shard_name, NAMEDATALEN);
 		learn_group(&learned, shard_name, shard_id);
 		group = hash_search(groups_by_relid, &relid, HASH_ENTER, &found);
 		*group = learned;
