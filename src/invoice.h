@@ -105,9 +105,10 @@ extern int	invoice_execute_with_args(const char *sql, int nargs, Oid *argtypes, 
  * explicitly (with OVERRIDING SYSTEM VALUE): a Citus shard has no identity
  * default, and on a worker the sequence is the node's own range of it
  * (invoice.distribute() sets the ranges).  On one node it is the identity's
- * own sequence, as the default would use.
+ * own sequence, as the default would use, and like the default it asks no
+ * sequence privilege of the role whose statement fired the trigger.
  */
-#define IDENTITY_NEXT(sequence) "nextval('invoice." sequence "')"
+#define IDENTITY_NEXT(sequence) "invoice.next_identity('invoice." sequence "')"
 
 /* Argument checks shared by the SQL-callable functions: 22004 for NULL, 22023 for blank or not positive. */
 extern text *invoice_arg_text(FunctionCallInfo fcinfo, int argno, const char *name);

@@ -219,3 +219,10 @@ SELECT pg_catalog.pg_extension_config_dump('invoice.line_items_line_id_seq', '')
 SELECT pg_catalog.pg_extension_config_dump('invoice.credits_credit_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.payments_payment_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.status_history_history_id_seq', '');
+
+-- The identity of a row the extension's triggers insert, named explicitly (a Citus shard has
+-- no identity default): taken as the column's default takes it, without sequence privileges.
+CREATE FUNCTION invoice.next_identity(sequence regclass) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'invoice_next_identity' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION invoice.next_identity(regclass)
+    IS 'internal to the triggers: the next value of an identity sequence of one of the extension''s tables (42501 for any other sequence)';

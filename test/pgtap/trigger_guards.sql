@@ -6,7 +6,9 @@
 --     the NOT NULL constraint, the server still up;
 --   - every trigger function of the extension attached to another table refuses with 39P01
 --     (as contrib's triggers do), naming the table it belongs to, instead of reading
---     columns that are not there.
+--     columns that are not there;
+--   - the identities the triggers give explicitly (next_identity) need no sequence privilege,
+--     and next_identity advances no other sequence (42501).
 \set ON_ERROR_STOP 1
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
@@ -16,7 +18,7 @@ SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 SET LOCAL invoice.test_clock = '2025-11-02 00:00:00+00';   -- the credit note below is within section 34's deadline
 
-SELECT plan(19);
+SELECT plan(23);
 
 DELETE FROM invoice.supplier;
 INSERT INTO invoice.supplier (legal_name, address, gstin, state_code)
@@ -73,6 +75,26 @@ SELECT is(pg_temp.attached_elsewhere(f), format('39P01: trigger function %s fire
                ('invoice.advance_ledger_changed', 'advance_ledger'), ('invoice.advance_ledger_append_only', 'advance_ledger'),
                ('invoice.org_balance_guard', 'orgs')) AS x(f, t)
  ORDER BY f::text;
+
+-- The identities the triggers give their rows explicitly (for Citus shards) ask no sequence
+-- privilege, as the identity default never did: a role with table privileges alone writes.
+CREATE ROLE tg_writer NOLOGIN BYPASSRLS;
+GRANT USAGE ON SCHEMA invoice TO tg_writer;
+GRANT ALL ON ALL TABLES IN SCHEMA invoice TO tg_writer;
+SET LOCAL ROLE tg_writer;
+INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, due_date)
+VALUES ('tg-blr', 'tg-w1', 'TGD', '2025-10-01', '2025-11-01', '2025-11-01', '2025-12-01');
+UPDATE invoice.invoices SET status = 'cancelled', status_reason = 'test' WHERE id = 'tg-w1';
+RESET ROLE;
+SELECT is((SELECT string_agg(coalesce(from_status::text, '-') || '>' || to_status, ',' ORDER BY history_id)
+             FROM invoice.status_history WHERE invoice_id = 'tg-w1'), '->draft,draft>cancelled',
+          'a role with table privileges and none on sequences writes invoices: their history rows get identities');
+SELECT throws_ok($$SELECT invoice.next_identity('invoice.invoices_list_idx')$$, '42501', NULL,
+                 'next_identity refuses what is not an identity sequence of the extension''s tables -> 42501');
+CREATE SEQUENCE public.tg_other_seq;
+SELECT throws_ok($$SELECT invoice.next_identity('public.tg_other_seq')$$, '42501', NULL,
+                 '... such as another sequence');
+SELECT is(invoice.next_identity(NULL), NULL, 'next_identity(NULL) is NULL');
 
 SELECT * FROM finish();
 ROLLBACK;
