@@ -189,21 +189,32 @@ trimmed_lower(text *value)
 
 /*
  * The status a filter argument names: a label of invoice.status or
- * "unpaid" (= pending), in any case; false for blank; 22P02 otherwise.
+ * "unpaid" (= pending), in any case; false for blank or "all" (no filter);
+ * 22P02 naming the valid values otherwise.
  */
 static bool
 status_filter_value(text *value, Datum *status)
 {
 	char	   *label = trimmed_lower(value);
 
-	if (label[0] == '\0')
-		return false;
+	if (label[0] == '\0' || strcmp(label, "all") == 0)
+		return false;			/* seed 003's "All invoices" */
 	if (strcmp(label, "unpaid") == 0)
+	{
 		*status = invoice_status_datum(INVOICE_PENDING);
-	else
-		*status = DirectFunctionCall2(enum_in, CStringGetDatum(label),
-									  ObjectIdGetDatum(invoice_status_type()));
-	return true;
+		return true;
+	}
+	for (int i = 0; i < INVOICE_STATUS_COUNT; i++)
+		if (strcmp(label, invoice_status_name((InvoiceStatus) i)) == 0)
+		{
+			*status = invoice_status_datum((InvoiceStatus) i);
+			return true;
+		}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("status must be one of all, draft, pending, unpaid, overdue, paid, cancelled, not \"%s\"",
+					text_to_cstring(value))));
+	pg_unreachable();
 }
 
 /* status_filter(text): the SQL face of status_filter_value; NULL for NULL or blank */

@@ -10,7 +10,7 @@ CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 
-SELECT plan(177);
+SELECT plan(178);
 
 -- Catalog -----------------------------------------------------------------------
 
@@ -211,7 +211,7 @@ SELECT is(ARRAY[pg_temp.found('draft'), pg_temp.found('overdue'), pg_temp.found(
           ARRAY[['ja-8'], ['ja-1'], ['ja-2'], ['ja-3']], 'status draft, overdue, paid, cancelled');
 SELECT is(pg_temp.found(''), pg_temp.found(), 'status '''' filters nothing');
 SELECT is(pg_temp.found(NULL), pg_temp.found(), 'status NULL filters nothing');
-SELECT pg_temp.refused($$SELECT invoice.invoice_list('ja-org', status => 'late')$$, '22P02', 'invalid input value for enum status: "late"',
+SELECT pg_temp.refused($$SELECT invoice.invoice_list('ja-org', status => 'late')$$, '22P02', 'status must be one of all, draft, pending, unpaid, overdue, paid, cancelled, not "late"',
                        'an unknown status: 22P02');
 SELECT pg_temp.refused($$SELECT invoice.invoice_list('ja-org', status => 'paid,overdue')$$, '22P02', NULL, 'a list of statuses: 22P02');
 
@@ -442,7 +442,10 @@ SELECT is(pg_temp.answer('/v2/invoices', '{"orgId": "ja-org", "pageSize": "ten"}
 SELECT is(pg_temp.answer('/v2/invoices', '{"orgId": "ja-org", "pageSize": 2.5}'), '40000: parameter "pageSize" must be an integer, not "2.5"', 'pageSize 2.5: 40000');
 SELECT is(pg_temp.answer('/v2/invoices', '{"orgId": "ja-org", "currentPage": "99999999999"}'),
           '40000: parameter "currentPage": value "99999999999" is out of range for type integer', 'currentPage beyond integer: 40000');
-SELECT is(pg_temp.answer('/v2/invoices', '{"orgId": "ja-org", "status": "late"}'), '40000: invalid input value for enum status: "late"', 'unknown status: 40000');
+SELECT is(pg_temp.answer('/v2/invoices', '{"orgId": "ja-org", "status": "late"}'), '40000: status must be one of all, draft, pending, unpaid, overdue, paid, cancelled, not "late"', 'unknown status: 40000, naming the valid values');
+SELECT is(invoice.api_get('/v2/invoices', '{"orgId": "ja-org", "status": "All"}')::jsonb -> 'data' -> 'count',
+          invoice.api_get('/v2/invoices', '{"orgId": "ja-org"}')::jsonb -> 'data' -> 'count',
+          'status "all" (any case): every invoice, as seed 003''s "All invoices"');
 SELECT is(pg_temp.answer('/v2/invoices', '{"orgId": "ja-org", "dateFrom": "yesterday"}'),
           '40000: parameter "dateFrom" must be an ISO 8601 date or timestamp, not "yesterday"', 'dateFrom not ISO 8601: 40000');
 SELECT is(pg_temp.answer('/v2/invoices', '{"orgId": "ja-org", "dateTo": "2024-02-30"}'),
