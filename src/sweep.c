@@ -16,6 +16,7 @@
 #include "commands/async.h"
 #include "executor/spi.h"
 #include "invoice.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -120,29 +121,59 @@ invoice_restore_org(Datum org_id)
 
 /*
  * Move at most batch_size due invoices to overdue; returns how many moved.
- * The sweep's statements are planned for each call: a plan kept from a
- * sweep that found nothing due (an empty reminders table, a tiny batch) is
- * ruinous for the backlog of billing day, and planning costs nothing next to
- * a batch.
+ * Two statements, neither of whose plans can go quadratic whatever the
+ * statistics say (taken while the invoices were drafts, right after a billing
+ * run, they count no pending invoice): the batch's keys, read down the
+ * partial index of pending invoices by due date and locked (SKIP LOCKED: an
+ * invoice a payment holds is left for the next sweep); then those invoices
+ * updated by primary key from the keys' arrays.  The update has no other
+ * restriction on invoices (the locks keep them pending), so no plan can put
+ * every pending invoice on the outer side of a join with the batch.  Planned
+ * for each call: a plan kept from a sweep that found nothing due is ruinous
+ * for the backlog of billing day, and planning costs nothing next to a batch.
  */
 static uint64
 sweep_batch(Datum as_of, int batch_size)
 {
-	const char *sql = "WITH due AS ("
-		"  SELECT i.org_id, i.id FROM invoice.invoices i"
-		"   WHERE i.status = 'pending' AND i.dispute_status IS DISTINCT FROM 'open' AND i.due_date < $1"
-		"   ORDER BY i.due_date LIMIT $2"
-		"   FOR NO KEY UPDATE SKIP LOCKED)"
-		" UPDATE invoice.invoices i SET status = 'overdue'"
-		"  FROM due WHERE i.org_id = due.org_id AND i.id = due.id AND i.status = 'pending'";
-	Oid			argtypes[2] = {TIMESTAMPTZOID, INT4OID};
+	static const char *const pick_sql =
+		"SELECT i.org_id, i.id FROM invoice.invoices i"
+		" WHERE i.status = 'pending' AND i.dispute_status IS DISTINCT FROM 'open' AND i.due_date < $1"
+		" ORDER BY i.due_date LIMIT $2"
+		" FOR NO KEY UPDATE SKIP LOCKED";
+	static const char *const move_sql =
+		"UPDATE invoice.invoices i SET status = 'overdue'"
+		"  FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[])) AS d (org_id, id)"
+		" WHERE i.org_id = d.org_id COLLATE \"C\" AND i.id = d.id COLLATE \"C\"";
 	Datum		values[2] = {as_of, Int32GetDatum(batch_size)};
+	uint64		picked;
+	Datum	   *orgs;
+	Datum	   *ids;
+	Datum		keys[2];
 	volatile uint64 moved = 0;
+
+	if (invoice_execute_with_args(pick_sql, 2, (Oid[]) {TIMESTAMPTZOID, INT4OID}, values, NULL, false, 0)
+		!= SPI_OK_SELECT)
+		elog(ERROR, "overdue sweep failed to pick its batch");
+	picked = SPI_processed;
+	if (picked == 0)
+		return 0;
+	orgs = palloc(sizeof(Datum) * picked);
+	ids = palloc(sizeof(Datum) * picked);
+	for (uint64 row = 0; row < picked; row++)
+	{
+		bool		isnull;
+
+		orgs[row] = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1, &isnull);
+		ids[row] = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 2, &isnull);
+	}
+	keys[0] = PointerGetDatum(construct_array(orgs, (int) picked, TEXTOID, -1, false, TYPALIGN_INT));
+	keys[1] = PointerGetDatum(construct_array(ids, (int) picked, TEXTOID, -1, false, TYPALIGN_INT));
 
 	invoice_set_overdue_reference(DatumGetTimestampTz(as_of));
 	PG_TRY();
 	{
-		if (invoice_execute_with_args(sql, 2, argtypes, values, NULL, false, 0) != SPI_OK_UPDATE)
+		if (invoice_execute_with_args(move_sql, 2, (Oid[]) {TEXTARRAYOID, TEXTARRAYOID}, keys, NULL, false, 0)
+			!= SPI_OK_UPDATE)
 			elog(ERROR, "overdue sweep failed");
 		moved = SPI_processed;
 	}
