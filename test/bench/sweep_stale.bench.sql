@@ -36,7 +36,7 @@ BEGIN
                           DELETE FROM invoice.status_history WHERE to_status = 'overdue'$c$);
 END $$;
 
-\echo timing (:reps runs each after a warm-up) with the drafts' statistics ...
+\echo timing (:reps runs each after a warm-up) with the statistics of the drafts ...
 SET bench.clock = 'cpu';
 SET bench.mode = 'stale statistics';
 CALL sweep_cases();
