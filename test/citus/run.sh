@@ -51,15 +51,8 @@ nodes=(coordinator worker1 worker2)
 ports=()
 started=()
 
-# as_pg COMMAND…: the server must not run as root
-as_pg()
-{
-	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
-	else
-		"$@"
-	fi
-}
+# shellcheck source=../shell/lib/as_pg.sh
+. test/shell/lib/as_pg.sh
 
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup()

@@ -15,15 +15,8 @@ LOG="$WORK/server.log"
 BINDIR=$("${PG_CONFIG:-pg_config}" --bindir)
 server_running=
 
-# as_pg COMMAND…: the server must not run as root
-as_pg()
-{
-	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
-	else
-		"$@"
-	fi
-}
+# shellcheck source=as_pg.sh
+. "$(dirname "${BASH_SOURCE[0]}")/as_pg.sh"
 
 q()
 {
