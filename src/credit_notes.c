@@ -371,13 +371,12 @@ credit_note_guard_on_this_node(FunctionCallInfo fcinfo)
 	HeapTuple	old = trigdata->tg_trigtuple;
 	bool		isnull;
 
-	/* a NULL status is the NOT NULL constraint's to report (23502) */
-	if (heap_attisnull(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : old, status_att, tupdesc))
-		PG_RETURN_POINTER(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : old);
-
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
 		elog(ERROR, "credit_note_guard must be a BEFORE ROW trigger");
+	/* a NULL status is the NOT NULL constraint's to report (23502) */
+	if (heap_attisnull(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : old, status_att, tupdesc))
+		PG_RETURN_POINTER(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : old);
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
 		if (strcmp(SPI_getvalue(old, tupdesc, status_att), "draft") != 0 ||
