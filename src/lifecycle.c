@@ -685,12 +685,19 @@ invoice_after_statement_on_this_node(FunctionCallInfo fcinfo)
 	PG_RETURN_POINTER(NULL);
 }
 
-/* Run one UPDATE of an invoice already locked ($1 org_id, $2 id, then text arguments) and return the new row. */
+/*
+ * Run one UPDATE of an invoice already locked ($1 org_id, $2 id, then the
+ * arguments of argtypes, text when NULL) and return the new row, in the
+ * table's own row type.
+ */
 static Datum
-update_invoice(SPIPlanPtr *cache, const char *sql, int nargs, Datum *values)
+update_invoice(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, Datum *values)
 {
-	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Oid			text_args[3] = {TEXTOID, TEXTOID, TEXTOID};
 	bool		isnull;
+
+	if (argtypes == NULL)
+		argtypes = text_args;
 
 	invoice_prepare(cache, sql, nargs, argtypes);
 	if (SPI_execute_plan(*cache, values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING || SPI_processed != 1)
@@ -716,7 +723,6 @@ issue_distributed(const char *org_id, text *id)
 	TimestampTz invoice_date;
 	char	   *series;
 	char	   *number;
-	Datum		result;
 
 	invoice_prepare(&read_plan,
 					"SELECT i.series, i.invoice_date FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2",
@@ -729,12 +735,11 @@ issue_distributed(const char *org_id, text *id)
 		invoice_date = invoice_clock_now();
 	number = invoice_assign_number(series, invoice_fiscal_year(invoice_date));
 	invoice_flush_numbers();
-	result = invoice_on_org_node(&node_plan, "invoice.invoice_issue_on_node(o.org_id, $2, $3, $4)",
-								 4, (Oid[]) {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID},
-								 (Datum[]) {values[0], values[1], TimestampTzGetDatum(invoice_date),
-											CStringGetTextDatum(number)},
-								 &isnull);
-	return result;
+	return invoice_on_org_node(&node_plan, "invoice.invoice_issue_on_node(o.org_id, $2, $3, $4)",
+							   4, (Oid[]) {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID},
+							   (Datum[]) {values[0], values[1], TimestampTzGetDatum(invoice_date),
+										  CStringGetTextDatum(number)},
+							   &isnull);
 }
 
 static Datum issue_on_node(FunctionCallInfo fcinfo);
@@ -762,17 +767,12 @@ issue_on_node(FunctionCallInfo fcinfo)
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
 	invoice_give_number(text_to_cstring(PG_GETARG_TEXT_PP(3)));	/* the trigger takes it */
-	invoice_prepare(&plan,
-					"UPDATE invoice.invoices i SET status = 'pending', invoice_date = coalesce(i.invoice_date, $3)"
-					" WHERE i.org_id = $1 AND i.id = $2 AND i.status = 'draft' RETURNING i",
-					3, (Oid[]) {TEXTOID, TEXTOID, TIMESTAMPTZOID});
-	if (SPI_execute_plan(plan, (Datum[]) {PG_GETARG_DATUM(0), PointerGetDatum(id), PG_GETARG_DATUM(2)},
-						 NULL, false, 0) != SPI_OK_UPDATE_RETURNING || SPI_processed != 1)
-		elog(ERROR, "invoice issue failed");
+	result = update_invoice(&plan,
+							"UPDATE invoice.invoices i SET status = 'pending', invoice_date = coalesce(i.invoice_date, $3)"
+							" WHERE i.org_id = $1 AND i.id = $2 AND i.status = 'draft' RETURNING i",
+							3, (Oid[]) {TEXTOID, TEXTOID, TIMESTAMPTZOID},
+							(Datum[]) {PG_GETARG_DATUM(0), PointerGetDatum(id), PG_GETARG_DATUM(2)});
 	invoice_give_number(NULL);
-	result = SPI_datumTransfer(invoice_logical_row(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-																 1, &(bool){false}), "invoices"),
-							   false, -1);
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
@@ -813,7 +813,7 @@ invoice_issue_as_owner(FunctionCallInfo fcinfo)
 		result = update_invoice(&plan,
 								"UPDATE invoice.invoices i SET status = 'pending'"
 								" WHERE i.org_id = $1 AND i.id = $2 RETURNING i",
-								2, (Datum[]) {CStringGetTextDatum(org_id), PointerGetDatum(id)});
+								2, NULL, (Datum[]) {CStringGetTextDatum(org_id), PointerGetDatum(id)});
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
@@ -852,7 +852,7 @@ invoice_cancel_as_owner(FunctionCallInfo fcinfo)
 	result = update_invoice(&plan,
 							"UPDATE invoice.invoices i SET status = 'cancelled', status_reason = $3"
 							" WHERE i.org_id = $1 AND i.id = $2 RETURNING i",
-							3, (Datum[]) {CStringGetTextDatum(org_id), PointerGetDatum(id), PointerGetDatum(reason)});
+							3, NULL, (Datum[]) {CStringGetTextDatum(org_id), PointerGetDatum(id), PointerGetDatum(reason)});
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_DATUM(result);

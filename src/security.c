@@ -226,23 +226,14 @@ invoice_member_orgs(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(orgs);
 }
 
+/* Inside SPI, the organisation's shards in force: may the acting role see the organisation? */
 static Datum
 member_of_in_org(FunctionCallInfo fcinfo)
 {
-	static SPIPlanPtr plan = NULL;
-	Datum		values[2];
-	bool		isnull;
 	bool		member;
 
-	values[0] = PG_GETARG_DATUM(0);
-	values[1] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(invoice_acting_role(), false)));
 	SPI_connect();
-	invoice_prepare(&plan,
-					"SELECT EXISTS (SELECT FROM invoice.members m WHERE m.org_id = $1 AND m.member = $2)",
-					2, (Oid[]) {TEXTOID, NAMEOID});
-	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "membership lookup failed");
-	member = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	member = invoice_access_to_org(text_to_cstring(PG_GETARG_TEXT_PP(0))) != INVOICE_ACCESS_NONE;
 	SPI_finish();
 	PG_RETURN_BOOL(member);
 }

@@ -219,11 +219,10 @@ invoice_distributed(void)
 	return org_shard_id("") != 0;
 }
 
-/* The shard group on this node that holds org_id's rows; NULL on one node, or when they are elsewhere. */
+/* The shard group on this node of the orgs shard shard_id; NULL for 0 (one node) or a shard elsewhere. */
 static ShardGroup *
-group_of_org(const char *org_id)
+group_of_org_shard(int64 shard_id)
 {
-	int64		shard_id = org_shard_id(org_id);
 	char	   *shard_name;
 	Oid			relid;
 
@@ -243,7 +242,7 @@ invoice_call_in_org(FunctionCallInfo fcinfo, PGFunction impl)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("organisation id must not be null")));
-	return call_in_group(group_of_org(text_to_cstring(PG_GETARG_TEXT_PP(0))), fcinfo, impl);
+	return call_in_group(group_of_org_shard(org_shard_id(text_to_cstring(PG_GETARG_TEXT_PP(0)))), fcinfo, impl);
 }
 
 Datum
@@ -279,7 +278,7 @@ on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes, Datum
 Datum
 invoice_call_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache, const char *self_call)
 {
-	char	   *org_id;
+	int64		shard_id;
 	ShardGroup *group;
 	int			nargs = PG_NARGS();
 	Oid		   *argtypes;
@@ -291,9 +290,9 @@ invoice_call_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache
 
 	if (PG_ARGISNULL(0))
 		return impl(fcinfo);	/* its own argument check answers */
-	org_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	group = group_of_org(org_id);
-	if (group != NULL || org_shard_id(org_id) == 0)
+	shard_id = org_shard_id(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	group = group_of_org_shard(shard_id);
+	if (group != NULL || shard_id == 0)
 		return call_in_group(group, fcinfo, impl);	/* here: one node, or the organisation's node */
 
 	/* a coordinator: the same call, on the organisation's node */
