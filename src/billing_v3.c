@@ -357,14 +357,10 @@ billing_v3_cursor_make(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(cursor_encode(&cursor)));
 }
 
-/* billing_v3_not_found(invoice_id, matches): billing_v3_invoice's error for a NULL, unknown or ambiguous id */
-PG_FUNCTION_INFO_V1(billing_v3_not_found);
-Datum
-billing_v3_not_found(PG_FUNCTION_ARGS)
+/* The error of billing_v3_invoice for an id that matches no invoice it shows, or several. */
+static void
+not_found(const char *id, int64 matches)
 {
-	char	   *id = text_to_cstring(invoice_arg_text(fcinfo, 0, "invoice_id"));
-	int64		matches = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT64(1);
-
 	if (matches == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
@@ -378,6 +374,108 @@ billing_v3_not_found(PG_FUNCTION_ARGS)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("billing_v3_not_found reports no invoice or several: matches must be 0 or more than 1, not 1")));
+}
+
+/* billing_v3_not_found(invoice_id, matches): the error of billing_v3_invoice (the SQL of version 0.1 calls it) */
+PG_FUNCTION_INFO_V1(billing_v3_not_found);
+Datum
+billing_v3_not_found(PG_FUNCTION_ARGS)
+{
+	not_found(text_to_cstring(invoice_arg_text(fcinfo, 0, "invoice_id")), PG_ARGISNULL(1) ? 0 : PG_GETARG_INT64(1));
+	pg_unreachable();
+}
+
+/* Run a kept read; its rows in SPI_tuptable. */
+static void
+run_read(SPIPlanPtr plan, Datum *values, const char *nulls, const char *what)
+{
+	if (SPI_execute_plan(plan, values, nulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading %s failed", what);
+}
+
+/*
+ * billing_v3_invoice(invoice_id): one invoice in the Billing v3 shape.  Found
+ * by id alone (on Citus: a query on every shard); 22004 for NULL, P0002
+ * unless exactly one invoice the caller may read has it and it is pending,
+ * overdue or paid, 21000 when two organisations use the id.
+ */
+PG_FUNCTION_INFO_V1(billing_v3_invoice);
+Datum
+billing_v3_invoice(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	text	   *id = invoice_arg_text(fcinfo, 0, "invoice_id");
+	Datum		doc;
+	bool		isnull;
+	uint64		matches;
+	int			nest_level;
+
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	run_read(invoice_prepare_generic(&plan, "SELECT v.doc FROM invoice.billing_v3_invoice_json v WHERE v.id = $1 LIMIT 2",
+									 1, (Oid[]) {TEXTOID}),
+			 (Datum[]) {PointerGetDatum(id)}, NULL, "the invoice");
+	matches = SPI_processed;
+	if (matches != 1)
+		not_found(text_to_cstring(id), (int64) matches);
+	doc = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_DATUM(doc);
+}
+
+/*
+ * billing_v3_page(customer_id, after_start, after_id, page_size, start, end):
+ * the data of a page, one statement over the organisation's rows.  The page
+ * is an index range scan of invoices_billing_v3_idx from the keyset
+ * position, stopped after page_size + 1 rows (the extra row only tells that
+ * a next page exists), with the line items of each of those invoices
+ * aggregated beside it; the total is an index-only count.
+ */
+PG_FUNCTION_INFO_V1(billing_v3_page);
+Datum
+billing_v3_page(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	static const char sql[] =
+		"WITH page AS ("
+		"    SELECT s.period_start, s.id, s.doc, pg_catalog.row_number() OVER (ORDER BY s.period_start, s.id) AS n"
+		"      FROM (SELECT v.period_start, v.id, v.doc"
+		"              FROM invoice.billing_v3_invoice_json v"
+		"             WHERE v.org_id = $1 AND (v.period_start, v.id) > ($2, $3)"
+		"               AND v.period_start < COALESCE($6, 'infinity')"
+		"             ORDER BY v.period_start, v.id"
+		"             LIMIT $4 + 1) s)"
+		" SELECT pg_catalog.json_build_object("
+		"    'invoices', COALESCE((SELECT pg_catalog.json_agg(p.doc ORDER BY p.n) FROM page p WHERE p.n <= $4), '[]'::json),"
+		"    'next', (SELECT pg_catalog.json_build_object('period_start', p.period_start, 'id', p.id) FROM page p"
+		"              WHERE p.n = $4 AND EXISTS (SELECT FROM page q WHERE q.n > p.n)),"
+		"    'total', (SELECT pg_catalog.count(*) FROM invoice.billing_v3_invoice_json v"
+		"               WHERE v.org_id = $1 AND v.period_start >= COALESCE($5, '-infinity')"
+		"                 AND v.period_start < COALESCE($6, 'infinity')))";
+	Oid			argtypes[6] = {TEXTOID, TIMESTAMPTZOID, TEXTOID, INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		values[6];
+	char		nulls[6];
+	Datum		page;
+	bool		isnull;
+	int			nest_level;
+
+	for (int i = 0; i < 6; i++)
+	{
+		if (PG_ARGISNULL(i) && i < 4)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("billing_v3_page: argument %d must not be null", i + 1)));
+		values[i] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
+		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
+	}
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	run_read(invoice_prepare_generic(&plan, sql, lengthof(argtypes), argtypes), values, nulls, "the page");
+	page = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_DATUM(page);
 }
 
 /* api_secret_replace(): trigger: a secret inserted replaces the one there was (a restore's dumped row, too) */

@@ -571,23 +571,17 @@ invoice_compute_period(PG_FUNCTION_ARGS)
 	return invoice_call_as_owner(fcinfo, invoice_compute_period_as_owner);
 }
 
-static Datum
-invoice_compute_period_as_owner(FunctionCallInfo fcinfo)
+/* Recompute the invoices here (one node, or a shard group on its node) whose period lies within [from, to). */
+static int64
+compute_period_here(Datum from, Datum to)
 {
 	static SPIPlanPtr lock_plan = NULL;
 	static SPIPlanPtr plan = NULL;
 	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
-	Datum		values[2];
+	Datum		values[2] = {from, to};
 	uint64		updated;
 	int			nest_level;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("period bounds must not be null")));
-	invoice_require_administrator("recompute a billing period");
-	values[0] = PG_GETARG_DATUM(0);
-	values[1] = PG_GETARG_DATUM(1);
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
 	/* Lock first, in key order; the recompute then reads a fresh snapshot. */
@@ -604,7 +598,47 @@ invoice_compute_period_as_owner(FunctionCallInfo fcinfo)
 	updated = SPI_processed;
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
-	PG_RETURN_INT64((int64) updated);
+	return (int64) updated;
+}
+
+static Datum
+compute_period_all_here(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(compute_period_here(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)));
+}
+
+static Datum
+invoice_compute_period_as_owner(FunctionCallInfo fcinfo)
+{
+	static SPIPlanPtr node_plan = NULL;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("period bounds must not be null")));
+	invoice_require_administrator("recompute a billing period");
+	PG_RETURN_INT64(invoice_sum_over_shards(fcinfo, compute_period_all_here, &node_plan,
+											"invoice.invoice_compute_period_on_node(o.org_id, $2, $3)"));
+}
+
+static Datum compute_period_on_node(FunctionCallInfo fcinfo);
+
+/* invoice_compute_period_on_node(org_id, from, to): the billing-day recompute of org_id's shard group, on its node (internal) */
+PG_FUNCTION_INFO_V1(invoice_compute_period_on_node);
+Datum
+invoice_compute_period_on_node(PG_FUNCTION_ARGS)
+{
+	return invoice_call_in_org(fcinfo, compute_period_on_node);
+}
+
+static Datum
+compute_period_on_node(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("period bounds must not be null")));
+	PG_RETURN_INT64(compute_period_here(PG_GETARG_DATUM(1), PG_GETARG_DATUM(2)));
 }
 
 /*
@@ -812,6 +846,17 @@ line_item_amount_on_this_node(FunctionCallInfo fcinfo)
  */
 static Datum invoice_place_of_supply_changed_on_this_node(FunctionCallInfo fcinfo);
 
+/* Every GST draft of the organisations here (invoice_in_each_local_group). */
+static void
+recompute_gst_drafts(void *arg)
+{
+	static SPIPlanPtr plan = NULL;
+
+	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
+					  " WHERE i.status = 'draft' AND i.gst",
+					  &plan, 0, NULL, NULL, false);
+}
+
 PG_FUNCTION_INFO_V1(invoice_place_of_supply_changed);
 Datum
 invoice_place_of_supply_changed(PG_FUNCTION_ARGS)
@@ -823,7 +868,6 @@ static Datum
 invoice_place_of_supply_changed_on_this_node(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr org_plan = NULL;
-	static SPIPlanPtr all_plan = NULL;
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	int			nest_level;
 
@@ -842,9 +886,7 @@ invoice_place_of_supply_changed_on_this_node(FunctionCallInfo fcinfo)
 						  &org_plan, 1, (Oid[]) {TEXTOID}, &org_id, false);
 	}
 	else
-		invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
-						  " WHERE i.status = 'draft' AND i.gst",
-						  &all_plan, 0, NULL, NULL, false);
+		invoice_in_each_local_group(recompute_gst_drafts, NULL);
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_POINTER(NULL);

@@ -53,6 +53,7 @@ static Datum
 credit_note_create_as_owner(FunctionCallInfo fcinfo)
 {
 	static SPIPlanPtr plan = NULL;
+	static SPIPlanPtr row_plan = NULL;
 	text	   *invoice_id = invoice_arg_text(fcinfo, 0, "invoice id");
 	text	   *reason = invoice_arg_text(fcinfo, 1, "credit note reason");
 	char	   *org_id;
@@ -79,10 +80,16 @@ credit_note_create_as_owner(FunctionCallInfo fcinfo)
 	values[3] = PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2);
 	invoice_prepare(&plan,
 					"INSERT INTO invoice.credit_notes AS n (org_id, invoice_id, reason, description)"
-					" VALUES ($1, $2, $3::invoice.credit_note_reason, $4) RETURNING n",
+					" VALUES ($1, $2, $3::invoice.credit_note_reason, $4) RETURNING n.credit_note_id",
 					4, argtypes);
 	if (SPI_execute_plan(plan, values, nulls, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "credit note insert failed");
+	/* read again: Citus cannot return the whole row of an INSERT */
+	values[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	invoice_prepare(&row_plan, "SELECT n FROM invoice.credit_notes n WHERE n.org_id = $1 AND n.credit_note_id = $2",
+					2, (Oid[]) {TEXTOID, TEXTOID});
+	if (SPI_execute_plan(row_plan, values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "credit note read failed");
 	result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
@@ -102,6 +109,7 @@ credit_note_issue(PG_FUNCTION_ARGS)
 static Datum
 credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 {
+	static SPIPlanPtr find_plan = NULL;
 	static SPIPlanPtr note_plan = NULL;
 	static SPIPlanPtr invoice_plan = NULL;
 	static SPIPlanPtr tax_plan = NULL;
@@ -142,13 +150,29 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
 
-	/* the note, then its invoice: locked in this order everywhere */
-	invoice_prepare(&note_plan,
-					"SELECT n.org_id, n.invoice_id, n.status FROM invoice.credit_notes n"
-					" WHERE n.credit_note_id = $1 ORDER BY n.org_id LIMIT 2 FOR NO KEY UPDATE",
+	/*
+	 * the note, then its invoice: locked in this order everywhere.  The note
+	 * is found by its id, then locked by its key (on Citus a lock is taken
+	 * on one organisation's node, never across shards).
+	 */
+	invoice_prepare(&find_plan,
+					"SELECT n.org_id FROM invoice.credit_notes n"
+					" WHERE n.credit_note_id = $1 ORDER BY n.org_id LIMIT 2",
 					1, (Oid[]) {TEXTOID});
-	if (SPI_execute_plan(note_plan, (Datum[]) {PointerGetDatum(note_id)}, NULL, false, 0) != SPI_OK_SELECT)
+	if (SPI_execute_plan(find_plan, (Datum[]) {PointerGetDatum(note_id)}, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "credit note lookup failed");
+	if (SPI_processed == 1)
+	{
+		Datum		key[2] = {SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull),
+							  PointerGetDatum(note_id)};
+
+		invoice_prepare(&note_plan,
+						"SELECT n.org_id, n.invoice_id, n.status FROM invoice.credit_notes n"
+						" WHERE n.org_id = $1 AND n.credit_note_id = $2 FOR NO KEY UPDATE",
+						2, (Oid[]) {TEXTOID, TEXTOID});
+		if (SPI_execute_plan(note_plan, key, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "credit note lookup failed");
+	}
 	if (SPI_processed != 1)
 		ereport(ERROR,
 				(errcode(SPI_processed == 0 ? ERRCODE_NO_DATA_FOUND : ERRCODE_CARDINALITY_VIOLATION),

@@ -92,6 +92,40 @@ extern Datum invoice_logical_row(Datum row, const char *table);
  * $2…) sent to the organisation's node.
  */
 extern Datum invoice_call_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache, const char *self_call);
+
+/*
+ * The same for a set-returning function in materialize mode (its rows in a
+ * tuplestore): on a coordinator, the rows of self_call run on the
+ * organisation's node (FROM invoice.orgs o CROSS JOIN LATERAL self_call).
+ */
+extern Datum invoice_rows_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache,
+								  const char *self_call);
+
+/*
+ * A batch job over every organisation (billing day, sweep, search rebuild):
+ * impl here on one node; on a Citus coordinator, node_call (an expression
+ * over o.org_id and $2…, the function's own arguments from $2) once per shard
+ * of orgs that holds an organisation, each a router query to its node in this
+ * transaction, where the *_on_node function it names runs impl inside
+ * invoice_call_in_org() — over the whole shard group.  Returns the sum of the
+ * int8 results.
+ */
+extern int64 invoice_sum_over_shards(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache,
+									 const char *node_call);
+
+/*
+ * work(arg) on the organisations' rows of this node: here, or in the shard
+ * group in force — and inside a trigger on a placement of a reference table
+ * (a change of the supplier), once in each shard group of organisations on
+ * this node: every node then does its own organisations' share.
+ */
+extern void invoice_in_each_local_group(void (*work) (void *arg), void *arg);
+
+/* The relation invoice.<table>, or its shard where a shard group is in force. */
+extern Oid	invoice_table_relid(const char *table);
+
+/* Free the kept plans of a cache, in every shard group (their SQL names objects re-created since). */
+extern void invoice_forget_plans(SPIPlanPtr *cache);
 extern void invoice_refuse_on_shard(const char *what);
 extern const char *invoice_tables_sql(const char *sql);
 extern SPIPlanPtr invoice_prepare_kept(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes,

@@ -21,6 +21,7 @@
 #include "cents.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "invoice.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -868,6 +869,50 @@ invoice_issue_period(PG_FUNCTION_ARGS)
 	return invoice_call_as_owner(fcinfo, invoice_issue_period_as_owner);
 }
 
+/*
+ * On Citus: every draft of the period, one by one in key order, as
+ * invoice_issue issues it — each locked on its node, its number taken here
+ * (issue_distributed).  A draft issued meanwhile by another is skipped.
+ */
+static uint64
+issue_period_distributed(Datum *values)
+{
+	static SPIPlanPtr pick_plan = NULL;
+	static SPIPlanPtr lock_plan = NULL;
+	SPITupleTable *drafts;
+	uint64		ndrafts;
+	uint64		issued = 0;
+
+	invoice_prepare(&pick_plan,
+					"SELECT i.org_id, i.id FROM invoice.invoices i"
+					" WHERE i.status = 'draft' AND i.period_start >= $1 AND i.period_end <= $2"
+					" ORDER BY i.org_id, i.id",
+					2, (Oid[]) {TIMESTAMPTZOID, TIMESTAMPTZOID});
+	if (SPI_execute_plan(pick_plan, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading the drafts of the period failed");
+	drafts = SPI_tuptable;
+	ndrafts = SPI_processed;
+	for (uint64 row = 0; row < ndrafts; row++)
+	{
+		bool		isnull;
+		Datum		key[2] = {SPI_getbinval(drafts->vals[row], drafts->tupdesc, 1, &isnull),
+							  SPI_getbinval(drafts->vals[row], drafts->tupdesc, 2, &isnull)};
+
+		CHECK_FOR_INTERRUPTS();
+		invoice_prepare_generic(&lock_plan,
+								"SELECT 1 FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2"
+								" AND i.status = 'draft' FOR NO KEY UPDATE",
+								2, (Oid[]) {TEXTOID, TEXTOID});
+		if (SPI_execute_plan(lock_plan, key, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "locking a draft of the period failed");
+		if (SPI_processed == 0)
+			continue;
+		(void) issue_distributed(TextDatumGetCString(key[0]), DatumGetTextPP(key[1]));
+		issued++;
+	}
+	return issued;
+}
+
 static Datum
 invoice_issue_period_as_owner(FunctionCallInfo fcinfo)
 {
@@ -886,13 +931,18 @@ invoice_issue_period_as_owner(FunctionCallInfo fcinfo)
 	values[1] = PG_GETARG_DATUM(1);
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
-	invoice_prepare(&plan,
-					"UPDATE invoice.invoices i SET status = 'pending'"
-					" WHERE i.status = 'draft' AND i.period_start >= $1 AND i.period_end <= $2",
-					2, argtypes);
-	if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "issuing the period failed");
-	issued = SPI_processed;
+	if (invoice_distributed())
+		issued = issue_period_distributed(values);
+	else
+	{
+		invoice_prepare(&plan,
+						"UPDATE invoice.invoices i SET status = 'pending'"
+						" WHERE i.status = 'draft' AND i.period_start >= $1 AND i.period_end <= $2",
+						2, argtypes);
+		if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_UPDATE)
+			elog(ERROR, "issuing the period failed");
+		issued = SPI_processed;
+	}
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_INT64((int64) issued);

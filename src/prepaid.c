@@ -97,16 +97,15 @@ invoice_topup_as_owner(FunctionCallInfo fcinfo)
 		values[2] = Int64GetDatum(amount);
 		values[3] = PointerGetDatum(method);
 		values[4] = PointerGetDatum(provider_ref);
+		/* the receipt's id only: Citus cannot return the whole row of an INSERT (it is read again below) */
 		invoice_prepare(&receipt_plan,
 						"INSERT INTO invoice.receipts AS r (org_id, number, amount, method, provider_ref)"
 						" VALUES ($1, $2, $3::invoice.cents, $4::invoice.payment_method, $5)"
-						" RETURNING r, r.receipt_id",
+						" RETURNING r.receipt_id",
 						5, argtypes);
 		if (SPI_execute_plan(receipt_plan, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
 			elog(ERROR, "receipt insert failed");
-		result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull),
-								   false, -1);
-		receipt_id = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+		receipt_id = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		invoice_flush_numbers();
 
 		invoice_prepare(&ledger_plan,
@@ -116,6 +115,7 @@ invoice_topup_as_owner(FunctionCallInfo fcinfo)
 		if (SPI_execute_plan(ledger_plan, (Datum[]) {values[0], values[2], receipt_id}, NULL, false, 0)
 			!= SPI_OK_INSERT)
 			elog(ERROR, "ledger insert failed");
+		result = existing_receipt(values[0], provider_ref, amount);
 	}
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();

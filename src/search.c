@@ -2,7 +2,7 @@
  * search.c
  *		The list's search (sql/ext/58_search.sql): the search term of an
  *		argument; text_icontains, the case-insensitive "contains" that
- *		invoice_matches applies to numbers and descriptions; and the search
+ *		the list and the CSV export apply to numbers and descriptions; and the search
  *		signatures that let a search skip invoices that cannot match.
  *
  * text_icontains(h, n) is h ILIKE '%' || n || '%' with n taken literally:
@@ -409,7 +409,7 @@ invoice_search_may_contain(PG_FUNCTION_ARGS)
 Datum
 invoice_search_candidate_ids(text *org_id, text *term)
 {
-	Relation	heap = table_openrv(makeRangeVar("invoice", "search_signatures", -1), AccessShareLock);
+	Relation	heap = table_open(invoice_table_relid("search_signatures"), AccessShareLock);
 	Relation	index = index_open(RelationGetPrimaryKeyIndex(heap), AccessShareLock);
 	ArrayBuildState *ids = initArrayResult(TEXTOID, CurrentMemoryContext, false);
 	text	   *last = NULL;
@@ -472,4 +472,94 @@ invoice_search_add_texts(const char *texts_sql, SPIPlanPtr *cache)
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "writing search signatures failed");
 	pfree(sql);
+}
+
+/*
+ * Rewrite the search signatures here (one node, or a shard group on its
+ * node): of one organisation's invoices, or (org_id NULL) of all.  Writers
+ * wait (SHARE): the signatures written are exact, and no concurrent
+ * statement creates one that the INSERT is about to write.
+ */
+static int64
+rebuild_here(Datum org_id, bool all)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	char		nulls[1] = {all ? 'n' : ' '};
+	int64		written;
+	int			nest_level;
+
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	if (invoice_execute("LOCK TABLE invoice.invoices, invoice.line_items, invoice.search_signatures IN SHARE MODE",
+						false, 0) != SPI_OK_UTILITY ||
+		invoice_execute_with_args("DELETE FROM invoice.search_signatures g WHERE $1 IS NULL OR g.org_id = $1",
+								  1, argtypes, &org_id, nulls, false, 0) != SPI_OK_DELETE ||
+		invoice_execute_with_args("INSERT INTO invoice.search_signatures (org_id, invoice_id, signature)"
+								  " SELECT i.org_id, i.id,"
+								  "        invoice.search_signature(ARRAY[i.number, i.description] || array_agg(l.description))"
+								  "   FROM invoice.invoices i"
+								  "   LEFT JOIN invoice.line_items l ON l.org_id = i.org_id AND l.invoice_id = i.id"
+								  "  WHERE $1 IS NULL OR i.org_id = $1"
+								  "  GROUP BY i.org_id, i.id",
+								  1, argtypes, &org_id, nulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "rebuilding the search signatures failed");
+	written = (int64) SPI_processed;
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	return written;
+}
+
+static Datum
+rebuild_org_here(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(rebuild_here(PG_GETARG_DATUM(0), false));
+}
+
+static Datum
+rebuild_all_here(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(rebuild_here((Datum) 0, true));
+}
+
+static Datum search_rebuild_as_owner(FunctionCallInfo fcinfo);
+
+/*
+ * search_rebuild(org_id): billing administrators; exact signatures again, of
+ * one organisation (on its node) or of all (NULL: on Citus, each node its
+ * own shards); returns how many were written.
+ */
+PG_FUNCTION_INFO_V1(invoice_search_rebuild);
+Datum
+invoice_search_rebuild(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, search_rebuild_as_owner);
+}
+
+static Datum
+search_rebuild_as_owner(FunctionCallInfo fcinfo)
+{
+	static SPIPlanPtr org_plan = NULL;
+	static SPIPlanPtr all_plan = NULL;
+
+	invoice_require_administrator("rebuild the search signatures");
+	if (!PG_ARGISNULL(0))
+		return invoice_call_for_org(fcinfo, rebuild_org_here, &org_plan, "invoice.search_rebuild(o.org_id)");
+	PG_RETURN_INT64(invoice_sum_over_shards(fcinfo, rebuild_all_here, &all_plan,
+											"invoice.search_rebuild_on_node(o.org_id)"));
+}
+
+static Datum search_rebuild_on_node(FunctionCallInfo fcinfo);
+
+/* search_rebuild_on_node(org_id): search_rebuild() of org_id's shard group, on its node (internal) */
+PG_FUNCTION_INFO_V1(invoice_search_rebuild_on_node);
+Datum
+invoice_search_rebuild_on_node(PG_FUNCTION_ARGS)
+{
+	return invoice_call_in_org(fcinfo, search_rebuild_on_node);
+}
+
+static Datum
+search_rebuild_on_node(FunctionCallInfo fcinfo)
+{
+	PG_RETURN_INT64(rebuild_here((Datum) 0, true));
 }

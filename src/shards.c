@@ -35,6 +35,7 @@
 #include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "funcapi.h"
 #include "invoice.h"
 #include "lib/stringinfo.h"
 #include "catalog/namespace.h"
@@ -44,6 +45,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/tuplestore.h"
 
 /* The shards on this node of one hash range (or the coordinator's copies of reference tables). */
 typedef struct ShardGroup
@@ -275,37 +277,58 @@ on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes, Datum
 	return true;
 }
 
+/*
+ * Where a call about the organisation named by the first argument runs: true
+ * when here (one node, or the organisation's node: *group is its shard group,
+ * NULL on one node); false on a coordinator, where the call is sent on.
+ */
+static bool
+org_is_here(FunctionCallInfo fcinfo, ShardGroup **group)
+{
+	int64		shard_id = org_shard_id(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+
+	*group = group_of_org_shard(shard_id);
+	return *group != NULL || shard_id == 0;
+}
+
+/* The arguments of fcinfo as SPI parameters: types, values, nulls ('n'). */
+static int
+call_arguments(FunctionCallInfo fcinfo, Oid **argtypes, Datum **values, char **nulls)
+{
+	int			nargs = PG_NARGS();
+
+	*argtypes = palloc(sizeof(Oid) * nargs);
+	*values = palloc(sizeof(Datum) * nargs);
+	*nulls = palloc(nargs + 1);
+	for (int i = 0; i < nargs; i++)
+	{
+		(*argtypes)[i] = get_fn_expr_argtype(fcinfo->flinfo, i);
+		(*values)[i] = PG_GETARG_DATUM(i);
+		(*nulls)[i] = PG_ARGISNULL(i) ? 'n' : ' ';
+	}
+	(*nulls)[nargs] = '\0';
+	return nargs;
+}
+
 Datum
 invoice_call_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache, const char *self_call)
 {
-	int64		shard_id;
 	ShardGroup *group;
-	int			nargs = PG_NARGS();
 	Oid		   *argtypes;
 	Datum	   *values;
 	char	   *nulls;
+	int			nargs;
 	Datum		result;
 	bool		isnull;
 	bool		found;
 
 	if (PG_ARGISNULL(0))
 		return impl(fcinfo);	/* its own argument check answers */
-	shard_id = org_shard_id(text_to_cstring(PG_GETARG_TEXT_PP(0)));
-	group = group_of_org_shard(shard_id);
-	if (group != NULL || shard_id == 0)
-		return call_in_group(group, fcinfo, impl);	/* here: one node, or the organisation's node */
+	if (org_is_here(fcinfo, &group))
+		return call_in_group(group, fcinfo, impl);
 
 	/* a coordinator: the same call, on the organisation's node */
-	argtypes = palloc(sizeof(Oid) * nargs);
-	values = palloc(sizeof(Datum) * nargs);
-	nulls = palloc(nargs + 1);
-	for (int i = 0; i < nargs; i++)
-	{
-		argtypes[i] = get_fn_expr_argtype(fcinfo->flinfo, i);
-		values[i] = PG_GETARG_DATUM(i);
-		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
-	}
-	nulls[nargs] = '\0';
+	nargs = call_arguments(fcinfo, &argtypes, &values, &nulls);
 	SPI_connect();
 	found = on_org_node(cache, self_call, nargs, argtypes, values, nulls, &result, &isnull);
 	SPI_finish();
@@ -314,6 +337,185 @@ invoice_call_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache
 	if (isnull)
 		PG_RETURN_NULL();
 	return result;
+}
+
+Datum
+invoice_rows_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache, const char *self_call)
+{
+	ShardGroup *group;
+	Oid		   *argtypes;
+	Datum	   *values;
+	char	   *nulls;
+	int			nargs;
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Portal		portal;
+
+	if (PG_ARGISNULL(0))
+		return impl(fcinfo);	/* its own argument check answers */
+	if (org_is_here(fcinfo, &group))
+		return call_in_group(group, fcinfo, impl);
+
+	/* a coordinator: the rows of the same call on the organisation's node, fetched in batches */
+	nargs = call_arguments(fcinfo, &argtypes, &values, &nulls);
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	invoice_prepare(cache, psprintf("SELECT c.* FROM invoice.orgs o CROSS JOIN LATERAL %s c WHERE o.org_id = $1",
+									self_call),
+					nargs, argtypes);
+	portal = SPI_cursor_open(NULL, *cache, values, nulls, true);
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, 1000);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+			tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+int64
+invoice_sum_over_shards(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache, const char *node_call)
+{
+	static SPIPlanPtr probes_plan = NULL;
+	int			nargs = PG_NARGS() + 1;
+	Oid		   *argtypes = palloc(sizeof(Oid) * nargs);
+	Datum	   *values = palloc(sizeof(Datum) * nargs);
+	char	   *nulls = palloc(nargs + 1);
+	SPITupleTable *probes;
+	uint64		nprobes;
+	int64		sum = 0;
+
+	if (org_shard_id("") == 0 || current_group != NULL)
+		return DatumGetInt64(impl(fcinfo));	/* one node (or already on a node): here */
+
+	/* $1: an organisation of the shard; $2…: the function's own arguments */
+	argtypes[0] = TEXTOID;
+	nulls[0] = ' ';
+	for (int i = 1; i < nargs; i++)
+	{
+		argtypes[i] = get_fn_expr_argtype(fcinfo->flinfo, i - 1);
+		values[i] = PG_GETARG_DATUM(i - 1);
+		nulls[i] = PG_ARGISNULL(i - 1) ? 'n' : ' ';
+	}
+	nulls[nargs] = '\0';
+
+	SPI_connect();
+	/* one organisation per shard of orgs that holds any (each shard answers for itself) */
+	invoice_prepare(&probes_plan,
+					"SELECT pg_catalog.min(o.org_id) FROM invoice.orgs o"
+					" GROUP BY pg_catalog.get_shard_id_for_distribution_column('invoice.orgs', o.org_id)"
+					" ORDER BY 1",
+					0, NULL);
+	if (SPI_execute_plan(probes_plan, NULL, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "listing the shards of the organisations failed");
+	probes = SPI_tuptable;
+	nprobes = SPI_processed;
+	for (uint64 row = 0; row < nprobes; row++)
+	{
+		Datum		result;
+		bool		isnull;
+
+		values[0] = SPI_getbinval(probes->vals[row], probes->tupdesc, 1, &isnull);
+		if (on_org_node(cache, node_call, nargs, argtypes, values, nulls, &result, &isnull) && !isnull)
+			sum += DatumGetInt64(result);
+	}
+	SPI_finish();
+	return sum;
+}
+
+void
+invoice_in_each_local_group(void (*work) (void *arg), void *arg)
+{
+	static const char *const sql =
+		"SELECT s.shardid FROM pg_catalog.pg_dist_shard s"
+		"  JOIN pg_catalog.pg_dist_placement p ON p.shardid = s.shardid"
+		" WHERE s.logicalrelid = 'invoice.orgs'::pg_catalog.regclass"
+		"   AND p.groupid = (SELECT l.groupid FROM pg_catalog.pg_dist_local_group l)"
+		" ORDER BY s.shardid";
+	ShardGroup *saved = current_group;
+	int64	   *shards;
+	uint64		nshards;
+	bool		organisations_here = false;
+
+	if (current_group == NULL)
+	{
+		work(arg);				/* one node, or the coordinator's own tables */
+		return;
+	}
+	for (int i = 0; i < current_group->ntables; i++)
+		organisations_here |= strcmp(current_group->tables[i], "orgs") == 0;
+	if (organisations_here)
+	{
+		work(arg);				/* a shard group: its own organisations */
+		return;
+	}
+
+	/* a placement of a reference table: every shard group of organisations on this node */
+	current_group = NULL;		/* the metadata, not shards */
+	SPI_connect();
+	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "listing the shards of organisations on this node failed");
+	nshards = SPI_processed;
+	shards = palloc(sizeof(int64) * Max(nshards, 1));
+	for (uint64 row = 0; row < nshards; row++)
+	{
+		bool		isnull;
+
+		shards[row] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	SPI_finish();
+	PG_TRY();
+	{
+		for (uint64 i = 0; i < nshards; i++)
+		{
+			current_group = group_of_org_shard(shards[i]);
+			if (current_group != NULL)
+				work(arg);
+		}
+	}
+	PG_FINALLY();
+	{
+		current_group = saved;
+	}
+	PG_END_TRY();
+}
+
+Oid
+invoice_table_relid(const char *table)
+{
+	Oid			schema = get_namespace_oid("invoice", false);
+
+	if (current_group != NULL)
+		for (int i = 0; i < current_group->ntables; i++)
+			if (strcmp(current_group->tables[i], table) == 0)
+				return get_relname_relid(current_group->shards[i], schema);
+	return get_relname_relid(table, schema);
+}
+
+void
+invoice_forget_plans(SPIPlanPtr *cache)
+{
+	HASH_SEQ_STATUS status;
+	ShardPlan  *entry;
+
+	if (plans != NULL)
+	{
+		hash_seq_init(&status, plans);
+		while ((entry = hash_seq_search(&status)) != NULL)
+			if (entry->key.cache == cache)
+			{
+				if (entry->plan != *cache)
+					SPI_freeplan(entry->plan);
+				hash_search(plans, &entry->key, HASH_REMOVE, NULL);
+			}
+	}
+	if (*cache != NULL)
+		SPI_freeplan(*cache);
+	*cache = NULL;
 }
 
 /*

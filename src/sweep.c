@@ -220,30 +220,14 @@ sweep_followups(Datum as_of)
 	notify_reminders();
 }
 
+/* The sweep of the invoices here (one node, or a shard group on its node): batches, then the follow-ups. */
 static int64
-sweep(FunctionCallInfo fcinfo, bool all)
+sweep_here(Datum as_of, int batch_size, bool all)
 {
-	Datum		as_of;
-	int			batch_size = invoice_sweep_batch_size;
 	uint64		moved = 0;
 	uint64		batch;
 	int			nest_level;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("as_of must not be null")));
-	as_of = PG_GETARG_DATUM(0);
-	if (!all)
-	{
-		if (PG_ARGISNULL(1) || PG_GETARG_INT32(1) < 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("batch size must be a positive integer")));
-		batch_size = PG_GETARG_INT32(1);
-	}
-
-	invoice_require_administrator("sweep overdue invoices");
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
 	do
@@ -255,6 +239,63 @@ sweep(FunctionCallInfo fcinfo, bool all)
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	return (int64) moved;
+}
+
+static Datum
+sweep_all_here(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(sweep_here(PG_GETARG_DATUM(0), invoice_sweep_batch_size, true));
+}
+
+static Datum
+sweep_batch_here(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(sweep_here(PG_GETARG_DATUM(0), PG_GETARG_INT32(1), false));
+}
+
+/*
+ * The sweep, checked; on Citus run on every node, each over its own shards
+ * (invoice_sum_over_shards): a batch is then at most batch_size per shard.
+ */
+static int64
+sweep(FunctionCallInfo fcinfo, bool all)
+{
+	static SPIPlanPtr node_plans[2];
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("as_of must not be null")));
+	if (!all && (PG_ARGISNULL(1) || PG_GETARG_INT32(1) < 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("batch size must be a positive integer")));
+	invoice_require_administrator("sweep overdue invoices");
+	return invoice_sum_over_shards(fcinfo, all ? sweep_all_here : sweep_batch_here, &node_plans[all],
+								   all ? "invoice.invoice_sweep_on_node(o.org_id, $2, NULL)"
+								   : "invoice.invoice_sweep_on_node(o.org_id, $2, $3)");
+}
+
+static Datum sweep_on_node(FunctionCallInfo fcinfo);
+
+/* invoice_sweep_on_node(org_id, as_of, batch_size): the sweep of the shard group of org_id, on its node (internal; NULL batch size: all) */
+PG_FUNCTION_INFO_V1(invoice_sweep_on_node);
+Datum
+invoice_sweep_on_node(PG_FUNCTION_ARGS)
+{
+	return invoice_call_in_org(fcinfo, sweep_on_node);
+}
+
+static Datum
+sweep_on_node(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("as_of must not be null")));
+	if (PG_ARGISNULL(2))
+		PG_RETURN_INT64(sweep_here(PG_GETARG_DATUM(1), invoice_sweep_batch_size, true));
+	PG_RETURN_INT64(sweep_here(PG_GETARG_DATUM(1), PG_GETARG_INT32(2), false));
 }
 
 static Datum invoice_sweep_overdue_as_owner(FunctionCallInfo fcinfo);

@@ -51,25 +51,9 @@ BEGIN ATOMIC
        AND invoice.search_may_contain(g.signature, search_candidates.search);
 END;
 COMMENT ON FUNCTION invoice.search_candidates(text, text)
-    IS 'internal to the list and the CSV export: ids of the organisation''s invoices that may match the search term (every one that does, and some that do not: invoice_matches decides)';
+    IS 'internal to the list and the CSV export: ids of the organisation''s invoices that may match the search term (every one that does, and some that do not: the list tests each)';
 
 CREATE FUNCTION invoice.search_rebuild(org_id text DEFAULT NULL) RETURNS bigint
-    LANGUAGE sql VOLATILE
-    SET search_path = pg_catalog, invoice, pg_temp
-AS $$
-    -- Writers wait (SHARE): the signatures written are exact, and no concurrent statement
-    -- creates one that the INSERT below is about to write.
-    LOCK TABLE invoice.invoices, invoice.line_items, invoice.search_signatures IN SHARE MODE;
-    DELETE FROM invoice.search_signatures g WHERE $1 IS NULL OR g.org_id = $1;
-    WITH written AS (
-        INSERT INTO invoice.search_signatures (org_id, invoice_id, signature)
-        SELECT i.org_id, i.id, invoice.search_signature(ARRAY[i.number, i.description] || array_agg(l.description))
-          FROM invoice.invoices i
-          LEFT JOIN invoice.line_items l ON l.org_id = i.org_id AND l.invoice_id = i.id
-         WHERE $1 IS NULL OR i.org_id = $1
-         GROUP BY i.org_id, i.id
-        RETURNING 1)
-    SELECT count(*) FROM written;
-$$;
+    AS 'MODULE_PATHNAME', 'invoice_search_rebuild' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION invoice.search_rebuild(text)
     IS 'make the search signatures of an organisation''s invoices (NULL: of every organisation) exact again: after loading with triggers off (session_replication_role = replica) or after an upgrade of the collation library changed lower(); returns how many were written';

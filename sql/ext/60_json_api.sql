@@ -1,10 +1,11 @@
 -- JSON API: List / Describe Invoices (SPEC §4), filters and search, summary, CSV export
 --
--- List and Describe are C (src/json_api.c): plans kept per backend and
--- documents written straight from the rows (src/json_write.c).  The
--- filters are SQL, invoice_matches, which the list and the CSV export
--- share; SQL bodies are SQL-standard, so that names and operators are bound
--- when the extension is created, whatever the caller's search_path.
+-- List, Describe and the CSV export are C (src/json_api.c): plans kept per
+-- backend, one filter pipeline for the list and the export, documents
+-- written straight from the rows (src/json_write.c).  On Citus each runs on
+-- the organisation's node.  SQL bodies are SQL-standard, so that names and
+-- operators are bound when the extension is created, whatever the caller's
+-- search_path.
 -- Everything returns json, not jsonb, so that keys come out in the seeds'
 -- order.
 
@@ -25,11 +26,6 @@ CREATE FUNCTION invoice.status_filter(status text) RETURNS invoice.status
 COMMENT ON FUNCTION invoice.status_filter(text)
     IS 'the status a filter argument names: a label of invoice.status or "unpaid" (= pending), in any case; NULL for NULL or blank; 22P02 for anything else';
 
-CREATE FUNCTION invoice.invoice_filter_args(org_id text, date_from timestamptz, date_to timestamptz) RETURNS boolean
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION invoice.invoice_filter_args(text, timestamptz, timestamptz)
-    IS 'true, or the error for arguments no invoice filter takes: a NULL organisation (22004), date_to not later than date_from (22023)';
-
 -- json api documents
 
 CREATE FUNCTION invoice.invoice_list_item(i invoice.invoices) RETURNS json
@@ -44,33 +40,6 @@ COMMENT ON FUNCTION invoice.invoice_list_item(invoice.invoices)
 -- without visiting the heap.
 CREATE INDEX invoices_list_idx ON invoice.invoices (org_id, invoice_date DESC, id) INCLUDE (status);
 COMMENT ON INDEX invoice.invoices_list_idx IS 'List Invoices: an organisation''s invoices newest first, filtered by status and date index-only';
-
-CREATE FUNCTION invoice.invoice_matches(org_id text, status invoice.status, date_from timestamptz,
-                                        date_to timestamptz, search text)
-    RETURNS SETOF invoice.invoices
-    LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-    -- Inlined into its callers.  The search is tested invoice by invoice, in
-    -- the database's default collation (that of the search signatures; the
-    -- number column's own is "C"): callers that search restrict the
-    -- invoices to search_candidates first.
-    SELECT i.*
-      FROM invoice.invoices i
-     WHERE invoice.invoice_filter_args(invoice_matches.org_id, invoice_matches.date_from, invoice_matches.date_to)
-       AND i.org_id = invoice_matches.org_id
-       AND (invoice_matches.status IS NULL OR i.status = invoice_matches.status)
-       AND (invoice_matches.date_from IS NULL OR i.invoice_date >= invoice_matches.date_from)
-       AND (invoice_matches.date_to IS NULL OR i.invoice_date < invoice_matches.date_to)
-       AND (invoice_matches.search IS NULL
-            OR invoice.text_icontains(i.number, invoice_matches.search COLLATE "default")
-            OR invoice.text_icontains(i.description, invoice_matches.search COLLATE "default")
-            OR EXISTS (SELECT
-                         FROM invoice.line_items l
-                        WHERE l.org_id = i.org_id AND l.invoice_id = i.id
-                          AND invoice.text_icontains(l.description, invoice_matches.search COLLATE "default")));
-END;
-COMMENT ON FUNCTION invoice.invoice_matches(text, invoice.status, timestamptz, timestamptz, text)
-    IS 'internal to the list and the CSV export: an organisation''s invoices of a status, with an invoice date in [date_from, date_to), whose number, description or any line item''s description contains the search term (text_icontains); NULL filters nothing';
 
 -- json api functions
 
@@ -132,19 +101,6 @@ COMMENT ON VIEW invoice.invoice_csv
 CREATE FUNCTION invoice.invoice_csv(org_id text, status text DEFAULT NULL, date_from timestamptz DEFAULT NULL,
                                     date_to timestamptz DEFAULT NULL, search text DEFAULT NULL)
     RETURNS SETOF invoice.invoice_csv
-    LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-    -- A search tests only the search candidates (a hashed set, built once).
-    -- Ordered by the invoice date itself: the view's column is its text.
-    SELECT c.*
-      FROM invoice.invoice_matches(invoice_csv.org_id, (SELECT invoice.status_filter(invoice_csv.status)),
-                                   invoice_csv.date_from, invoice_csv.date_to,
-                                   (SELECT invoice.search_term(invoice_csv.search))) f
-      JOIN invoice.invoice_csv c ON c.org_id = f.org_id AND c.id = f.id
-     WHERE (SELECT invoice.search_term(invoice_csv.search)) IS NULL
-        OR f.id IN (SELECT s.invoice_id
-                      FROM invoice.search_candidates(invoice_csv.org_id, (SELECT invoice.search_term(invoice_csv.search))) s (invoice_id))
-     ORDER BY f.invoice_date DESC, f.id;
-END;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE ROWS 100;
 COMMENT ON FUNCTION invoice.invoice_csv(text, text, timestamptz, timestamptz, text)
     IS 'the CSV export of an organisation''s invoices, with the list''s filters and order: \copy (SELECT * FROM invoice.invoice_csv(''org'')) TO ''invoices.csv'' CSV HEADER';

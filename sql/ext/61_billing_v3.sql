@@ -94,6 +94,14 @@ COMMENT ON FUNCTION invoice.billing_v3_not_found(text, bigint)
 
 -- billing v3 functions
 
+CREATE FUNCTION invoice.billing_v3_page(customer_id text, after_start timestamptz, after_id text,
+                                        page_size integer, billing_start_date timestamptz,
+                                        billing_end_date timestamptz)
+    RETURNS json
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION invoice.billing_v3_page(text, timestamptz, text, integer, timestamptz, timestamptz)
+    IS 'internal to billing_v3_invoices: {"invoices": [the page], "next": {"period_start", "id"} of its last invoice when another follows, else null, "total"}; one statement over the organisation''s rows (a router query on Citus)';
+
 CREATE FUNCTION invoice.billing_v3_invoices(customer_id text, billing_start_date timestamptz DEFAULT NULL,
                                             billing_end_date timestamptz DEFAULT NULL,
                                             "limit" integer DEFAULT 100, cursor text DEFAULT NULL)
@@ -101,53 +109,34 @@ CREATE FUNCTION invoice.billing_v3_invoices(customer_id text, billing_start_date
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, invoice, pg_temp
 AS $$
--- One plan: the page is an index range scan of invoices_billing_v3_idx from
--- the keyset position, stopped after limit + 1 rows (the extra row only tells
--- that a next page exists), with the line items of each of those invoices
--- aggregated beside it.  billing_v3_cursor_open checks the arguments before
--- anything is read: the scan and its LIMIT depend on what it returns.
+-- billing_v3_cursor_open checks the arguments before anything is read and
+-- says where the page starts; billing_v3_page reads it (the data: one
+-- statement, src/billing_v3.c); the cursor of the next page is signed here,
+-- where the secret is (on Citus, the coordinator).
 WITH bound AS MATERIALIZED (
     SELECT b.after_start, b.after_id, b.page_size
       FROM invoice.billing_v3_cursor_open(customer_id, billing_start_date, billing_end_date, "limit", cursor) b
-), page AS (
-    SELECT s.period_start, s.id, s.doc, row_number() OVER (ORDER BY s.period_start, s.id) AS n
-      FROM (SELECT v.period_start, v.id, v.doc
-              FROM invoice.billing_v3_invoice_json v
-             WHERE v.org_id = customer_id
-               AND (v.period_start, v.id) > ((SELECT b.after_start FROM bound b), (SELECT b.after_id FROM bound b))
-               AND v.period_start < COALESCE(billing_end_date, 'infinity')
-             ORDER BY v.period_start, v.id
-             LIMIT (SELECT b.page_size FROM bound b) + 1) s
+), page AS MATERIALIZED (
+    SELECT invoice.billing_v3_page(customer_id, b.after_start, b.after_id, b.page_size,
+                                   billing_start_date, billing_end_date) AS p
+      FROM bound b
 )
 SELECT json_build_object(
-    'invoices', COALESCE((SELECT json_agg(p.doc ORDER BY p.n) FROM page p
-                           WHERE p.n <= (SELECT b.page_size FROM bound b)), '[]'::json),
+    'invoices', (SELECT g.p -> 'invoices' FROM page g),
     'meta', json_build_object(
         'limit', (SELECT b.page_size FROM bound b),
-        -- the last invoice shown, when another follows it
         'next_cursor', COALESCE((SELECT invoice.billing_v3_cursor_make(customer_id, billing_start_date, billing_end_date,
-                                                                       p.period_start, p.id)
-                                   FROM page p
-                                  WHERE p.n = (SELECT b.page_size FROM bound b)
-                                    AND EXISTS (SELECT FROM page q WHERE q.n > p.n)), ''),
+                                                                       (g.p #>> '{next,period_start}')::timestamptz,
+                                                                       g.p #>> '{next,id}')
+                                   FROM page g
+                                  WHERE g.p #>> '{next,id}' IS NOT NULL), ''),
         'sort', 'billing_start_date',
-        -- an index-only count: the view's line items are not computed for it
-        'total', (SELECT count(*) FROM invoice.billing_v3_invoice_json v
-                   WHERE v.org_id = customer_id
-                     AND v.period_start >= COALESCE(billing_start_date, '-infinity')
-                     AND v.period_start < COALESCE(billing_end_date, 'infinity'))))
+        'total', (SELECT (g.p ->> 'total')::bigint FROM page g)))
 $$;
 COMMENT ON FUNCTION invoice.billing_v3_invoices(text, timestamptz, timestamptz, integer, text)
     IS 'Billing v3 list: a customer''s invoices whose billing period starts in [billing_start_date, billing_end_date), by billing_start_date then id, limit (1-200) per page; pass meta.next_cursor for the next page ("" on the last)';
 
 CREATE FUNCTION invoice.billing_v3_invoice(invoice_id text) RETURNS json
-    LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, invoice, pg_temp
-AS $$
-SELECT CASE WHEN f.matches = 1 THEN f.doc ELSE invoice.billing_v3_not_found(invoice_id, f.matches) END
-  FROM (SELECT count(*) AS matches, (array_agg(v.doc))[1] AS doc
-          FROM invoice.billing_v3_invoice_json v
-         WHERE v.id = invoice_id) f
-$$;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.billing_v3_invoice(text)
     IS 'Billing v3 get: one invoice with its line items; P0002 unless it is issued and pending, overdue or paid';

@@ -35,9 +35,29 @@ CREATE FUNCTION invoice.invoice_pay_on_node(org_id text, id text, amount bigint,
     RETURNS invoice.payments AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION invoice.invoice_pay_on_node(text, text, bigint, text, text)
     IS 'internal (Citus): invoice_pay''s work on the node of the organisation';
+
+-- The batch jobs, once per shard group: on a Citus coordinator the job runs
+-- SELECT invoice.<job>_on_node(o.org_id, …) FROM invoice.orgs o WHERE o.org_id = …
+-- for one organisation of each shard of orgs, and the node's work covers the whole
+-- shard group (every organisation of the shard), in the caller's transaction.
+CREATE FUNCTION invoice.invoice_sweep_on_node(org_id text, as_of timestamptz, batch_size integer)
+    RETURNS bigint AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION invoice.invoice_sweep_on_node(text, timestamptz, integer)
+    IS 'internal (Citus): the overdue sweep of the shard group of the organisation, on its node (NULL batch size: every due invoice)';
+CREATE FUNCTION invoice.invoice_compute_period_on_node(org_id text, period_from timestamptz, period_to timestamptz)
+    RETURNS bigint AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION invoice.invoice_compute_period_on_node(text, timestamptz, timestamptz)
+    IS 'internal (Citus): invoice_compute_period''s recompute of the shard group of the organisation, on its node';
+CREATE FUNCTION invoice.search_rebuild_on_node(org_id text)
+    RETURNS bigint AS 'MODULE_PATHNAME', 'invoice_search_rebuild_on_node' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION invoice.search_rebuild_on_node(text)
+    IS 'internal (Citus): search_rebuild() of the shard group of the organisation, on its node';
 REVOKE EXECUTE ON FUNCTION invoice.invoice_compute_on_node(text, text),
     invoice.invoice_issue_on_node(text, text, timestamptz, text),
-    invoice.invoice_pay_on_node(text, text, bigint, text, text) FROM PUBLIC;
+    invoice.invoice_pay_on_node(text, text, bigint, text, text),
+    invoice.invoice_sweep_on_node(text, timestamptz, integer),
+    invoice.invoice_compute_period_on_node(text, timestamptz, timestamptz),
+    invoice.search_rebuild_on_node(text) FROM PUBLIC;
 
 -- Run a command on every worker node; any node's failure is an error.
 CREATE FUNCTION invoice.on_workers(command text) RETURNS void

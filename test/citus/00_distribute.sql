@@ -11,7 +11,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS invoice;
-SET search_path = invoice, public;
+\ir include/setup.sql
 
 SELECT plan(15);
 
@@ -51,19 +51,6 @@ SELECT is((SELECT count(*) FROM pg_policy WHERE polrelid = ANY (invoice.distribu
 
 -- One organisation's read is a router query.
 INSERT INTO invoice.orgs (org_id, name) VALUES ('citus-a', 'Citus A'), ('citus-b', 'Citus B');
-SET client_min_messages = error;   -- Citus warns that a pg_temp function stays on the coordinator
-CREATE FUNCTION pg_temp.plan_of(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    line text;
-    plan text := '';
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || p_sql LOOP
-        plan := plan || line || E'\n';
-    END LOOP;
-    RETURN plan;
-END
-$$;
-SET client_min_messages = warning;
 SELECT matches(pg_temp.plan_of($$SELECT * FROM invoice.invoices WHERE org_id = 'citus-a'$$),
                'Task Count: 1\n', 'one organisation''s invoices: a router query (Task Count: 1)');
 SELECT matches(pg_temp.plan_of($$SELECT i.id, l.description FROM invoice.invoices i

@@ -7,6 +7,8 @@
 #                                     workers (initdb, own ports, shared_preload_libraries =
 #                                     citus), the extension created and distributed, then
 #                                     pg_prove over test/citus/*.sql on the coordinator
+#   bash test/citus/run.sh --keep     the same cluster, left running after the files (to try things
+#                                     by hand: it prints how to connect and how to stop it)
 #   bash test/citus/run.sh --here     the same files against the Citus coordinator that the
 #                                     PG* environment names (your own cluster: the extension and
 #                                     pgTAP installed on every node, a database you can spare —
@@ -29,6 +31,9 @@ run_files()
 {
 	pg_prove -v -d "$1" test/citus/*.sql
 }
+
+KEEP=false
+[ "${1:-}" != --keep ] || KEEP=true
 
 if [ "${1:-}" = --here ]; then
 	run_files "${PGDATABASE:-$DB}"
@@ -58,6 +63,11 @@ started=()
 cleanup()
 {
 	local node
+	if $KEEP; then
+		echo "# kept: psql -h localhost -p ${ports[0]} -U postgres $DB (workers: ${ports[*]:1});" \
+			"stop: for d in $WORK/*/; do su postgres -c \"$BINDIR/pg_ctl -D \$d stop\"; done"
+		return
+	fi
 	for node in "${started[@]}"; do
 		as_pg "$BINDIR/pg_ctl" -D "$WORK/$node" -m immediate stop >/dev/null 2>&1 || true
 	done

@@ -9,7 +9,7 @@ CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 
-SELECT plan(74);
+SELECT plan(75);
 
 -- Fixtures --------------------------------------------------------------------
 
@@ -253,12 +253,14 @@ SELECT throws_ok($$SELECT invoice.billing_v3_invoice('v3-dup')$$, '21000', NULL,
 SELECT is((SELECT array_agg(p.proname || ':' || p.provolatile::text || ':' || p.prosecdef ORDER BY p.proname)
              FROM pg_proc p WHERE p.pronamespace = 'invoice'::regnamespace AND p.proname LIKE 'billing_v3%'),
           ARRAY['billing_v3_cursor_make:s:true', 'billing_v3_cursor_open:s:true', 'billing_v3_invoice:s:false',
-                'billing_v3_invoices:s:false', 'billing_v3_not_found:s:false'],
+                'billing_v3_invoices:s:false', 'billing_v3_not_found:s:false', 'billing_v3_page:s:false'],
           'every Billing v3 function is STABLE; only the two that read the secret are SECURITY DEFINER');
 SELECT is((SELECT count(*) FROM pg_proc p WHERE p.pronamespace = 'invoice'::regnamespace
-              AND p.proname IN ('billing_v3_invoices', 'billing_v3_invoice')
-              AND p.proconfig = ARRAY['search_path=pg_catalog, invoice, pg_temp']), 2::bigint,
-          'the SQL functions run with search_path pinned');
+              AND p.proname IN ('billing_v3_invoices')
+              AND p.proconfig = ARRAY['search_path=pg_catalog, invoice, pg_temp']), 1::bigint,
+          'the SQL function runs with search_path pinned');
+SELECT throws_ok($$SELECT invoice.billing_v3_page(NULL, '-infinity', '', 10, NULL, NULL)$$, '22004', NULL,
+                 'billing_v3_page (internal): a NULL customer is 22004');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -10,7 +10,7 @@ CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 
-SELECT plan(178);
+SELECT plan(180);
 
 -- Catalog -----------------------------------------------------------------------
 
@@ -32,7 +32,7 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname)
              FROM pg_proc p
             WHERE p.pronamespace = 'invoice'::regnamespace
               AND p.proname IN ('json_time', 'status_label', 'status_filter', 'search_term', 'text_icontains',
-                                'invoice_filter_args', 'invoice_list_item', 'invoice_matches',
+                                'invoice_list_item',
                                 'invoice_list', 'invoice_describe_data', 'invoice_describe',
                                 'invoice_summary', 'invoice_csv', 'api_get')
               AND (p.provolatile = 'v' OR obj_description(p.oid, 'pg_proc') IS NULL)),
@@ -249,8 +249,23 @@ SELECT is(pg_temp.found(p_search => 'no such text'), '{}', 'search: no match, no
 SELECT is(invoice.invoice_list('ja-org2', search => 'snapshot')->'data'->>'count', '0', 'search: another organisation''s lines are not searched');
 SELECT is(pg_temp.found('unpaid', '2024-06-01 UTC', '2024-08-01 UTC', 'snapshot'), '{ja-6}', 'every filter at once');
 SELECT is((invoice.invoice_list('ja-org', 1, 1, search => 'storage')->'data'->>'count')::int,
-          (SELECT count(*)::int FROM invoice.invoice_matches('ja-org', NULL, NULL, NULL, invoice.search_term('storage'))),
-          'search: count agrees with the filter');
+          (SELECT count(*)::int FROM invoice.invoices i
+            WHERE i.org_id = 'ja-org'
+              AND (i.number ILIKE '%storage%' OR i.description ILIKE '%storage%'
+                   OR EXISTS (SELECT FROM invoice.line_items l
+                               WHERE l.org_id = i.org_id AND l.invoice_id = i.id AND l.description ILIKE '%storage%'))),
+          'search: count agrees with ILIKE over the number, the description and the lines');
+SELECT is((SELECT array_agg(c.id) FROM invoice.invoice_csv('ja-org', search => 'storage') c),
+          (SELECT array_agg(c.id ORDER BY i.invoice_date DESC, i.id)
+             FROM invoice.invoice_csv c JOIN invoice.invoices i USING (org_id, id)
+            WHERE c.org_id = 'ja-org'
+              AND (i.number ILIKE '%storage%' OR i.description ILIKE '%storage%'
+                   OR EXISTS (SELECT FROM invoice.line_items l
+                               WHERE l.org_id = i.org_id AND l.invoice_id = i.id AND l.description ILIKE '%storage%'))),
+          'search: the CSV export finds the same invoices, in the list''s order');
+SELECT is((SELECT array_agg(c ORDER BY c.id) FROM invoice.invoice_csv('ja-org') c),
+          (SELECT array_agg(c ORDER BY c.id) FROM invoice.invoice_csv c WHERE c.org_id = 'ja-org'),
+          'the CSV export''s rows are the view invoice_csv''s, column for column');
 SELECT is(ARRAY[invoice.search_term('  a%b_c\d  '), invoice.search_term(''), invoice.search_term('   '), invoice.search_term(NULL)],
           ARRAY['a%b_c\d', NULL, NULL, NULL], 'search_term: trimmed, taken as it is, NULL when blank');
 -- text_icontains is ILIKE '%term%' with the term literal, in every collation:

@@ -78,12 +78,10 @@ SELECT f, 'a helper that reads no data' FROM unnest(ARRAY[
     'invoice.status_label(invoice.status)', 'invoice.status_filter(text)', 'invoice.search_term(text)',
     'invoice.text_icontains(text,text)', 'invoice.search_signature(text[])',
     'invoice.search_signature_union(bytea,bytea)', 'invoice.search_may_contain(bytea,text)',
-    'invoice.invoice_filter_args(text,timestamp with time zone,timestamp with time zone)',
     'invoice.invoice_list_item(invoice.invoices)',
     'invoice.billing_v3_not_found(text,bigint)']) f
 UNION ALL
 SELECT f, 'the read API (caller''s rights: table privileges and row-level security decide)' FROM unnest(ARRAY[
-    'invoice.invoice_matches(text,invoice.status,timestamp with time zone,timestamp with time zone,text)',
     'invoice.search_candidates(text,text)',
     'invoice.invoice_list(text,integer,integer,text,timestamp with time zone,timestamp with time zone,text)',
     'invoice.invoice_describe_data(text,text)', 'invoice.invoice_describe(text)', 'invoice.invoice_summary(text)',
@@ -91,6 +89,7 @@ SELECT f, 'the read API (caller''s rights: table privileges and row-level securi
     'invoice.invoice_tax_lines(text)', 'invoice.invoice_tax_summary(text)',
     'invoice.billing_v3_invoices(text,timestamp with time zone,timestamp with time zone,integer,text)',
     'invoice.billing_v3_invoice(text)', 'invoice.api_get(text,json)',
+    'invoice.billing_v3_page(text,timestamp with time zone,text,integer,timestamp with time zone,timestamp with time zone)',
     'invoice.invoice_pdf(text)', 'invoice.invoice_pdf_zip(text[])', 'invoice.credit_note_pdf(text)',
     'invoice.receipt_pdf(text,bigint)']) f
 UNION ALL

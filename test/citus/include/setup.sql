@@ -14,4 +14,16 @@ BEGIN
     RETURN result;
 END
 $$;
+-- pg_temp.plan_of(sql): EXPLAIN (COSTS OFF) of sql, as one text (Citus prints its task count).
+CREATE FUNCTION pg_temp.plan_of(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    line text;
+    plan text := '';
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || p_sql LOOP
+        plan := plan || line || E'\n';
+    END LOOP;
+    RETURN plan;
+END
+$$;
 SET client_min_messages = warning;
