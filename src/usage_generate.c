@@ -35,8 +35,6 @@
 #define GENERATION_LOCK_ALL		INT64CONST(0x696e766f69636501)	/* "invoice" + 1 */
 #define GENERATION_LOCK_ORG		0x696e7601
 
-#define PRICE_COLUMNS "model, rate, package_size, free_units, tier_up_to, tier_rate, tier_flat"
-
 static const char *const generate_sql =
 	"WITH book AS ("
 	"    SELECT b.effective_from AS seg_from,"
@@ -53,8 +51,10 @@ static const char *const generate_sql =
 	"    SELECT r.org_id, r.idempotency_key, p.product_id, p.currency, r.resource_type, r.resource_name,"
 	"           r.quantity, r.usage_start, r.usage_end,"
 	"           n.seg_from AS org_seg, b.seg_from AS book_seg,"
-	"           CASE WHEN n.org_id IS NOT NULL THEN row(n." PRICE_COLUMNS ")::text"
-	"                ELSE row(b." PRICE_COLUMNS ")::text END AS price_key,"
+	"           CASE WHEN n.org_id IS NOT NULL"
+	"                THEN row(n.model, n.rate, n.package_size, n.free_units, n.tier_up_to, n.tier_rate, n.tier_flat)::text"
+	"                ELSE row(b.model, b.rate, b.package_size, b.free_units, b.tier_up_to, b.tier_rate, b.tier_flat)::text"
+	"           END AS price_key,"
 	"           coalesce(n.model, b.model) AS model,"
 	"           CASE WHEN n.org_id IS NOT NULL THEN n.rate ELSE b.rate END AS rate,"
 	"           CASE WHEN n.org_id IS NOT NULL THEN n.package_size ELSE b.package_size END AS package_size,"

@@ -238,7 +238,7 @@ BEGIN ATOMIC
          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8),
     shares AS (
         SELECT recs.*, l.cents, l.units,
-               CASE WHEN l.units > 0 THEN l.cents * recs.quantity / l.units ELSE 0 END AS exact
+               CASE WHEN l.units > 0 THEN l.cents * recs.quantity / l.units WHEN l.units = 0 THEN 0 END AS exact
           FROM recs
           LEFT JOIN lines l
             ON l.invoice_id = recs.invoice_id
