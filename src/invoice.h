@@ -25,6 +25,7 @@
 #define ERRCODE_INVOICE_BALANCE				MAKE_SQLSTATE('I','V','0','0','8')
 #define ERRCODE_INVOICE_GST					MAKE_SQLSTATE('I','V','0','0','9')
 #define ERRCODE_INVOICE_CREDIT_NOTE			MAKE_SQLSTATE('I','V','0','1','0')
+#define ERRCODE_INVOICE_USAGE_CONFLICT		MAKE_SQLSTATE('I','V','0','1','1')
 
 /* The values of invoice.status, in enum order. */
 typedef enum InvoiceStatus
@@ -201,6 +202,10 @@ extern bool invoice_amounts_writer_active(void);
 extern void invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,
 							  int nargs, Oid *argtypes, Datum *values,
 							  bool check_overpayment);
+
+/* Usage (usage_records.c): set while the extension moves usage records on or off invoices. */
+extern bool invoice_usage_rating_active(void);
+extern void invoice_set_usage_rating(bool active);
 
 /* Settings, defined in invoice.c. */
 extern int	invoice_grace_period_minutes;

@@ -8,14 +8,16 @@ CREATE FUNCTION invoice.distributed_tables() RETURNS regclass[]
     RETURN ARRAY['invoice.orgs', 'invoice.members', 'invoice.invoices', 'invoice.receipts',
                  'invoice.line_items', 'invoice.credits', 'invoice.payments', 'invoice.status_history',
                  'invoice.reminders', 'invoice.advance_ledger', 'invoice.payment_requests',
-                 'invoice.search_signatures', 'invoice.credit_notes', 'invoice.credit_note_lines']::regclass[];
+                 'invoice.search_signatures', 'invoice.credit_notes', 'invoice.credit_note_lines',
+                 'invoice.org_prices', 'invoice.usage_records', 'invoice.usage_invoices']::regclass[];
 COMMENT ON FUNCTION invoice.distributed_tables()
     IS 'the organisation tables invoice.distribute() distributes by org_id, colocated with orgs, in foreign-key order';
 
 -- Global tables, the same for every organisation: a copy on every node.
 CREATE FUNCTION invoice.reference_tables() RETURNS regclass[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN ARRAY['invoice.supplier', 'invoice.gst_rates', 'invoice.number_series']::regclass[];
+    RETURN ARRAY['invoice.supplier', 'invoice.gst_rates', 'invoice.number_series',
+                 'invoice.products', 'invoice.prices']::regclass[];
 COMMENT ON FUNCTION invoice.reference_tables()
     IS 'the global tables invoice.distribute() makes Citus reference tables (a copy on every node)';
 

@@ -1,0 +1,293 @@
+/*
+ * usage_generate.c
+ *		invoice_generate(period_start, period_end[, org_id]): the usage not
+ *		billed yet that started before period_end becomes, in one statement,
+ *		one draft invoice per organisation and currency for the period, with
+ *		a line per product, resource and price (README "Usage billing").
+ *
+ * The statement rates the records it reads and marks exactly those records
+ * with their invoice (one snapshot: a record committed while it runs is
+ * neither rated nor marked, and waits for the next generation).  An
+ * organisation and currency that already have their invoice for the period
+ * get none: re-running a period changes nothing, and usage that arrives
+ * after its period's invoice was made goes onto the next period's invoice.
+ * Generations of the same organisations queue on an advisory lock, so two
+ * runs never rate the same record.
+ *
+ * A record is rated at the price in force on the UTC day its usage starts:
+ * the organisation's negotiated price, else the book's.  Price segments
+ * ([from, to) per product, or per organisation and product) come from the
+ * price tables with lead(); each record finds its segment by hash join on
+ * the product and a range test, and records are summed per segment before
+ * the charge model (usage_charge, C) prices the sum: tiers apply to the
+ * line's total quantity, wherever the boundary falls inside a record.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "invoice.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/timestamp.h"
+
+/* Advisory lock keys (classid of the two-int4 form; the one-int8 form for all organisations). */
+#define GENERATION_LOCK_ALL		INT64CONST(0x696e766f69636501)	/* "invoice" + 1 */
+#define GENERATION_LOCK_ORG		0x696e7601
+
+static const char *const generate_sql =
+	"WITH book AS ("
+	"    SELECT b.effective_from AS seg_from,"
+	"           least(coalesce(b.effective_to, 'infinity'::date),"
+	"                 coalesce(lead(b.effective_from) OVER w, 'infinity'::date)) AS seg_to, b.*"
+	"      FROM invoice.prices b WINDOW w AS (PARTITION BY b.product_id ORDER BY b.effective_from)),"
+	" negotiated AS ("
+	"    SELECT n.effective_from AS seg_from,"
+	"           least(coalesce(n.effective_to, 'infinity'::date),"
+	"                 coalesce(lead(n.effective_from) OVER w, 'infinity'::date)) AS seg_to, n.*"
+	"      FROM invoice.org_prices n WHERE ($3::text IS NULL OR n.org_id = $3)"
+	"    WINDOW w AS (PARTITION BY n.org_id, n.product_id ORDER BY n.effective_from)),"
+	" records AS ("
+	"    SELECT r.org_id, r.idempotency_key, p.product_id, p.currency, r.resource_type, r.resource_name,"
+	"           r.quantity, r.usage_start, r.usage_end,"
+	"           n.seg_from AS org_seg, b.seg_from AS book_seg,"
+	"           CASE WHEN n.org_id IS NOT NULL"
+	"                THEN row(n.model, n.rate, n.package_size, n.free_units, n.tier_up_to, n.tier_rate, n.tier_flat)::text"
+	"                ELSE row(b.model, b.rate, b.package_size, b.free_units, b.tier_up_to, b.tier_rate, b.tier_flat)::text"
+	"           END AS price_key,"
+	"           coalesce(n.model, b.model) AS model,"
+	"           CASE WHEN n.org_id IS NOT NULL THEN n.rate ELSE b.rate END AS rate,"
+	"           CASE WHEN n.org_id IS NOT NULL THEN n.package_size ELSE b.package_size END AS package_size,"
+	"           CASE WHEN n.org_id IS NOT NULL THEN n.free_units ELSE b.free_units END AS free_units,"
+	"           CASE WHEN n.org_id IS NOT NULL THEN n.tier_up_to ELSE b.tier_up_to END AS tier_up_to,"
+	"           CASE WHEN n.org_id IS NOT NULL THEN n.tier_rate ELSE b.tier_rate END AS tier_rate,"
+	"           CASE WHEN n.org_id IS NOT NULL THEN n.tier_flat ELSE b.tier_flat END AS tier_flat"
+	"      FROM (SELECT r.*, (r.usage_start AT TIME ZONE 'UTC')::date AS day FROM invoice.usage_records r"
+	"             WHERE r.invoice_id IS NULL AND r.usage_start < $2 AND ($3::text IS NULL OR r.org_id = $3)) r"
+	"      JOIN invoice.orgs o ON o.org_id = r.org_id"
+	"      JOIN invoice.products p"
+	"        ON coalesce(p.product_group, '\x1e') = coalesce(r.product_group, '\x1e')"
+	"       AND coalesce(p.product_line, '\x1e') = coalesce(r.product_line, '\x1e')"
+	"       AND p.product_name = r.product_name"
+	"       AND coalesce(p.region, '\x1e') = coalesce(r.region, '\x1e')"
+	"       AND coalesce(p.usage_type, '\x1e') = coalesce(r.usage_type, '\x1e')"
+	"      LEFT JOIN negotiated n ON n.org_id = r.org_id AND n.product_id = p.product_id"
+	"                            AND r.day >= n.seg_from AND r.day < n.seg_to"
+	"      LEFT JOIN book b ON b.product_id = p.product_id AND r.day >= b.seg_from AND r.day < b.seg_to"
+	"     WHERE (n.org_id IS NOT NULL OR b.product_id IS NOT NULL)"
+	"       AND NOT EXISTS (SELECT FROM invoice.usage_invoices u"
+	"                        WHERE u.org_id = r.org_id AND u.currency = p.currency AND u.period_start = $1)),"
+	" targets AS ("
+	"    SELECT t.org_id, t.currency, invoice.new_invoice_id() AS id"
+	"      FROM (SELECT DISTINCT r.org_id, r.currency FROM records r) t),"
+	" made AS ("
+	"    INSERT INTO invoice.invoices (org_id, id, description, period_start, period_end, currency, gst)"
+	"    SELECT t.org_id, t.id,"
+	"           'Usage ' || to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD') || ' to '"
+	"                    || to_char(($2 AT TIME ZONE 'UTC') - interval '1 microsecond', 'YYYY-MM-DD'),"
+	"           $1, $2, t.currency,"
+	"           t.currency = 'INR' AND EXISTS (SELECT FROM invoice.supplier s WHERE s.gstin IS NOT NULL)"
+	"      FROM targets t RETURNING 1),"
+	" tracked AS ("
+	"    INSERT INTO invoice.usage_invoices (org_id, currency, period_start, period_end, invoice_id)"
+	"    SELECT t.org_id, t.currency, $1, $2, t.id FROM targets t RETURNING 1),"
+	" marked AS ("
+	"    UPDATE invoice.usage_records u SET invoice_id = t.id"
+	"      FROM records r JOIN targets t ON t.org_id = r.org_id AND t.currency = r.currency"
+	"     WHERE u.org_id = r.org_id AND u.idempotency_key = r.idempotency_key RETURNING 1),"
+	" lines AS ("
+	"    INSERT INTO invoice.line_items (org_id, invoice_id, description, units, rate, amount, tax_rate,"
+	"                                    product_group, product_line, product_name, region, usage_type,"
+	"                                    resource_type, resource_name, usage_start, usage_end, hsn_sac)"
+	"    SELECT t.org_id, t.id,"
+	"           coalesce(p.description, p.product_name) || coalesce(': ' || g.resource_name, ''),"
+	"           g.quantity,"
+	"           CASE WHEN g.model = 'per_unit' AND g.free_units = 0 THEN g.rate"
+	"                WHEN g.quantity > 0 THEN trim_scale(round(c.charge / g.quantity, 12)) ELSE 0 END,"
+	"           invoice.cents_round(c.charge), p.gst_rate,"
+	"           p.product_group, p.product_line, p.product_name, p.region, p.usage_type,"
+	"           g.resource_type, g.resource_name, g.usage_start, g.usage_end, p.hsn_sac"
+	"      FROM (SELECT r.org_id, r.currency, r.product_id, r.resource_type, r.resource_name, r.org_seg, r.book_seg,"
+	"                   r.price_key, min(r.model) AS model, min(r.rate) AS rate, min(r.package_size) AS package_size,"
+	"                   min(r.free_units) AS free_units, min(r.tier_up_to) AS tier_up_to,"
+	"                   min(r.tier_rate) AS tier_rate, min(r.tier_flat) AS tier_flat,"
+	"                   sum(r.quantity) AS quantity, min(r.usage_start) AS usage_start, max(r.usage_end) AS usage_end"
+	"              FROM records r"
+	"             GROUP BY r.org_id, r.currency, r.product_id, r.resource_type, r.resource_name,"
+	"                      r.org_seg, r.book_seg, r.price_key) g"
+	"      JOIN targets t ON t.org_id = g.org_id AND t.currency = g.currency"
+	"      JOIN invoice.products p ON p.product_id = g.product_id"
+	"      CROSS JOIN LATERAL (SELECT invoice.usage_charge(g.model, g.quantity, g.rate, g.package_size, g.free_units,"
+	"                                                      g.tier_up_to, g.tier_rate, g.tier_flat) AS charge) c"
+	"     ORDER BY t.org_id, t.id, p.product_id, g.resource_type, g.resource_name, g.usage_start"
+	"    RETURNING 1)"
+	" SELECT (SELECT count(*) FROM made), (SELECT count(*) FROM tracked),"
+	"        (SELECT count(*) FROM marked), (SELECT count(*) FROM lines)";
+
+/*
+ * usage_generation_lock(org_id): taken by a generation for one organisation
+ * and by the release of a deleted draft's usage; a generation for all
+ * organisations takes the whole lock instead.
+ */
+PG_FUNCTION_INFO_V1(usage_generation_lock);
+Datum
+usage_generation_lock(PG_FUNCTION_ARGS)
+{
+	text	   *org_id = invoice_arg_text(fcinfo, 0, "organisation id");
+
+	DirectFunctionCall1(pg_advisory_xact_lock_shared_int8, Int64GetDatum(GENERATION_LOCK_ALL));
+	DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(GENERATION_LOCK_ORG),
+						DirectFunctionCall1Coll(hashtext, C_COLLATION_OID, PointerGetDatum(org_id)));
+	PG_RETURN_VOID();
+}
+
+/* Rate and mark, here (one node, or the organisation's node); returns how many invoices were made. */
+static int64
+generate_here(Datum period_start, Datum period_end, text *org_id)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		values[3] = {period_start, period_end, PointerGetDatum(org_id)};
+	char		nulls[4] = {' ', ' ', org_id == NULL ? 'n' : ' ', '\0'};
+	bool		was_active = invoice_usage_rating_active();
+	bool		isnull;
+	int64		made;
+
+	if (org_id == NULL)
+		DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(GENERATION_LOCK_ALL));
+	else
+		DirectFunctionCall1(usage_generation_lock, PointerGetDatum(org_id));
+	/* after the lock: this statement's snapshot sees what the generation before us marked */
+	invoice_prepare(&plan, generate_sql, 3, (Oid[]) {TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID});
+	invoice_set_usage_rating(true);
+	PG_TRY();
+	{
+		if (SPI_execute_plan(plan, values, nulls, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "invoice generation failed");
+	}
+	PG_FINALLY();
+	{
+		invoice_set_usage_rating(was_active);
+	}
+	PG_END_TRY();
+	made = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	return made;
+}
+
+static void
+check_period(FunctionCallInfo fcinfo, int first)
+{
+	if (PG_ARGISNULL(first) || PG_ARGISNULL(first + 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("period bounds must not be null")));
+	if (TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(first)) || TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(first + 1)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("period bounds must be finite")));
+	if (PG_GETARG_TIMESTAMPTZ(first + 1) <= PG_GETARG_TIMESTAMPTZ(first))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("period_end must be later than period_start")));
+}
+
+/* On a Citus coordinator: one organisation's generation on its node. */
+static int64
+generate_on_node(Datum period_start, Datum period_end, text *org_id)
+{
+	static SPIPlanPtr plan = NULL;
+	bool		isnull;
+	Datum		made;
+
+	made = invoice_on_org_node(&plan, "invoice.invoice_generate_on_node(o.org_id, $2, $3)",
+							   3, (Oid[]) {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID},
+							   (Datum[]) {PointerGetDatum(org_id), period_start, period_end}, &isnull);
+	return isnull ? 0 : DatumGetInt64(made);
+}
+
+/* On a Citus coordinator: every organisation with unbilled usage before period_end, one after another. */
+static int64
+generate_every_org_on_nodes(Datum period_start, Datum period_end)
+{
+	static SPIPlanPtr plan = NULL;
+	SPITupleTable *orgs;
+	uint64		norgs;
+	int64		made = 0;
+
+	invoice_prepare(&plan,
+					"SELECT DISTINCT r.org_id FROM invoice.usage_records r"
+					" WHERE r.invoice_id IS NULL AND r.usage_start < $1 ORDER BY 1",
+					1, (Oid[]) {TIMESTAMPTZOID});
+	if (SPI_execute_plan(plan, &period_end, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading the organisations with usage failed");
+	orgs = SPI_tuptable;
+	norgs = SPI_processed;
+	for (uint64 i = 0; i < norgs; i++)
+	{
+		bool		isnull;
+		Datum		org_id = SPI_getbinval(orgs->vals[i], orgs->tupdesc, 1, &isnull);
+
+		made += generate_on_node(period_start, period_end, DatumGetTextPP(org_id));
+	}
+	return made;
+}
+
+static Datum invoice_generate_as_owner(FunctionCallInfo fcinfo);
+
+/* invoice_generate(period_start, period_end, org_id DEFAULT NULL): draft invoices from usage */
+PG_FUNCTION_INFO_V1(invoice_generate);
+Datum
+invoice_generate(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, invoice_generate_as_owner);
+}
+
+static Datum
+invoice_generate_as_owner(FunctionCallInfo fcinfo)
+{
+	text	   *org_id = PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2);
+	int64		made;
+	int			nest_level;
+
+	check_period(fcinfo, 0);
+	invoice_require_administrator("generate invoices");
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	if (org_id != NULL && invoice_text_is_blank(text_to_cstring(org_id)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("organisation id must not be empty")));
+	if (!invoice_distributed())
+		made = generate_here(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), org_id);
+	else if (org_id != NULL)
+		made = generate_on_node(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), org_id);
+	else
+		made = generate_every_org_on_nodes(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_INT64(made);
+}
+
+static Datum generate_on_this_node(FunctionCallInfo fcinfo);
+
+/* invoice_generate_on_node(org_id, period_start, period_end): one organisation's generation on its node (internal) */
+PG_FUNCTION_INFO_V1(invoice_generate_on_node);
+Datum
+invoice_generate_on_node(PG_FUNCTION_ARGS)
+{
+	return invoice_call_in_org(fcinfo, generate_on_this_node);
+}
+
+static Datum
+generate_on_this_node(FunctionCallInfo fcinfo)
+{
+	int64		made;
+	int			nest_level;
+
+	check_period(fcinfo, 1);
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	made = generate_here(PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), PG_GETARG_TEXT_PP(0));
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_INT64(made);
+}

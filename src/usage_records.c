@@ -1,0 +1,471 @@
+/*
+ * usage_records.c
+ *		The gate of invoice.usage_records: every record a COPY or INSERT loads
+ *		is checked here, row by row, at the cost of a hash lookup and one
+ *		index probe — loading stays within reach of a bare COPY.
+ *
+ * A record names an organisation and a product of the price book (both
+ * looked up once per statement, then remembered), a quantity that is a
+ * finite number not below zero, and an end not before its start.  Its key
+ * is the sender's: when the organisation already has a record under that
+ * key, the same values again are skipped (the row is not inserted: a
+ * re-sent batch changes nothing) and other values are refused (IV011).  The
+ * probe reads the primary key index with a dirty snapshot, so a record that
+ * another transaction is loading right now is waited for, then compared:
+ * the same key never counts twice.
+ *
+ * After loading, a record changes once: invoice_generate sets the invoice
+ * it was rated onto (and deleting that draft sets it back to NULL).
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "invoice.h"
+#include "storage/lmgr.h"
+#include "storage/proc.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+/* The columns of usage_records, in table order. */
+enum
+{
+	COL_ORG_ID = 1,
+	COL_KEY,
+	COL_PRODUCT_GROUP,
+	COL_PRODUCT_LINE,
+	COL_PRODUCT_NAME,
+	COL_REGION,
+	COL_USAGE_TYPE,
+	COL_RESOURCE_TYPE,
+	COL_RESOURCE_NAME,
+	COL_QUANTITY,
+	COL_USAGE_START,
+	COL_USAGE_END,
+	COL_INVOICE_ID,
+	NCOLS = COL_INVOICE_ID
+};
+
+static const char *const column_names[NCOLS] = {
+	"org_id", "idempotency_key", "product_group", "product_line", "product_name", "region", "usage_type",
+	"resource_type", "resource_name", "quantity", "usage_start", "usage_end", "invoice_id"
+};
+
+/* Set while the extension itself moves records on or off invoices. */
+static bool rating_active = false;
+
+/*
+ * What one statement has already looked up: organisations and products that
+ * exist (keys: the organisation id; the product's five keys joined by \x1f).
+ * Reset when a new statement (transaction, command) starts loading.
+ */
+static MemoryContext seen_context = NULL;
+static HTAB *seen = NULL;
+static LocalTransactionId seen_lxid = InvalidLocalTransactionId;
+static CommandId seen_cid = InvalidCommandId;
+
+/* The primary key index of the relation (a table or a Citus shard) last checked. */
+static Oid	key_index_relid = InvalidOid;
+static Oid	key_index = InvalidOid;
+
+bool
+invoice_usage_rating_active(void)
+{
+	return rating_active;
+}
+
+void
+invoice_set_usage_rating(bool active)
+{
+	rating_active = active;
+}
+
+static bool
+seen_before(const char *key)
+{
+	bool		found;
+	char		padded[NAMEDATALEN * 6];
+
+	if (seen == NULL || seen_lxid != MyProc->lxid || seen_cid != GetCurrentCommandId(false))
+	{
+		HASHCTL		ctl;
+
+		if (seen_context == NULL)
+			seen_context = AllocSetContextCreate(TopMemoryContext, "invoice usage lookups", ALLOCSET_SMALL_SIZES);
+		MemoryContextReset(seen_context);
+		ctl.keysize = sizeof(padded);
+		ctl.entrysize = sizeof(padded);
+		ctl.hcxt = seen_context;
+		seen = hash_create("invoice usage lookups", 64, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		seen_lxid = MyProc->lxid;
+		seen_cid = GetCurrentCommandId(false);
+	}
+	if (strlen(key) >= sizeof(padded))
+		return false;			/* too long to remember: looked up every time */
+	strlcpy(padded, key, sizeof(padded));
+	hash_search(seen, padded, HASH_FIND, &found);
+	return found;
+}
+
+static void
+remember(const char *key)
+{
+	char		padded[NAMEDATALEN * 6];
+
+	if (strlen(key) >= sizeof(padded))
+		return;
+	strlcpy(padded, key, sizeof(padded));
+	hash_search(seen, padded, HASH_ENTER, NULL);
+}
+
+static char *
+text_or_null(Datum *values, bool *nulls, int col)
+{
+	return nulls[col - 1] ? NULL : TextDatumGetCString(values[col - 1]);
+}
+
+/* The organisation exists: looked up (and share-locked against its deletion) once per statement. */
+static void
+check_org(Datum *values)
+{
+	static SPIPlanPtr plan = NULL;
+	char	   *org_id = TextDatumGetCString(values[COL_ORG_ID - 1]);
+	char	   *key = psprintf("o\x1f%s", org_id);
+	int			found;
+
+	if (seen_before(key))
+		return;
+	SPI_connect();
+	invoice_prepare(&plan, "SELECT 1 FROM invoice.orgs o WHERE o.org_id = $1 FOR KEY SHARE", 1, (Oid[]) {TEXTOID});
+	if (SPI_execute_plan(plan, &values[COL_ORG_ID - 1], NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "organisation lookup failed");
+	found = SPI_processed;
+	SPI_finish();
+	if (found == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("usage record \"%s\": organisation \"%s\" does not exist",
+						TextDatumGetCString(values[COL_KEY - 1]), org_id)));
+	remember(key);
+}
+
+/* The product keys name a product of the price book: looked up once per statement. */
+static void
+check_product(Datum *values, bool *nulls)
+{
+	static SPIPlanPtr plan = NULL;
+	StringInfoData key;
+	Datum		args[5];
+	char		argnulls[6] = "     ";
+	int			found;
+
+	initStringInfo(&key);
+	appendStringInfoChar(&key, 'p');
+	for (int col = COL_PRODUCT_GROUP; col <= COL_USAGE_TYPE; col++)
+	{
+		char	   *value = text_or_null(values, nulls, col);
+
+		/* NULL and "" are told apart: \x1e marks NULL */
+		appendStringInfo(&key, "\x1f%s", value == NULL ? "\x1e" : value);
+		args[col - COL_PRODUCT_GROUP] = values[col - 1];
+		if (nulls[col - 1])
+			argnulls[col - COL_PRODUCT_GROUP] = 'n';
+	}
+	if (seen_before(key.data))
+		return;
+	SPI_connect();
+	invoice_prepare(&plan,
+					"SELECT 1 FROM invoice.products p"
+					" WHERE p.product_name = $3 AND p.product_group IS NOT DISTINCT FROM $1"
+					"   AND p.product_line IS NOT DISTINCT FROM $2 AND p.region IS NOT DISTINCT FROM $4"
+					"   AND p.usage_type IS NOT DISTINCT FROM $5",
+					5, (Oid[]) {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
+	if (SPI_execute_plan(plan, args, argnulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "product lookup failed");
+	found = SPI_processed;
+	SPI_finish();
+	if (found == 0)
+	{
+		char	   *names[5];
+
+		for (int col = COL_PRODUCT_GROUP; col <= COL_USAGE_TYPE; col++)
+		{
+			char	   *value = text_or_null(values, nulls, col);
+
+			names[col - COL_PRODUCT_GROUP] = value == NULL ? "NULL" : quote_literal_cstr(value);
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("usage record \"%s\" of organisation \"%s\": no product in the price book has these keys",
+						TextDatumGetCString(values[COL_KEY - 1]), TextDatumGetCString(values[COL_ORG_ID - 1])),
+				 errdetail("ProductGroup %s, ProductLine %s, ProductName %s, Region %s, UsageType %s.",
+						   names[0], names[1], names[2], names[3], names[4]),
+				 errhint("Add the product to invoice.products first.")));
+	}
+	remember(key.data);
+}
+
+static void
+record_error(Datum *values, const char *message)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("usage record \"%s\" of organisation \"%s\": %s",
+					TextDatumGetCString(values[COL_KEY - 1]), TextDatumGetCString(values[COL_ORG_ID - 1]), message)));
+}
+
+static void
+check_values(Datum *values, bool *nulls)
+{
+	Numeric		quantity;
+	char	   *key;
+
+	for (int col = COL_ORG_ID; col <= COL_USAGE_END; col++)
+		if (nulls[col - 1] && (col <= COL_KEY || col >= COL_QUANTITY))
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("usage record: %s must not be null", column_names[col - 1])));
+	key = TextDatumGetCString(values[COL_KEY - 1]);
+	if (invoice_text_is_blank(key))
+		record_error(values, "the idempotency key must not be blank");
+	if (strlen(key) > INVOICE_REFERENCE_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("usage record of organisation \"%s\": the idempotency key is longer than %d bytes",
+						TextDatumGetCString(values[COL_ORG_ID - 1]), INVOICE_REFERENCE_MAX)));
+	quantity = DatumGetNumeric(values[COL_QUANTITY - 1]);
+	if (numeric_is_nan(quantity) || numeric_is_inf(quantity))
+		record_error(values, "quantity must be a finite number");
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, values[COL_QUANTITY - 1],
+										  NumericGetDatum(int64_to_numeric(0)))) < 0)
+		record_error(values, psprintf("quantity %s is negative",
+									  DatumGetCString(DirectFunctionCall1(numeric_out, values[COL_QUANTITY - 1]))));
+	if (DatumGetTimestampTz(values[COL_USAGE_END - 1]) < DatumGetTimestampTz(values[COL_USAGE_START - 1]))
+		record_error(values, "usage_end is before usage_start");
+	if (!nulls[COL_INVOICE_ID - 1])
+		record_error(values, "invoice_id is set by invoice.invoice_generate(), not by the sender");
+}
+
+static Oid
+primary_key_index(Relation rel)
+{
+	List	   *indexes;
+	ListCell   *lc;
+
+	if (RelationGetRelid(rel) == key_index_relid)
+		return key_index;
+	key_index = InvalidOid;
+	indexes = RelationGetIndexList(rel);
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+		Form_pg_index form = index->rd_index;
+
+		if (form->indisprimary && form->indnkeyatts == 2 &&
+			form->indkey.values[0] == COL_ORG_ID && form->indkey.values[1] == COL_KEY)
+			key_index = RelationGetRelid(index);
+		index_close(index, AccessShareLock);
+	}
+	if (!OidIsValid(key_index))
+		elog(ERROR, "usage_records has no primary key on (org_id, idempotency_key)");
+	key_index_relid = RelationGetRelid(rel);
+	return key_index;
+}
+
+static bool
+same_text(Datum a, Datum b)
+{
+	text	   *ta = DatumGetTextPP(a);
+	text	   *tb = DatumGetTextPP(b);
+
+	return VARSIZE_ANY_EXHDR(ta) == VARSIZE_ANY_EXHDR(tb) &&
+		memcmp(VARDATA_ANY(ta), VARDATA_ANY(tb), VARSIZE_ANY_EXHDR(ta)) == 0;
+}
+
+/* The first column (product keys to usage_end) in which the loaded record differs, or 0. */
+static int
+differing_column(TupleTableSlot *slot, Datum *values, bool *nulls)
+{
+	slot_getallattrs(slot);
+	for (int col = COL_PRODUCT_GROUP; col <= COL_USAGE_END; col++)
+	{
+		Datum		old = slot->tts_values[col - 1];
+		bool		old_null = slot->tts_isnull[col - 1];
+		bool		same;
+
+		if (old_null || nulls[col - 1])
+			same = old_null == nulls[col - 1];
+		else if (col == COL_QUANTITY)
+			same = DatumGetInt32(DirectFunctionCall2(numeric_cmp, old, values[col - 1])) == 0;
+		else if (col == COL_USAGE_START || col == COL_USAGE_END)
+			same = DatumGetTimestampTz(old) == DatumGetTimestampTz(values[col - 1]);
+		else
+			same = same_text(old, values[col - 1]);
+		if (!same)
+			return col;
+	}
+	return 0;
+}
+
+/*
+ * Is a record with this key there already?  false: no (insert it); true:
+ * yes, with the same values (skip it).  Different values: IV011.
+ */
+static bool
+already_loaded(Relation rel, Datum *values, bool *nulls)
+{
+	Relation	index = index_open(primary_key_index(rel), AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	SnapshotData dirty;
+	ScanKeyData keys[2];
+	IndexScanDesc scan;
+	bool		found = false;
+	int			differs = 0;
+
+	for (;;)
+	{
+		TransactionId wait = InvalidTransactionId;
+
+		InitDirtySnapshot(dirty);
+		ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, values[COL_ORG_ID - 1]);
+		keys[0].sk_collation = C_COLLATION_OID;
+		ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_TEXTEQ, values[COL_KEY - 1]);
+		keys[1].sk_collation = C_COLLATION_OID;
+		scan = index_beginscan(rel, index, &dirty, 2, 0);
+		index_rescan(scan, keys, 2, NULL, 0);
+		while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		{
+			/* being inserted or deleted by a transaction still running: wait for it, then look again */
+			wait = TransactionIdIsValid(dirty.xmin) ? dirty.xmin : dirty.xmax;
+			if (TransactionIdIsValid(wait))
+				break;
+			found = true;
+			differs = differing_column(slot, values, nulls);
+			break;
+		}
+		index_endscan(scan);
+		if (!TransactionIdIsValid(wait))
+			break;
+		XactLockTableWait(wait, rel, NULL, XLTW_InsertIndex);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, AccessShareLock);
+	if (differs != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_USAGE_CONFLICT),
+				 errmsg("usage record \"%s\" of organisation \"%s\" was already loaded with other values",
+						TextDatumGetCString(values[COL_KEY - 1]), TextDatumGetCString(values[COL_ORG_ID - 1])),
+				 errdetail("Its %s differs.", column_names[differs - 1]),
+				 errhint("A record is sent once; a correction needs a key of its own.")));
+	return found;
+}
+
+static Datum usage_record_check_on_this_node(FunctionCallInfo fcinfo);
+
+/* BEFORE INSERT OR UPDATE row trigger on usage_records */
+PG_FUNCTION_INFO_V1(usage_record_check);
+Datum
+usage_record_check(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, "usage_records", usage_record_check_on_this_node);
+}
+
+static Datum
+usage_record_check_on_this_node(FunctionCallInfo fcinfo)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel = trigdata->tg_relation;
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	Datum		values[NCOLS];
+	bool		nulls[NCOLS];
+
+	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		tupdesc->natts != NCOLS)
+		elog(ERROR, "usage_record_check must be a BEFORE ROW trigger on usage_records");
+
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		Datum		old_values[NCOLS];
+		bool		old_nulls[NCOLS];
+
+		if (rating_active)
+			return PointerGetDatum(trigdata->tg_newtuple);
+		heap_deform_tuple(trigdata->tg_trigtuple, tupdesc, old_values, old_nulls);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_FROZEN),
+				 errmsg("usage record \"%s\" of organisation \"%s\" cannot be changed",
+						TextDatumGetCString(old_values[COL_KEY - 1]), TextDatumGetCString(old_values[COL_ORG_ID - 1])),
+				 errdetail("Usage records are written once; invoice_generate alone sets their invoice."),
+				 errhint("Send a correction as a record of its own; delete a record that is not billed yet.")));
+	}
+
+	heap_deform_tuple(trigdata->tg_trigtuple, tupdesc, values, nulls);
+	check_values(values, nulls);
+	check_org(values);
+	check_product(values, nulls);
+	if (already_loaded(rel, values, nulls))
+		return PointerGetDatum(NULL);	/* re-sent: nothing changes */
+	return PointerGetDatum(trigdata->tg_trigtuple);
+}
+
+static Datum usage_invoice_released_on_this_node(FunctionCallInfo fcinfo);
+
+/* AFTER DELETE statement trigger on usage_invoices: a deleted generated draft gives its usage back */
+PG_FUNCTION_INFO_V1(usage_invoice_released);
+Datum
+usage_invoice_released(PG_FUNCTION_ARGS)
+{
+	return invoice_trigger_on_shard(fcinfo, "usage_invoices", usage_invoice_released_on_this_node);
+}
+
+static Datum
+usage_invoice_released_on_this_node(FunctionCallInfo fcinfo)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	bool		was_active = rating_active;
+	int			nest_level;
+
+	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
+		elog(ERROR, "usage_invoice_released must be an AFTER statement trigger");
+	SPI_connect();
+	SPI_register_trigger_data(trigdata);
+	nest_level = invoice_pin_search_path();
+	/* a generation of these organisations running now waits for us, or we for it */
+	if (invoice_execute("SELECT invoice.usage_generation_lock(o.org_id)"
+						"  FROM (SELECT DISTINCT c.org_id FROM changed_old c) o ORDER BY o.org_id", false, 0)
+		!= SPI_OK_SELECT)
+		elog(ERROR, "usage generation lock failed");
+	rating_active = true;
+	PG_TRY();
+	{
+		if (invoice_execute("UPDATE invoice.usage_records r SET invoice_id = NULL"
+							"  FROM changed_old c WHERE r.org_id = c.org_id AND r.invoice_id = c.invoice_id",
+							false, 0) != SPI_OK_UPDATE)
+			elog(ERROR, "releasing usage records failed");
+	}
+	PG_FINALLY();
+	{
+		rating_active = was_active;
+	}
+	PG_END_TRY();
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_POINTER(NULL);
+}
