@@ -34,6 +34,7 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pdf.h"
+#include "pdf_doc.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -65,14 +66,6 @@
 /* A wrapped cell stops here, with an ellipsis: a row is never taller than a page. */
 #define CELL_MAX_LINES	20
 
-#define DOC_MAX_COLUMNS 10
-
-typedef struct Rgb
-{
-	float		r,
-				g,
-				b;
-} Rgb;
 
 static const Rgb INK = {0.12f, 0.12f, 0.14f};
 static const Rgb MUTED = {0.40f, 0.40f, 0.44f};
@@ -81,7 +74,7 @@ static const Rgb HEADER_FILL = {0.91f, 0.92f, 0.94f};
 static const Rgb ZEBRA_FILL = {0.965f, 0.967f, 0.975f};
 static const Rgb DUE_FILL = {0.90f, 0.93f, 0.97f};
 static const Rgb WATERMARK = {0.90f, 0.90f, 0.90f};
-static const Rgb STAMP_PAID = {0.09f, 0.50f, 0.27f};
+const Rgb STAMP_PAID = {0.09f, 0.50f, 0.27f};
 static const Rgb STAMP_OVERDUE = {0.78f, 0.12f, 0.12f};
 static const Rgb STAMP_CANCELLED = {0.42f, 0.42f, 0.45f};
 
@@ -89,79 +82,7 @@ static const Rgb STAMP_CANCELLED = {0.42f, 0.42f, 0.45f};
  * The document model: what a document says, not where it goes.
  */
 
-typedef enum Align
-{
-	ALIGN_LEFT,
-	ALIGN_RIGHT
-} Align;
-
-/* A right-aligned column holds figures: never wrapped, shrunk to fit instead. */
-typedef struct DocColumn
-{
-	const char *title;
-	float		width;			/* points; 0 takes what the others leave */
-	Align		align;
-} DocColumn;
-
-typedef struct DocTable
-{
-	const char *heading;
-	int			ncolumns;
-	DocColumn	columns[DOC_MAX_COLUMNS];
-	List	   *rows;			/* of char *[ncolumns]; NULL cells stay empty */
-} DocTable;
-
-typedef enum Emphasis
-{
-	EMPHASIS_NONE,
-	EMPHASIS_TOTAL,				/* bold, ruled above */
-	EMPHASIS_DUE				/* bold on a band: the figure to act on */
-} Emphasis;
-
-typedef struct DocPair
-{
-	const char *label;
-	char	   *value;
-	Emphasis	emphasis;
-} DocPair;
-
-typedef enum BlockKind
-{
-	BLOCK_TABLE,
-	BLOCK_TOTALS,
-	BLOCK_NOTE
-} BlockKind;
-
-typedef struct DocBlock
-{
-	BlockKind	kind;
-	DocTable   *table;			/* BLOCK_TABLE */
-	List	   *pairs;			/* BLOCK_TOTALS: DocPair */
-	char	   *text;			/* BLOCK_NOTE; beside BLOCK_TOTALS, what to do */
-} DocBlock;
-
-typedef struct Doc
-{
-	const char *title;			/* "INVOICE", "RECEIPT" */
-	char	   *number;			/* under the title */
-	char	   *footer;			/* on every page, beside "Page N of M" */
-	char	   *file_name;		/* in an archive */
-	char	   *supplier_name;
-	char	   *supplier_details;	/* lines separated by \n */
-	const char *party_heading;	/* "BILL TO", "RECEIVED FROM" */
-	char	   *party_name;
-	char	   *party_details;
-	List	   *meta;			/* DocPair: dates, status, currency */
-	const char *stamp;			/* "PAID", "OVERDUE", …, or NULL */
-	char	   *stamp_detail;	/* a date under the stamp's word */
-	Rgb			stamp_color;
-	bool		draft;			/* a DRAFT watermark on every page */
-	List	   *blocks;			/* DocBlock, in reading order */
-	char	   *pdf_title;		/* document properties */
-	char	   *pdf_subject;
-} Doc;
-
-static DocPair *
+DocPair *
 pair(const char *label, char *value, Emphasis emphasis)
 {
 	DocPair    *p = palloc(sizeof(DocPair));
@@ -172,7 +93,7 @@ pair(const char *label, char *value, Emphasis emphasis)
 	return p;
 }
 
-static void
+void
 add_block(Doc *doc, BlockKind kind, DocTable *table, List *pairs, char *text)
 {
 	DocBlock   *b = palloc0(sizeof(DocBlock));
@@ -223,13 +144,7 @@ clean_text(const char *s)
  * way the symbol's readers group them: lakh and crore for the rupee
  * (₹12,34,567.89), threes elsewhere ($1,234,567.89).
  */
-typedef struct MoneyStyle
-{
-	char	   *prefix;
-	bool		indian;
-} MoneyStyle;
-
-static MoneyStyle
+MoneyStyle
 money_style(const char *currency)
 {
 	MoneyStyle	m = {NULL, false};
@@ -265,7 +180,7 @@ append_grouped(StringInfo buf, const char *digits, int ndigits, bool indian)
 
 #define MINUS_SIGN "\xE2\x88\x92"
 
-static char *
+char *
 format_money(const MoneyStyle *m, Cents value)
 {
 	uint64		magnitude = value < 0 ? -(uint64) value : (uint64) value;
@@ -348,7 +263,7 @@ utc_day(TimestampTz t, struct pg_tm *tm)
 }
 
 /* "01 Feb 2024": English month names whatever lc_time, never ambiguous between day and month. */
-static char *
+char *
 format_date(TimestampTz t)
 {
 	struct pg_tm tm;
@@ -373,7 +288,7 @@ last_instant(TimestampTz end)
  * otherwise both dates in full, joined by separator (" – ", or " –\n" for a
  * narrow column).
  */
-static char *
+char *
 format_period(TimestampTz start, TimestampTz end, const char *separator)
 {
 	struct pg_tm first;
@@ -391,7 +306,7 @@ format_period(TimestampTz start, TimestampTz end, const char *separator)
 }
 
 /* invoice.payment_method labels as a reader says them. */
-static char *
+char *
 format_method(const char *method)
 {
 	if (strcmp(method, "upi") == 0)
@@ -408,7 +323,7 @@ format_method(const char *method)
 }
 
 /* An enum label in words: "service_not_rendered" → "Service not rendered". */
-static char *
+char *
 humanize(const char *label)
 {
 	char	   *s = pstrdup(label);
@@ -448,13 +363,7 @@ format_state(const char *code)
  * Reading rows (inside SPI, as the caller, with the search path pinned).
  */
 
-typedef struct Row
-{
-	HeapTuple	tuple;
-	TupleDesc	desc;
-} Row;
-
-static Row
+Row
 spi_row(uint64 i)
 {
 	Row			r = {SPI_tuptable->vals[i], SPI_tuptable->tupdesc};
@@ -478,7 +387,7 @@ row_datum(Row r, const char *name, bool *isnull)
 	return SPI_getbinval(r.tuple, r.desc, row_column(r, name), isnull);
 }
 
-static bool
+bool
 row_isnull(Row r, const char *name)
 {
 	bool		isnull;
@@ -488,7 +397,7 @@ row_isnull(Row r, const char *name)
 }
 
 /* A text column ready for the page, or NULL. */
-static char *
+char *
 row_text(Row r, const char *name)
 {
 	char	   *s = SPI_getvalue(r.tuple, r.desc, row_column(r, name));
@@ -496,7 +405,7 @@ row_text(Row r, const char *name)
 	return s ? clean_text(s) : NULL;
 }
 
-static Cents
+Cents
 row_cents(Row r, const char *name)
 {
 	bool		isnull;
@@ -514,7 +423,7 @@ row_bool(Row r, const char *name)
 	return !isnull && DatumGetBool(d);
 }
 
-static char *
+char *
 row_date(Row r, const char *name)
 {
 	bool		isnull;
@@ -538,7 +447,7 @@ row_percent(Row r, const char *name)
  * statement, and frees it at SPI_finish; these two give the builder back the
  * document's context, where everything it allocates must live.
  */
-static void
+void
 prepare(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
 {
 	MemoryContext cxt = CurrentMemoryContext;
@@ -547,7 +456,7 @@ prepare(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
 	MemoryContextSwitchTo(cxt);
 }
 
-static void
+void
 run_query(SPIPlanPtr plan, Datum *values, const char *what)
 {
 	MemoryContext cxt = CurrentMemoryContext;
@@ -558,7 +467,7 @@ run_query(SPIPlanPtr plan, Datum *values, const char *what)
 }
 
 /* The lines that are there, one under the other; NULL when none is. */
-static char *
+char *
 join_lines(int n, const char *const *parts)
 {
 	StringInfoData buf;
@@ -571,7 +480,7 @@ join_lines(int n, const char *const *parts)
 }
 
 /* The member name of a document in an archive: its number, '/' made '-'. */
-static char *
+char *
 file_name_for(const char *reference)
 {
 	char	   *name = psprintf("%s.pdf", reference);
@@ -583,7 +492,7 @@ file_name_for(const char *reference)
 }
 
 /* The supplier block, from the one-row invoice.supplier (its GST registration when it has one). */
-static void
+void
 doc_supplier(Doc *doc)
 {
 	static SPIPlanPtr plan = NULL;
@@ -611,7 +520,7 @@ doc_supplier(Doc *doc)
 }
 
 /* The customer block: org_name, billing_address, billing_email, gstin and org_id of r. */
-static void
+void
 doc_party(Doc *doc, Row r, const char *heading)
 {
 	char	   *org_id = row_text(r, "org_id");
@@ -627,7 +536,7 @@ doc_party(Doc *doc, Row r, const char *heading)
 }
 
 /* A table with the columns whose show[] is true; rows are added whole and compacted alike. */
-static DocTable *
+DocTable *
 table_of(const char *heading, const DocColumn *all, int n, const bool *show)
 {
 	DocTable   *t = palloc0(sizeof(DocTable));
@@ -643,7 +552,7 @@ table_of(const char *heading, const DocColumn *all, int n, const bool *show)
 	return t;
 }
 
-static void
+void
 table_add_row(DocTable *t, char *const *cells, int n, const bool *show)
 {
 	char	  **row = palloc(t->ncolumns * sizeof(char *));
@@ -659,7 +568,6 @@ table_add_row(DocTable *t, char *const *cells, int n, const bool *show)
  * Builders: one per kind of document, each a Doc from the rows.
  */
 
-typedef Doc *(*DocBuilder) (const Datum *args);
 
 enum
 {
@@ -2149,7 +2057,7 @@ render_pdf(const Doc *doc, MemoryContext result_cxt)
  * and render it, in a memory context of its own: nothing but the PDF and
  * the file name outlives the call.
  */
-static bytea *
+bytea *
 document_pdf(DocBuilder builder, const Datum *args, char **file_name)
 {
 	MemoryContext caller = CurrentMemoryContext;

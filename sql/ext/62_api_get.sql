@@ -4,6 +4,7 @@
 --                                                                dateFrom, dateTo, search
 --   GET /v2/invoices/{INVOICE_ID}          invoice_describe      orgId (optional scope)
 --   GET /v2/invoice-summary                invoice_summary       orgId
+--   GET /v2/statements                     statement             orgId, periodFrom, periodTo, currency
 --   GET /billing/v3/invoices               billing_v3_invoices   customer_id, billing_start_date,
 --                                                                billing_end_date, limit, cursor
 --   GET /billing/v3/invoices/{invoice_id}  billing_v3_invoice    customer_id (optional scope)
@@ -48,6 +49,9 @@ BEGIN
         WHEN '/v2/invoice-summary' THEN
             allowed := '{orgId}';
             required := 'orgId';
+        WHEN '/v2/statements' THEN
+            allowed := '{orgId,periodFrom,periodTo,currency}';
+            required := 'orgId';
         WHEN '/billing/v3/invoices' THEN
             allowed := '{customer_id,billing_start_date,billing_end_date,limit,cursor}';
             required := 'customer_id';
@@ -84,6 +88,10 @@ BEGIN
     IF required IS NOT NULL AND p->>required IS NULL THEN
         RETURN json_build_object('code', 40001, 'message', format('parameter "%s" is required', required));
     END IF;
+    IF endpoint = '/v2/statements' AND (p->>'periodFrom' IS NULL OR p->>'periodTo' IS NULL) THEN
+        RETURN json_build_object('code', 40001, 'message',
+                                 format('parameter "%s" is required', CASE WHEN p->>'periodFrom' IS NULL THEN 'periodFrom' ELSE 'periodTo' END));
+    END IF;
 
     BEGIN
         -- Integers are digits; timestamps are ISO 8601, in UTC unless they say
@@ -95,7 +103,7 @@ BEGIN
                     USING ERRCODE = 'invalid_parameter_value';
             END IF;
         END LOOP;
-        FOREACH name IN ARRAY '{dateFrom,dateTo,billing_start_date,billing_end_date}'::text[] LOOP
+        FOREACH name IN ARRAY '{dateFrom,dateTo,billing_start_date,billing_end_date,periodFrom,periodTo}'::text[] LOOP
             IF p->>name !~ '^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?)?(Z|[+-]\d\d(:?\d\d)?)?$' THEN
                 RAISE EXCEPTION 'parameter "%" must be an ISO 8601 date or timestamp, not "%"', name, p->>name
                     USING ERRCODE = 'invalid_parameter_value';
@@ -117,6 +125,14 @@ BEGIN
                                             p->>'search');
             WHEN '/v2/invoice-summary' THEN
                 RETURN json_build_object('code', 0, 'data', invoice.invoice_summary(p->>'orgId'));
+            WHEN '/v2/statements' THEN
+                arg := 'periodFrom';
+                date_from := (p->>'periodFrom')::timestamptz;
+                arg := 'periodTo';
+                date_to := (p->>'periodTo')::timestamptz;
+                arg := NULL;
+                RETURN json_build_object('code', 0, 'data',
+                                         invoice.statement(p->>'orgId', date_from, date_to, p->>'currency'));
             WHEN '/billing/v3/invoices' THEN
                 arg := 'limit';
                 lim := COALESCE((p->>'limit')::integer, 100);
@@ -157,4 +173,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION invoice.api_get(text, json)
-    IS 'a REST GET on the invoice APIs for an HTTP gateway: /v2/invoices, /v2/invoices/{id}, /v2/invoice-summary, /billing/v3/invoices, /billing/v3/invoices/{id}, query parameters in params; failures come back as {"code": 4xxxx, "message": …}';
+    IS 'a REST GET on the invoice APIs for an HTTP gateway: /v2/invoices, /v2/invoices/{id}, /v2/invoice-summary, /v2/statements, /billing/v3/invoices, /billing/v3/invoices/{id}, query parameters in params; failures come back as {"code": 4xxxx, "message": …}';
