@@ -15,6 +15,7 @@
 #include "catalog/pg_type.h"
 #include "cents.h"
 #include "commands/trigger.h"
+#include "compute.h"
 #include "executor/spi.h"
 #include "invoice.h"
 #include "utils/builtins.h"
@@ -282,7 +283,7 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 							 NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "ledger insert failed");
 	}
-	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
+	invoice_recompute("SELECT " RECOMPUTE_COLUMNS("i") " FROM invoice.invoices i"
 					  " WHERE i.org_id = $1 AND i.id = $2",
 					  &recompute_plan, 2, (Oid[]) {TEXTOID, TEXTOID}, (Datum[]) {org_id, invoice_id}, false);
 	invoice_prepare(&dispute_plan,
