@@ -366,8 +366,9 @@ check_line_credit(HeapTuple tuple, TupleDesc tupdesc, Datum org_id, Datum note_i
 
 		if (heap_attisnull(tuple, columns[c], tupdesc))
 		{
-			values[c] = SPI_datumTransfer(line_value, false, -1);
 			replace[c] = !nulls[c];
+			if (replace[c])
+				values[c] = SPI_datumTransfer(line_value, false, -1);
 		}
 		else if (c == 2 && DatumGetInt32(DirectFunctionCall2(numeric_cmp, line_value,
 															  heap_getattr(tuple, rate_att, tupdesc, &isnull))) != 0)

@@ -60,6 +60,8 @@ static const JsonField invoice_fields[] = {
 	{"paidAt", "paid_at", JSON_FIELD_TIME},
 	{"cancelledAt", "cancelled_at", JSON_FIELD_TIME},
 	{"statusReason", "status_reason", JSON_FIELD_STRING},
+	{"taxRounding", "tax_rounding", JSON_FIELD_STRING},
+	{"roundOff", "round_off", JSON_FIELD_CENTS},
 };
 
 static const JsonField line_fields[] = {
