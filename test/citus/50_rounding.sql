@@ -56,7 +56,7 @@ SELECT lives_ok(format($$INSERT INTO invoice.credit_note_lines (org_id, credit_n
                        pg_temp.value($$SELECT min(line_id) FROM invoice.line_items WHERE org_id = 'cr-3'$$)),
                 'a line credit through the coordinator');
 SELECT is(pg_temp.value($$SELECT concat_ws('/', description, tax_rate, amount IS NULL) FROM invoice.credit_note_lines
-                          WHERE org_id = 'cr-3'$$), 'small 1/10/true',
+                          WHERE org_id = 'cr-3'$$), 'small 1/10/t',
           '... takes its line''s description and rate on the node; its taxable amount waits for issue');
 SELECT pg_temp.refused(format($$INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, line_id) VALUES ('cr-3', 'cr-cn-3', %s)$$,
                               pg_temp.value($$SELECT min(line_id) FROM invoice.line_items WHERE org_id = 'cr-4'$$)),
