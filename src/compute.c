@@ -14,6 +14,7 @@
 #include "catalog/pg_type.h"
 #include "cents.h"
 #include "commands/trigger.h"
+#include "compute.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "invoice.h"
@@ -23,45 +24,6 @@
 #include "utils/rel.h"
 #include "utils/tuplestore.h"
 #include "utils/numeric.h"
-
-#ifndef HAVE_INT128
-#error "invoice computation needs a 128-bit integer type"
-#endif
-
-/* Tax rates are percentages with at most six decimals: rate × 10^6 is exact. */
-#define RATE_SCALE INT64CONST(1000000)
-
-typedef struct ComputeLine
-{
-	Cents		amount;
-	int64		rate_scaled;	/* percent × RATE_SCALE */
-	int64		line_id;
-	int			position;		/* input order, the last tie-breaker */
-	int128		share_remainder;	/* of the pro rata credit division */
-	Cents		credit_share;
-	/* results */
-	Cents		taxable;
-	Cents		tax;			/* tax, or IGST, or CGST when split */
-	Cents		tax_second;		/* SGST when split, else 0 */
-} ComputeLine;
-
-typedef struct ComputeState
-{
-	ComputeLine *lines;
-	int			nlines;
-	int			maxlines;
-	bool		split;			/* GST within one state: CGST and SGST at half the rate each */
-	Cents		usage;
-	Cents		credits_total;
-	Cents		paid_total;
-	Cents		advance_total;
-	Cents		credited_total;	/* issued credit notes */
-	Numeric		last_rate;		/* cache: consecutive lines mostly share a rate */
-	int64		last_rate_scaled;
-	/* results */
-	Cents		credits_applied;
-	Cents		tax;
-} ComputeState;
 
 static bool amounts_writer_active = false;
 
@@ -125,7 +87,7 @@ credit_remainder_cmp(const void *a, const void *b)
 	return x->position - y->position;
 }
 
-static void
+void
 compute_add_line(ComputeState *state, Cents amount, Numeric rate, int64 line_id, MemoryContext context)
 {
 	ComputeLine *line;
@@ -149,26 +111,120 @@ compute_add_line(ComputeState *state, Cents amount, Numeric rate, int64 line_id,
 	state->usage = cents_add(state->usage, amount);
 }
 
-/* round(taxable × rate_scaled / divisor), half away from zero: both are non-negative */
-static Cents
-round_tax(Cents taxable, int64 rate_scaled, int128 divisor)
+Cents
+compute_round_div(int128 numerator, int128 divisor)
 {
-	int128		tax = ((int128) taxable * rate_scaled + divisor / 2) / divisor;
+	int128		quotient = (numerator + divisor / 2) / divisor;
 
-	if (tax > PG_INT64_MAX)
+	if (quotient > PG_INT64_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("cents out of range")));
-	return (Cents) tax;
+	return (Cents) quotient;
+}
+
+Cents
+compute_round_off(Cents amount)
+{
+	Cents		rest = amount % 100;
+
+	return rest >= 50 ? 100 - rest : -rest;
+}
+
+bool
+compute_invoice_rounding(const char *tax_rounding)
+{
+	if (strcmp(tax_rounding, "line") == 0)
+		return false;
+	if (strcmp(tax_rounding, "invoice") == 0)
+		return true;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("tax rounding must be \"line\" or \"invoice\", not \"%s\"", tax_rounding)));
+}
+
+static bool
+total_rounding_to_rupee(const char *total_rounding)
+{
+	if (strcmp(total_rounding, "none") == 0)
+		return false;
+	if (strcmp(total_rounding, "rupee") == 0)
+		return true;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("total rounding must be \"none\" or \"rupee\", not \"%s\"", total_rounding)));
+}
+
+/*
+ * Invoice rounding: lines of one rate together, the larger remainders of
+ * the exact head first, then the larger taxable value, then the earlier line.
+ */
+static int
+tax_remainder_cmp(const void *a, const void *b)
+{
+	const ComputeLine *x = *(ComputeLine *const *) a;
+	const ComputeLine *y = *(ComputeLine *const *) b;
+
+	if (x->rate_scaled != y->rate_scaled)
+		return x->rate_scaled > y->rate_scaled ? -1 : 1;
+	if (x->tax_remainder != y->tax_remainder)
+		return x->tax_remainder > y->tax_remainder ? -1 : 1;
+	if (x->taxable != y->taxable)
+		return x->taxable > y->taxable ? -1 : 1;
+	return x->position - y->position;
+}
+
+/*
+ * Invoice rounding of one head: per rate, round(Σ taxable × rate / divisor)
+ * once, then each line gets its exact head rounded down and the cents left
+ * over go one each to the lines with the largest remainders, so the lines
+ * add up to the rounded head.  (The leftover is between 0 and the number of
+ * lines: the rounded sum is at least the sum of the floors and less than
+ * that plus the number of lines, plus one half.)
+ */
+static void
+allocate_invoice_tax(ComputeState *state, int128 divisor)
+{
+	ComputeLine **order = palloc(state->nlines * sizeof(ComputeLine *));
+
+	for (int i = 0; i < state->nlines; i++)
+	{
+		ComputeLine *line = &state->lines[i];
+		int128		exact = (int128) line->taxable * line->rate_scaled;
+
+		line->tax = (Cents) (exact / divisor);
+		line->tax_remainder = exact % divisor;
+		order[i] = line;
+	}
+	qsort(order, state->nlines, sizeof(ComputeLine *), tax_remainder_cmp);
+	for (int first = 0, next; first < state->nlines; first = next)
+	{
+		int128		exact = 0;
+		Cents		floors = 0;
+		Cents		leftover;
+
+		for (next = first; next < state->nlines && order[next]->rate_scaled == order[first]->rate_scaled; next++)
+		{
+			exact += (int128) order[next]->taxable * order[next]->rate_scaled;
+			floors += order[next]->tax;
+		}
+		leftover = compute_round_div(exact, divisor) - floors;
+		Assert(leftover >= 0 && leftover <= next - first);
+		for (int k = first; k < first + leftover; k++)
+			order[k]->tax++;
+	}
+	pfree(order);
 }
 
 /*
  * SPEC §3 for the lines collected: credits (capped at usage) are spread over
  * the lines pro rata by largest remainder, so the taxable values add up to
- * the subtotal exactly; tax is rounded half away from zero on each line —
- * on each tax head (CGST, SGST) when the rate is split.
+ * the subtotal exactly; each tax head (tax, IGST, or CGST and SGST at half
+ * the rate when split) is rounded half away from zero on each line, or in
+ * invoice rounding once per rate over the invoice and spread back.  SGST is
+ * always CGST: the same half rate on the same taxable values.
  */
-static void
+void
 compute_lines(ComputeState *state)
 {
 	state->credits_applied = Min(state->credits_total, state->usage);
@@ -198,29 +254,27 @@ compute_lines(ComputeState *state)
 	}
 
 	for (int i = 0; i < state->nlines; i++)
+		state->lines[i].taxable = state->lines[i].amount - state->lines[i].credit_share;
+	if (state->invoice_rounding)
+		allocate_invoice_tax(state, TAX_DIVISOR(state->split));
+	else
+		for (int i = 0; i < state->nlines; i++)
+			state->lines[i].tax = compute_round_div((int128) state->lines[i].taxable * state->lines[i].rate_scaled,
+													TAX_DIVISOR(state->split));
+	for (int i = 0; i < state->nlines; i++)
 	{
 		ComputeLine *line = &state->lines[i];
 
-		line->taxable = line->amount - line->credit_share;
-		if (state->split)
-		{
-			line->tax = round_tax(line->taxable, line->rate_scaled, (int128) 200 * RATE_SCALE);
-			line->tax_second = line->tax;
-		}
-		else
-		{
-			line->tax = round_tax(line->taxable, line->rate_scaled, (int128) 100 * RATE_SCALE);
-			line->tax_second = 0;
-		}
+		line->tax_second = state->split ? line->tax : 0;
 		state->tax = cents_add(state->tax, cents_add(line->tax, line->tax_second));
 	}
 }
 
 /*
  * invoice_amounts transition: one row per line (amount, tax rate) with the
- * invoice's credit, payment and advance totals and its GST split repeated on
- * every row.  A NULL amount (an invoice without lines, from an outer join)
- * adds no line.
+ * invoice's credit, payment and advance totals, its GST split and its
+ * rounding repeated on every row (NULL rounding: line, none).  A NULL amount
+ * (an invoice without lines, from an outer join) adds no line.
  */
 PG_FUNCTION_INFO_V1(invoice_amounts_accum);
 Datum
@@ -239,6 +293,8 @@ invoice_amounts_accum(PG_FUNCTION_ARGS)
 		state->advance_total = PG_ARGISNULL(5) ? 0 : PG_GETARG_CENTS(5);
 		state->split = !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
 		state->credited_total = PG_ARGISNULL(7) ? 0 : PG_GETARG_CENTS(7);
+		state->invoice_rounding = !PG_ARGISNULL(8) && compute_invoice_rounding(text_to_cstring(PG_GETARG_TEXT_PP(8)));
+		state->round_to_rupee = !PG_ARGISNULL(9) && total_rounding_to_rupee(text_to_cstring(PG_GETARG_TEXT_PP(9)));
 		if (state->credits_total < 0 || state->paid_total < 0 || state->advance_total < 0 ||
 			state->credited_total < 0)
 			ereport(ERROR,
@@ -259,7 +315,12 @@ invoice_amounts_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-/* invoice_amounts final: the eight amounts of SPEC §3, and what credit notes took off. */
+/*
+ * invoice_amounts final: the eight amounts of SPEC §3, what credit notes took
+ * off, and the round-off: subtotal + tax rounded to whole major units (half
+ * away from zero) when the invoice rounds its total, the difference part of
+ * the total.
+ */
 PG_FUNCTION_INFO_V1(invoice_amounts_final);
 Datum
 invoice_amounts_final(PG_FUNCTION_ARGS)
@@ -269,8 +330,9 @@ invoice_amounts_final(PG_FUNCTION_ARGS)
 	Cents		subtotal;
 	Cents		total;
 	Cents		amount_due;
-	Datum		values[9];
-	bool		nulls[9] = {false};
+	Cents		round_off;
+	Datum		values[10];
+	bool		nulls[10] = {false};
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -281,6 +343,8 @@ invoice_amounts_final(PG_FUNCTION_ARGS)
 	compute_lines(state);
 	subtotal = state->usage - state->credits_applied;
 	total = cents_add(subtotal, state->tax);
+	round_off = state->round_to_rupee ? compute_round_off(total) : 0;
+	total = cents_add(total, round_off);
 	amount_due = cents_sub(cents_sub(cents_sub(total, state->paid_total), state->advance_total),
 						   state->credited_total);
 	if (amount_due < 0)
@@ -295,7 +359,53 @@ invoice_amounts_final(PG_FUNCTION_ARGS)
 	values[6] = CentsGetDatum(state->advance_total);
 	values[7] = CentsGetDatum(amount_due);
 	values[8] = CentsGetDatum(state->credited_total);
+	values[9] = CentsGetDatum(round_off);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+/*
+ * The lines of one invoice, in line order, computed as its amounts are: credit
+ * shares, taxable values and heads.  *gst says whether it is a GST invoice.
+ * Runs in the caller's SPI connection.
+ */
+void
+compute_invoice_tax(Datum org_id, Datum id, ComputeState *state, bool *gst)
+{
+	static SPIPlanPtr plan = NULL;
+	bool		isnull;
+
+	memset(state, 0, sizeof(ComputeState));
+	*gst = false;
+	invoice_prepare(&plan,
+					"SELECT l.line_id, l.amount, coalesce(l.tax_rate, i.tax_rate),"
+					"       coalesce((SELECT invoice.sum(c.amount) FROM invoice.credits c"
+					"                  WHERE c.org_id = i.org_id AND c.invoice_id = i.id), '0'),"
+					"       CASE WHEN i.gst THEN coalesce(i.gst_intra_state,"
+					"         invoice.gst_intra_state(true, o.billing_state, o.gstin, (SELECT s.state_code FROM invoice.supplier s))) END,"
+					"       " TAX_ROUNDING_SQL("i")
+					"  FROM invoice.invoices i JOIN invoice.orgs o ON o.org_id = i.org_id"
+					"  JOIN invoice.line_items l ON l.org_id = i.org_id AND l.invoice_id = i.id"
+					" WHERE i.org_id = $1 AND i.id = $2 ORDER BY l.line_id",
+					2, (Oid[]) {TEXTOID, TEXTOID});
+	if (SPI_execute_plan(plan, (Datum[]) {org_id, id}, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "line lookup failed");
+	for (uint64 row = 0; row < SPI_processed; row++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[row];
+		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
+		bool		split_null;
+		Datum		split = SPI_getbinval(tuple, tupdesc, 5, &split_null);
+
+		state->credits_total = DatumGetCents(SPI_getbinval(tuple, tupdesc, 4, &isnull));
+		*gst = !split_null;
+		state->split = *gst && DatumGetBool(split);
+		state->invoice_rounding = compute_invoice_rounding(SPI_getvalue(tuple, tupdesc, 6));
+		compute_add_line(state, DatumGetCents(SPI_getbinval(tuple, tupdesc, 2, &isnull)),
+						 DatumGetNumeric(SPI_getbinval(tuple, tupdesc, 3, &isnull)),
+						 DatumGetInt64(SPI_getbinval(tuple, tupdesc, 1, &isnull)),
+						 CurrentMemoryContext);
+	}
+	compute_lines(state);
 }
 
 /*
@@ -306,51 +416,18 @@ PG_FUNCTION_INFO_V1(invoice_tax_lines);
 Datum
 invoice_tax_lines(PG_FUNCTION_ARGS)
 {
-	static SPIPlanPtr plan = NULL;
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	text	   *id = invoice_arg_text(fcinfo, 0, "invoice id");
-	ComputeState state = {0};
-	bool		gst = false;
+	ComputeState state;
+	bool		gst;
 	char	   *org_id;
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	Datum		args[2];
-	bool		isnull;
 	int			nest_level;
 
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
 	(void) invoice_lock_by_id(id, &org_id, INVOICE_ACCESS_READ, "read");
-	args[0] = CStringGetTextDatum(org_id);
-	args[1] = PointerGetDatum(id);
-	invoice_prepare(&plan,
-					"SELECT l.line_id, l.amount, coalesce(l.tax_rate, i.tax_rate),"
-					"       coalesce((SELECT invoice.sum(c.amount) FROM invoice.credits c"
-					"                  WHERE c.org_id = i.org_id AND c.invoice_id = i.id), '0'),"
-					"       CASE WHEN i.gst THEN coalesce(i.gst_intra_state,"
-					"         invoice.gst_intra_state(true, o.billing_state, o.gstin, (SELECT s.state_code FROM invoice.supplier s))) END"
-					"  FROM invoice.invoices i JOIN invoice.orgs o ON o.org_id = i.org_id"
-										"  JOIN invoice.line_items l ON l.org_id = i.org_id AND l.invoice_id = i.id"
-					" WHERE i.org_id = $1 AND i.id = $2 ORDER BY l.line_id",
-					2, argtypes);
-	if (SPI_execute_plan(plan, args, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "line lookup failed");
-	for (uint64 row = 0; row < SPI_processed; row++)
-	{
-		HeapTuple	tuple = SPI_tuptable->vals[row];
-		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
-		bool		split_null;
-		Datum		split = SPI_getbinval(tuple, tupdesc, 5, &split_null);
-
-		state.credits_total = DatumGetCents(SPI_getbinval(tuple, tupdesc, 4, &isnull));
-		gst = !split_null;
-		state.split = gst && DatumGetBool(split);
-		compute_add_line(&state, DatumGetCents(SPI_getbinval(tuple, tupdesc, 2, &isnull)),
-						 DatumGetNumeric(SPI_getbinval(tuple, tupdesc, 3, &isnull)),
-						 DatumGetInt64(SPI_getbinval(tuple, tupdesc, 1, &isnull)),
-						 CurrentMemoryContext);
-	}
-	compute_lines(&state);
+	compute_invoice_tax(CStringGetTextDatum(org_id), PointerGetDatum(id), &state, &gst);
 	for (int i = 0; i < state.nlines; i++)
 	{
 		ComputeLine *line = &state.lines[i];
@@ -378,7 +455,8 @@ recompute_sql(const char *target_sql)
 	return psprintf("WITH picked AS MATERIALIZED (%s),"
 					" target AS (SELECT p.org_id, p.id, p.tax_rate,"
 					"   CASE WHEN p.gst THEN coalesce(p.gst_intra_state,"
-					"     invoice.gst_intra_state(true, o.billing_state, o.gstin, (SELECT s.state_code FROM invoice.supplier s))) END AS intra_state"
+					"     invoice.gst_intra_state(true, o.billing_state, o.gstin, (SELECT s.state_code FROM invoice.supplier s))) END AS intra_state,"
+					"   " TAX_ROUNDING_SQL("p") " AS tax_rounding, " TOTAL_ROUNDING_SQL("p") " AS total_rounding"
 					"   FROM picked p JOIN invoice.orgs o ON o.org_id = p.org_id"
 					"),"
 					" credit AS (SELECT c.org_id, c.invoice_id, invoice.sum(c.amount) AS total"
@@ -395,35 +473,36 @@ recompute_sql(const char *target_sql)
 					"   WHERE n.status = 'issued' GROUP BY n.org_id, n.invoice_id),"
 					" computed AS (SELECT t.org_id, t.id,"
 					"   invoice.invoice_amounts(l.amount, coalesce(l.tax_rate, t.tax_rate),"
-					"                           c.total, p.total, v.total, t.intra_state, n.total) AS a"
+					"                           c.total, p.total, v.total, t.intra_state, n.total,"
+					"                           t.tax_rounding, t.total_rounding) AS a"
 					"   FROM target t"
 					"   LEFT JOIN credit c ON c.org_id = t.org_id AND c.invoice_id = t.id"
 					"   LEFT JOIN paid p ON p.org_id = t.org_id AND p.invoice_id = t.id"
 					"   LEFT JOIN advance v ON v.org_id = t.org_id AND v.invoice_id = t.id"
 					"   LEFT JOIN credited n ON n.org_id = t.org_id AND n.invoice_id = t.id"
 					"   LEFT JOIN invoice.line_items l ON l.org_id = t.org_id AND l.invoice_id = t.id"
-					"   GROUP BY t.org_id, t.id, c.total, p.total, v.total, t.intra_state, n.total)"
+					"   GROUP BY t.org_id, t.id, c.total, p.total, v.total, t.intra_state, n.total, t.tax_rounding, t.total_rounding)"
 					" UPDATE invoice.invoices i SET"
 					"   usage_amount = (x.a).usage_amount, credits_applied = (x.a).credits_applied,"
 					"   already_billed_amount = (x.a).already_billed_amount, subtotal = (x.a).subtotal,"
 					"   tax = (x.a).tax, total = (x.a).total,"
 					"   advance_pay_amount = (x.a).advance_pay_amount, amount_due = (x.a).amount_due,"
-					"   credited_amount = (x.a).credited_amount"
+					"   credited_amount = (x.a).credited_amount, round_off = (x.a).round_off"
 					" FROM computed x"
 					" WHERE i.org_id = x.org_id AND i.id = x.id"
 					"   AND (i.usage_amount, i.credits_applied, i.already_billed_amount, i.subtotal,"
-					"        i.tax, i.total, i.advance_pay_amount, i.amount_due, i.credited_amount)"
+					"        i.tax, i.total, i.advance_pay_amount, i.amount_due, i.credited_amount, i.round_off)"
 					"       IS DISTINCT FROM ((x.a).usage_amount, (x.a).credits_applied,"
 					"        (x.a).already_billed_amount, (x.a).subtotal, (x.a).tax, (x.a).total,"
-					"        (x.a).advance_pay_amount, (x.a).amount_due, (x.a).credited_amount)"
+					"        (x.a).advance_pay_amount, (x.a).amount_due, (x.a).credited_amount, (x.a).round_off)"
 					" RETURNING i.id, i.total, i.already_billed_amount,"
 					"   i.advance_pay_amount OPERATOR(invoice.+) i.credited_amount",
 					target_sql);
 }
 
 /*
- * Recompute the invoices that target_sql selects (a query returning org_id,
- * id, tax_rate, gst and gst_intra_state of invoice.invoices rows) in one statement, writing only
+ * Recompute the invoices that target_sql selects (a query returning the
+ * RECOMPUTE_COLUMNS of invoice.invoices rows) in one statement, writing only
  * rows whose amounts change.  With check_overpayment, an invoice whose
  * payments and advance exceed its total is refused (IV003).
  *
@@ -488,7 +567,7 @@ compute_in_org(const char *org_id, text *id)
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2] = {CStringGetTextDatum(org_id), PointerGetDatum(id)};
 
-	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
+	invoice_recompute("SELECT " RECOMPUTE_COLUMNS("i") " FROM invoice.invoices i"
 					  " WHERE i.org_id = $1 AND i.id = $2",
 					  &recompute_plan, 2, argtypes, values, false);
 	invoice_prepare(&row_plan, "SELECT i FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2",
@@ -592,7 +671,7 @@ compute_period_here(Datum from, Datum to)
 					2, argtypes);
 	if (SPI_execute_plan(lock_plan, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "locking invoices failed");
-	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
+	invoice_recompute("SELECT " RECOMPUTE_COLUMNS("i") " FROM invoice.invoices i"
 					  " WHERE i.period_start >= $1 AND i.period_end <= $2",
 					  &plan, 2, argtypes, values, false);
 	updated = SPI_processed;
@@ -717,7 +796,7 @@ invoice_children_changed_on_this_node(FunctionCallInfo fcinfo)
 		PG_RETURN_POINTER(NULL);
 	small = changed_rows <= SMALL_STATEMENT_ROWS;
 
-	target = psprintf("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
+	target = psprintf("SELECT " RECOMPUTE_COLUMNS("i") " FROM invoice.invoices i"
 					  " WHERE (i.org_id, i.id) IN (%s)", changed_keys);
 	lock_sql = psprintf("SELECT i.id, i.status FROM invoice.invoices i"
 						" WHERE (i.org_id, i.id) IN (%s)"
@@ -852,8 +931,8 @@ recompute_gst_drafts(void *arg)
 {
 	static SPIPlanPtr plan = NULL;
 
-	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
-					  " WHERE i.status = 'draft' AND i.gst",
+	invoice_recompute("SELECT " RECOMPUTE_COLUMNS("i") " FROM invoice.invoices i"
+					  " WHERE i.status = 'draft' AND (i.gst OR i.tax_rounding IS NULL OR i.total_rounding IS NULL)",
 					  &plan, 0, NULL, NULL, false);
 }
 
@@ -881,7 +960,7 @@ invoice_place_of_supply_changed_on_this_node(FunctionCallInfo fcinfo)
 		bool		isnull;
 		Datum		org_id = heap_getattr(trigdata->tg_newtuple, SPI_fnumber(tupdesc, "org_id"), tupdesc, &isnull);
 
-		invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
+		invoice_recompute("SELECT " RECOMPUTE_COLUMNS("i") " FROM invoice.invoices i"
 						  " WHERE i.org_id = $1 AND i.status = 'draft' AND i.gst",
 						  &org_plan, 1, (Oid[]) {TEXTOID}, &org_id, false);
 	}

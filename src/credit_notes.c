@@ -15,6 +15,8 @@
 #include "catalog/pg_type.h"
 #include "cents.h"
 #include "commands/trigger.h"
+#include "compute.h"
+#include "credit_note_tax.h"
 #include "executor/spi.h"
 #include "invoice.h"
 #include "utils/builtins.h"
@@ -98,6 +100,22 @@ credit_note_create_as_owner(FunctionCallInfo fcinfo)
 
 static Datum credit_note_issue_as_owner(FunctionCallInfo fcinfo);
 
+/* The lines' tax is written by the issuer: the guard lets it set what a line credit computes. */
+static void
+tax_lines_as_issuer(Datum org_id, Datum invoice_id, Datum note_id, CreditNoteTax *note)
+{
+	credit_note_issuing = true;
+	PG_TRY();
+	{
+		credit_note_tax(org_id, invoice_id, note_id, note);
+	}
+	PG_FINALLY();
+	{
+		credit_note_issuing = false;
+	}
+	PG_END_TRY();
+}
+
 /* credit_note_issue(credit_note_id, note_date): tax, number, limits, effects */
 PG_FUNCTION_INFO_V1(credit_note_issue);
 Datum
@@ -112,7 +130,6 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 	static SPIPlanPtr find_plan = NULL;
 	static SPIPlanPtr note_plan = NULL;
 	static SPIPlanPtr invoice_plan = NULL;
-	static SPIPlanPtr tax_plan = NULL;
 	static SPIPlanPtr limit_plan = NULL;
 	static SPIPlanPtr issue_plan = NULL;
 	static SPIPlanPtr ledger_plan = NULL;
@@ -126,6 +143,10 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 	bool		gst;
 	TimestampTz invoice_date;
 	Cents		amount_due;
+	CreditNoteTax note;
+	Cents		value;
+	Cents		credited;
+	Cents		round_off;
 	Cents		total;
 	Cents		creditable;
 	Cents		to_balance;
@@ -217,53 +238,45 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 						TextDatumGetCString(invoice_id), date_text(section_34_deadline(invoice_date))),
 				 errdetail("Section 34 of the CGST Act allows credit notes until 30 November after the end of the invoice's financial year.")));
 
-	/* tax of each line, split as the invoice's, each head rounded half away from zero */
-	invoice_prepare(&tax_plan,
-					"WITH split AS (SELECT i.tax_rate,"
-					"     CASE WHEN i.gst THEN coalesce(i.gst_intra_state,"
-					"       invoice.gst_intra_state(true, o.billing_state, o.gstin, (SELECT s.state_code FROM invoice.supplier s))) END AS intra"
-					"   FROM invoice.invoices i JOIN invoice.orgs o ON o.org_id = i.org_id"
-					"   WHERE i.org_id = $1 AND i.id = $2),"
-					" taxed AS (UPDATE invoice.credit_note_lines l SET"
-					"   cgst = CASE WHEN x.intra THEN l.amount * (coalesce(l.tax_rate, x.tax_rate) / 200) ELSE '0' END,"
-					"   sgst = CASE WHEN x.intra THEN l.amount * (coalesce(l.tax_rate, x.tax_rate) / 200) ELSE '0' END,"
-					"   igst = CASE WHEN NOT x.intra THEN l.amount * (coalesce(l.tax_rate, x.tax_rate) / 100) ELSE '0' END,"
-					"   tax = CASE WHEN x.intra THEN 2 * (l.amount * (coalesce(l.tax_rate, x.tax_rate) / 200))"
-					"         ELSE l.amount * (coalesce(l.tax_rate, x.tax_rate) / 100) END"
-					"   FROM split x WHERE l.org_id = $1 AND l.credit_note_id = $3"
-					"   RETURNING l.amount, l.cgst, l.sgst, l.igst, l.tax)"
-					" SELECT count(*), sum(amount), sum(cgst), sum(sgst), sum(igst), sum(tax),"
-					"        sum(amount) + sum(tax) FROM taxed",
-					3, (Oid[]) {TEXTOID, TEXTOID, TEXTOID});
-	if (SPI_execute_plan(tax_plan, (Datum[]) {org_id, invoice_id, PointerGetDatum(note_id)}, NULL, false, 0)
-		!= SPI_OK_SELECT)
-		elog(ERROR, "credit note tax failed");
-	tuple = heap_copytuple(SPI_tuptable->vals[0]);
-	tupdesc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
-	if (DatumGetInt64(SPI_getbinval(tuple, tupdesc, 1, &isnull)) == 0)
+	/* taxable values and heads of the lines, as the invoice computes its own */
+	tax_lines_as_issuer(org_id, invoice_id, PointerGetDatum(note_id), &note);
+	if (note.nlines == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("credit note \"%s\" has no lines", text_to_cstring(note_id)),
 				 errhint("Add them to invoice.credit_note_lines.")));
-	total = DatumGetCents(SPI_getbinval(tuple, tupdesc, 7, &isnull));
+	value = cents_add(note.taxable, note.tax);
 
-	/* what remains creditable, read after the invoice lock: a racing note has committed or waits */
+	/*
+	 * What remains creditable, read after the invoice lock (a racing note has
+	 * committed or waits): the invoice's subtotal + tax less the taxable values
+	 * and tax of its issued notes.  A rounded-off invoice rounds the value
+	 * credited so far to the rupee: the note's round-off is what its value adds
+	 * to that.
+	 */
 	invoice_prepare(&limit_plan,
-					"SELECT i.total OPERATOR(invoice.-) coalesce(invoice.sum(n.total), '0')"
+					"SELECT i.total OPERATOR(invoice.-) i.round_off,"
+					"       coalesce(invoice.sum(n.total OPERATOR(invoice.-) n.round_off), '0'),"
+					"       " TOTAL_ROUNDING_SQL("i") " = 'rupee'"
 					"  FROM invoice.invoices i LEFT JOIN invoice.credit_notes n"
 					"    ON n.org_id = i.org_id AND n.invoice_id = i.id AND n.status = 'issued'"
-					" WHERE i.org_id = $1 AND i.id = $2 GROUP BY i.total",
+					" WHERE i.org_id = $1 AND i.id = $2 GROUP BY i.total, i.round_off, i.total_rounding, i.status, i.currency",
 					2, (Oid[]) {TEXTOID, TEXTOID});
 	if (SPI_execute_plan(limit_plan, (Datum[]) {org_id, invoice_id}, NULL, false, 0) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "creditable amount lookup failed");
-	creditable = DatumGetCents(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	if (total > creditable)
+	credited = DatumGetCents(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	creditable = DatumGetCents(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) - credited;
+	if (value > creditable)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_CREDIT_NOTE),
 				 errmsg("credit note \"%s\" of %s exceeds what remains creditable on invoice \"%s\"",
-						text_to_cstring(note_id), cents_to_cstring(total), TextDatumGetCString(invoice_id)),
+						text_to_cstring(note_id), cents_to_cstring(value), TextDatumGetCString(invoice_id)),
 				 errdetail("%s remains creditable.", cents_to_cstring(creditable))));
+	round_off = 0;
+	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull)))
+		round_off = compute_round_off(credited + value) - compute_round_off(credited);
+	total = cents_add(value, round_off);
 
 	to_balance = total > amount_due ? total - amount_due : 0;
 	number = invoice_assign_number("CN", invoice_fiscal_year_of_date(note_date));
@@ -272,20 +285,19 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 					"UPDATE invoice.credit_notes n SET status = 'issued', number = $3, note_date = $4,"
 					"   taxable_value = $5::invoice.cents, cgst = $6::invoice.cents, sgst = $7::invoice.cents,"
 					"   igst = $8::invoice.cents, tax = $9::invoice.cents, total = $10::invoice.cents,"
-					"   to_balance = $11::invoice.cents, issued_at = invoice.clock()"
+					"   to_balance = $11::invoice.cents, round_off = $12::invoice.cents, issued_at = invoice.clock()"
 					" WHERE n.org_id = $1 AND n.credit_note_id = $2 RETURNING n",
-					11, (Oid[]) {TEXTOID, TEXTOID, TEXTOID, DATEOID, INT8OID, INT8OID, INT8OID, INT8OID,
-						INT8OID, INT8OID, INT8OID});
+					12, (Oid[]) {TEXTOID, TEXTOID, TEXTOID, DATEOID, INT8OID, INT8OID, INT8OID, INT8OID,
+						INT8OID, INT8OID, INT8OID, INT8OID});
 	credit_note_issuing = true;
 	PG_TRY();
 	{
 	if (SPI_execute_plan(issue_plan,
 						 (Datum[]) {org_id, PointerGetDatum(note_id), CStringGetTextDatum(number),
 							 DateADTGetDatum(note_date),
-							 SPI_getbinval(tuple, tupdesc, 2, &isnull), SPI_getbinval(tuple, tupdesc, 3, &isnull),
-							 SPI_getbinval(tuple, tupdesc, 4, &isnull), SPI_getbinval(tuple, tupdesc, 5, &isnull),
-							 SPI_getbinval(tuple, tupdesc, 6, &isnull), Int64GetDatum(total),
-							 Int64GetDatum(to_balance)},
+							 Int64GetDatum(note.taxable), Int64GetDatum(note.cgst), Int64GetDatum(note.sgst),
+							 Int64GetDatum(note.igst), Int64GetDatum(note.tax), Int64GetDatum(total),
+							 Int64GetDatum(to_balance), Int64GetDatum(round_off)},
 						 NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "credit note issue failed");
 	}
@@ -306,7 +318,7 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 							 NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "ledger insert failed");
 	}
-	invoice_recompute("SELECT i.org_id, i.id, i.tax_rate, i.gst, i.gst_intra_state FROM invoice.invoices i"
+	invoice_recompute("SELECT " RECOMPUTE_COLUMNS("i") " FROM invoice.invoices i"
 					  " WHERE i.org_id = $1 AND i.id = $2",
 					  &recompute_plan, 2, (Oid[]) {TEXTOID, TEXTOID}, (Datum[]) {org_id, invoice_id}, false);
 	invoice_prepare(&dispute_plan,
@@ -319,6 +331,79 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
+}
+
+/*
+ * A new or changed line credit of a draft: the line must be one of the
+ * note's invoice, the taxable amount is left to issue, at most one of units
+ * and line_amount says how much; description, HSN/SAC and rate are the
+ * line's.  Returns the tuple to store.
+ */
+static HeapTuple
+check_line_credit(HeapTuple tuple, TupleDesc tupdesc, Datum org_id, Datum note_id, Datum line_id)
+{
+	static SPIPlanPtr plan = NULL;
+	int			description_att = SPI_fnumber(tupdesc, "description");
+	int			hsn_att = SPI_fnumber(tupdesc, "hsn_sac");
+	int			rate_att = SPI_fnumber(tupdesc, "tax_rate");
+	int			columns[3] = {description_att, hsn_att, rate_att};
+	Datum		values[3];
+	bool		nulls[3];
+	bool		replace[3] = {false, false, false};
+	bool		isnull;
+	HeapTuple	found;
+	TupleDesc	found_desc;
+
+	if (!heap_attisnull(tuple, SPI_fnumber(tupdesc, "amount"), tupdesc))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the taxable amount of a line credit is computed when the credit note is issued"),
+				 errhint("Give units or line_amount, or neither to credit what remains of the line.")));
+	if (!heap_attisnull(tuple, SPI_fnumber(tupdesc, "units"), tupdesc) &&
+		!heap_attisnull(tuple, SPI_fnumber(tupdesc, "line_amount"), tupdesc))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a line credit gives units or line_amount, not both")));
+	invoice_prepare(&plan,
+					"SELECT l.invoice_id IS NOT DISTINCT FROM n.invoice_id, n.invoice_id, l.description, l.hsn_sac,"
+					"       coalesce(l.tax_rate, i.tax_rate)"
+					"  FROM invoice.credit_notes n"
+					"  JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id"
+					"  LEFT JOIN invoice.line_items l ON l.org_id = n.org_id AND l.line_id = $3"
+					" WHERE n.org_id = $1 AND n.credit_note_id = $2",
+					3, (Oid[]) {TEXTOID, TEXTOID, INT8OID});
+	if (SPI_execute_plan(plan, (Datum[]) {org_id, note_id, line_id}, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "invoice line lookup failed");
+	if (SPI_processed != 1)
+		return tuple;			/* no such note: the foreign key's to report */
+	found = SPI_tuptable->vals[0];
+	found_desc = SPI_tuptable->tupdesc;
+	if (!DatumGetBool(SPI_getbinval(found, found_desc, 1, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("line %lld is not a line of invoice \"%s\", which credit note \"%s\" corrects",
+						(long long) DatumGetInt64(line_id), SPI_getvalue(found, found_desc, 2),
+						TextDatumGetCString(note_id))));
+	for (int c = 0; c < 3; c++)
+	{
+		Datum		line_value = SPI_getbinval(found, found_desc, c + 3, &nulls[c]);
+
+		if (heap_attisnull(tuple, columns[c], tupdesc))
+		{
+			replace[c] = !nulls[c];
+			if (replace[c])
+				values[c] = SPI_datumTransfer(line_value, false, -1);
+		}
+		else if (c == 2 && DatumGetInt32(DirectFunctionCall2(numeric_cmp, line_value,
+															  heap_getattr(tuple, rate_att, tupdesc, &isnull))) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("a line credit is taxed at its line's rate, %s%%", SPI_getvalue(found, found_desc, 5))));
+	}
+	for (int c = 0; c < 3; c++)
+		if (replace[c])
+			tuple = heap_modify_tuple_by_cols(tuple, tupdesc, 1, &columns[c], &values[c], &nulls[c]);
+	return tuple;
 }
 
 /* BEFORE INSERT OR UPDATE OR DELETE on credit_note_lines: only a draft's lines change. */
@@ -337,8 +422,11 @@ credit_note_lines_guard_on_this_node(FunctionCallInfo fcinfo)
 	static SPIPlanPtr plan = NULL;
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	HeapTuple	tuple = trigdata->tg_trigtuple;
+	HeapTuple	result = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : tuple;
 	TupleDesc	tupdesc = RelationGetDescr(trigdata->tg_relation);
 	bool		isnull;
+	bool		line_id_null;
+	Datum		line_id;
 	int			nest_level;
 	Datum		key[2];
 
@@ -347,10 +435,10 @@ credit_note_lines_guard_on_this_node(FunctionCallInfo fcinfo)
 		elog(ERROR, "credit_note_lines_guard must be a BEFORE ROW trigger");
 	key[0] = heap_getattr(tuple, SPI_fnumber(tupdesc, "org_id"), tupdesc, &isnull);
 	if (isnull)
-		PG_RETURN_POINTER(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : tuple);	/* 23502 follows */
+		PG_RETURN_POINTER(result);	/* 23502 follows */
 	key[1] = heap_getattr(tuple, SPI_fnumber(tupdesc, "credit_note_id"), tupdesc, &isnull);
 	if (isnull)
-		PG_RETURN_POINTER(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : tuple);
+		PG_RETURN_POINTER(result);
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
@@ -366,9 +454,20 @@ credit_note_lines_guard_on_this_node(FunctionCallInfo fcinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_FROZEN),
 				 errmsg("credit note \"%s\" is issued: its lines cannot be changed", TextDatumGetCString(key[1]))));
+	if (!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) && !credit_note_issuing)
+	{
+		Datum		new_key[2];
+		bool		key_null[2];
+
+		new_key[0] = heap_getattr(result, SPI_fnumber(tupdesc, "org_id"), tupdesc, &key_null[0]);
+		new_key[1] = heap_getattr(result, SPI_fnumber(tupdesc, "credit_note_id"), tupdesc, &key_null[1]);
+		line_id = heap_getattr(result, SPI_fnumber(tupdesc, "line_id"), tupdesc, &line_id_null);
+		if (!line_id_null && !key_null[0] && !key_null[1])
+			result = SPI_copytuple(check_line_credit(result, tupdesc, new_key[0], new_key[1], line_id));
+	}
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
-	PG_RETURN_POINTER(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : tuple);
+	PG_RETURN_POINTER(result);
 }
 
 /*

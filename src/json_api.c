@@ -61,6 +61,8 @@ static const JsonField invoice_fields[] = {
 	{"paidAt", "paid_at", JSON_FIELD_TIME},
 	{"cancelledAt", "cancelled_at", JSON_FIELD_TIME},
 	{"statusReason", "status_reason", JSON_FIELD_STRING},
+	{"taxRounding", "tax_rounding", JSON_FIELD_STRING},
+	{"roundOff", "round_off", JSON_FIELD_CENTS},
 };
 
 static const JsonField line_fields[] = {
@@ -381,7 +383,7 @@ static const char csv_columns[] =
 	" invoice.json_time(i.paid_at) COLLATE \"C\", i.currency, i.tax_rate,"
 	" i.usage_amount::numeric, i.credits_applied::numeric, i.subtotal::numeric, i.tax::numeric,"
 	" i.total::numeric, i.already_billed_amount::numeric, i.advance_pay_amount::numeric,"
-	" i.amount_due::numeric";
+	" i.amount_due::numeric, i.round_off::numeric";
 
 /*
  * Plans have a parameter of type invoice.status, prepared for its OID: if

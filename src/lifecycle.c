@@ -20,6 +20,7 @@
 #include "catalog/pg_type.h"
 #include "cents.h"
 #include "commands/trigger.h"
+#include "compute.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "invoice.h"
@@ -76,9 +77,9 @@ typedef enum InvoiceColumn
 	COL_ORG_ID, COL_ID, COL_SERIES, COL_NUMBER, COL_DESCRIPTION,
 	COL_PERIOD_START, COL_PERIOD_END, COL_INVOICE_DATE, COL_DUE_DATE,
 	COL_CURRENCY, COL_STATUS, COL_STATUS_REASON, COL_TAX_RATE, COL_GST, COL_REVERSE_CHARGE,
-	COL_PLACE_OF_SUPPLY, COL_GST_INTRA_STATE,
+	COL_PLACE_OF_SUPPLY, COL_GST_INTRA_STATE, COL_TAX_ROUNDING, COL_TOTAL_ROUNDING,
 	COL_USAGE_AMOUNT, COL_CREDITS_APPLIED, COL_ALREADY_BILLED, COL_SUBTOTAL,
-	COL_TAX, COL_TOTAL, COL_ADVANCE_PAY, COL_AMOUNT_DUE, COL_CREDITED,
+	COL_TAX, COL_TOTAL, COL_ADVANCE_PAY, COL_AMOUNT_DUE, COL_CREDITED, COL_ROUND_OFF,
 	COL_UPDATED_AT, COL_ISSUED_AT, COL_PAID_AT, COL_CANCELLED_AT,
 	COL_COUNT
 } InvoiceColumn;
@@ -87,9 +88,9 @@ static const char *const column_names[COL_COUNT] = {
 	"org_id", "id", "series", "number", "description",
 	"period_start", "period_end", "invoice_date", "due_date",
 	"currency", "status", "status_reason", "tax_rate", "gst", "reverse_charge",
-	"place_of_supply", "gst_intra_state",
+	"place_of_supply", "gst_intra_state", "tax_rounding", "total_rounding",
 	"usage_amount", "credits_applied", "already_billed_amount", "subtotal",
-	"tax", "total", "advance_pay_amount", "amount_due", "credited_amount",
+	"tax", "total", "advance_pay_amount", "amount_due", "credited_amount", "round_off",
 	"updated_at", "issued_at", "paid_at", "cancelled_at"
 };
 
@@ -97,7 +98,7 @@ static const char *const column_names[COL_COUNT] = {
 static const InvoiceColumn frozen_columns[] = {
 	COL_SERIES, COL_NUMBER, COL_DESCRIPTION, COL_PERIOD_START, COL_PERIOD_END,
 	COL_INVOICE_DATE, COL_CURRENCY, COL_TAX_RATE, COL_GST, COL_REVERSE_CHARGE,
-	COL_PLACE_OF_SUPPLY, COL_GST_INTRA_STATE, COL_ISSUED_AT
+	COL_PLACE_OF_SUPPLY, COL_GST_INTRA_STATE, COL_TAX_ROUNDING, COL_TOTAL_ROUNDING, COL_ISSUED_AT
 };
 
 /* A row of invoice.invoices as the trigger sees it; changes are collected and applied at once. */
@@ -267,6 +268,30 @@ check_gst_invoice(InvoiceRow *row)
 }
 
 /*
+ * A draft that follows the supplier's rounding settings (NULL) gets them fixed
+ * at issue, as its amounts were computed (drafts are recomputed when the
+ * supplier changes them).
+ */
+static void
+fix_rounding(InvoiceRow *row)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		values[3] = {row->values[COL_TAX_ROUNDING], row->values[COL_TOTAL_ROUNDING], row->values[COL_CURRENCY]};
+	char		nulls[3] = {row->nulls[COL_TAX_ROUNDING] ? 'n' : ' ', row->nulls[COL_TOTAL_ROUNDING] ? 'n' : ' ', ' '};
+	bool		isnull;
+
+	invoice_prepare(&plan,
+					"SELECT " TAX_ROUNDING_SQL("i") ", " TOTAL_ROUNDING_SQL("i")
+					"  FROM (SELECT $1 AS tax_rounding, $2 AS total_rounding,"
+					"               'draft'::invoice.status AS status, $3 AS currency) i",
+					3, (Oid[]) {TEXTOID, TEXTOID, TEXTOID});
+	if (SPI_execute_plan(plan, values, nulls, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "rounding lookup failed");
+	row_set(row, COL_TAX_ROUNDING, SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1), false);
+	row_set(row, COL_TOTAL_ROUNDING, SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull), false, -1), false);
+}
+
+/*
  * draft → pending: invoice date, due date and number; the prepaid balance is
  * applied (credits → advance → card); nothing left due means paid at once.
  */
@@ -288,6 +313,8 @@ issue(InvoiceRow *row)
 	nest_level = invoice_pin_search_path();
 	if (DatumGetBool(row->values[COL_GST]))
 		check_gst_invoice(row);
+	if (row->nulls[COL_TAX_ROUNDING] || row->nulls[COL_TOTAL_ROUNDING])
+		fix_rounding(row);
 	advance = invoice_apply_advance(row->values[COL_ORG_ID], row->values[COL_ID], amount_due,
 									&payment_terms_days);
 	if (advance > 0)
@@ -438,7 +465,7 @@ invoice_before_insert_on_this_node(FunctionCallInfo fcinfo)
 				 errmsg("invoice \"%s\" must be created as draft, not %s",
 						row_text(&row, COL_ID), invoice_status_name(row_status(&row))),
 				 errhint("Insert it as a draft and issue it with invoice.invoice_issue(id).")));
-	for (int c = COL_USAGE_AMOUNT; c <= COL_CREDITED; c++)
+	for (int c = COL_USAGE_AMOUNT; c <= COL_ROUND_OFF; c++)
 		if (DatumGetCents(row.values[c]) != 0)
 			refuse_derived_amounts(&row);
 	if (!row.nulls[COL_ISSUED_AT] || !row.nulls[COL_PAID_AT] || !row.nulls[COL_CANCELLED_AT])
@@ -481,7 +508,7 @@ invoice_before_update_on_this_node(FunctionCallInfo fcinfo)
 				(errcode(ERRCODE_INVOICE_FROZEN),
 				 errmsg("invoice \"%s\" cannot change its id or organisation", row_text(&old_row, COL_ID))));
 	if (!invoice_amounts_writer_active())
-		for (int c = COL_USAGE_AMOUNT; c <= COL_CREDITED; c++)
+		for (int c = COL_USAGE_AMOUNT; c <= COL_ROUND_OFF; c++)
 			if (column_differs(&old_row, &new_row, c))
 				refuse_derived_amounts(&old_row);
 	for (int c = COL_ISSUED_AT; c <= COL_CANCELLED_AT; c++)
@@ -524,7 +551,10 @@ invoice_before_update_on_this_node(FunctionCallInfo fcinfo)
 		row_set(&new_row, COL_STATUS, invoice_status_datum(to), false);
 
 	if (from == INVOICE_DRAFT && (column_differs(&old_row, &new_row, COL_TAX_RATE) ||
-								  column_differs(&old_row, &new_row, COL_GST)))
+								  column_differs(&old_row, &new_row, COL_GST) ||
+								  column_differs(&old_row, &new_row, COL_CURRENCY) ||
+								  column_differs(&old_row, &new_row, COL_TAX_ROUNDING) ||
+								  column_differs(&old_row, &new_row, COL_TOTAL_ROUNDING)))
 		flag_pending(&pending_tax_rate_change);
 	if (from != to)
 	{
@@ -608,9 +638,12 @@ log_status_changes(void)
 static void
 recompute_retaxed_drafts(void)
 {
-	invoice_recompute("SELECT n.org_id, n.id, n.tax_rate, n.gst, n.gst_intra_state"
+	invoice_recompute("SELECT " RECOMPUTE_COLUMNS("n")
 					  " FROM changed_new n JOIN changed_old o ON o.org_id = n.org_id AND o.id = n.id"
-					  " WHERE n.tax_rate IS DISTINCT FROM o.tax_rate OR n.gst IS DISTINCT FROM o.gst",
+					  " WHERE n.tax_rate IS DISTINCT FROM o.tax_rate OR n.gst IS DISTINCT FROM o.gst"
+					  "    OR n.currency IS DISTINCT FROM o.currency"
+					  "    OR n.tax_rounding IS DISTINCT FROM o.tax_rounding"
+					  "    OR n.total_rounding IS DISTINCT FROM o.total_rounding",
 					  NULL, 0, NULL, NULL, false);
 }
 

@@ -898,7 +898,7 @@ invoice_doc(const Datum *args)
 			"SELECT i.org_id, i.id, i.number, i.status, i.description, i.currency, i.gst, i.reverse_charge,"
 			" i.period_start, i.period_end, i.invoice_date, i.due_date, i.paid_at, i.cancelled_at,"
 			" i.status_reason, i.usage_amount, i.credits_applied, i.subtotal, i.tax, i.total,"
-			" i.credited_amount, i.already_billed_amount, i.advance_pay_amount, i.amount_due,"
+			" i.credited_amount, i.already_billed_amount, i.advance_pay_amount, i.amount_due, i.round_off,"
 			" o.name AS org_name, o.billing_email, o.billing_address, o.gstin AS org_gstin,"
 			" invoice.gst_intra_state(i.gst, o.billing_state, o.gstin, s.state_code) AS intra_state,"
 			/* the place of supply by gst_intra_state's rule */
@@ -1017,6 +1017,8 @@ invoice_doc(const Datum *args)
 	totals = lappend(totals, pair(gst ? "Taxable value" : "Subtotal",
 								  format_money(&money, row_cents(h, "subtotal")), EMPHASIS_NONE));
 	totals = list_concat(totals, taxes);
+	if (row_cents(h, "round_off") != 0)
+		totals = lappend(totals, pair("Round off", format_money(&money, row_cents(h, "round_off")), EMPHASIS_NONE));
 	totals = lappend(totals, pair("Total", format_money(&money, row_cents(h, "total")), EMPHASIS_TOTAL));
 	if (row_cents(h, "credited_amount") != 0)
 		totals = lappend(totals, pair("Credit notes", format_money(&money, -row_cents(h, "credited_amount")),
@@ -1091,7 +1093,7 @@ credit_note_doc(const Datum *args)
 	prepare(&header_plan,
 			"SELECT n.org_id, n.credit_note_id, n.number, n.status, n.reason, n.description,"
 			" n.note_date::timestamp AT TIME ZONE 'UTC' AS note_date,"
-			" n.taxable_value, n.cgst, n.sgst, n.igst, n.tax, n.total, n.to_balance,"
+			" n.taxable_value, n.cgst, n.sgst, n.igst, n.tax, n.total, n.to_balance, n.round_off,"
 			" (SELECT invoice.sum(l.amount) FROM invoice.credit_note_lines l"
 			"   WHERE l.org_id = n.org_id AND l.credit_note_id = n.credit_note_id) AS lines_amount,"
 			" i.id AS invoice_id, i.number AS invoice_number, i.invoice_date, i.currency, i.gst,"
@@ -1197,6 +1199,8 @@ credit_note_doc(const Datum *args)
 			totals = lappend(totals, pair("IGST", format_money(&money, row_cents(h, "igst")), EMPHASIS_NONE));
 		else
 			totals = lappend(totals, pair("Tax", format_money(&money, row_cents(h, "tax")), EMPHASIS_NONE));
+		if (row_cents(h, "round_off") != 0)
+			totals = lappend(totals, pair("Round off", format_money(&money, row_cents(h, "round_off")), EMPHASIS_NONE));
 		totals = lappend(totals, pair("Total credit", format_money(&money, total), EMPHASIS_DUE));
 		if (total != to_balance)
 			totals = lappend(totals, pair("Off the invoice's amount due",

@@ -26,9 +26,13 @@ CREATE TABLE invoice.supplier (
     email        text,
     gstin        invoice.gstin,
     state_code   text CHECK (state_code ~ '^[0-9]{2}$'),
-    CHECK (gstin IS NULL OR state_code = left(gstin, 2))
+    CHECK (gstin IS NULL OR state_code = left(gstin, 2)),
+    tax_rounding    text NOT NULL DEFAULT 'line' CHECK (tax_rounding IN ('line', 'invoice')),
+    total_rounding  text NOT NULL DEFAULT 'none' CHECK (total_rounding IN ('none', 'rupee'))
 );
 COMMENT ON TABLE invoice.supplier IS 'the supplier''s own registration (one row): legal name, address, GSTIN and state, printed on every invoice';
+COMMENT ON COLUMN invoice.supplier.tax_rounding IS 'how drafts round tax until issue fixes it on the invoice: line (each line''s tax heads) or invoice (each head once per rate over the invoice, spread back over the lines)';
+COMMENT ON COLUMN invoice.supplier.total_rounding IS 'none, or rupee: INR drafts round their total to the rupee (the round_off amount) until issue fixes it on the invoice';
 
 CREATE TABLE invoice.orgs (
     org_id              text COLLATE "C" PRIMARY KEY CHECK (org_id ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$'),
@@ -91,11 +95,16 @@ CREATE TABLE invoice.invoices (
     issued_at              timestamptz,
     paid_at                timestamptz,
     cancelled_at           timestamptz,
+    -- last, where an upgrade's ADD COLUMN puts them: the row type is the same either way
+    tax_rounding           text CHECK (tax_rounding IN ('line', 'invoice')),
+    total_rounding         text CHECK (total_rounding IN ('none', 'rupee')),
+    round_off              invoice.cents NOT NULL DEFAULT '0',
     PRIMARY KEY (org_id, id),
     UNIQUE (org_id, number),
     CHECK (period_end > period_start),
     CHECK (due_date IS NULL OR invoice_date IS NULL OR due_date >= invoice_date),
     CHECK (NOT gst OR currency = 'INR'),
+    CHECK (total_rounding IS DISTINCT FROM 'rupee' OR currency = 'INR'),
     CHECK (CASE status WHEN 'draft' THEN number IS NULL
                        WHEN 'cancelled' THEN true      -- a discarded draft never had a number
                        ELSE number IS NOT NULL END)
@@ -113,13 +122,16 @@ COMMENT ON COLUMN invoice.invoices.tax_rate IS 'tax percent for line items witho
 COMMENT ON COLUMN invoice.invoices.gst IS 'a GST tax invoice (INR): tax split into CGST + SGST or IGST, HSN/SAC and a rate of invoice.gst_rates on every line';
 COMMENT ON COLUMN invoice.invoices.place_of_supply IS 'GST: state code of the place of supply, fixed at issue';
 COMMENT ON COLUMN invoice.invoices.gst_intra_state IS 'GST: true when taxed as CGST + SGST (place of supply in the supplier''s state), false for IGST; fixed at issue, so later moves of the customer or the supplier change nothing';
+COMMENT ON COLUMN invoice.invoices.tax_rounding IS 'line: tax heads rounded on each line; invoice: each head rounded once per rate over the invoice and spread back over the lines by largest remainder.  NULL on a draft: the supplier''s setting; fixed at issue';
+COMMENT ON COLUMN invoice.invoices.total_rounding IS 'rupee: the total is rounded to the rupee (INR only), the difference is round_off; none: no round-off.  NULL on a draft: the supplier''s setting (none for other currencies); fixed at issue';
+COMMENT ON COLUMN invoice.invoices.round_off IS 'derived: what rounding subtotal + tax to the rupee added (-0.49 to +0.50) when total_rounding is rupee, else 0; part of total';
 COMMENT ON COLUMN invoice.invoices.reverse_charge IS 'GST payable by the recipient under reverse charge (printed on the invoice)';
 COMMENT ON COLUMN invoice.invoices.usage_amount IS 'derived: sum of line amounts';
 COMMENT ON COLUMN invoice.invoices.credits_applied IS 'derived: credits, capped at usage_amount';
 COMMENT ON COLUMN invoice.invoices.already_billed_amount IS 'derived: sum of payments';
 COMMENT ON COLUMN invoice.invoices.subtotal IS 'derived: usage_amount - credits_applied';
 COMMENT ON COLUMN invoice.invoices.tax IS 'derived: sum over lines of the rounded tax on each line''s taxable value';
-COMMENT ON COLUMN invoice.invoices.total IS 'derived: subtotal + tax';
+COMMENT ON COLUMN invoice.invoices.total IS 'derived: subtotal + tax + round_off';
 COMMENT ON COLUMN invoice.invoices.advance_pay_amount IS 'derived: prepaid balance applied to this invoice';
 COMMENT ON COLUMN invoice.invoices.amount_due IS 'derived: max(total - already_billed_amount - advance_pay_amount - credited_amount, 0)';
 COMMENT ON COLUMN invoice.invoices.credited_amount IS 'derived: total of the issued credit notes of this invoice';

@@ -9,26 +9,28 @@ CREATE TYPE invoice.amounts AS (
     total                  invoice.cents,
     advance_pay_amount     invoice.cents,
     amount_due             invoice.cents,
-    credited_amount        invoice.cents
+    credited_amount        invoice.cents,
+    round_off              invoice.cents
 );
 COMMENT ON TYPE invoice.amounts IS 'the derived amounts of an invoice';
 
-CREATE FUNCTION invoice.invoice_amounts_accum(internal, invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean, invoice.cents)
+CREATE FUNCTION invoice.invoice_amounts_accum(internal, invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean, invoice.cents, text, text)
     RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION invoice.invoice_amounts_final(internal)
     RETURNS invoice.amounts AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE invoice.invoice_amounts(line_amount invoice.cents, line_tax_rate numeric,
                                          credits invoice.cents, payments invoice.cents, advance invoice.cents,
-                                         intra_state boolean, credited invoice.cents) (
+                                         intra_state boolean, credited invoice.cents,
+                                         tax_rounding text, total_rounding text) (
     SFUNC = invoice.invoice_amounts_accum, STYPE = internal,
     FINALFUNC = invoice.invoice_amounts_final
 );
-COMMENT ON FUNCTION invoice.invoice_amounts_accum(internal, invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean, invoice.cents)
+COMMENT ON FUNCTION invoice.invoice_amounts_accum(internal, invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean, invoice.cents, text, text)
     IS 'invoice_amounts transition: collects the lines of one invoice';
 COMMENT ON FUNCTION invoice.invoice_amounts_final(internal)
-    IS 'invoice_amounts final: credits spread pro rata, tax rounded per line, totals';
-COMMENT ON AGGREGATE invoice.invoice_amounts(invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean, invoice.cents)
-    IS 'the derived amounts of one invoice from its lines (amount, tax rate), its credit, payment, advance and credit-note totals and its GST split (true: CGST + SGST at half the rate each, each rounded)';
+    IS 'invoice_amounts final: credits spread pro rata, tax rounded per line or per rate over the invoice, round-off, totals';
+COMMENT ON AGGREGATE invoice.invoice_amounts(invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean, invoice.cents, text, text)
+    IS 'the derived amounts of one invoice from its lines (amount, tax rate), its credit, payment, advance and credit-note totals, its GST split (true: CGST + SGST at half the rate each, each rounded), its tax rounding (line or invoice) and total rounding (none or rupee)';
 
 CREATE FUNCTION invoice.gst_intra_state(gst boolean, org_billing_state text, org_gstin text, supplier_state text)
     RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE

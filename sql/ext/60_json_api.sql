@@ -93,7 +93,8 @@ SELECT i.org_id, i.id, i.number, i.description, i.status,
        i.total::numeric AS total,
        i.already_billed_amount::numeric AS already_billed_amount,
        i.advance_pay_amount::numeric AS advance_pay_amount,
-       i.amount_due::numeric AS amount_due
+       i.amount_due::numeric AS amount_due,
+       i.round_off::numeric AS round_off
   FROM invoice.invoices i;
 COMMENT ON VIEW invoice.invoice_csv
     IS 'every invoice as a row of the CSV export: timestamps as 2024-02-01T00:00:00Z (UTC), amounts in major units (450.00)';

@@ -22,6 +22,7 @@ CREATE TABLE invoice.credit_notes (
     to_balance      invoice.cents NOT NULL DEFAULT '0',
     created_at      timestamptz NOT NULL DEFAULT invoice.clock(),
     issued_at       timestamptz,
+    round_off       invoice.cents NOT NULL DEFAULT '0',
     PRIMARY KEY (org_id, credit_note_id),
     UNIQUE (org_id, number),
     FOREIGN KEY (org_id, invoice_id) REFERENCES invoice.invoices (org_id, id),
@@ -30,6 +31,7 @@ CREATE TABLE invoice.credit_notes (
 CREATE INDEX credit_notes_invoice_idx ON invoice.credit_notes (org_id, invoice_id);
 CREATE INDEX credit_notes_id_idx ON invoice.credit_notes (credit_note_id);
 COMMENT ON TABLE invoice.credit_notes IS 'corrections of issued invoices, numbered CN/YYyy/NNNNNN: reduce the amount due, or credit the advance balance once paid';
+COMMENT ON COLUMN invoice.credit_notes.round_off IS 'part of total: for an invoice rounded to the rupee, what makes the value credited so far (taxable values + tax of its issued notes) a whole number of rupees, rounded half away from zero, so the notes add up to the invoice''s total';
 COMMENT ON COLUMN invoice.credit_notes.to_balance IS 'the part of the total credited to the organisation''s advance balance (what the invoice no longer owed)';
 
 CREATE TABLE invoice.credit_note_lines (
@@ -37,18 +39,29 @@ CREATE TABLE invoice.credit_note_lines (
     credit_note_id  text COLLATE "C" NOT NULL,
     line_no         bigint GENERATED ALWAYS AS IDENTITY,
     description     text NOT NULL CHECK (btrim(description) <> ''),
-    amount          invoice.cents NOT NULL CHECK (amount > '0'),
+    amount          invoice.cents CHECK (amount >= '0'),
     tax_rate        numeric CHECK (tax_rate BETWEEN 0 AND 100 AND tax_rate = round(tax_rate, 6)),
     hsn_sac         text CHECK (hsn_sac ~ '^([0-9]{4}|[0-9]{6}|[0-9]{8})$'),
     cgst            invoice.cents NOT NULL DEFAULT '0',
     sgst            invoice.cents NOT NULL DEFAULT '0',
     igst            invoice.cents NOT NULL DEFAULT '0',
     tax             invoice.cents NOT NULL DEFAULT '0',
+    line_id         bigint,
+    units           numeric CHECK (units > 0),
+    line_amount     invoice.cents CHECK (line_amount > '0'),
     PRIMARY KEY (org_id, line_no),
-    FOREIGN KEY (org_id, credit_note_id) REFERENCES invoice.credit_notes (org_id, credit_note_id) ON DELETE CASCADE
+    FOREIGN KEY (org_id, credit_note_id) REFERENCES invoice.credit_notes (org_id, credit_note_id) ON DELETE CASCADE,
+    FOREIGN KEY (org_id, line_id) REFERENCES invoice.line_items (org_id, line_id),
+    CHECK (line_id IS NOT NULL OR coalesce(amount > '0', false)),
+    CHECK (line_id IS NOT NULL OR (units IS NULL AND line_amount IS NULL))
 );
 CREATE INDEX credit_note_lines_note_idx ON invoice.credit_note_lines (org_id, credit_note_id);
-COMMENT ON TABLE invoice.credit_note_lines IS 'what a credit note credits: taxable amount and rate (NULL: the invoice''s rate); the tax is split as the invoice''s';
+CREATE INDEX credit_note_lines_line_idx ON invoice.credit_note_lines (org_id, line_id) WHERE line_id IS NOT NULL;
+COMMENT ON TABLE invoice.credit_note_lines IS 'what a credit note credits: a taxable amount at a rate (NULL: the invoice''s rate), or a line of the invoice (line_id) by units, by line_amount or in full; the tax is split and rounded as the invoice''s';
+COMMENT ON COLUMN invoice.credit_note_lines.amount IS 'the taxable value credited: given for an amount, computed at issue for a line credit';
+COMMENT ON COLUMN invoice.credit_note_lines.line_id IS 'the invoice line credited (NULL: an amount at a rate)';
+COMMENT ON COLUMN invoice.credit_note_lines.units IS 'line credit: how many of the line''s units are credited';
+COMMENT ON COLUMN invoice.credit_note_lines.line_amount IS 'line credit: how much of the line''s amount (before its share of the invoice''s credits) is credited; given, or computed at issue from units or as what remains of the line';
 
 SELECT pg_catalog.pg_extension_config_dump('invoice.credit_notes', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.credit_note_lines', '');

@@ -314,7 +314,7 @@ SELECT pg_temp.refused($$SELECT invoice.text_icontains(a, b) FROM two_collations
 
 SELECT is(pg_temp.keys(invoice.invoice_describe('ja-2')), '{code,data}', 'describe: code, data');
 SELECT is(pg_temp.keys(invoice.invoice_describe('ja-2')->'data'),
-          '{id,orgId,periodStart,periodEnd,invoiceDate,dueDate,currency,status,usageAmount,creditsApplied,alreadyBilledAmount,subtotal,tax,total,advancePayAmount,amountDue,number,description,taxRate,issuedAt,paidAt,cancelledAt,statusReason,lineItems,credits,payments,statusHistory}',
+          '{id,orgId,periodStart,periodEnd,invoiceDate,dueDate,currency,status,usageAmount,creditsApplied,alreadyBilledAmount,subtotal,tax,total,advancePayAmount,amountDue,number,description,taxRate,issuedAt,paidAt,cancelledAt,statusReason,taxRounding,roundOff,lineItems,credits,payments,statusHistory}',
           'describe: the 16 list keys first, then the richer ones');
 SELECT is((SELECT count(*)::int FROM invoice.invoices i
             WHERE i.org_id = 'ja-org'
@@ -403,7 +403,7 @@ SELECT is((SELECT ARRAY[c.total::text, c.amount_due::text, c.status::text, c.num
 SELECT columns_are('invoice', 'invoice_csv',
                    ARRAY['org_id', 'id', 'number', 'description', 'status', 'period_start', 'period_end', 'invoice_date',
                          'due_date', 'paid_at', 'currency', 'tax_rate', 'usage_amount', 'credits_applied', 'subtotal', 'tax',
-                         'total', 'already_billed_amount', 'advance_pay_amount', 'amount_due'],
+                         'total', 'already_billed_amount', 'advance_pay_amount', 'amount_due', 'round_off'],
                    'CSV: its columns');
 SELECT col_type_is('invoice', 'invoice_csv', 'total', 'numeric', 'CSV: amounts are numeric');
 SELECT pg_temp.refused($$SELECT * FROM invoice.invoice_csv(NULL)$$, '22004', NULL, 'CSV: NULL organisation: 22004');

@@ -34,6 +34,7 @@ CREATE FUNCTION pg_temp.ref_describe(p_org text, p_id text) RETURNS json LANGUAG
         'number', i.number, 'description', i.description, 'taxRate', i.tax_rate,
         'issuedAt', pg_temp.ref_time(i.issued_at), 'paidAt', pg_temp.ref_time(i.paid_at),
         'cancelledAt', pg_temp.ref_time(i.cancelled_at), 'statusReason', i.status_reason,
+        'taxRounding', i.tax_rounding, 'roundOff', i.round_off,
         'lineItems', COALESCE((SELECT json_agg(json_build_object(
             'lineId', l.line_id, 'description', l.description, 'units', l.units, 'rate', l.rate, 'amount', l.amount,
             'taxRate', COALESCE(l.tax_rate, i.tax_rate), 'productGroup', l.product_group,

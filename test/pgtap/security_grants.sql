@@ -71,9 +71,9 @@ SELECT f, 'the gstin domain' FROM unnest(ARRAY['invoice.gstin_valid(text)', 'inv
 UNION ALL
 SELECT f, 'a helper that reads no data' FROM unnest(ARRAY[
     'invoice.new_invoice_id()', 'invoice.acting_role()', 'invoice.clock()', 'invoice.next_identity(regclass)',
-    'invoice.invoice_amounts_accum(internal,invoice.cents,numeric,invoice.cents,invoice.cents,invoice.cents,boolean,invoice.cents)',
+    'invoice.invoice_amounts_accum(internal,invoice.cents,numeric,invoice.cents,invoice.cents,invoice.cents,boolean,invoice.cents,text,text)',
     'invoice.invoice_amounts_final(internal)',
-    'invoice.invoice_amounts(invoice.cents,numeric,invoice.cents,invoice.cents,invoice.cents,boolean,invoice.cents)',
+    'invoice.invoice_amounts(invoice.cents,numeric,invoice.cents,invoice.cents,invoice.cents,boolean,invoice.cents,text,text)',
     'invoice.gst_intra_state(boolean,text,text,text)', 'invoice.json_time(timestamp with time zone)',
     'invoice.status_label(invoice.status)', 'invoice.status_filter(text)', 'invoice.search_term(text)',
     'invoice.text_icontains(text,text)', 'invoice.search_signature(text[])',

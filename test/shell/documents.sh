@@ -150,6 +150,20 @@ VALUES ('org-acme', 'cn-storage', 'inv-gst', 'wrong_rate');
 INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amount, hsn_sac)
 VALUES ('org-acme', 'cn-storage', 'storage at the committed rate', '2400.00', '998315');
 SELECT invoice.credit_note_issue('cn-storage', '2025-05-20');
+
+-- rounded off to the rupee: 10.55 + 18 % (1.899 → 1.90) = 12.45, round off −0.45, total 12.00;
+-- a credit note of the whole line gives back 12.45 rounded the same way
+INSERT INTO invoice.invoices (org_id, id, period_start, period_end, invoice_date, due_date, currency, tax_rate,
+                              total_rounding)
+VALUES ('org-acme', 'inv-round', '2025-05-01', '2025-06-01', '2025-06-01', '2025-07-01', 'INR', 18, 'rupee');
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount)
+VALUES ('org-acme', 'inv-round', 'support hours', '10.55');
+SELECT invoice.invoice_issue('inv-round');
+INSERT INTO invoice.credit_notes (org_id, credit_note_id, invoice_id, reason)
+VALUES ('org-acme', 'cn-round', 'inv-round', 'service_not_rendered');
+INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, line_id)
+SELECT org_id, 'cn-round', line_id FROM invoice.line_items WHERE invoice_id = 'inv-round';
+SELECT invoice.credit_note_issue('cn-round', '2025-06-02');
 SQL
 ); then
 	bail "fixtures in $DB" "$out"
@@ -288,6 +302,16 @@ text "$WORK/note.pdf" >"$WORK/note.txt"
 contains "credit_note_pdf: pdftotext finds the note number $note_number" "$WORK/note.txt" "$note_number"
 contains "credit_note_pdf: the invoice it corrects" "$WORK/note.txt" "$gst_number"
 contains "credit_note_pdf: its total credit (2,400.00 + 18 %)" "$WORK/note.txt" "Total credit ₹2,832.00"
+
+fetch "$WORK/round.pdf" "invoice.invoice_pdf('inv-round')"
+text "$WORK/round.pdf" >"$WORK/round.txt"
+contains "invoice_pdf: the round-off of a total rounded to the rupee" "$WORK/round.txt" "Round off −₹0.45"
+contains "invoice_pdf: the total after round-off" "$WORK/round.txt" "Total ₹12.00"
+fetch "$WORK/round-note.pdf" "invoice.credit_note_pdf('cn-round')"
+text "$WORK/round-note.pdf" >"$WORK/round-note.txt"
+contains "credit_note_pdf: the round-off of a note of a rounded-off invoice" "$WORK/round-note.txt" "Round off −₹0.45"
+contains "credit_note_pdf: a line credited in full gives back the invoice's total" "$WORK/round-note.txt" "Total credit ₹12.00"
+contains "credit_note_pdf: the line credit carries its line's description" "$WORK/round-note.txt" "support hours"
 
 # --- ZIP ---------------------------------------------------------------------------------------
 

@@ -1,0 +1,94 @@
+/*
+ * compute.h
+ *		The tax arithmetic of compute.c, shared with the credit notes: lines
+ *		with their amounts and rates in, credit shares, taxable values and
+ *		rounded tax heads out.
+ */
+#ifndef INVOICE_COMPUTE_H
+#define INVOICE_COMPUTE_H
+
+#include "cents.h"
+
+#ifndef HAVE_INT128
+#error "invoice computation needs a 128-bit integer type"
+#endif
+
+/* Tax rates are percentages with at most six decimals: rate × 10^6 is exact. */
+#define RATE_SCALE INT64CONST(1000000)
+
+/*
+ * The divisor of a tax head: taxable × rate_scaled / divisor is the exact
+ * head, in cents.  Within a state each of CGST and SGST is half the rate.
+ */
+#define TAX_DIVISOR(split) ((int128) ((split) ? 200 : 100) * RATE_SCALE)
+
+typedef struct ComputeLine
+{
+	Cents		amount;
+	int64		rate_scaled;	/* percent × RATE_SCALE */
+	int64		line_id;
+	int			position;		/* input order, the last tie-breaker */
+	int128		share_remainder;	/* of the pro rata credit division */
+	int128		tax_remainder;	/* of the exact head, in invoice rounding */
+	Cents		credit_share;
+	/* results */
+	Cents		taxable;
+	Cents		tax;			/* tax, or IGST, or CGST when split */
+	Cents		tax_second;		/* SGST when split, else 0 */
+} ComputeLine;
+
+typedef struct ComputeState
+{
+	ComputeLine *lines;
+	int			nlines;
+	int			maxlines;
+	bool		split;			/* GST within one state: CGST and SGST at half the rate each */
+	bool		invoice_rounding;	/* each head rounded once per rate over the invoice */
+	bool		round_to_rupee; /* total rounded to whole major units */
+	Cents		usage;
+	Cents		credits_total;
+	Cents		paid_total;
+	Cents		advance_total;
+	Cents		credited_total;	/* issued credit notes */
+	Numeric		last_rate;		/* cache: consecutive lines mostly share a rate */
+	int64		last_rate_scaled;
+	/* results */
+	Cents		credits_applied;
+	Cents		tax;
+} ComputeState;
+
+extern void compute_add_line(ComputeState *state, Cents amount, Numeric rate, int64 line_id,
+							 MemoryContext context);
+extern void compute_lines(ComputeState *state);
+
+/* one invoice's lines as its amounts compute them (in the caller's SPI connection); *gst: a GST invoice */
+extern void compute_invoice_tax(Datum org_id, Datum id, ComputeState *state, bool *gst);
+
+/* 'line' → false, 'invoice' → true; 22023 otherwise */
+extern bool compute_invoice_rounding(const char *tax_rounding);
+
+/* round(numerator / divisor) half away from zero, for numerator ≥ 0; 22003 outside cents */
+extern Cents compute_round_div(int128 numerator, int128 divisor);
+
+/* what rounding an amount ≥ 0 to whole major units (half away from zero) adds */
+extern Cents compute_round_off(Cents amount);
+
+/*
+ * The SQL of an invoice's tax rounding and total rounding (alias: an
+ * invoices row): fixed at issue; a draft's NULL means the supplier's
+ * setting (round-off only for INR); 'line' and 'none' without a supplier
+ * or on a row issued before they were recorded.
+ */
+#define TAX_ROUNDING_SQL(alias) \
+	"coalesce(" alias ".tax_rounding, CASE WHEN " alias ".status = 'draft' THEN" \
+	" (SELECT s.tax_rounding FROM invoice.supplier s) END, 'line')"
+#define TOTAL_ROUNDING_SQL(alias) \
+	"coalesce(" alias ".total_rounding, CASE WHEN " alias ".status = 'draft' AND " alias ".currency = 'INR' THEN" \
+	" (SELECT s.total_rounding FROM invoice.supplier s) END, 'none')"
+
+/* The columns of invoices that invoice_recompute's target query returns, for alias. */
+#define RECOMPUTE_COLUMNS(alias) \
+	alias ".org_id, " alias ".id, " alias ".tax_rate, " alias ".gst, " alias ".gst_intra_state, " \
+	alias ".status, " alias ".currency, " alias ".tax_rounding, " alias ".total_rounding"
+
+#endif							/* INVOICE_COMPUTE_H */
