@@ -55,3 +55,22 @@ INSERT INTO suppliers VALUES ('Acme', '27AAPFU0939F1ZV');
 INSERT INTO suppliers VALUES ('Typo', '27AAPFU0399F1ZV');
 UPDATE suppliers SET gstin = '27aapfu0939f1zv';
 UPDATE suppliers SET gstin = upper('09acqpi2284l1z0') RETURNING *;
+
+--
+-- Every kind the GST portal issues, with the same check character: normal
+-- taxpayers, TCS (e-commerce operators, C at 14), TDS (tax deductors, a TAN
+-- or PAN and D at 14), government departments, UINs of UN bodies and
+-- embassies (UN or ON), non-resident taxable persons (NR) and OIDAR
+-- suppliers (state 99, OS).  gstin_kind names it; NULL when not valid.
+--
+SELECT g AS gstin, gstin_kind(g) AS kind
+  FROM (VALUES ('27AAPFU0939F1ZV'), ('29AAACR1234L1CN'), ('27MUMA12345B1D5'), ('07DELA00001A1ZR'),
+               ('0717UNO00157UNO'), ('0718USA00024ON7'), ('2720GBR00001NRH'), ('9917USA29001OSH'),
+               ('0717UNO00157UNX'), (NULL)) AS t(g);
+
+-- A normal GSTIN's PAN must carry a holder type at character 6 (its 4th).
+SELECT '27AAPXU0939F1ZV'::gstin;
+-- Errors name the part of the kind the value is nearest to.
+SELECT '0717UN000157UNO'::gstin;
+SELECT '0717UNO00157XNO'::gstin;
+SELECT '2717USA29001OSH'::gstin;

@@ -109,6 +109,31 @@ static const JsonField history_fields[] = {
 	{"reason", "reason", JSON_FIELD_STRING},
 };
 
+/*
+ * The GST breakdown of a GST tax invoice (Describe's "gst"): the place of
+ * supply and the CGST + SGST / IGST split as issue fixes them (a draft's by
+ * the rule it will be issued under), both registrations, reverse charge, and
+ * the tax per rate (invoice_tax_summary, the computation of the amounts).
+ */
+static const JsonField gst_fields[] = {
+	{"placeOfSupply", "place_of_supply", JSON_FIELD_STRING},
+	{"intraState", "intra_state", JSON_FIELD_BOOLEAN},
+	{"supplierGstin", "supplier_gstin", JSON_FIELD_STRING},
+	{"recipientGstin", "recipient_gstin", JSON_FIELD_STRING},
+	{"recipientKind", "recipient_kind", JSON_FIELD_STRING},
+	{"reverseCharge", "reverse_charge", JSON_FIELD_BOOLEAN},
+	{"roundOff", "round_off", JSON_FIELD_CENTS},
+};
+
+static const JsonField gst_rate_fields[] = {
+	{"rate", "rate", JSON_FIELD_NUMBER},
+	{"taxableValue", "taxable_value", JSON_FIELD_CENTS},
+	{"cgst", "cgst", JSON_FIELD_CENTS},
+	{"sgst", "sgst", JSON_FIELD_CENTS},
+	{"igst", "igst", JSON_FIELD_CENTS},
+	{"tax", "tax", JSON_FIELD_CENTS},
+};
+
 /* A child array of Describe: its key, its rows' fields, the statement reading them ($1 org, $2 invoice). */
 typedef struct DescribeChild
 {
@@ -687,6 +712,8 @@ describe_write(StringInfo buf, Datum org_id, Datum id)
 	static SPIPlanPtr by_key_plan = NULL;
 	static SPIPlanPtr by_id_plan = NULL;
 	static SPIPlanPtr child_plans[DESCRIBE_CHILDREN];
+	static SPIPlanPtr gst_plan = NULL;
+	static SPIPlanPtr gst_rates_plan = NULL;
 	Oid			argtypes[3] = {TEXTOID, TEXTOID, NUMERICOID};
 	Datum		values[3] = {org_id, id, (Datum) 0};
 	char		nulls[3] = {org_id == (Datum) 0 ? 'n' : ' ', ' ', 'n'};	/* unused parameters are NULL, never garbage */
@@ -737,6 +764,38 @@ describe_write(StringInfo buf, Datum org_id, Datum id)
 		json_write_key(buf, child->key);
 		json_row_writer_init(&writer, child->fields, child->nfields, SPI_tuptable->tupdesc);
 		json_write_array(buf, &writer, SPI_tuptable->vals, SPI_processed);
+	}
+
+	appendBinaryStringInfo(buf, ", ", 2);
+	json_write_key(buf, "gst");
+	run_select(invoice_prepare_generic(&gst_plan,
+									   "SELECT coalesce(i.place_of_supply, o.billing_state, left(o.gstin, 2), s.state_code) AS place_of_supply,"
+									   "       coalesce(i.gst_intra_state,"
+									   "                invoice.gst_intra_state(true, o.billing_state, o.gstin, s.state_code)) AS intra_state,"
+									   "       s.gstin AS supplier_gstin, o.gstin AS recipient_gstin,"
+									   "       invoice.gstin_kind(o.gstin) AS recipient_kind, i.reverse_charge,"
+									   "       '0'::invoice.cents AS round_off"
+									   "  FROM invoice.invoices i JOIN invoice.orgs o ON o.org_id = i.org_id"
+									   "  LEFT JOIN invoice.supplier s ON true"
+									   " WHERE i.org_id = $1 AND i.id = $2 AND i.gst",
+									   3, argtypes),
+			   values, nulls, "gst");
+	if (SPI_processed == 0)
+		appendBinaryStringInfo(buf, "null", 4);
+	else
+	{
+		appendStringInfoChar(buf, '{');
+		json_row_writer_init(&writer, gst_fields, lengthof_fields(gst_fields), SPI_tuptable->tupdesc);
+		json_write_fields(buf, &writer, SPI_tuptable->vals[0]);
+		run_select(invoice_prepare_generic(&gst_rates_plan,
+										   "SELECT t.* FROM invoice.invoice_tax_summary($2) t ORDER BY t.rate",
+										   3, argtypes),
+				   values, nulls, "gst rates");
+		appendBinaryStringInfo(buf, ", ", 2);
+		json_write_key(buf, "rates");
+		json_row_writer_init(&writer, gst_rate_fields, lengthof_fields(gst_rate_fields), SPI_tuptable->tupdesc);
+		json_write_array(buf, &writer, SPI_tuptable->vals, SPI_processed);
+		appendStringInfoChar(buf, '}');
 	}
 	appendStringInfoChar(buf, '}');
 	return true;

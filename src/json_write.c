@@ -156,6 +156,11 @@ json_row_writer_init(JsonRowWriter *writer, const JsonField *fields, int nfields
 			getTypeOutputInfo(TupleDescAttr(tupdesc, attnum - 1)->atttypid, &output_oid, &varlena);
 			fmgr_info(output_oid, &writer->output[i]);
 		}
+		else if (fields[i].kind == JSON_FIELD_BOOLEAN)
+		{
+			if (TupleDescAttr(tupdesc, attnum - 1)->atttypid != BOOLOID)
+				elog(ERROR, "JSON field \"%s\": column \"%s\" is not boolean", fields[i].key, fields[i].column);
+		}
 		else if (TupleDescAttr(tupdesc, attnum - 1)->attlen != sizeof(int64) &&
 				 fields[i].kind != JSON_FIELD_STATUS)
 			elog(ERROR, "JSON field \"%s\": column \"%s\" is not a cents or timestamp column",
@@ -229,6 +234,9 @@ write_value(StringInfo buf, JsonRowWriter *writer, int field, Datum value)
 			appendStringInfoChar(buf, '"');
 			appendStringInfoString(buf, json_status_label(invoice_status_from_datum(value)));
 			appendStringInfoChar(buf, '"');
+			break;
+		case JSON_FIELD_BOOLEAN:
+			appendStringInfoString(buf, DatumGetBool(value) ? "true" : "false");
 			break;
 	}
 }

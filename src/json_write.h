@@ -21,7 +21,8 @@ typedef enum JsonFieldKind
 	JSON_FIELD_NUMBER,			/* numeric, integers: a number ("NaN" and the like as strings) */
 	JSON_FIELD_CENTS,			/* invoice.cents: an integer of minor units */
 	JSON_FIELD_TIME,			/* timestamptz: "2024-02-01T00:00:00Z" */
-	JSON_FIELD_STATUS			/* invoice.status: its label (pending is "unpaid") */
+	JSON_FIELD_STATUS,			/* invoice.status: its label (pending is "unpaid") */
+	JSON_FIELD_BOOLEAN			/* boolean: true or false */
 } JsonFieldKind;
 
 /* One key of an object: its name, the column it comes from, how. */

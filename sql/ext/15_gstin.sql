@@ -1,14 +1,18 @@
--- gstin: India's GST identification number (see src/gstin_check.h for its structure)
+-- gstin: India's GST identification numbers and UINs (see src/gstin_check.h for their kinds)
 
 CREATE FUNCTION invoice.gstin_valid(text) RETURNS boolean
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION invoice.gstin_check(text) RETURNS boolean
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION invoice.gstin_kind(text) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION invoice.gstin_valid(text) IS
-    'true iff the text is a GSTIN: state code, PAN, entity number, Z and a correct check character, in upper case; never raises';
+    'true iff the text is a GSTIN or UIN of one of the kinds the GST portal issues, with a correct check character, in upper case; never raises';
 COMMENT ON FUNCTION invoice.gstin_check(text) IS
-    'true for a valid GSTIN, otherwise raises 22P02 naming the part that is wrong';
+    'true for a valid GSTIN or UIN, otherwise raises 22P02 naming the part that is wrong';
+COMMENT ON FUNCTION invoice.gstin_kind(text) IS
+    'the kind of a valid GSTIN or UIN: normal, government, tds, tcs, uin, nri or oidar; NULL for anything else; never raises';
 
 -- The CHECK raises gstin_check's own error, so a refused value says what is
 -- wrong with it instead of a bare 23514 check_violation.  NULL passes, as
@@ -16,4 +20,4 @@ COMMENT ON FUNCTION invoice.gstin_check(text) IS
 CREATE DOMAIN invoice.gstin AS text
     CONSTRAINT gstin_check CHECK (invoice.gstin_check(VALUE));
 COMMENT ON DOMAIN invoice.gstin IS
-    'GST identification number: 15 characters, upper case, check character verified; malformed values raise 22P02';
+    'GST identification number or UIN of any kind the GST portal issues: 15 characters, upper case, check character verified; malformed values raise 22P02';

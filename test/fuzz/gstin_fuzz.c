@@ -4,11 +4,12 @@
  *
  * gstin_examine is checked against a reference that shares none of its
  * code: per-position character sets, <ctype.h> in the C locale, and Luhn
- * mod 36 written as the permutation it is.  The input is passed with its
- * exact length and no terminator, so AddressSanitizer catches any read
- * past it.  Every input is also turned into a valid GSTIN, which must be
- * accepted, while its single-character substitutions and adjacent
- * transpositions must be refused.  (Luhn mod 36 alone cannot see a swap of
+ * mod 36 written as the permutation it is, the kinds as per-position sets
+ * of characters.  The input is passed with its exact length and no
+ * terminator, so AddressSanitizer catches any read past it.  Every input is
+ * also turned into a valid GSTIN or UIN of one of the kinds, which must be
+ * accepted as that kind, while its single-character substitutions and
+ * adjacent transpositions must be refused.  (Luhn mod 36 alone cannot see a swap of
  * 0 and Z, but wherever they can stand side by side in a GSTIN, swapping
  * them breaks the structure.)
  *
@@ -54,11 +55,11 @@ fail(const char *what, const uint8_t *value, size_t len,
 {
 	fprintf(stderr, "gstin_fuzz: %s\n", what);
 	print_escaped("  input:    ", value, len);
-	fprintf(stderr, "  examine:  result %d position %d check '%c'\n",
-			(int) got->result, got->position, got->expected_check ? got->expected_check : '-');
+	fprintf(stderr, "  examine:  result %d position %d kind %d expected '%c'\n",
+			(int) got->result, got->position, (int) got->kind, got->expected ? got->expected : '-');
 	if (want)
-		fprintf(stderr, "  expected: result %d position %d check '%c'\n",
-				(int) want->result, want->position, want->expected_check ? want->expected_check : '-');
+		fprintf(stderr, "  expected: result %d position %d kind %d expected '%c'\n",
+				(int) want->result, want->position, (int) want->kind, want->expected ? want->expected : '-');
 	__builtin_trap();
 }
 
@@ -87,29 +88,68 @@ in_set(const char *set, char c)
 }
 
 static GstinResult
-ref_fault(GstinFault *f, GstinResult r, int position, char check)
+ref_fault(GstinFault *f, GstinResult r, int position, char expected)
 {
 	f->result = r;
 	f->position = position;
-	f->expected_check = check;
+	f->expected = expected;
 	return r;
+}
+
+/*
+ * Characters 3-14 of each kind as sets of allowed characters (GSTN's
+ * published patterns), in GstinKind order; oidar also needs state code 99.
+ */
+#define DIG "0123456789"
+#define LET "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define HOLDER "ABCFGHJKLPT"
+#define ENTITY "123456789" LET
+static const char *const kind_sets[7][12] = {
+	{LET, LET, LET, HOLDER, LET, DIG, DIG, DIG, DIG, LET, ENTITY, "Z"},	/* normal */
+	{LET, LET, LET, HOLDER, LET, DIG, DIG, DIG, DIG, LET, ENTITY, "C"},	/* tcs */
+	{LET, LET, LET, LET, DIG, DIG, DIG, DIG, DIG, LET, DIG, "Z"},	/* government */
+	{LET, LET, LET, LET, DIG LET, DIG, DIG, DIG, DIG, LET, ENTITY, "D"},	/* tds */
+	{DIG, DIG, LET, LET, LET, DIG, DIG, DIG, DIG, DIG, "O", "S"},	/* oidar */
+	{DIG, DIG, LET, LET, LET, DIG, DIG, DIG, DIG, DIG, "UO", "N"},	/* uin */
+	{DIG, DIG, LET, LET, LET, DIG, DIG, DIG, DIG, DIG, "N", "R"},	/* nri */
+};
+
+/* Misfits of up (characters 1-14) against kind k; *first: the first, 0-based. */
+static int
+ref_misfits(const char *up, int k, int *first)
+{
+	int			n = 0;
+	int			i;
+
+	*first = -1;
+	if (k == GSTIN_KIND_OIDAR && strncmp(up, "99", 2) != 0)
+	{
+		n++;
+		*first = 0;
+	}
+	for (i = 2; i < 14; i++)
+		if (!in_set(kind_sets[k][i - 2], up[i]))
+		{
+			n++;
+			if (*first < 0)
+				*first = i;
+		}
+	return n;
 }
 
 static GstinResult
 ref_examine(const uint8_t *value, size_t len, GstinFault *f)
 {
-	static const char *const digits = "0123456789";
-	static const char *const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-	const char *sets[GSTIN_LENGTH] = {
-		digits, digits, letters, letters, letters, letters, letters,
-		digits, digits, digits, digits, letters,
-		"123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", "Z", alphabet
-	};
 	char		up[GSTIN_LENGTH + 1];
 	char		check;
 	size_t		i;
 	int			state_ok = 0;
+	int			k,
+				best = -1,
+				best_n = 99,
+				best_first = -1;
 
+	f->kind = GSTIN_KIND_NORMAL;
 	if (len != GSTIN_LENGTH)
 		return ref_fault(f, GSTIN_BAD_LENGTH, 0, '\0');
 	for (i = 0; i < len; i++)
@@ -120,16 +160,45 @@ ref_examine(const uint8_t *value, size_t len, GstinFault *f)
 	up[len] = '\0';
 
 	for (i = 0; i < 2; i++)
-		if (!in_set(sets[i], up[i]))
+		if (!isdigit((unsigned char) up[i]))
 			return ref_fault(f, GSTIN_BAD_STATE, (int) i + 1, '\0');
 	for (i = 0; i < NSTATES; i++)
 		state_ok |= strncmp(states[i], up, 2) == 0;
 	if (!state_ok)
 		return ref_fault(f, GSTIN_BAD_STATE, 1, '\0');
-	for (i = 2; i < 14; i++)
-		if (!in_set(sets[i], up[i]))
-			return ref_fault(f, i < 12 ? GSTIN_BAD_PAN : i == 12 ? GSTIN_BAD_ENTITY : GSTIN_BAD_Z,
-							 (int) i + 1, '\0');
+
+	for (k = 0; k < 7; k++)
+	{
+		int			first;
+		int			n = ref_misfits(up, k, &first);
+
+		if (n < best_n)
+		{
+			best = k;
+			best_n = n;
+			best_first = first;
+		}
+	}
+	f->kind = (GstinKind) best;
+	if (best_n > 0)
+	{
+		const char *set = best_first >= 2 ? kind_sets[best][best_first - 2] : NULL;
+		int			coded = best >= GSTIN_KIND_OIDAR;
+
+		if (best_first < 2)
+			return ref_fault(f, GSTIN_BAD_STATE, 1, '\0');
+		if (strcmp(set, HOLDER) == 0 && isupper((unsigned char) up[best_first]))
+			return ref_fault(f, GSTIN_BAD_HOLDER_TYPE, best_first + 1, '\0');
+		if (coded && best_first >= 12)
+			return ref_fault(f, GSTIN_BAD_CODE, 13, '\0');
+		if (best_first == 13)
+			return ref_fault(f, GSTIN_BAD_Z, 14, set[0]);
+		if (best_first == 12 && best != GSTIN_KIND_GOVERNMENT)
+			return ref_fault(f, GSTIN_BAD_ENTITY, 13, '\0');
+		return ref_fault(f, GSTIN_BAD_PAN, best_first + 1,
+						 strcmp(set, DIG) == 0 ? 'd' : strcmp(set, DIG LET) == 0 ? 'a' : 'l');
+	}
+
 	check = ref_check_char(up);
 	if (up[14] != check)
 		return ref_fault(f, GSTIN_BAD_CHECK, 15, check);
@@ -143,28 +212,32 @@ static int
 same_fault(const GstinFault *a, const GstinFault *b)
 {
 	return a->result == b->result && a->position == b->position &&
-		a->expected_check == b->expected_check;
+		a->expected == b->expected && a->kind == b->kind;
 }
 
-/* Map the input onto a valid GSTIN, a byte or two per character. */
+/* Map the input onto a valid GSTIN or UIN of the kind byte 13 picks, a byte per character. */
 static void
 make_valid(const uint8_t *data, size_t size, char *g)
 {
-	uint8_t		b[13] = {0};
+	uint8_t		b[14] = {0};
+	int			kind;
 	int			i;
 
 	memcpy(b, data, size < sizeof(b) ? size : sizeof(b));
-	memcpy(g, states[b[0] % NSTATES], 2);
-	for (i = 2; i < 12; i++)
-		g[i] = (i >= 7 && i < 11) ? (char) ('0' + b[i - 1] % 10) : (char) ('A' + b[i - 1] % 26);
-	g[12] = alphabet[1 + b[11] % 35];
-	g[13] = 'Z';
+	kind = b[13] % 7;
+	memcpy(g, kind == GSTIN_KIND_OIDAR ? "99" : states[b[0] % NSTATES], 2);
+	for (i = 2; i < 14; i++)
+	{
+		const char *set = kind_sets[kind][i - 2];
+
+		g[i] = set[b[i - 1] % strlen(set)];
+	}
 	g[14] = gstin_check_char(g);
 }
 
 /*
  * One substitution per position, the character picked by the input (bytes
- * 13 on): sweeping every character would cost a thousand calls an input
+ * 14 on): sweeping every character would cost a thousand calls an input
  * and starve the comparison with the reference.  pgTAP sweeps them all on
  * the published GSTINs.
  */
@@ -181,10 +254,12 @@ check_valid_and_neighbours(const uint8_t *data, size_t size)
 	make_valid(data, size, g);
 	if (gstin_examine(g, GSTIN_LENGTH, &got) != GSTIN_OK)
 		fail("a generated GSTIN is refused", (const uint8_t *) g, GSTIN_LENGTH, &got, NULL);
+	if ((int) got.kind != (size >= 14 ? data[13] % 7 : 0))
+		fail("a generated GSTIN is read as another kind", (const uint8_t *) g, GSTIN_LENGTH, &got, NULL);
 
 	for (i = 0; i < GSTIN_LENGTH; i++)
 	{
-		size_t		at = 13 + (size_t) i;
+		size_t		at = 14 + (size_t) i;
 		uint8_t		pick = at < size ? data[at] : (uint8_t) i;
 
 		/* Bytes 0-127 pick a likely typo, 128-255 stand for themselves. */

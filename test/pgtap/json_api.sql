@@ -314,8 +314,8 @@ SELECT pg_temp.refused($$SELECT invoice.text_icontains(a, b) FROM two_collations
 
 SELECT is(pg_temp.keys(invoice.invoice_describe('ja-2')), '{code,data}', 'describe: code, data');
 SELECT is(pg_temp.keys(invoice.invoice_describe('ja-2')->'data'),
-          '{id,orgId,periodStart,periodEnd,invoiceDate,dueDate,currency,status,usageAmount,creditsApplied,alreadyBilledAmount,subtotal,tax,total,advancePayAmount,amountDue,number,description,taxRate,issuedAt,paidAt,cancelledAt,statusReason,taxRounding,roundOff,lineItems,credits,payments,statusHistory}',
-          'describe: the 16 list keys first, then the richer ones');
+          '{id,orgId,periodStart,periodEnd,invoiceDate,dueDate,currency,status,usageAmount,creditsApplied,alreadyBilledAmount,subtotal,tax,total,advancePayAmount,amountDue,number,description,taxRate,issuedAt,paidAt,cancelledAt,statusReason,taxRounding,roundOff,lineItems,credits,payments,statusHistory,gst}',
+          'describe: the 16 list keys first, then the richer ones, the GST breakdown last');
 SELECT is((SELECT count(*)::int FROM invoice.invoices i
             WHERE i.org_id = 'ja-org'
               AND (SELECT json_object_agg(e.key, e.value ORDER BY e.n)::text

@@ -55,7 +55,16 @@ CREATE FUNCTION pg_temp.ref_describe(p_org text, p_id text) RETURNS json LANGUAG
             'fromStatus', pg_temp.ref_label(h.from_status), 'toStatus', pg_temp.ref_label(h.to_status),
             'changedAt', pg_temp.ref_time(h.changed_at), 'changedBy', h.changed_by, 'reason', h.reason)
             ORDER BY h.history_id)
-            FROM invoice.status_history h WHERE h.org_id = i.org_id AND h.invoice_id = i.id), '[]'::json)
+            FROM invoice.status_history h WHERE h.org_id = i.org_id AND h.invoice_id = i.id), '[]'::json),
+        'gst', CASE WHEN i.gst THEN (SELECT json_build_object(
+            'placeOfSupply', coalesce(i.place_of_supply, o.billing_state, left(o.gstin, 2), s.state_code),
+            'intraState', coalesce(i.gst_intra_state, invoice.gst_intra_state(true, o.billing_state, o.gstin, s.state_code)),
+            'supplierGstin', s.gstin, 'recipientGstin', o.gstin, 'recipientKind', invoice.gstin_kind(o.gstin),
+            'reverseCharge', i.reverse_charge, 'roundOff', 0,
+            'rates', COALESCE((SELECT json_agg(json_build_object(
+                'rate', t.rate, 'taxableValue', t.taxable_value, 'cgst', t.cgst, 'sgst', t.sgst, 'igst', t.igst,
+                'tax', t.tax) ORDER BY t.rate) FROM invoice.invoice_tax_summary(i.id) t), '[]'::json))
+            FROM invoice.orgs o LEFT JOIN invoice.supplier s ON true WHERE o.org_id = i.org_id) END
         )::text, 2))::json
       FROM invoice.invoices i WHERE i.org_id = p_org AND i.id = p_id
 $$;
