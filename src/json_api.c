@@ -397,7 +397,15 @@ invoice_list(PG_FUNCTION_ARGS)
 
 	if (filters & LIST_BY_SEARCH)
 	{
-		values[7] = invoice_search_candidate_ids(org_id, term);
+		/*
+		 * The signatures are read straight from their index, under no
+		 * policy: for an organisation the caller may not see, none are read
+		 * (the same work whether it exists or not).  The statements then
+		 * refuse it in invoice_matches's member_of, before any row is read,
+		 * and after the executor checked the caller's privileges.
+		 */
+		values[7] = invoice_org_visible(org_id) ? invoice_search_candidate_ids(org_id, term)
+			: PointerGetDatum(construct_empty_array(TEXTOID));
 		nulls[7] = ' ';
 		run_select(list_plan(LIST_MATCHES, filters), values, nulls, "the matching invoices");
 		count = (int64) SPI_processed;
@@ -480,7 +488,9 @@ invoice_list_item(PG_FUNCTION_ARGS)
 /*
  * Amounts in different currencies do not add up: the totals are per
  * currency, and at the top only when there is a single currency.  Read with
- * the caller's rights (row-level security decides what is counted).
+ * the caller's rights (row-level security decides what is counted);
+ * member_of($1), a one-time filter, refuses an organisation the caller may
+ * not see before its invoices are scanned.
  */
 #define SUMMARY_SQL \
 	"WITH per_currency AS (" \
@@ -492,7 +502,7 @@ invoice_list_item(PG_FUNCTION_ARGS)
 	"           pg_catalog.count(*) FILTER (WHERE i.status = 'pending') AS pending_count," \
 	"           pg_catalog.count(*) FILTER (WHERE i.status = 'overdue') AS overdue_count" \
 	"      FROM invoice.invoices i" \
-	"     WHERE i.org_id = $1 AND i.status IN ('pending', 'overdue', 'paid')" \
+	"     WHERE i.org_id = $1 AND invoice.member_of($1) AND i.status IN ('pending', 'overdue', 'paid')" \
 	"     GROUP BY i.currency" \
 	")" \
 	"SELECT pg_catalog.json_build_object(" \

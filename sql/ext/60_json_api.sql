@@ -50,13 +50,16 @@ CREATE FUNCTION invoice.invoice_matches(org_id text, status invoice.status, date
     RETURNS SETOF invoice.invoices
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    -- Inlined into its callers.  The search is tested invoice by invoice, in
+    -- Inlined into its callers.  member_of, a one-time filter, refuses an
+    -- organisation the caller may not see before any of its rows is read
+    -- (the same work as for one that does not exist).  The search is tested invoice by invoice, in
     -- the database's default collation (that of the search signatures; the
     -- number column's own is "C"): callers that search restrict the
     -- invoices to search_candidates first.
     SELECT i.*
       FROM invoice.invoices i
      WHERE invoice.invoice_filter_args(invoice_matches.org_id, invoice_matches.date_from, invoice_matches.date_to)
+       AND invoice.member_of(invoice_matches.org_id)
        AND i.org_id = invoice_matches.org_id
        AND (invoice_matches.status IS NULL OR i.status = invoice_matches.status)
        AND (invoice_matches.date_from IS NULL OR i.invoice_date >= invoice_matches.date_from)

@@ -106,6 +106,8 @@ AS $$
 -- that a next page exists), with the line items of each of those invoices
 -- aggregated beside it.  billing_v3_cursor_open checks the arguments before
 -- anything is read: the scan and its LIMIT depend on what it returns.
+-- member_of (one-time filters) refuses a customer the caller may not see
+-- before its invoices are read, with the same work as an unknown one.
 WITH bound AS MATERIALIZED (
     SELECT b.after_start, b.after_id, b.page_size
       FROM invoice.billing_v3_cursor_open(customer_id, billing_start_date, billing_end_date, "limit", cursor) b
@@ -114,6 +116,7 @@ WITH bound AS MATERIALIZED (
       FROM (SELECT v.period_start, v.id, v.doc
               FROM invoice.billing_v3_invoice_json v
              WHERE v.org_id = customer_id
+               AND invoice.member_of(customer_id)
                AND (v.period_start, v.id) > ((SELECT b.after_start FROM bound b), (SELECT b.after_id FROM bound b))
                AND v.period_start < COALESCE(billing_end_date, 'infinity')
              ORDER BY v.period_start, v.id
@@ -134,6 +137,7 @@ SELECT json_build_object(
         -- an index-only count: the view's line items are not computed for it
         'total', (SELECT count(*) FROM invoice.billing_v3_invoice_json v
                    WHERE v.org_id = customer_id
+                     AND invoice.member_of(customer_id)
                      AND v.period_start >= COALESCE(billing_start_date, '-infinity')
                      AND v.period_start < COALESCE(billing_end_date, 'infinity'))))
 $$;

@@ -149,7 +149,9 @@ INSERT INTO invoice.credit_notes (org_id, credit_note_id, invoice_id, reason)
 VALUES ('org-acme', 'cn-storage', 'inv-gst', 'wrong_rate');
 INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amount, hsn_sac)
 VALUES ('org-acme', 'cn-storage', 'storage at the committed rate', '2400.00', '998315');
+SET invoice.test_clock = '2025-05-20 12:00:00+00';   -- a credit note bears the date of its issue
 SELECT invoice.credit_note_issue('cn-storage', '2025-05-20');
+RESET invoice.test_clock;
 SQL
 ); then
 	bail "fixtures in $DB" "$out"
