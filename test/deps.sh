@@ -24,6 +24,7 @@ PACKAGES=(
 	poppler-utils                          # pdftotext, pdfinfo, pdftoppm: test/shell/documents.sh, the demo
 	qpdf                                   # qpdf --check: test/shell/documents.sh
 	unzip                                  # unzip -l: test/shell/documents.sh
+	sqlsmith                               # random SQL against the extension: test/shell/sqlsmith.sh
 )
 
 missing=()
