@@ -3,6 +3,7 @@
 #   make demo    install what is missing, build, install, run the demo in a throwaway cluster
 #   make test    install what is missing, build, install, run every test suite
 #   make test-calendar   the whole suite at several dates of the test clock (README "Tests")
+#   make test-long   the whole suite with a long sqlsmith pass (50,000 queries a role)
 #   make bench   the benchmarks (see README "Benchmarks")
 
 EXTENSION  = invoice
@@ -10,7 +11,7 @@ EXTVERSION = 0.1
 MODULE_big = invoice
 OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-SHLIB_LINK += -lhpdf -lzip      # PDFs (libharu) and ZIP archives (libzip): src/pdf.c, src/zip.c
+SHLIB_LINK += -lhpdf            # PDFs (libharu): src/pdf.c
 
 # pg_regress: every sql/*.sql but the generated install script, in name order
 REGRESS      = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
@@ -38,7 +39,7 @@ endif
 $(DATA_built): $(sort $(wildcard sql/ext/*.sql))
 	cat $^ > $@
 
-.PHONY: deps demo test test-calendar bench
+.PHONY: deps demo test test-calendar test-long bench
 deps:
 	bash test/deps.sh
 demo:
@@ -47,5 +48,7 @@ test:
 	bash test/run_all.sh
 test-calendar:
 	bash test/calendar.sh
+test-long:
+	SQLSMITH_QUERIES=$${SQLSMITH_QUERIES:-50000} bash test/run_all.sh
 bench:
 	bash test/bench/run.sh

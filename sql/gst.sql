@@ -150,8 +150,10 @@ SELECT credit_note_id AS cn FROM invoice.credit_note_create('inv-gst-mum', 'serv
        'Ten support hours billed in October were not rendered') \gset
 INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amount, hsn_sac)
 VALUES ('mum-traders', :'cn', 'Managed database support: 10 hours at 840.20', '8402.00', '998316');
+-- A note bears the date of its issue, the extension's clock: stopped on 20 November.
+SET invoice.test_clock = '2025-11-20 12:00:00+00';
 SELECT number, status, reason, note_date, taxable_value, cgst, sgst, igst, tax, total, to_balance
-  FROM invoice.credit_note_issue(:'cn', '2025-11-20');
+  FROM invoice.credit_note_issue(:'cn');
 SELECT line_no, description, hsn_sac, amount, tax_rate, cgst, sgst, igst, tax
   FROM invoice.credit_note_lines WHERE credit_note_id = :'cn';
 -- The invoice keeps its total; what it owes drops by the credit note.
@@ -165,8 +167,11 @@ DELETE FROM invoice.credit_note_lines WHERE credit_note_id = :'cn';
 SELECT credit_note_id AS cn2 FROM invoice.credit_note_create('inv-gst-mum', 'other', 'everything again') \gset
 INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amount)
 SELECT 'mum-traders', :'cn2', 'the whole invoice', subtotal FROM invoice.invoices WHERE id = 'inv-gst-mum';
-SELECT number FROM invoice.credit_note_issue(:'cn2', '2025-11-21');
+SELECT number FROM invoice.credit_note_issue(:'cn2');
+-- and it cannot be backdated [22023]:
+SELECT number FROM invoice.credit_note_issue(:'cn2', '2025-11-19');
 \set VERBOSITY default
+RESET invoice.test_clock;
 
 -- Mumbai Traders pay the rest: the invoice is paid.
 SELECT amount, method FROM invoice.invoice_pay('inv-gst-mum',

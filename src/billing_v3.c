@@ -430,7 +430,9 @@ billing_v3_invoice(PG_FUNCTION_ARGS)
  * is an index range scan of invoices_billing_v3_idx from the keyset
  * position, stopped after page_size + 1 rows (the extra row only tells that
  * a next page exists), with the line items of each of those invoices
- * aggregated beside it; the total is an index-only count.
+ * aggregated beside it; the total is an index-only count.  member_of (a
+ * one-time filter) refuses a customer the caller may not see before its
+ * invoices are read, with the same work as an unknown one.
  */
 PG_FUNCTION_INFO_V1(billing_v3_page);
 Datum
@@ -442,7 +444,7 @@ billing_v3_page(PG_FUNCTION_ARGS)
 		"    SELECT s.period_start, s.id, s.doc, pg_catalog.row_number() OVER (ORDER BY s.period_start, s.id) AS n"
 		"      FROM (SELECT v.period_start, v.id, v.doc"
 		"              FROM invoice.billing_v3_invoice_json v"
-		"             WHERE v.org_id = $1 AND (v.period_start, v.id) > ($2, $3)"
+		"             WHERE v.org_id = $1 AND invoice.member_of($1) AND (v.period_start, v.id) > ($2, $3)"
 		"               AND v.period_start < COALESCE($6, 'infinity')"
 		"             ORDER BY v.period_start, v.id"
 		"             LIMIT $4 + 1) s)"
@@ -451,7 +453,7 @@ billing_v3_page(PG_FUNCTION_ARGS)
 		"    'next', (SELECT pg_catalog.json_build_object('period_start', p.period_start, 'id', p.id) FROM page p"
 		"              WHERE p.n = $4 AND EXISTS (SELECT FROM page q WHERE q.n > p.n)),"
 		"    'total', (SELECT pg_catalog.count(*) FROM invoice.billing_v3_invoice_json v"
-		"               WHERE v.org_id = $1 AND v.period_start >= COALESCE($5, '-infinity')"
+		"               WHERE v.org_id = $1 AND invoice.member_of($1) AND v.period_start >= COALESCE($5, '-infinity')"
 		"                 AND v.period_start < COALESCE($6, 'infinity')))";
 	Oid			argtypes[6] = {TEXTOID, TIMESTAMPTZOID, TEXTOID, INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
 	Datum		values[6];

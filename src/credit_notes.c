@@ -163,10 +163,20 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 				 errmsg("credit note date must not be null")));
 	note_date = PG_GETARG_DATEADT(1);
 	invoice_require_administrator("issue credit notes");
-	if (note_date > invoice_clock_today())
+
+	/*
+	 * A credit note bears the date of its issue (CGST Rules, rule 53(1A)):
+	 * the clock's date.  A date given is only the caller's expectation of
+	 * it; any other would let a note issued after section 34's deadline be
+	 * backdated inside it, or be numbered in a financial year already past.
+	 */
+	if (note_date != invoice_clock_today())
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("credit note date %s is in the future", date_text(note_date))));
+				 errmsg("credit note date %s is not the date of issue, %s",
+						date_text(note_date), date_text(invoice_clock_today())),
+				 errdetail("A credit note is dated the day it is issued (the extension's clock); it cannot be backdated or postdated."),
+				 errhint("Leave note_date out to date it by the clock.")));
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();

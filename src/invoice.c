@@ -4,6 +4,8 @@
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
+
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -193,6 +195,28 @@ invoice_arg_reference(FunctionCallInfo fcinfo, int argno, const char *name)
 				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
 				 errmsg("%s is longer than %d bytes", name, INVOICE_REFERENCE_MAX)));
 	return value;
+}
+
+/*
+ * text_within(value, max_bytes, what): true, or 22001 naming what when the
+ * text is longer than max_bytes — the CHECK of every free text column
+ * (sql/ext/92_limits.sql), so that a text too long is refused where it
+ * enters, by any path, with the limit in the message.  The length is the
+ * datum's own, read without detoasting it.
+ */
+PG_FUNCTION_INFO_V1(invoice_text_within);
+Datum
+invoice_text_within(PG_FUNCTION_ARGS)
+{
+	Size		bytes = toast_raw_datum_size(PG_GETARG_DATUM(0)) - VARHDRSZ;
+	int32		max_bytes = PG_GETARG_INT32(1);
+
+	if (bytes > (Size) Max(max_bytes, 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("%s is longer than %d bytes", text_to_cstring(PG_GETARG_TEXT_PP(2)), max_bytes),
+				 errdetail("It has %zu bytes.", bytes)));
+	PG_RETURN_BOOL(true);
 }
 
 int64

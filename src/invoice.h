@@ -185,6 +185,14 @@ extern Datum invoice_call_as_owner(FunctionCallInfo fcinfo, PGFunction impl);
 extern bool invoice_acting_role_is_administrator(void);
 extern void invoice_require_administrator(const char *action);
 extern InvoiceAccess invoice_access_to_org(const char *org_id);
+
+/*
+ * May the acting role see the organisation (a member, or a billing
+ * administrator)?  Decided from its memberships alone, before anything of
+ * the organisation is read: the read API refuses an organisation the caller
+ * may not see with the same work as one that does not exist.
+ */
+extern bool invoice_org_visible(text *org_id);
 extern void invoice_require_access(InvoiceAccess granted, InvoiceAccess needed, const char *kind,
 								   const char *id, const char *action);
 

@@ -296,7 +296,8 @@ matches_from(int filters)
 							   " JOIN invoice.invoices i ON i.org_id = $1 AND i.id = c.invoice_id");
 	else
 		appendStringInfoString(&sql, "FROM invoice.invoices i");
-	appendStringInfoString(&sql, " WHERE i.org_id = $1");
+	/* member_of: a one-time filter, refusing an organisation the caller may not see before any row is read */
+	appendStringInfoString(&sql, " WHERE invoice.member_of($1) AND i.org_id = $1");
 	if (filters & LIST_BY_STATUS)
 		appendStringInfoString(&sql, " AND i.status = $2");
 	if (filters & LIST_BY_DATE)
@@ -355,13 +356,22 @@ read_filters(FunctionCallInfo fcinfo, ListFilters *f, int org_arg, int status_ar
 		(term != NULL ? LIST_BY_SEARCH : 0);
 }
 
-/* Inside SPI: the search candidates of a call that searches, as $8. */
+/*
+ * Inside SPI: the search candidates of a call that searches, as $8.  The
+ * signatures are read straight from their index, under no policy: for an
+ * organisation the caller may not see, none are read (the same work whether
+ * it exists or not); the statements then refuse it in matches_from's
+ * member_of, before any row is read.
+ */
 static void
 read_candidates(ListFilters *f)
 {
+	text	   *org_id = DatumGetTextPP(f->values[0]);
+
 	if (!(f->given & LIST_BY_SEARCH))
 		return;
-	f->values[7] = invoice_search_candidate_ids(DatumGetTextPP(f->values[0]), DatumGetTextPP(f->values[4]));
+	f->values[7] = invoice_org_visible(org_id) ? invoice_search_candidate_ids(org_id, DatumGetTextPP(f->values[4]))
+		: PointerGetDatum(construct_empty_array(TEXTOID));
 	f->nulls[7] = ' ';
 }
 
@@ -636,7 +646,9 @@ invoice_list_item(PG_FUNCTION_ARGS)
 /*
  * Amounts in different currencies do not add up: the totals are per
  * currency, and at the top only when there is a single currency.  Read with
- * the caller's rights (row-level security decides what is counted).
+ * the caller's rights (row-level security decides what is counted);
+ * member_of($1), a one-time filter, refuses an organisation the caller may
+ * not see before its invoices are scanned.
  */
 #define SUMMARY_SQL \
 	"WITH per_currency AS (" \
@@ -648,7 +660,7 @@ invoice_list_item(PG_FUNCTION_ARGS)
 	"           pg_catalog.count(*) FILTER (WHERE i.status = 'pending') AS pending_count," \
 	"           pg_catalog.count(*) FILTER (WHERE i.status = 'overdue') AS overdue_count" \
 	"      FROM invoice.invoices i" \
-	"     WHERE i.org_id = $1 AND i.status IN ('pending', 'overdue', 'paid')" \
+	"     WHERE i.org_id = $1 AND invoice.member_of($1) AND i.status IN ('pending', 'overdue', 'paid')" \
 	"     GROUP BY i.currency" \
 	")" \
 	"SELECT pg_catalog.json_build_object(" \

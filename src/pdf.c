@@ -110,11 +110,20 @@ add_block(Doc *doc, BlockKind kind, DocTable *table, List *pairs, char *text)
  */
 
 /*
+ * A text is printed up to this many bytes, then cut with an ellipsis: more
+ * than a page holds of any one text (a cell wraps to at most CELL_MAX_LINES
+ * lines), and far below libharu's limit of 65,535 bytes a string.
+ */
+#define TEXT_MAX_BYTES	4096
+#define ELLIPSIS		"\xE2\x80\xA6"
+
+/*
  * Server text as UTF-8 that the layout can trust (pg_server_to_any converts
  * it, or verifies it in a SQL_ASCII database): control characters become
  * spaces (a newline stays a line break, "\r\n" is one), and characters
  * beyond the Basic Multilingual Plane, which libharu's UTF-8 CID fonts
- * cannot address, become U+FFFD.
+ * cannot address, become U+FFFD; a text longer than TEXT_MAX_BYTES is cut
+ * at a character and ends in an ellipsis, the visible mark of the cut.
  */
 static char *
 clean_text(const char *s)
@@ -127,6 +136,11 @@ clean_text(const char *s)
 	{
 		int			len = pg_utf_mblen(p);
 
+		if (buf.len + Max(len, 3) > TEXT_MAX_BYTES - (int) strlen(ELLIPSIS))
+		{
+			appendStringInfoString(&buf, ELLIPSIS);
+			break;
+		}
 		if (len == 4)
 			appendStringInfoString(&buf, "\xEF\xBF\xBD");
 		else if (len > 1 || *p == '\n' || (*p >= 0x20 && *p != 0x7f))
@@ -1355,10 +1369,29 @@ typedef struct Layout
 	float		y;				/* top of the free space on the page */
 } Layout;
 
+/*
+ * The width of len bytes of UTF-8 text, measured in pieces that end on a
+ * character: libharu refuses to measure more than 65,535 bytes at once
+ * (HPDF_STRING_OUT_OF_RANGE), and widths add up.
+ */
+#define TEXT_WIDTH_PIECE 16384
+
 static float
 text_width(HPDF_Font font, float size, const char *s, int len)
 {
-	return HPDF_Font_TextWidth(font, (const HPDF_BYTE *) s, len).width * size / 1000.0f;
+	float		width = 0;
+
+	while (len > 0)
+	{
+		int			n = Min(len, TEXT_WIDTH_PIECE);
+
+		while (n < len && n > 1 && ((unsigned char) s[n] & 0xC0) == 0x80)
+			n--;
+		width += HPDF_Font_TextWidth(font, (const HPDF_BYTE *) s, n).width;
+		s += n;
+		len -= n;
+	}
+	return width * size / 1000.0f;
 }
 
 /* The baseline of a line of text whose line box starts at top. */
@@ -1496,7 +1529,7 @@ wrap_text(HPDF_Font font, float size, float width, const char *text, int max_lin
 
 	if (list_length(lines) > max_lines)
 	{
-		const char *ellipsis = "\xE2\x80\xA6";
+		const char *ellipsis = ELLIPSIS;
 		float		ellipsis_width = text_width(font, size, ellipsis, strlen(ellipsis));
 		StringInfoData last;
 

@@ -245,35 +245,52 @@ member_of_as_owner(FunctionCallInfo fcinfo)
 }
 
 /*
- * member_of(org_id): is the acting role a member of the organisation?  The
- * test of the row-level security policies on Citus, where invoice.distribute()
- * puts it in place of member_orgs(): evaluated with the rows, on the shards, it
- * reads the organisation's members shard on that node.  The answer for the
- * last organisation asked about is kept for the command (rows of one
- * organisation come together).
+ * Is the acting role a member of the organisation (or a billing
+ * administrator)?  Asked of the organisation's members alone (its members
+ * shard on Citus), never of its invoices: a call about an organisation the
+ * caller may not see does the same work whether the organisation exists or
+ * not, and however much it holds.  The answer for the last organisation
+ * asked about is kept for the command (rows of one organisation come
+ * together, and the read API asks before its statements do).
  */
-PG_FUNCTION_INFO_V1(invoice_member_of);
-Datum
-invoice_member_of(PG_FUNCTION_ARGS)
+bool
+invoice_org_visible(text *org_id)
 {
 	static CommandKey cached_key;
 	static char *cached_org = NULL;
 	static bool cached_member = false;
 	CommandKey	key = current_command_key();
-	char	   *org_id;
+	char	   *org = text_to_cstring(org_id);
 	bool		member;
+	LOCAL_FCINFO(args, 1);
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_BOOL(false);
-	org_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	if (cached_org != NULL && same_command(&key, &cached_key) && strcmp(org_id, cached_org) == 0)
-		PG_RETURN_BOOL(cached_member);
+	if (cached_org != NULL && same_command(&key, &cached_key) && strcmp(org, cached_org) == 0)
+		return cached_member;
 
-	member = DatumGetBool(invoice_call_as_owner(fcinfo, member_of_as_owner));
+	InitFunctionCallInfoData(*args, NULL, 1, InvalidOid, NULL, NULL);
+	args->args[0].value = PointerGetDatum(org_id);
+	args->args[0].isnull = false;
+	member = DatumGetBool(invoice_call_as_owner(args, member_of_as_owner));
 	if (cached_org != NULL)
 		pfree(cached_org);
-	cached_org = MemoryContextStrdup(TopMemoryContext, org_id);
+	cached_org = MemoryContextStrdup(TopMemoryContext, org);
 	cached_key = key;
 	cached_member = member;
-	PG_RETURN_BOOL(member);
+	return member;
+}
+
+/*
+ * member_of(org_id): is the acting role a member of the organisation?  The
+ * test of the row-level security policies on Citus, where invoice.distribute()
+ * puts it in place of member_orgs(): evaluated with the rows, on the shards, it
+ * reads the organisation's members shard on that node.  The read API asks it
+ * first, before it reads anything of the organisation.
+ */
+PG_FUNCTION_INFO_V1(invoice_member_of);
+Datum
+invoice_member_of(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(invoice_org_visible(PG_GETARG_TEXT_PP(0)));
 }

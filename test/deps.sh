@@ -20,11 +20,11 @@ PACKAGES=(
 	clang                                  # libFuzzer harness (test/fuzz)
 	libclang-rt-14-dev                     # libFuzzer and sanitizer runtimes for clang 14
 	libhpdf-dev                            # libharu: invoice PDFs (src/pdf.c; brings the runtime library)
-	libzip-dev                             # libzip: ZIP archives of invoices (src/zip.c; brings the runtime library)
 	fonts-dejavu-core                      # DejaVu Sans, embedded in every PDF (₹, €, £ …)
 	poppler-utils                          # pdftotext, pdfinfo, pdftoppm: test/shell/documents.sh, the demo
 	qpdf                                   # qpdf --check: test/shell/documents.sh
 	unzip                                  # unzip -l: test/shell/documents.sh
+	sqlsmith                               # random SQL against the extension: test/shell/sqlsmith.sh
 )
 
 missing=()

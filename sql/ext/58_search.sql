@@ -44,10 +44,12 @@ SELECT pg_catalog.pg_extension_config_dump('invoice.search_signatures', '');
 CREATE FUNCTION invoice.search_candidates(org_id text, search text) RETURNS SETOF text
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    -- Inlined into its callers: an index-only pass over the organisation's signatures.
+    -- Inlined into its callers: an index-only pass over the organisation's signatures,
+    -- after member_of (a one-time filter) let the caller see the organisation.
     SELECT g.invoice_id
       FROM invoice.search_signatures g
-     WHERE g.org_id = search_candidates.org_id
+     WHERE invoice.member_of(search_candidates.org_id)
+       AND g.org_id = search_candidates.org_id
        AND invoice.search_may_contain(g.signature, search_candidates.search);
 END;
 COMMENT ON FUNCTION invoice.search_candidates(text, text)

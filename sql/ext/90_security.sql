@@ -19,9 +19,6 @@ ALTER TABLE invoice.status_history ALTER COLUMN changed_by SET DEFAULT invoice.a
 
 CREATE FUNCTION invoice.member_orgs() RETURNS text[]
     AS 'MODULE_PATHNAME', 'invoice_member_orgs' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION invoice.member_of(org_id text) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'invoice_member_of' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION invoice.member_of(text) IS 'is the acting role a member of the organisation? (the row-level security test on Citus, see invoice.distribute())';
 
 COMMENT ON FUNCTION invoice.member_orgs() IS 'the organisations the acting role is a member of (what row-level security lets it see)';
 

@@ -63,12 +63,17 @@ END $$;
 CREATE FUNCTION pg_temp.credit(p_id text, p_amount invoice.cents, p_date date) RETURNS invoice.credit_notes
 LANGUAGE plpgsql AS $$
 DECLARE
+    v_clock text := current_setting('invoice.test_clock');
     v_note invoice.credit_notes;
 BEGIN
     v_note := invoice.credit_note_create(p_id, 'duplicate_charge', 'usage counted twice');
     INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amount)
     VALUES (v_note.org_id, v_note.credit_note_id, 'usage counted twice', p_amount);
-    RETURN invoice.credit_note_issue(v_note.credit_note_id, p_date);
+    -- issued on that day (a note bears the date of its issue): the test clock at its noon, then back
+    PERFORM set_config('invoice.test_clock', p_date::text || ' 12:00:00', true);
+    v_note := invoice.credit_note_issue(v_note.credit_note_id, p_date);
+    PERFORM set_config('invoice.test_clock', v_clock, true);
+    RETURN v_note;
 END $$;
 
 -- an invoice as 'status/dispute_status' ('-' for no dispute)
@@ -152,9 +157,9 @@ SELECT is(pg_temp.st('dp-pending'), 'pending/open', 'the disputed pending invoic
 -- dp-pending: a note of 100.00 (118.00 with CGST + SGST) for the double-counted usage.
 SELECT is((SELECT total FROM pg_temp.credit('dp-pending', '100.00', '2025-11-21')), '118.00'::cents,
           'a credit note of 118.00 on the disputed invoice');
-SELECT is((SELECT concat_ws('/', status, dispute_status, dispute_closed_at = invoice.clock(), amount_due)
+SELECT is((SELECT concat_ws('/', status, dispute_status, dispute_closed_at = timestamptz '2025-11-21 12:00:00', amount_due)
              FROM invoice.invoices WHERE id = 'dp-pending'),
-          'pending/resolved/t/1062.00', 'the credit note resolves the dispute (and reduces the amount due)');
+          'pending/resolved/t/1062.00', 'the credit note resolves the dispute when it is issued (and reduces the amount due)');
 SELECT throws_ok($$SELECT invoice.invoice_dispute_reject('dp-pending')$$, 'IV001', NULL,
                  'a resolved dispute cannot be rejected (IV001)');
 -- Resolved, the invoice is swept again.

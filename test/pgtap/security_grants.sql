@@ -79,7 +79,7 @@ SELECT f, 'a helper that reads no data' FROM unnest(ARRAY[
     'invoice.text_icontains(text,text)', 'invoice.search_signature(text[])',
     'invoice.search_signature_union(bytea,bytea)', 'invoice.search_may_contain(bytea,text)',
     'invoice.invoice_list_item(invoice.invoices)',
-    'invoice.billing_v3_not_found(text,bigint)']) f
+    'invoice.billing_v3_not_found(text,bigint)', 'invoice.text_within(text,integer,text)']) f
 UNION ALL
 SELECT f, 'the read API (caller''s rights: table privileges and row-level security decide)' FROM unnest(ARRAY[
     'invoice.search_candidates(text,text)',

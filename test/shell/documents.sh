@@ -149,6 +149,7 @@ INSERT INTO invoice.credit_notes (org_id, credit_note_id, invoice_id, reason)
 VALUES ('org-acme', 'cn-storage', 'inv-gst', 'wrong_rate');
 INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amount, hsn_sac)
 VALUES ('org-acme', 'cn-storage', 'storage at the committed rate', '2400.00', '998315');
+SET invoice.test_clock = '2025-05-20 12:00:00+00';   -- a credit note bears the date of its issue
 SELECT invoice.credit_note_issue('cn-storage', '2025-05-20');
 
 -- rounded off to the rupee: 10.55 + 18 % (1.899 → 1.90) = 12.45, round off −0.45, total 12.00;
@@ -164,6 +165,7 @@ VALUES ('org-acme', 'cn-round', 'inv-round', 'service_not_rendered');
 INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, line_id)
 SELECT org_id, 'cn-round', line_id FROM invoice.line_items WHERE invoice_id = 'inv-round';
 SELECT invoice.credit_note_issue('cn-round', '2025-06-02');
+RESET invoice.test_clock;
 SQL
 ); then
 	bail "fixtures in $DB" "$out"
