@@ -253,11 +253,13 @@ SELECT pg_temp.refused($$INSERT INTO invoice.orgs (org_id, name, payment_terms_d
 -- Scale-out rule: every key includes org_id -----------------------------------------------------------
 
 -- Reference tables hold no organisation's data (README "Decisions"): the supplier's own
--- numbering counters, its registration, the GST rate table and the API's cursor secret.
+-- numbering counters, its registration, the GST rate table, the price book
+-- (invoice.reference_tables()) and the API's cursor secret.  An organisation table may
+-- refer to a reference table (a negotiated price to its product) without org_id.
 CREATE TEMP VIEW org_tables AS
     SELECT c.oid, c.relname FROM pg_class c
      WHERE c.relnamespace = 'invoice'::regnamespace AND c.relkind IN ('r', 'p')
-       AND c.relname NOT IN ('number_series', 'supplier', 'gst_rates', 'api_secret');
+       AND c.oid <> ALL (invoice.reference_tables()) AND c.relname <> 'api_secret';
 SELECT cmp_ok((SELECT count(*) FROM org_tables), '>=', 6::bigint, 'the invoice schema has at least six organisation tables');
 SELECT is((SELECT array_agg(t.relname::text ORDER BY t.relname) FROM org_tables t
             WHERE NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = t.oid AND a.attname = 'org_id'
@@ -266,11 +268,12 @@ SELECT is((SELECT array_agg(t.relname::text ORDER BY t.relname) FROM org_tables 
 SELECT is((SELECT array_agg(con.conname::text ORDER BY con.conname)
              FROM pg_constraint con JOIN org_tables t ON t.oid = con.conrelid
             WHERE con.contype IN ('p', 'u', 'f', 'x')
+              AND NOT (con.contype = 'f' AND con.confrelid = ANY (invoice.reference_tables()))
               AND NOT (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = t.oid AND a.attname = 'org_id') = ANY (con.conkey)),
           NULL, 'every primary key, unique, exclusion and foreign key constraint includes org_id');
 SELECT is((SELECT array_agg(con.conname::text ORDER BY con.conname)
              FROM pg_constraint con JOIN org_tables t ON t.oid = con.conrelid
-            WHERE con.contype = 'f'
+            WHERE con.contype = 'f' AND con.confrelid <> ALL (invoice.reference_tables())
               AND NOT EXISTS (SELECT FROM unnest(con.conkey, con.confkey) AS k(col, refcol)
                                JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.col AND a.attname = 'org_id'
                                JOIN pg_attribute r ON r.attrelid = con.confrelid AND r.attnum = k.refcol AND r.attname = 'org_id')),

@@ -93,6 +93,24 @@ SELECT f, 'the read API (caller''s rights: table privileges and row-level securi
     'invoice.invoice_pdf(text)', 'invoice.invoice_pdf_zip(text[])', 'invoice.credit_note_pdf(text)',
     'invoice.receipt_pdf(text,bigint)']) f
 UNION ALL
+SELECT f, 'the reports (caller''s rights: the member_read and finance_read policies decide)' FROM unnest(ARRAY[
+    'invoice.dso(timestamp with time zone,timestamp with time zone)', 'invoice.finance_reader()',
+    'invoice.gstr1(text,text)', 'invoice.gstr1_check(text,text)',
+    'invoice.receivables_aging(timestamp with time zone)', 'invoice.receivables_as_of(timestamp with time zone)',
+    'invoice.report_instant(timestamp with time zone)',
+    'invoice.report_period(timestamp with time zone,timestamp with time zone)',
+    'invoice.statement(text,timestamp with time zone,timestamp with time zone,text)',
+    'invoice.statement_lines(text,timestamp with time zone,timestamp with time zone,text)',
+    'invoice.statement_pdf(text,timestamp with time zone,timestamp with time zone,text)']) f
+UNION ALL
+SELECT f, 'the price book and usage summaries (caller''s rights)' FROM unnest(ARRAY[
+    'invoice.usage_charge(text,numeric,numeric,numeric,numeric,numeric[],numeric[],numeric[])',
+    'invoice.usage_price(text,text,date)',
+    'invoice.usage_price_valid(text,numeric,numeric,numeric,numeric[],numeric[],numeric[])',
+    'invoice.usage_summary(text,date,date)', 'invoice.usage_summary_rows(text,date,date)']) f
+UNION ALL
+SELECT 'invoice.gstin_kind(text)', 'the gstin domain'
+UNION ALL
 SELECT f, 'runs as the owner to read the caller''s own memberships' FROM unnest(ARRAY['invoice.member_orgs()', 'invoice.member_of(text)']) f
 UNION ALL
 SELECT f, 'SECURITY DEFINER, reads no organisation''s data' FROM unnest(ARRAY[
@@ -162,11 +180,19 @@ SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
           NULL, 'every table with an org_id column has row-level security');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'invoice'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity),
-          (SELECT array_agg(t ORDER BY t) FROM org_tables), '… and they are the organisation tables of the matrix');
-SELECT is((SELECT array_agg(c.relname::text || ' ' || p.polname || ' ' || p.polcmd::text ORDER BY c.relname) FROM pg_policy p
+          (SELECT array_agg(t ORDER BY t)
+             FROM (SELECT t FROM org_tables UNION ALL VALUES ('org_prices'), ('usage_invoices'), ('usage_records')) u (t)),
+          '… and they are the organisation tables of the matrix, and those of usage billing (test/pgtap/usage_generate.sql)');
+SELECT is((SELECT array_agg(c.relname::text || ' ' || p.polname || ' ' || p.polcmd::text ORDER BY c.relname::text || ' ' || p.polname || ' ' || p.polcmd::text) FROM pg_policy p
              JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace = 'invoice'::regnamespace),
-          (SELECT array_agg(t || CASE t WHEN 'members' THEN ' own_memberships r' ELSE ' member_read r' END ORDER BY t) FROM org_tables),
-          'one policy per table, for SELECT only (r): members never write directly');
+          (SELECT array_agg(p ORDER BY p)
+             FROM (SELECT t || CASE t WHEN 'members' THEN ' own_memberships r' ELSE ' member_read r' END
+                     FROM (SELECT t FROM org_tables UNION ALL VALUES ('org_prices'), ('usage_invoices'), ('usage_records')) u (t)
+                   UNION ALL
+                   SELECT t || ' finance_read r'
+                     FROM unnest(ARRAY['advance_ledger', 'credit_note_lines', 'credit_notes', 'credits', 'invoices',
+                                       'line_items', 'orgs', 'payments', 'receipts', 'status_history']) t) x (p)),
+          'the member_read policy on every table, finance_read on the reports'' tables, for SELECT only (r): no one writes through a policy');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'invoice'::regnamespace AND c.relkind = 'v'
               AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)),
