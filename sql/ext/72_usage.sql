@@ -39,8 +39,11 @@ CREATE FUNCTION invoice.usage_charge(model text, quantity numeric, rate numeric,
 COMMENT ON FUNCTION invoice.usage_charge(text, numeric, numeric, numeric, numeric, numeric[], numeric[], numeric[])
     IS 'the exact (unrounded) charge in major units for a quantity under a price; invoice_generate rounds the line amount';
 
+-- No foreign key to products: on Citus, a key from a table to one that becomes a reference
+-- table makes Citus convert the first into a "Citus local table" before distribute() places
+-- it.  A price of no product prices nothing.
 CREATE TABLE invoice.prices (
-    product_id      text COLLATE "C" NOT NULL REFERENCES invoice.products (product_id),
+    product_id      text COLLATE "C" NOT NULL,
     effective_from  date NOT NULL,
     effective_to    date,
     model           text NOT NULL CHECK (model IN ('per_unit', 'graduated', 'volume', 'package')),
@@ -59,7 +62,7 @@ COMMENT ON COLUMN invoice.prices.rate IS 'per_unit: price of one unit; package: 
 
 CREATE TABLE invoice.org_prices (
     org_id          text COLLATE "C" NOT NULL REFERENCES invoice.orgs (org_id),
-    product_id      text COLLATE "C" NOT NULL REFERENCES invoice.products (product_id),
+    product_id      text COLLATE "C" NOT NULL,
     effective_from  date NOT NULL,
     effective_to    date,
     model           text NOT NULL CHECK (model IN ('per_unit', 'graduated', 'volume', 'package')),

@@ -9,18 +9,19 @@
 --   - invoice_generate for one organisation runs on its node: its draft, lines rated at the
 --     book's and at a negotiated price; re-running it makes nothing;
 --   - invoice_generate for every organisation, one organisation after another on its node;
---   - the draft is issued with invoice_issue; usage_summary of the organisation.
+--   - the draft is issued with invoice_issue;
+--   - TODO: usage_summary (a SQL function over distributed tables, like invoice_list).
 \set ON_ERROR_STOP 1
 \ir include/setup.sql
 SET TimeZone = 'UTC';
-SELECT plan(12);
+SELECT plan(13);
 
-SELECT is(pg_temp.value($$SELECT string_agg(logicalrelid::text || ':' || partmethod, ' ' ORDER BY logicalrelid::text)
+SELECT is(pg_temp.value($$SELECT string_agg(logicalrelid::text || ':' || partmethod::text, ' ' ORDER BY logicalrelid::text)
                           FROM pg_dist_partition
                          WHERE logicalrelid IN ('invoice.products'::regclass, 'invoice.prices'::regclass,
                                                 'invoice.org_prices'::regclass, 'invoice.usage_records'::regclass,
                                                 'invoice.usage_invoices'::regclass)$$),
-          'invoice.org_prices:h invoice.prices:n invoice.products:n invoice.usage_invoices:h invoice.usage_records:h',
+          'org_prices:h prices:n products:n usage_invoices:h usage_records:h',
           'the price book is reference tables, usage and negotiated prices are distributed');
 
 INSERT INTO invoice.orgs (org_id, name) SELECT 'cu-' || g, 'Citus usage ' || g FROM generate_series(1, 6) g;
@@ -66,7 +67,12 @@ SELECT is(pg_temp.value($$SELECT invoice.invoice_generate('2024-01-01', '2024-02
 SELECT is(pg_temp.value($$SELECT string_agg(org_id || ' ' || usage_amount, ', ' ORDER BY org_id) FROM invoice.invoices
                           WHERE org_id IN ('cu-1', 'cu-2')$$),
           'cu-1 100.00, cu-2 24.00', '... cu-2 at its negotiated 0.02 per GB');
-SELECT is(pg_temp.value($$SELECT (invoice.invoice_issue(id)).status FROM invoice.invoices WHERE org_id = 'cu-2'$$),
+SELECT id AS cu2_invoice FROM invoice.invoices WHERE org_id = 'cu-2' \gset
+SELECT is(pg_temp.value(format('SELECT (invoice.invoice_issue(%L)).status', :'cu2_invoice')),
           'pending', 'the generated draft is issued with invoice_issue');
+
+-- Not yet on Citus: usage_summary is a SQL function over the distributed tables (as invoice_list).
+SELECT todo('issue #15: usage_summary is a parameterised SQL function over distributed tables', 1);
+SELECT lives_ok($$SELECT invoice.usage_summary('cu-1', '2024-01-01', '2024-02-01')$$, 'usage_summary through the coordinator');
 
 SELECT * FROM finish();

@@ -1,0 +1,120 @@
+-- test/bench/usage_copy.bench.sql: loading usage records, and generating invoices from them.
+--
+-- Data: :records usage records (BENCH_USAGE_RECORDS, default 1,000,000) of :orgs
+-- organisations (BENCH_USAGE_ORGS, default 10,000), five products (per unit, graduated,
+-- volume, package, per unit with a free allowance), two resources per organisation, usage
+-- spread over January 2026, written once to a file.  BENCH_ROWS is not used.
+--
+-- Loading (target: COPY into usage_records <= 1.5x the same COPY into a bare table):
+--   bare       COPY into a table with the same columns and nothing else (LIKE, no keys)
+--   bare_pk    ... with the primary key (org_id, idempotency_key) only
+--   usage      COPY into invoice.usage_records: the primary key and the gate trigger
+--              (organisation and product looked up once per statement, one index probe
+--              per record for its key)
+--   resend     the same COPY again into the loaded table: every record is skipped
+-- Generation (target: invoice_generate <= 2x the floor):
+--   floor      the bare GROUP BY that sums the records per organisation, product and resource
+--   generate   invoice_generate over the period: 10,000 drafts, their lines, records marked
+--   one_org    invoice_generate for one organisation (an index scan of its records)
+-- Every run is one statement in a transaction rolled back (bench.run), so each starts from
+-- the same state.
+
+CREATE EXTENSION invoice;
+CREATE EXTENSION pg_prewarm;
+SET search_path = public, invoice;
+
+\getenv records BENCH_USAGE_RECORDS
+\if :{?records}
+\else
+\set records 1000000
+\endif
+\getenv orgs BENCH_USAGE_ORGS
+\if :{?orgs}
+\else
+\set orgs 10000
+\endif
+SELECT '/tmp/invoice_bench_usage_' || pg_backend_pid() || '.tsv' AS file \gset
+\echo records :records, organisations :orgs, file :file
+
+INSERT INTO invoice.orgs (org_id, name) SELECT 'org-' || g, 'Organisation ' || g FROM generate_series(1, :orgs) g;
+INSERT INTO invoice.products (product_id, product_group, product_line, product_name, region, usage_type, unit, currency, hsn_sac, gst_rate) VALUES
+    ('vm', 'Compute', 'Virtual Machines', 'C3.8GB', 'Delhi', 'VM-hours', 'hour', 'USD', '998315', 18),
+    ('egress', 'Network', 'Bandwidth', 'Egress', NULL, 'GB', 'GB', 'USD', '998315', 18),
+    ('storage', 'Storage', 'Block', 'SSD', 'Delhi', 'GB-month', 'GB-month', 'USD', '998315', 18),
+    ('requests', 'Delivery', 'CDN', 'Requests', 'Global', 'requests', '10k requests', 'USD', '998315', 18),
+    ('snapshots', 'Storage', 'Backup', 'Snapshots', 'Delhi', 'GB-month', 'GB-month', 'USD', '998315', 18);
+INSERT INTO invoice.prices (product_id, effective_from, model, rate, package_size, free_units, tier_up_to, tier_rate) VALUES
+    ('vm', '2025-01-01', 'per_unit', 0.000463, NULL, 0, NULL, NULL),
+    ('egress', '2025-01-01', 'graduated', NULL, NULL, 0, '{1000,10000,NULL}', '{0.09,0.05,0.02}'),
+    ('storage', '2025-01-01', 'volume', NULL, NULL, 0, '{100,NULL}', '{0.1,0.08}'),
+    ('requests', '2025-01-01', 'package', 5, 1000, 0, NULL, NULL),
+    ('snapshots', '2025-01-01', 'per_unit', 0.05, NULL, 10, NULL, NULL);
+
+CREATE SCHEMA ub;
+CREATE TABLE ub.bare (LIKE invoice.usage_records);
+CREATE TABLE ub.bare_pk (LIKE invoice.usage_records INCLUDING INDEXES);
+
+COPY (SELECT 'org-' || (1 + g % :orgs), 'rec-' || g, p.product_group, p.product_line, p.product_name, p.region, p.usage_type,
+             'vm', 'vm-' || (g % 2), (1 + g % 97) * 1.25,
+             timestamptz '2026-01-01 00:00:00+00' + (g % 743) * interval '1 hour',
+             timestamptz '2026-01-01 01:00:00+00' + (g % 743) * interval '1 hour', NULL
+        FROM generate_series(1, :records) g
+        JOIN (SELECT row_number() OVER (ORDER BY product_id) - 1 AS k, * FROM invoice.products) p ON p.k = g % 5)
+  TO :'file';
+
+INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per) VALUES
+    ('copy', 1, 'bare', NULL, format('COPY ub.bare FROM %L', :'file'),
+     format('SELECT count(*) = %s FROM ub.bare', :records), :records),
+    ('copy', 2, 'bare_pk', NULL, format('COPY ub.bare_pk FROM %L', :'file'),
+     format('SELECT count(*) = %s FROM ub.bare_pk', :records), :records),
+    ('copy', 3, 'usage', NULL, format('COPY invoice.usage_records FROM %L', :'file'),
+     format('SELECT count(*) = %s FROM invoice.usage_records', :records), :records);
+
+\echo loading (each COPY in a transaction rolled back; :reps runs after a warm-up)
+SELECT format('CALL bench.run(%L, %L, %s)', c.grp, c.op, r) AS call
+  FROM generate_series(0, :reps) r, bench.cases c WHERE c.grp = 'copy' ORDER BY r, c.ord \gexec
+
+-- the loaded table, kept: the re-send and the generation start from it
+COPY invoice.usage_records FROM :'file';
+VACUUM ANALYZE invoice.usage_records;
+SELECT pg_prewarm('invoice.usage_records'), pg_prewarm('invoice.usage_records_pkey');
+
+INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per) VALUES
+    ('copy', 4, 'resend', NULL, format('COPY invoice.usage_records FROM %L', :'file'),
+     format('SELECT count(*) = %s FROM invoice.usage_records', :records), :records),
+    ('generate', 1, 'floor', NULL,
+     $$SELECT org_id, product_group, product_line, product_name, region, usage_type, resource_type, resource_name, sum(quantity)
+         FROM invoice.usage_records WHERE invoice_id IS NULL AND usage_start < '2026-02-01'
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8$$, NULL, :records),
+    ('generate', 2, 'generate', NULL, $$SELECT invoice.invoice_generate('2026-01-01', '2026-02-01')$$,
+     format('SELECT count(*) = %s FROM invoice.invoices', :orgs), :records),
+    ('generate', 3, 'one_org', NULL, $$SELECT invoice.invoice_generate('2026-01-01', '2026-02-01', 'org-42')$$,
+     $$SELECT count(*) = 1 FROM invoice.invoices$$, 1);
+
+\echo re-send and generation
+SELECT format('CALL bench.run(%L, %L, %s)', c.grp, c.op, r) AS call
+  FROM generate_series(0, :reps) r, bench.cases c WHERE c.grp = 'generate' OR c.op = 'resend'
+ ORDER BY r, c.grp, c.ord \gexec
+
+\echo
+\echo Results (backend CPU ms; :stat of the runs)
+SELECT grp, op, round(cpu_ms::numeric, 1) AS cpu_ms, round(wall_ms::numeric, 1) AS wall_ms,
+       round((cpu_ms * 1000 / ops)::numeric, 3) AS cpu_us_per_record, round(spread::numeric, 2) AS spread, runs
+  FROM bench.case_result ORDER BY grp, ord;
+SELECT 'usage / bare' AS ratio, round((u.cpu_ms / b.cpu_ms)::numeric, 2) AS cpu, 'target <= 1.5' AS target
+  FROM bench.case_result u, bench.case_result b WHERE u.op = 'usage' AND b.op = 'bare'
+UNION ALL
+SELECT 'bare_pk / bare', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'what the key alone costs'
+  FROM bench.case_result u, bench.case_result b WHERE u.op = 'bare_pk' AND b.op = 'bare'
+UNION ALL
+SELECT 'usage / bare_pk', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'what the trigger costs'
+  FROM bench.case_result u, bench.case_result b WHERE u.op = 'usage' AND b.op = 'bare_pk'
+UNION ALL
+SELECT 'resend / bare', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'a re-sent batch'
+  FROM bench.case_result u, bench.case_result b WHERE u.op = 'resend' AND b.op = 'bare'
+UNION ALL
+SELECT 'generate / floor', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'target <= 2'
+  FROM bench.case_result u, bench.case_result b WHERE u.op = 'generate' AND b.op = 'floor';
+\o /dev/null
+SELECT pg_catalog.pg_file_unlink(:'file') WHERE false;
+\o
