@@ -24,77 +24,77 @@ SELECT 'Citus Supplier', 'Bengaluru', 'billing@example.com', '29AAACI1681G1ZL', 
  WHERE NOT EXISTS (SELECT FROM invoice.supplier);
 DELETE FROM invoice.number_series WHERE series IN ('CRD', 'CRB');
 INSERT INTO invoice.orgs (org_id, name, payment_terms_days)
-SELECT 'cr-' || g, 'Citus reads ' || g, 10 FROM generate_series(1, 6) g;
+SELECT 'rb-' || g, 'Citus reads ' || g, 10 FROM generate_series(1, 6) g;
 INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, tax_rate, description)
-SELECT 'cr-' || g, 'cr-inv-' || g || '-' || k, 'CRD',
+SELECT 'rb-' || g, 'rb-inv-' || g || '-' || k, 'CRD',
        timestamptz '2024-01-01' + (k - 1) * interval '1 month', timestamptz '2024-01-01' + k * interval '1 month',
        timestamptz '2024-01-01' + k * interval '1 month', 18, 'storage month ' || k
   FROM generate_series(1, 6) g, generate_series(1, 5) k;
 INSERT INTO invoice.line_items (org_id, invoice_id, description, units, rate)
-SELECT org_id, id, 'hosting for ' || id, 10, 12.5 FROM invoice.invoices WHERE org_id LIKE 'cr-%';
+SELECT org_id, id, 'hosting for ' || id, 10, 12.5 FROM invoice.invoices WHERE org_id LIKE 'rb-%';
 
 -- The list, on the organisation's node
 SELECT is(pg_temp.value($$SELECT array_agg(e ->> 'id')::text
-                          FROM json_array_elements(invoice.invoice_list('cr-2', 1, 2) -> 'data' -> 'invoices') e$$),
-          '{cr-inv-2-5,cr-inv-2-4}', 'invoice_list page 1: newest invoice date first');
-SELECT is(pg_temp.value($$SELECT (invoice.invoice_list('cr-2', 2, 2) -> 'data')::jsonb - 'invoices'$$),
+                          FROM json_array_elements(invoice.invoice_list('rb-2', 1, 2) -> 'data' -> 'invoices') e$$),
+          '{rb-inv-2-5,rb-inv-2-4}', 'invoice_list page 1: newest invoice date first');
+SELECT is(pg_temp.value($$SELECT (invoice.invoice_list('rb-2', 2, 2) -> 'data')::jsonb - 'invoices'$$),
           '{"count": 5, "pageSize": 2, "currentPage": 2}', '... page 2: the count of the organisation''s invoices only');
 SELECT is(pg_temp.value($$SELECT array_agg(e ->> 'id')::text
-                          FROM json_array_elements(invoice.invoice_list('cr-2', 2, 2) -> 'data' -> 'invoices') e$$),
-          '{cr-inv-2-3,cr-inv-2-2}', '... page 2: the next two');
+                          FROM json_array_elements(invoice.invoice_list('rb-2', 2, 2) -> 'data' -> 'invoices') e$$),
+          '{rb-inv-2-3,rb-inv-2-2}', '... page 2: the next two');
 SELECT is(pg_temp.value($$SELECT array_agg(e ->> 'id')::text
-                          FROM json_array_elements(invoice.invoice_list('cr-3', search => 'MONTH 4') -> 'data' -> 'invoices') e$$),
-          '{cr-inv-3-4}', 'search: the term in the description, read from the node''s signatures');
+                          FROM json_array_elements(invoice.invoice_list('rb-3', search => 'MONTH 4') -> 'data' -> 'invoices') e$$),
+          '{rb-inv-3-4}', 'search: the term in the description, read from the node''s signatures');
 SELECT is(pg_temp.value($$SELECT array_agg(e ->> 'id')::text
-                          FROM json_array_elements(invoice.invoice_list('cr-3', search => 'hosting for cr-inv-3-2') -> 'data' -> 'invoices') e$$),
-          '{cr-inv-3-2}', 'search: the term in a line''s description');
-SELECT is(pg_temp.value($$SELECT invoice.invoice_list('cr-3', status => 'paid') -> 'data' ->> 'count'$$), '0',
+                          FROM json_array_elements(invoice.invoice_list('rb-3', search => 'hosting for rb-inv-3-2') -> 'data' -> 'invoices') e$$),
+          '{rb-inv-3-2}', 'search: the term in a line''s description');
+SELECT is(pg_temp.value($$SELECT invoice.invoice_list('rb-3', status => 'paid') -> 'data' ->> 'count'$$), '0',
           'status filter: none is paid');
-SELECT is(pg_temp.value($$SELECT invoice.invoice_list('cr-no-such-org') -> 'data' ->> 'count'$$), '0',
+SELECT is(pg_temp.value($$SELECT invoice.invoice_list('rb-no-such-org') -> 'data' ->> 'count'$$), '0',
           'an organisation that does not exist: an empty list');
-SELECT is(pg_temp.value($$SELECT invoice.api_get('/v2/invoices', '{"orgId": "cr-4", "pageSize": 3}')::jsonb #>> '{data,count}'$$),
+SELECT is(pg_temp.value($$SELECT invoice.api_get('/v2/invoices', '{"orgId": "rb-4", "pageSize": 3}')::jsonb #>> '{data,count}'$$),
           '5', 'api_get GET /v2/invoices through the coordinator');
-SELECT is(pg_temp.value($$SELECT array_agg(c.id ORDER BY c.id)::text FROM invoice.invoice_csv('cr-5', search => 'month') c$$),
-          '{cr-inv-5-1,cr-inv-5-2,cr-inv-5-3,cr-inv-5-4,cr-inv-5-5}', 'invoice_csv: the rows of the organisation''s node');
-SELECT is(pg_temp.value($$SELECT array_agg(c::text ORDER BY c.id)::text FROM invoice.invoice_csv('cr-5') c$$),
-          pg_temp.value($$SELECT array_agg(c::text ORDER BY c.id)::text FROM invoice.invoice_csv c WHERE c.org_id = 'cr-5'$$),
+SELECT is(pg_temp.value($$SELECT array_agg(c.id ORDER BY c.id)::text FROM invoice.invoice_csv('rb-5', search => 'month') c$$),
+          '{rb-inv-5-1,rb-inv-5-2,rb-inv-5-3,rb-inv-5-4,rb-inv-5-5}', 'invoice_csv: the rows of the organisation''s node');
+SELECT is(pg_temp.value($$SELECT array_agg(c::text ORDER BY c.id)::text FROM invoice.invoice_csv('rb-5') c$$),
+          pg_temp.value($$SELECT array_agg(c::text ORDER BY c.id)::text FROM invoice.invoice_csv c WHERE c.org_id = 'rb-5'$$),
           '... column for column the view invoice_csv''s rows');
 SELECT matches(pg_temp.plan_of($$SELECT invoice.invoice_list(o.org_id, 1, 10, NULL, NULL, NULL, NULL)
-                                   FROM invoice.orgs o WHERE o.org_id = 'cr-1'$$),
+                                   FROM invoice.orgs o WHERE o.org_id = 'rb-1'$$),
                'Task Count: 1\n', 'the call the coordinator sends on is a router query (Task Count: 1)');
 
 -- Billing v3, documents
-SELECT pg_temp.value($$SELECT count(invoice.invoice_issue(id)) FROM unnest(ARRAY['cr-inv-1-1', 'cr-inv-1-2', 'cr-inv-1-3']) id$$);
-SELECT is(pg_temp.value($$SELECT json_array_length(invoice.billing_v3_invoices('cr-1', "limit" => 2) -> 'invoices')$$), '2',
+SELECT pg_temp.value($$SELECT count(invoice.invoice_issue(id)) FROM unnest(ARRAY['rb-inv-1-1', 'rb-inv-1-2', 'rb-inv-1-3']) id$$);
+SELECT is(pg_temp.value($$SELECT json_array_length(invoice.billing_v3_invoices('rb-1', "limit" => 2) -> 'invoices')$$), '2',
           'billing_v3_invoices: a page of two of the three issued invoices');
 SELECT is(pg_temp.value($$SELECT array_agg(e ->> 'invoice_id')::text
-                          FROM json_array_elements(invoice.billing_v3_invoices('cr-1', "limit" => 2,
-                                 cursor => invoice.billing_v3_invoices('cr-1', "limit" => 2) #>> '{meta,next_cursor}') -> 'invoices') e$$),
-          '{cr-inv-1-3}', '... its cursor (signed on the coordinator) gives the third');
-SELECT is(pg_temp.value($$SELECT invoice.billing_v3_invoices('cr-1') #>> '{meta,total}'$$), '3', '... total 3');
-SELECT is(pg_temp.value($$SELECT invoice.billing_v3_invoice('cr-inv-1-2') ->> 'monthly_transaction_amount'$$), '147.50',
+                          FROM json_array_elements(invoice.billing_v3_invoices('rb-1', "limit" => 2,
+                                 cursor => invoice.billing_v3_invoices('rb-1', "limit" => 2) #>> '{meta,next_cursor}') -> 'invoices') e$$),
+          '{rb-inv-1-3}', '... its cursor (signed on the coordinator) gives the third');
+SELECT is(pg_temp.value($$SELECT invoice.billing_v3_invoices('rb-1') #>> '{meta,total}'$$), '3', '... total 3');
+SELECT is(pg_temp.value($$SELECT invoice.billing_v3_invoice('rb-inv-1-2') ->> 'monthly_transaction_amount'$$), '147.50',
           'billing_v3_invoice(id): found by id alone across the shards');
-SELECT pg_temp.refused($$SELECT invoice.billing_v3_invoice('cr-inv-1-4')$$, 'P0002', NULL,
+SELECT pg_temp.refused($$SELECT invoice.billing_v3_invoice('rb-inv-1-4')$$, 'P0002', NULL,
                        'billing_v3_invoice of a draft: P0002');
-SELECT is(pg_temp.value($$SELECT substr(invoice.invoice_pdf('cr-inv-1-1'), 1, 5)$$), '\x255044462d', 'invoice_pdf: a PDF');
-SELECT is(pg_temp.value($$SELECT substr(invoice.invoice_pdf_zip(ARRAY['cr-inv-1-1', 'cr-inv-1-2']), 1, 2)$$), '\x504b',
+SELECT is(pg_temp.value($$SELECT substr(invoice.invoice_pdf('rb-inv-1-1'), 1, 5)$$), '\x255044462d', 'invoice_pdf: a PDF');
+SELECT is(pg_temp.value($$SELECT substr(invoice.invoice_pdf_zip(ARRAY['rb-inv-1-1', 'rb-inv-1-2']), 1, 2)$$), '\x504b',
           'invoice_pdf_zip: a ZIP');
 
 -- Search signatures, top-ups, credit notes
-SELECT is(pg_temp.value($$SELECT invoice.search_rebuild('cr-6')$$), '5', 'search_rebuild(org): on its node');
+SELECT is(pg_temp.value($$SELECT invoice.search_rebuild('rb-6')$$), '5', 'search_rebuild(org): on its node');
 SELECT is(pg_temp.value($$SELECT invoice.search_rebuild()$$), pg_temp.value($$SELECT count(*) FROM invoice.invoices$$),
           'search_rebuild(): every invoice, each node its own shards');
-SELECT is(pg_temp.value($$SELECT (invoice.invoice_topup('cr-2', '100.00', 'upi', 'cr-ref-1')).number$$), 'RCT/2425/000001',
+SELECT is(pg_temp.value($$SELECT (invoice.invoice_topup('rb-2', '100.00', 'upi', 'rb-ref-1')).number$$), 'RCT/2425/000001',
           'invoice_topup: a numbered receipt');
-SELECT is(pg_temp.value($$SELECT (invoice.invoice_topup('cr-2', '100.00', 'upi', 'cr-ref-1')).number$$),
+SELECT is(pg_temp.value($$SELECT (invoice.invoice_topup('rb-2', '100.00', 'upi', 'rb-ref-1')).number$$),
           'RCT/2425/000001', '... the same reference again: the same receipt');
-SELECT is(pg_temp.value($$SELECT advance_balance FROM invoice.orgs WHERE org_id = 'cr-2'$$), '100.00',
+SELECT is(pg_temp.value($$SELECT advance_balance FROM invoice.orgs WHERE org_id = 'rb-2'$$), '100.00',
           '... credited once: the balance, kept by the ledger''s trigger on the node');
-SELECT is(pg_temp.value($$SELECT (invoice.credit_note_create('cr-inv-1-1', 'other', 'goodwill')).status::text$$),
+SELECT is(pg_temp.value($$SELECT (invoice.credit_note_create('rb-inv-1-1', 'other', 'goodwill')).status::text$$),
           'draft', 'credit_note_create on an issued invoice: a draft note');
 INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amount)
-SELECT n.org_id, n.credit_note_id, 'goodwill', '10.00' FROM invoice.credit_notes n WHERE n.org_id = 'cr-1';
-SELECT credit_note_id AS cr_note FROM invoice.credit_notes WHERE org_id = 'cr-1' \gset
+SELECT n.org_id, n.credit_note_id, 'goodwill', '10.00' FROM invoice.credit_notes n WHERE n.org_id = 'rb-1';
+SELECT credit_note_id AS cr_note FROM invoice.credit_notes WHERE org_id = 'rb-1' \gset
 SELECT todo('issue #14: credit_note_issue writes the note on the node, where the guard cannot see the coordinator''s permission (its work must move to the node, as invoice_pay''s did)', 1);
 SELECT lives_ok(format($$SELECT invoice.credit_note_issue(%L, '2024-06-15')$$, :'cr_note'), 'credit_note_issue through the coordinator');
 
@@ -102,29 +102,29 @@ SELECT lives_ok(format($$SELECT invoice.credit_note_issue(%L, '2024-06-15')$$, :
 SELECT is(pg_temp.value($$SELECT invoice.invoice_compute_period('2024-01-01', '2024-03-01')$$), '0',
           'invoice_compute_period: nothing to change (every amount already right)');
 SELECT is(pg_temp.value($$SELECT invoice.invoice_issue_period('2024-03-01', '2024-05-01')$$), '11',
-          'invoice_issue_period: the drafts of March and April of six organisations (cr-1''s March was issued)');
+          'invoice_issue_period: the drafts of March and April of six organisations (rb-1''s March was issued)');
 SELECT is(pg_temp.value($$SELECT string_agg(split_part(number, '/', 3), ',' ORDER BY number) FROM invoice.invoices
                           WHERE series = 'CRD' AND number LIKE 'CRD/2324/%'$$),
-          '000001,000002', '... FY 2023-24: cr-1''s invoices of 1 February and 1 March');
+          '000001,000002', '... FY 2023-24: rb-1''s invoices of 1 February and 1 March');
 SELECT is(pg_temp.value($$SELECT string_agg(split_part(number, '/', 3), ',' ORDER BY number) FROM invoice.invoices
                           WHERE series = 'CRD' AND number LIKE 'CRD/2425/%'$$),
           '000001,000002,000003,000004,000005,000006,000007,000008,000009,000010,000011,000012',
-          '... FY 2024-25: cr-1''s of 1 April, then the eleven of the billing day, gapless across both workers');
+          '... FY 2024-25: rb-1''s of 1 April, then the eleven of the billing day, gapless across both workers');
 SELECT count(*) AS cr_due FROM invoice.invoices WHERE status = 'pending' AND due_date < '2024-06-01' \gset
 SELECT is(pg_temp.value($$SELECT invoice.invoice_sweep_overdue('2024-06-01')$$), :'cr_due',
           'invoice_sweep_overdue: every pending invoice due before as_of, on every node');
 SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.status_history h JOIN invoice.invoices i
                           ON i.org_id = h.org_id AND i.id = h.invoice_id
-                          WHERE i.org_id LIKE 'cr-%' AND h.to_status = 'overdue'$$),
-          pg_temp.value($$SELECT count(*) FROM invoice.invoices WHERE org_id LIKE 'cr-%' AND status = 'overdue'$$),
+                          WHERE i.org_id LIKE 'rb-%' AND h.to_status = 'overdue'$$),
+          pg_temp.value($$SELECT count(*) FROM invoice.invoices WHERE org_id LIKE 'rb-%' AND status = 'overdue'$$),
           '... one history row each');
 SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.invoices i
-                          WHERE org_id LIKE 'cr-%' AND id <> 'cr-inv-1-1'
+                          WHERE org_id LIKE 'rb-%' AND id <> 'rb-inv-1-1'
                             AND (i.usage_amount::numeric, i.total::numeric,
                                  i.amount_due::numeric + i.advance_pay_amount::numeric)
                                 IS DISTINCT FROM (125.00, 147.50, 147.50)$$),
           '0', 'every amount equals a fresh computation: 10 × 12.50 + 18 % = 147.50, due or paid from the advance');
-SELECT is(pg_temp.value($$SELECT sum(advance_pay_amount::numeric) FROM invoice.invoices WHERE org_id = 'cr-2'$$), '100.00',
-          '... cr-2''s top-up applied once, on its node, at issue');
+SELECT is(pg_temp.value($$SELECT sum(advance_pay_amount::numeric) FROM invoice.invoices WHERE org_id = 'rb-2'$$), '100.00',
+          '... rb-2''s top-up applied once, on its node, at issue');
 
 SELECT * FROM finish();

@@ -14,57 +14,57 @@
 SET TimeZone = 'UTC';
 SELECT plan(16);
 
-INSERT INTO invoice.orgs (org_id, name) SELECT 'cr-' || g, 'Citus rounding ' || g FROM generate_series(1, 4) g;
+INSERT INTO invoice.orgs (org_id, name) SELECT 'crd-' || g, 'Citus rounding ' || g FROM generate_series(1, 4) g;
 INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, currency, tax_rate, tax_rounding)
-SELECT 'cr-' || g, 'cr-inv-' || g, 'CTR', '2024-01-01', '2024-02-01', '2024-02-01', 'INR', 10,
+SELECT 'crd-' || g, 'crd-inv-' || g, 'CTR', '2024-01-01', '2024-02-01', '2024-02-01', 'INR', 10,
        CASE WHEN g % 2 = 0 THEN 'invoice' ELSE 'line' END
   FROM generate_series(1, 4) g;
 INSERT INTO invoice.line_items (org_id, invoice_id, description, amount)
-SELECT org_id, id, 'small ' || k, '0.55' FROM invoice.invoices, generate_series(1, 2) k WHERE org_id LIKE 'cr-%';
+SELECT org_id, id, 'small ' || k, '0.55' FROM invoice.invoices, generate_series(1, 2) k WHERE org_id LIKE 'crd-%';
 
-SELECT is(pg_temp.value($$SELECT string_agg(id || ':' || tax, ' ' ORDER BY id) FROM invoice.invoices WHERE org_id LIKE 'cr-%'$$),
-          'cr-inv-1:0.12 cr-inv-2:0.11 cr-inv-3:0.12 cr-inv-4:0.11',
+SELECT is(pg_temp.value($$SELECT string_agg(id || ':' || tax, ' ' ORDER BY id) FROM invoice.invoices WHERE org_id LIKE 'crd-%'$$),
+          'crd-inv-1:0.12 crd-inv-2:0.11 crd-inv-3:0.12 crd-inv-4:0.11',
           'lines of 0.55 at 10 % on both workers: 0.06 + 0.06 per line, round(0.11) per invoice');
-UPDATE invoice.invoices SET tax_rounding = 'invoice' WHERE org_id = 'cr-1' AND id = 'cr-inv-1';
-SELECT is(pg_temp.value($$SELECT tax FROM invoice.invoices WHERE org_id = 'cr-1'$$), '0.11',
+UPDATE invoice.invoices SET tax_rounding = 'invoice' WHERE org_id = 'crd-1' AND id = 'crd-inv-1';
+SELECT is(pg_temp.value($$SELECT tax FROM invoice.invoices WHERE org_id = 'crd-1'$$), '0.11',
           'a draft switched to invoice rounding is recomputed on its node: 0.11');
-UPDATE invoice.invoices SET total_rounding = 'rupee' WHERE org_id IN ('cr-1', 'cr-2');
+UPDATE invoice.invoices SET total_rounding = 'rupee' WHERE org_id IN ('crd-1', 'crd-2');
 SELECT is(pg_temp.value($$SELECT string_agg(concat_ws('/', id, round_off, total, amount_due), ' ' ORDER BY id)
-                          FROM invoice.invoices WHERE org_id IN ('cr-1', 'cr-2')$$),
-          'cr-inv-1/-0.21/1.00/1.00 cr-inv-2/-0.21/1.00/1.00',
+                          FROM invoice.invoices WHERE org_id IN ('crd-1', 'crd-2')$$),
+          'crd-inv-1/-0.21/1.00/1.00 crd-inv-2/-0.21/1.00/1.00',
           'round-off to the rupee, many organisations in one statement: 1.21 → 1.00, round_off −0.21');
-SELECT pg_temp.refused($$UPDATE invoice.invoices SET total_rounding = 'rupee', currency = 'USD' WHERE org_id = 'cr-3'$$,
+SELECT pg_temp.refused($$UPDATE invoice.invoices SET total_rounding = 'rupee', currency = 'USD' WHERE org_id = 'crd-3'$$,
                        '23514', NULL, 'round-off on a USD invoice -> 23514');
 
-SELECT is(pg_temp.value($$SELECT concat_ws('/', tax_rounding, total_rounding, total) FROM invoice.invoice_issue('cr-inv-1')$$),
+SELECT is(pg_temp.value($$SELECT concat_ws('/', tax_rounding, total_rounding, total) FROM invoice.invoice_issue('crd-inv-1')$$),
           'invoice/rupee/1.00', 'invoice_issue through the coordinator keeps the settings and the rounded total');
-SELECT is(pg_temp.value($$SELECT concat_ws('/', tax_rounding, total_rounding) FROM invoice.invoice_issue('cr-inv-3')$$),
+SELECT is(pg_temp.value($$SELECT concat_ws('/', tax_rounding, total_rounding) FROM invoice.invoice_issue('crd-inv-3')$$),
           'line/none', 'an invoice without round-off: issue fixes none (no supplier row: line and none)');
-SELECT pg_temp.refused($$UPDATE invoice.invoices SET tax_rounding = 'line' WHERE org_id = 'cr-1'$$, 'IV002', NULL,
+SELECT pg_temp.refused($$UPDATE invoice.invoices SET tax_rounding = 'line' WHERE org_id = 'crd-1'$$, 'IV002', NULL,
                        'an issued invoice''s tax rounding is frozen -> IV002');
-SELECT pg_temp.refused($$SELECT invoice.invoice_pay('cr-inv-1', '1.21', 'upi', 'cr-pay-over')$$, 'IV003', NULL,
+SELECT pg_temp.refused($$SELECT invoice.invoice_pay('crd-inv-1', '1.21', 'upi', 'crd-pay-over')$$, 'IV003', NULL,
                        'paying the unrounded 1.21 -> IV003');
-SELECT is(pg_temp.value($$SELECT amount FROM invoice.invoice_pay('cr-inv-1', '1.00', 'upi', 'cr-pay-1')$$), '1.00',
+SELECT is(pg_temp.value($$SELECT amount FROM invoice.invoice_pay('crd-inv-1', '1.00', 'upi', 'crd-pay-1')$$), '1.00',
           'invoice_pay of the rounded 1.00 on the node ...');
-SELECT is(pg_temp.value($$SELECT status FROM invoice.invoices WHERE org_id = 'cr-1'$$), 'paid', '... settles it');
-SELECT is(pg_temp.value($$SELECT invoice.invoice_describe('cr-inv-1')::jsonb #>> '{data,roundOff}'$$), '-21',
+SELECT is(pg_temp.value($$SELECT status FROM invoice.invoices WHERE org_id = 'crd-1'$$), 'paid', '... settles it');
+SELECT is(pg_temp.value($$SELECT invoice.invoice_describe('crd-inv-1')::jsonb #>> '{data,roundOff}'$$), '-21',
           'invoice_describe through the coordinator: roundOff −21 cents');
 
 -- A line credit on a draft note, checked and filled in by the trigger on its node.
-INSERT INTO invoice.credit_notes (org_id, credit_note_id, invoice_id, reason) VALUES ('cr-3', 'cr-cn-3', 'cr-inv-3', 'other');
-SELECT lives_ok(format($$INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, line_id) VALUES ('cr-3', 'cr-cn-3', %s)$$,
-                       pg_temp.value($$SELECT min(line_id) FROM invoice.line_items WHERE org_id = 'cr-3'$$)),
+INSERT INTO invoice.credit_notes (org_id, credit_note_id, invoice_id, reason) VALUES ('crd-3', 'crd-cn-3', 'crd-inv-3', 'other');
+SELECT lives_ok(format($$INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, line_id) VALUES ('crd-3', 'crd-cn-3', %s)$$,
+                       pg_temp.value($$SELECT min(line_id) FROM invoice.line_items WHERE org_id = 'crd-3'$$)),
                 'a line credit through the coordinator');
 SELECT is(pg_temp.value($$SELECT concat_ws('/', description, tax_rate, amount IS NULL) FROM invoice.credit_note_lines
-                          WHERE org_id = 'cr-3'$$), 'small 1/10/t',
+                          WHERE org_id = 'crd-3'$$), 'small 1/10/t',
           '... takes its line''s description and rate on the node; its taxable amount waits for issue');
-SELECT pg_temp.refused(format($$INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, line_id) VALUES ('cr-3', 'cr-cn-3', %s)$$,
-                              pg_temp.value($$SELECT min(line_id) FROM invoice.line_items WHERE org_id = 'cr-4'$$)),
+SELECT pg_temp.refused(format($$INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, line_id) VALUES ('crd-3', 'crd-cn-3', %s)$$,
+                              pg_temp.value($$SELECT min(line_id) FROM invoice.line_items WHERE org_id = 'crd-4'$$)),
                        '22023', NULL, 'a line of another invoice -> 22023');
 
 -- Issuing credit notes is not on Citus yet (README "Scale-out with Citus", "Limits").
 SELECT todo('issue #14: credit notes on Citus', 2);
-SELECT lives_ok($$SELECT invoice.credit_note_create('cr-inv-3', 'other')$$, 'credit_note_create through the coordinator');
-SELECT lives_ok($$SELECT invoice.credit_note_issue('cr-cn-3')$$, 'credit_note_issue through the coordinator');
+SELECT lives_ok($$SELECT invoice.credit_note_create('crd-inv-3', 'other')$$, 'credit_note_create through the coordinator');
+SELECT lives_ok($$SELECT invoice.credit_note_issue('crd-cn-3')$$, 'credit_note_issue through the coordinator');
 
 SELECT * FROM finish();
