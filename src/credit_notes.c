@@ -124,10 +124,40 @@ credit_note_issue(PG_FUNCTION_ARGS)
 	return invoice_call_as_owner(fcinfo, credit_note_issue_as_owner);
 }
 
+/*
+ * The organisation of the credit note note_id: (Datum) 0 when there is none,
+ * 21000 when two organisations use the id.  Inside SPI.
+ */
 static Datum
-credit_note_issue_as_owner(FunctionCallInfo fcinfo)
+find_note_org(text *note_id)
 {
-	static SPIPlanPtr find_plan = NULL;
+	static SPIPlanPtr plan = NULL;
+	bool		isnull;
+
+	invoice_prepare(&plan,
+					"SELECT n.org_id FROM invoice.credit_notes n"
+					" WHERE n.credit_note_id = $1 ORDER BY n.org_id LIMIT 2",
+					1, (Oid[]) {TEXTOID});
+	if (SPI_execute_plan(plan, (Datum[]) {PointerGetDatum(note_id)}, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "credit note lookup failed");
+	if (SPI_processed > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CARDINALITY_VIOLATION),
+				 errmsg("credit note id \"%s\" is used by more than one organisation", text_to_cstring(note_id))));
+	if (SPI_processed == 0)
+		return (Datum) 0;
+	return SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
+}
+
+/*
+ * The work of credit_note_issue, here: on one node, or on Citus on the node
+ * of the note's organisation (known_org_id given, the number given by the
+ * coordinator through invoice_give_number).  known_org_id (Datum) 0: the
+ * note is found by its id.
+ */
+static Datum
+issue_note_here(Datum known_org_id, text *note_id, DateADT note_date)
+{
 	static SPIPlanPtr note_plan = NULL;
 	static SPIPlanPtr invoice_plan = NULL;
 	static SPIPlanPtr limit_plan = NULL;
@@ -135,8 +165,6 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 	static SPIPlanPtr ledger_plan = NULL;
 	static SPIPlanPtr recompute_plan = NULL;
 	static SPIPlanPtr dispute_plan = NULL;
-	text	   *note_id = invoice_arg_text(fcinfo, 0, "credit note id");
-	DateADT		note_date;
 	Datum		org_id;
 	Datum		invoice_id;
 	InvoiceStatus status;
@@ -157,27 +185,6 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 	Datum		result;
 	int			nest_level;
 
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("credit note date must not be null")));
-	note_date = PG_GETARG_DATEADT(1);
-	invoice_require_administrator("issue credit notes");
-
-	/*
-	 * A credit note bears the date of its issue (CGST Rules, rule 53(1A)):
-	 * the clock's date.  A date given is only the caller's expectation of
-	 * it; any other would let a note issued after section 34's deadline be
-	 * backdated inside it, or be numbered in a financial year already past.
-	 */
-	if (note_date != invoice_clock_today())
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("credit note date %s is not the date of issue, %s",
-						date_text(note_date), date_text(invoice_clock_today())),
-				 errdetail("A credit note is dated the day it is issued (the extension's clock); it cannot be backdated or postdated."),
-				 errhint("Leave note_date out to date it by the clock.")));
-
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
 
@@ -186,16 +193,12 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 	 * is found by its id, then locked by its key (on Citus a lock is taken
 	 * on one organisation's node, never across shards).
 	 */
-	invoice_prepare(&find_plan,
-					"SELECT n.org_id FROM invoice.credit_notes n"
-					" WHERE n.credit_note_id = $1 ORDER BY n.org_id LIMIT 2",
-					1, (Oid[]) {TEXTOID});
-	if (SPI_execute_plan(find_plan, (Datum[]) {PointerGetDatum(note_id)}, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "credit note lookup failed");
-	if (SPI_processed == 1)
+	if (known_org_id == (Datum) 0)
+		known_org_id = find_note_org(note_id);
+	SPI_processed = 0;
+	if (known_org_id != (Datum) 0)
 	{
-		Datum		key[2] = {SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull),
-							  PointerGetDatum(note_id)};
+		Datum		key[2] = {known_org_id, PointerGetDatum(note_id)};
 
 		invoice_prepare(&note_plan,
 						"SELECT n.org_id, n.invoice_id, n.status FROM invoice.credit_notes n"
@@ -338,9 +341,93 @@ credit_note_issue_as_owner(FunctionCallInfo fcinfo)
 	if (SPI_execute_plan(dispute_plan, (Datum[]) {org_id, invoice_id}, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "dispute resolution failed");
 
+	result = invoice_logical_row(result, "credit_notes");
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
-	PG_RETURN_DATUM(result);
+	return result;
+}
+
+/*
+ * On Citus the number is taken here, on the coordinator, where the series
+ * live (a reference table), for the financial year of the note's date; the
+ * node of the organisation does the rest with it (a failure there rolls the
+ * number back with the transaction: gapless).
+ */
+static Datum
+credit_note_issue_as_owner(FunctionCallInfo fcinfo)
+{
+	static SPIPlanPtr node_plan = NULL;
+	text	   *note_id = invoice_arg_text(fcinfo, 0, "credit note id");
+	DateADT		note_date;
+	Datum		org_id;
+	Datum		result;
+	bool		isnull;
+	char	   *number;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("credit note date must not be null")));
+	note_date = PG_GETARG_DATEADT(1);
+	invoice_require_administrator("issue credit notes");
+
+	/*
+	 * A credit note bears the date of its issue (CGST Rules, rule 53(1A)):
+	 * the clock's date.  A date given is only the caller's expectation of
+	 * it; any other would let a note issued after section 34's deadline be
+	 * backdated inside it, or be numbered in a financial year already past.
+	 */
+	if (note_date != invoice_clock_today())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("credit note date %s is not the date of issue, %s",
+						date_text(note_date), date_text(invoice_clock_today())),
+				 errdetail("A credit note is dated the day it is issued (the extension's clock); it cannot be backdated or postdated."),
+				 errhint("Leave note_date out to date it by the clock.")));
+
+	if (!invoice_distributed())
+		return issue_note_here((Datum) 0, note_id, note_date);
+
+	SPI_connect();
+	org_id = find_note_org(note_id);
+	if (org_id == (Datum) 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("credit note \"%s\" does not exist", text_to_cstring(note_id))));
+	number = invoice_assign_number("CN", invoice_fiscal_year_of_date(note_date));
+	invoice_flush_numbers();
+	result = invoice_on_org_node(&node_plan, "invoice.credit_note_issue_on_node(o.org_id, $2, $3, $4)",
+								 4, (Oid[]) {TEXTOID, TEXTOID, DATEOID, TEXTOID},
+								 (Datum[]) {org_id, PointerGetDatum(note_id), DateADTGetDatum(note_date),
+											CStringGetTextDatum(number)},
+								 &isnull);
+	SPI_finish();
+	return result;
+}
+
+static Datum credit_note_issue_on_node_here(FunctionCallInfo fcinfo);
+
+/* credit_note_issue_on_node(org_id, note_id, note_date, number): credit_note_issue's work on Citus, on the node of the organisation (internal) */
+PG_FUNCTION_INFO_V1(credit_note_issue_on_node);
+Datum
+credit_note_issue_on_node(PG_FUNCTION_ARGS)
+{
+	return invoice_call_in_org(fcinfo, credit_note_issue_on_node_here);
+}
+
+static Datum
+credit_note_issue_on_node_here(FunctionCallInfo fcinfo)
+{
+	Datum		result;
+
+	if (PG_NARGS() != 4 || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("credit note id, date and number must not be null")));
+	invoice_give_number(text_to_cstring(PG_GETARG_TEXT_PP(3)));	/* invoice_assign_number takes it */
+	result = issue_note_here(PG_GETARG_DATUM(0), PG_GETARG_TEXT_PP(1), PG_GETARG_DATEADT(2));
+	invoice_give_number(NULL);
+	return result;
 }
 
 /*

@@ -37,6 +37,10 @@ CREATE FUNCTION invoice.invoice_pay_on_node(org_id text, id text, amount bigint,
     RETURNS invoice.payments AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION invoice.invoice_pay_on_node(text, text, bigint, text, text)
     IS 'internal (Citus): invoice_pay''s work on the node of the organisation';
+CREATE FUNCTION invoice.credit_note_issue_on_node(org_id text, credit_note_id text, note_date date, number text)
+    RETURNS invoice.credit_notes AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION invoice.credit_note_issue_on_node(text, text, date, text)
+    IS 'internal (Citus): credit_note_issue''s work on the node of the organisation, with the number the coordinator took';
 
 -- The batch jobs, once per shard group: on a Citus coordinator the job runs
 -- SELECT invoice.<job>_on_node(o.org_id, …) FROM invoice.orgs o WHERE o.org_id = …
@@ -57,6 +61,7 @@ COMMENT ON FUNCTION invoice.search_rebuild_on_node(text)
 REVOKE EXECUTE ON FUNCTION invoice.invoice_compute_on_node(text, text),
     invoice.invoice_issue_on_node(text, text, timestamptz, text),
     invoice.invoice_pay_on_node(text, text, bigint, text, text),
+    invoice.credit_note_issue_on_node(text, text, date, text),
     invoice.invoice_sweep_on_node(text, timestamptz, integer),
     invoice.invoice_compute_period_on_node(text, timestamptz, timestamptz),
     invoice.search_rebuild_on_node(text) FROM PUBLIC;

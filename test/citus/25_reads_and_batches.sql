@@ -16,7 +16,7 @@
 \set ON_ERROR_STOP 1
 \ir include/setup.sql
 SET TimeZone = 'UTC';
-SELECT plan(33);
+SELECT plan(35);
 
 SET invoice.test_clock = '2024-06-15 10:00:00+00';   -- the coordinator's clock: numbers, receipts, notes
 INSERT INTO invoice.supplier (legal_name, address, email, gstin, state_code)
@@ -95,8 +95,12 @@ SELECT is(pg_temp.value($$SELECT (invoice.credit_note_create('rb-inv-1-1', 'othe
 INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amount)
 SELECT n.org_id, n.credit_note_id, 'goodwill', '10.00' FROM invoice.credit_notes n WHERE n.org_id = 'rb-1';
 SELECT credit_note_id AS cr_note FROM invoice.credit_notes WHERE org_id = 'rb-1' \gset
-SELECT todo('issue #14: credit_note_issue writes the note on the node, where the guard cannot see the coordinator''s permission (its work must move to the node, as invoice_pay''s did)', 1);
-SELECT lives_ok(format($$SELECT invoice.credit_note_issue(%L, '2024-06-15')$$, :'cr_note'), 'credit_note_issue through the coordinator');
+SELECT matches(pg_temp.value(format($$SELECT (invoice.credit_note_issue(%L, '2024-06-15')).number$$, :'cr_note')),
+               '^CN/2425/[0-9]{6}$', 'credit_note_issue: numbered on the coordinator, issued on the node');
+SELECT is(pg_temp.value($$SELECT (status, total::numeric, to_balance::numeric)::text FROM invoice.credit_notes WHERE org_id = 'rb-1'$$),
+          '(issued,11.80,0.00)', '... its amounts computed on the node (10.00 + 18 % tax, nothing to the balance)');
+SELECT is(pg_temp.value($$SELECT amount_due::numeric FROM invoice.invoices WHERE org_id = 'rb-1' AND id = 'rb-inv-1-1'$$),
+          '135.70', '... and its invoice recomputed there: 147.50 − 11.80 due');
 
 -- Billing day and sweep
 SELECT is(pg_temp.value($$SELECT invoice.invoice_compute_period('2024-01-01', '2024-03-01')$$), '0',

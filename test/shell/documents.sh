@@ -164,6 +164,7 @@ INSERT INTO invoice.credit_notes (org_id, credit_note_id, invoice_id, reason)
 VALUES ('org-acme', 'cn-round', 'inv-round', 'service_not_rendered');
 INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, line_id)
 SELECT org_id, 'cn-round', line_id FROM invoice.line_items WHERE invoice_id = 'inv-round';
+SET invoice.test_clock = '2025-06-02 12:00:00+00';
 SELECT invoice.credit_note_issue('cn-round', '2025-06-02');
 RESET invoice.test_clock;
 SQL
