@@ -16,7 +16,7 @@
 \set ON_ERROR_STOP 1
 \ir include/setup.sql
 SET TimeZone = 'UTC';
-SELECT plan(35);
+SELECT plan(38);
 
 SET invoice.test_clock = '2024-06-15 10:00:00+00';   -- the coordinator's clock: numbers, receipts, notes
 INSERT INTO invoice.supplier (legal_name, address, email, gstin, state_code)
@@ -114,7 +114,10 @@ SELECT is(pg_temp.value($$SELECT string_agg(split_part(number, '/', 3), ',' ORDE
                           WHERE series = 'CRD' AND number LIKE 'CRD/2425/%'$$),
           '000001,000002,000003,000004,000005,000006,000007,000008,000009,000010,000011,000012',
           '... FY 2024-25: rb-1''s of 1 April, then the eleven of the billing day, gapless across both workers');
-SELECT count(*) AS cr_due FROM invoice.invoices WHERE status = 'pending' AND due_date < '2024-06-01' \gset
+SELECT is(pg_temp.value($$SELECT (invoice.invoice_dispute('rb-inv-4-4', 'usage counted twice')).dispute_status$$), 'open',
+          'invoice_dispute through the coordinator: the dispute is open');
+SELECT count(*) AS cr_due FROM invoice.invoices
+ WHERE status = 'pending' AND due_date < '2024-06-01' AND dispute_status IS DISTINCT FROM 'open' \gset
 SELECT is(pg_temp.value($$SELECT invoice.invoice_sweep_overdue('2024-06-01')$$), :'cr_due',
           'invoice_sweep_overdue: every pending invoice due before as_of, on every node');
 SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.status_history h JOIN invoice.invoices i
@@ -122,6 +125,11 @@ SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.status_history h JOIN inv
                           WHERE i.org_id LIKE 'rb-%' AND h.to_status = 'overdue'$$),
           pg_temp.value($$SELECT count(*) FROM invoice.invoices WHERE org_id LIKE 'rb-%' AND status = 'overdue'$$),
           '... one history row each');
+SELECT is(pg_temp.value($$SELECT status::text FROM invoice.invoices WHERE org_id = 'rb-4' AND id = 'rb-inv-4-4'$$), 'pending',
+          '... the disputed invoice was left pending');
+SELECT is(pg_temp.value($$SELECT (invoice.invoice_dispute_reject('rb-inv-4-4')).dispute_status || ' '
+                          || invoice.invoice_sweep_overdue('2024-06-01')$$), 'rejected 1',
+          'invoice_dispute_reject: the next sweep moves it');
 SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.invoices i
                           WHERE org_id LIKE 'rb-%' AND id <> 'rb-inv-1-1'
                             AND (i.usage_amount::numeric, i.total::numeric,
