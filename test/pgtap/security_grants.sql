@@ -94,6 +94,18 @@ SELECT f, 'the read API (caller''s rights: table privileges and row-level securi
     'invoice.invoice_pdf(text)', 'invoice.invoice_pdf_zip(text[])', 'invoice.credit_note_pdf(text)',
     'invoice.receipt_pdf(text,bigint)']) f
 UNION ALL
+SELECT f, 'the reports (caller''s rights: row-level security decides whose rows they add up)' FROM unnest(ARRAY[
+    'invoice.statement(text,timestamp with time zone,timestamp with time zone,text)',
+    'invoice.statement_lines(text,timestamp with time zone,timestamp with time zone,text)',
+    'invoice.statement_pdf(text,timestamp with time zone,timestamp with time zone,text)',
+    'invoice.receivables_as_of(timestamp with time zone)', 'invoice.receivables_aging(timestamp with time zone)',
+    'invoice.dso(timestamp with time zone,timestamp with time zone)', 'invoice.gstr1(text,text)']) f
+UNION ALL
+SELECT f, 'the reports'' checks: who reads as finance, arguments' FROM unnest(ARRAY[
+    'invoice.finance_reader()', 'invoice.gstr1_check(text,text)',
+    'invoice.report_instant(timestamp with time zone)',
+    'invoice.report_period(timestamp with time zone,timestamp with time zone)']) f
+UNION ALL
 SELECT f, 'runs as the owner to read the caller''s own memberships' FROM unnest(ARRAY['invoice.member_orgs()', 'invoice.member_of(text)']) f
 UNION ALL
 SELECT f, 'SECURITY DEFINER, reads no organisation''s data' FROM unnest(ARRAY[
@@ -164,10 +176,15 @@ SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'invoice'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity),
           (SELECT array_agg(t ORDER BY t) FROM org_tables), '… and they are the organisation tables of the matrix');
-SELECT is((SELECT array_agg(c.relname::text || ' ' || p.polname || ' ' || p.polcmd::text ORDER BY c.relname) FROM pg_policy p
+SELECT is((SELECT array_agg(c.relname::text || ' ' || p.polname || ' ' || p.polcmd::text ORDER BY c.relname::text || ' ' || p.polname) FROM pg_policy p
              JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace = 'invoice'::regnamespace),
-          (SELECT array_agg(t || CASE t WHEN 'members' THEN ' own_memberships r' ELSE ' member_read r' END ORDER BY t) FROM org_tables),
-          'one policy per table, for SELECT only (r): members never write directly');
+          (SELECT array_agg(p ORDER BY p) FROM (
+               SELECT t || CASE t WHEN 'members' THEN ' own_memberships r' ELSE ' member_read r' END AS p FROM org_tables
+               UNION ALL
+               SELECT t || ' finance_read r' FROM org_tables
+                WHERE t IN ('orgs', 'invoices', 'line_items', 'credits', 'payments', 'status_history', 'receipts',
+                            'advance_ledger', 'credit_notes', 'credit_note_lines')) x),
+          'policies for SELECT only (r): members read their organisations'' rows, the finance role (reports) every organisation''s; nobody writes directly');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'invoice'::regnamespace AND c.relkind = 'v'
               AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)),
