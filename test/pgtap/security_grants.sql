@@ -93,15 +93,17 @@ SELECT f, 'the read API (caller''s rights: table privileges and row-level securi
     'invoice.invoice_pdf(text)', 'invoice.invoice_pdf_zip(text[])', 'invoice.credit_note_pdf(text)',
     'invoice.receipt_pdf(text,bigint)']) f
 UNION ALL
-SELECT f, 'the reports (caller''s rights: the member_read and finance_read policies decide)' FROM unnest(ARRAY[
-    'invoice.dso(timestamp with time zone,timestamp with time zone)', 'invoice.finance_reader()',
-    'invoice.gstr1(text,text)', 'invoice.gstr1_check(text,text)',
-    'invoice.receivables_aging(timestamp with time zone)', 'invoice.receivables_as_of(timestamp with time zone)',
-    'invoice.report_instant(timestamp with time zone)',
-    'invoice.report_period(timestamp with time zone,timestamp with time zone)',
+SELECT f, 'the reports (caller''s rights: row-level security decides whose rows they add up)' FROM unnest(ARRAY[
     'invoice.statement(text,timestamp with time zone,timestamp with time zone,text)',
     'invoice.statement_lines(text,timestamp with time zone,timestamp with time zone,text)',
-    'invoice.statement_pdf(text,timestamp with time zone,timestamp with time zone,text)']) f
+    'invoice.statement_pdf(text,timestamp with time zone,timestamp with time zone,text)',
+    'invoice.receivables_as_of(timestamp with time zone)', 'invoice.receivables_aging(timestamp with time zone)',
+    'invoice.dso(timestamp with time zone,timestamp with time zone)', 'invoice.gstr1(text,text)']) f
+UNION ALL
+SELECT f, 'the reports'' checks: who reads as finance, arguments' FROM unnest(ARRAY[
+    'invoice.finance_reader()', 'invoice.gstr1_check(text,text)',
+    'invoice.report_instant(timestamp with time zone)',
+    'invoice.report_period(timestamp with time zone,timestamp with time zone)']) f
 UNION ALL
 SELECT f, 'the price book and usage summaries (caller''s rights)' FROM unnest(ARRAY[
     'invoice.usage_charge(text,numeric,numeric,numeric,numeric,numeric[],numeric[],numeric[])',
