@@ -142,8 +142,14 @@ COMMENT ON VIEW invoice.invoice_line_tax
 CREATE FUNCTION invoice.receivables_as_of(as_of timestamptz)
     RETURNS TABLE (org_id text, invoice_id text, number text, currency text, invoice_date timestamptz,
                    due_date timestamptz, amount_due invoice.cents, days_past_due integer, bucket text)
-    LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, invoice, pg_temp
+AS $body$
+#variable_conflict use_column
+BEGIN
+    -- PL/pgSQL, not SQL: Citus plans each of its queries with the values of its parameters
+    -- (it cannot plan a parameterised SQL-language function over distributed tables).
+    RETURN QUERY
     -- What each invoice still owed just before as_of, from the history: issued before it, not
     -- cancelled before it, less the payments and credit notes that took effect before it
     -- (the advance was applied at issue).  amount_due's own formula, with time in it.
@@ -167,7 +173,8 @@ BEGIN ATOMIC
                AND (i.cancelled_at IS NULL OR i.cancelled_at >= receivables_as_of.as_of)) r
      CROSS JOIN LATERAL (SELECT ceil(extract(epoch FROM receivables_as_of.as_of - r.due_date) / 86400)::integer AS days) d
      WHERE r.due > '0';
-END;
+END
+$body$;
 COMMENT ON FUNCTION invoice.receivables_as_of(timestamptz)
     IS 'every invoice with something still due just before as_of, as the history stood then: amount due, days past its due date and aging bucket (current, 1-30, 31-60, 61-90, over 90)';
 
@@ -175,8 +182,14 @@ CREATE FUNCTION invoice.receivables_aging(as_of timestamptz)
     RETURNS TABLE (org_id text, currency text, "current" invoice.cents, days_1_30 invoice.cents,
                    days_31_60 invoice.cents, days_61_90 invoice.cents, days_over_90 invoice.cents,
                    total invoice.cents, invoices bigint)
-    LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, invoice, pg_temp
+AS $body$
+#variable_conflict use_column
+BEGIN
+    -- PL/pgSQL, not SQL: Citus plans each of its queries with the values of its parameters
+    -- (it cannot plan a parameterised SQL-language function over distributed tables).
+    RETURN QUERY
     -- Per organisation and currency, then the total per currency (org_id NULL).
     SELECT a.org_id, a.currency, a.b0, a.b1, a.b2, a.b3, a.b4, a.total, a.n
       FROM (SELECT r.org_id, r.currency,
@@ -199,15 +212,22 @@ BEGIN ATOMIC
               FROM invoice.receivables_as_of(receivables_aging.as_of) r
              GROUP BY r.currency) a
      ORDER BY a.currency, a.org_id NULLS LAST;
-END;
+END
+$body$;
 COMMENT ON FUNCTION invoice.receivables_aging(timestamptz)
     IS 'receivables aging just before as_of: per organisation and currency, then the total per currency (org_id NULL), in buckets of days past due (current, 1-30, 31-60, 61-90, over 90)';
 
 CREATE FUNCTION invoice.dso(period_from timestamptz, period_to timestamptz)
     RETURNS TABLE (org_id text, currency text, receivables invoice.cents, credit_sales invoice.cents,
                    days numeric, dso numeric)
-    LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, invoice, pg_temp
+AS $body$
+#variable_conflict use_column
+BEGIN
+    -- PL/pgSQL, not SQL: Citus plans each of its queries with the values of its parameters
+    -- (it cannot plan a parameterised SQL-language function over distributed tables).
+    RETURN QUERY
     -- DSO = receivables at the end of the period / credit sales of the period × days in the
     -- period, rounded to 0.1 day; NULL when the period sold nothing (net).  Credit sales are
     -- the totals (tax included, as receivables are) of the invoices that took effect in the
@@ -232,7 +252,8 @@ BEGIN ATOMIC
                     WHERE n.status = 'issued' AND n.issued_at >= dso.period_from AND n.issued_at < dso.period_to) s
             GROUP BY GROUPING SETS ((s.org_id, s.currency), (s.currency))) x
      ORDER BY x.currency, x.org_id NULLS LAST;
-END;
+END
+$body$;
 COMMENT ON FUNCTION invoice.dso(timestamptz, timestamptz)
     IS 'days sales outstanding of [period_from, period_to): receivables at its end / credit sales in it × its days, per organisation and currency and per currency (org_id NULL)';
 
