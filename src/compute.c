@@ -921,7 +921,8 @@ line_item_amount_on_this_node(FunctionCallInfo fcinfo)
 /*
  * AFTER UPDATE OF billing_state, gstin on orgs (row) and AFTER any change of
  * invoice.supplier (statement): the place of supply of GST drafts may have
- * moved, so their tax is recomputed.  Issued invoices keep theirs.
+ * moved, and a supplier's change may change the rounding of drafts that follow
+ * its settings, so their tax is recomputed.  Issued invoices keep theirs.
  */
 static Datum invoice_place_of_supply_changed_on_this_node(FunctionCallInfo fcinfo);
 

@@ -25,7 +25,7 @@ INSERT INTO invoice.gst_rates (rate, effective_from, effective_to, note, builtin
 SELECT pg_catalog.pg_extension_config_dump('invoice.gst_rates', 'WHERE NOT builtin');
 
 CREATE FUNCTION invoice.invoice_place_of_supply_changed() RETURNS trigger AS 'MODULE_PATHNAME' LANGUAGE C;
-COMMENT ON FUNCTION invoice.invoice_place_of_supply_changed() IS 'trigger: GST drafts are recomputed when their place of supply may have moved (issued invoices keep theirs)';
+COMMENT ON FUNCTION invoice.invoice_place_of_supply_changed() IS 'trigger: GST drafts are recomputed when their place of supply may have moved, and drafts that follow the supplier''s tax or total rounding when the supplier changes (issued invoices keep theirs)';
 CREATE TRIGGER org_place_of_supply_changed AFTER UPDATE OF billing_state, gstin ON invoice.orgs
     FOR EACH ROW WHEN (OLD.billing_state IS DISTINCT FROM NEW.billing_state OR OLD.gstin IS DISTINCT FROM NEW.gstin)
     EXECUTE FUNCTION invoice.invoice_place_of_supply_changed();
