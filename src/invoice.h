@@ -9,6 +9,7 @@
 #include "fmgr.h"
 #include "executor/spi.h"
 #include "utils/date.h"
+#include "utils/tuplestore.h"
 #include "utils/timestamp.h"
 
 /*
@@ -121,6 +122,9 @@ extern int64 invoice_sum_over_shards(FunctionCallInfo fcinfo, PGFunction impl, S
  * this node: every node then does its own organisations' share.
  */
 extern void invoice_in_each_local_group(void (*work) (void *arg), void *arg);
+
+/* The rows of a kept read plan into a tuplestore, fetched through a cursor 1,000 at a time (inside SPI). */
+extern void invoice_rows_into(Tuplestorestate *store, SPIPlanPtr plan, Datum *values, const char *nulls);
 
 /* The relation invoice.<table>, or its shard where a shard group is in force. */
 extern Oid	invoice_table_relid(const char *table);

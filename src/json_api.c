@@ -580,7 +580,6 @@ csv_here(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ListFilters f;
-	Portal		portal;
 	int			nest_level;
 
 	read_filters(fcinfo, &f, 0, 1, 2, 4);
@@ -588,17 +587,7 @@ csv_here(PG_FUNCTION_ARGS)
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
 	read_candidates(&f);
-	portal = SPI_cursor_open(NULL, list_plan(LIST_CSV, f.given), f.values, f.nulls, true);
-	for (;;)
-	{
-		SPI_cursor_fetch(portal, true, 1000);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 i = 0; i < SPI_processed; i++)
-			tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
+	invoice_rows_into(rsinfo->setResult, list_plan(LIST_CSV, f.given), f.values, f.nulls);
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	return (Datum) 0;

@@ -339,6 +339,23 @@ invoice_call_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache
 	return result;
 }
 
+void
+invoice_rows_into(Tuplestorestate *store, SPIPlanPtr plan, Datum *values, const char *nulls)
+{
+	Portal		portal = SPI_cursor_open(NULL, plan, values, nulls, true);
+
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, 1000);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+			tuplestore_puttuple(store, SPI_tuptable->vals[i]);
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+}
+
 Datum
 invoice_rows_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache, const char *self_call)
 {
@@ -348,7 +365,6 @@ invoice_rows_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache
 	char	   *nulls;
 	int			nargs;
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Portal		portal;
 
 	if (PG_ARGISNULL(0))
 		return impl(fcinfo);	/* its own argument check answers */
@@ -362,17 +378,7 @@ invoice_rows_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache
 	invoice_prepare(cache, psprintf("SELECT c.* FROM invoice.orgs o CROSS JOIN LATERAL %s c WHERE o.org_id = $1",
 									self_call),
 					nargs, argtypes);
-	portal = SPI_cursor_open(NULL, *cache, values, nulls, true);
-	for (;;)
-	{
-		SPI_cursor_fetch(portal, true, 1000);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 i = 0; i < SPI_processed; i++)
-			tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
+	invoice_rows_into(rsinfo->setResult, *cache, values, nulls);
 	SPI_finish();
 	return (Datum) 0;
 }
