@@ -115,6 +115,4 @@ SELECT 'resend / bare', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'a re-sent bat
 UNION ALL
 SELECT 'generate / floor', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'target <= 2'
   FROM bench.case_result u, bench.case_result b WHERE u.op = 'generate' AND b.op = 'floor';
-\o /dev/null
-SELECT pg_catalog.pg_file_unlink(:'file') WHERE false;
-\o
+\! rm -f /tmp/invoice_bench_usage_*.tsv
