@@ -253,11 +253,12 @@ SELECT pg_temp.refused($$INSERT INTO invoice.orgs (org_id, name, payment_terms_d
 -- Scale-out rule: every key includes org_id -----------------------------------------------------------
 
 -- Reference tables hold no organisation's data (README "Decisions"): the supplier's own
--- numbering counters, its registration, the GST rate table and the API's cursor secret.
+-- numbering counters, its registration, the GST rate table, the price book and the API's
+-- cursor secret.
 CREATE TEMP VIEW org_tables AS
     SELECT c.oid, c.relname FROM pg_class c
      WHERE c.relnamespace = 'invoice'::regnamespace AND c.relkind IN ('r', 'p')
-       AND c.relname NOT IN ('number_series', 'supplier', 'gst_rates', 'api_secret');
+       AND c.relname NOT IN ('number_series', 'supplier', 'gst_rates', 'api_secret', 'products', 'prices');
 SELECT cmp_ok((SELECT count(*) FROM org_tables), '>=', 6::bigint, 'the invoice schema has at least six organisation tables');
 SELECT is((SELECT array_agg(t.relname::text ORDER BY t.relname) FROM org_tables t
             WHERE NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = t.oid AND a.attname = 'org_id'

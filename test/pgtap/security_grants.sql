@@ -80,7 +80,9 @@ SELECT f, 'a helper that reads no data' FROM unnest(ARRAY[
     'invoice.search_signature_union(bytea,bytea)', 'invoice.search_may_contain(bytea,text)',
     'invoice.invoice_filter_args(text,timestamp with time zone,timestamp with time zone)',
     'invoice.invoice_list_item(invoice.invoices)',
-    'invoice.billing_v3_not_found(text,bigint)']) f
+    'invoice.billing_v3_not_found(text,bigint)',
+    'invoice.usage_charge(text,numeric,numeric,numeric,numeric,numeric[],numeric[],numeric[])',
+    'invoice.usage_price_valid(text,numeric,numeric,numeric,numeric[],numeric[],numeric[])']) f
 UNION ALL
 SELECT f, 'the read API (caller''s rights: table privileges and row-level security decide)' FROM unnest(ARRAY[
     'invoice.invoice_matches(text,invoice.status,timestamp with time zone,timestamp with time zone,text)',
@@ -92,7 +94,9 @@ SELECT f, 'the read API (caller''s rights: table privileges and row-level securi
     'invoice.billing_v3_invoices(text,timestamp with time zone,timestamp with time zone,integer,text)',
     'invoice.billing_v3_invoice(text)', 'invoice.api_get(text,json)',
     'invoice.invoice_pdf(text)', 'invoice.invoice_pdf_zip(text[])', 'invoice.credit_note_pdf(text)',
-    'invoice.receipt_pdf(text,bigint)']) f
+    'invoice.receipt_pdf(text,bigint)',
+    'invoice.usage_price(text,text,date)', 'invoice.usage_summary(text,date,date)',
+    'invoice.usage_summary_rows(text,date,date)']) f
 UNION ALL
 SELECT f, 'runs as the owner to read the caller''s own memberships' FROM unnest(ARRAY['invoice.member_orgs()', 'invoice.member_of(text)']) f
 UNION ALL

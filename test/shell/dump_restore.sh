@@ -121,6 +121,21 @@ INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amou
 SELECT org_id, credit_note_id, 'rate correction', '5.00' FROM invoice.credit_notes;
 SELECT invoice.credit_note_issue(credit_note_id) FROM invoice.credit_notes;
 
+-- usage: a price book, a negotiated price, records, a generated (and issued) invoice, a late record
+INSERT INTO invoice.products (product_id, product_name, unit, currency) VALUES ('egress', 'Egress', 'GB', 'USD');
+INSERT INTO invoice.prices (product_id, effective_from, model, tier_up_to, tier_rate)
+VALUES ('egress', '2024-01-01', 'graduated', '{1000,NULL}', '{0.09,0.05}');
+INSERT INTO invoice.org_prices (org_id, product_id, effective_from, model, rate)
+VALUES ('org-yyyyyy', 'egress', '2024-01-01', 'per_unit', 0.02);
+INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, resource_name, quantity, usage_start, usage_end)
+VALUES ('org-xxxxxx', 'u-1', 'Egress', 'web', 800, '2024-11-03', '2024-11-04'),
+       ('org-xxxxxx', 'u-2', 'Egress', 'web', 400, '2024-11-05', '2024-11-06'),
+       ('org-yyyyyy', 'u-1', 'Egress', 'cdn', 50, '2024-11-07', '2024-11-08');
+SELECT invoice.invoice_generate('2024-11-01', '2024-12-01');
+SELECT invoice.invoice_issue(invoice_id) FROM invoice.usage_invoices;
+INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, resource_name, quantity, usage_start, usage_end)
+VALUES ('org-xxxxxx', 'u-late', 'Egress', 'web', 10, '2024-11-29', '2024-11-30');
+
 -- and two drafts for January 2025, with lines and a credit
 INSERT INTO invoice.invoices (org_id, id, period_start, period_end, tax_rate)
 VALUES ('org-xxxxxx', 'inv-x-draft', '2025-01-01', '2025-02-01', 18),
@@ -135,7 +150,7 @@ fi
 statuses=$(q "$DB_A" "SELECT string_agg(status || '=' || n, ' ' ORDER BY status)
                       FROM (SELECT status, count(*) AS n FROM invoice.invoices GROUP BY status) s")
 check "sample data: invoices in every status" \
-	"$statuses" "draft=2 pending=12 overdue=2 paid=8 cancelled=2"
+	"$statuses" "draft=2 pending=14 overdue=2 paid=8 cancelled=2"
 
 # --- 2. dump, restore into database B ----------------------------------------------------------
 
