@@ -60,12 +60,13 @@ enum
 	COL_USAGE_START,
 	COL_USAGE_END,
 	COL_INVOICE_ID,
-	NCOLS = COL_INVOICE_ID
+	COL_PRODUCT_ID,
+	NCOLS = COL_PRODUCT_ID
 };
 
 static const char *const column_names[NCOLS] = {
 	"org_id", "idempotency_key", "product_group", "product_line", "product_name", "region", "usage_type",
-	"resource_type", "resource_name", "quantity", "usage_start", "usage_end", "invoice_id"
+	"resource_type", "resource_name", "quantity", "usage_start", "usage_end", "invoice_id", "product_id"
 };
 
 /* Set while the extension itself moves records on or off invoices. */
@@ -73,9 +74,18 @@ static bool rating_active = false;
 
 /*
  * What one statement has already looked up: organisations and products that
- * exist (keys: the organisation id; the product's five keys joined by \x1f).
- * Reset when a new statement (transaction, command) starts loading.
+ * exist (keys: the organisation id; the product's five keys joined by \x1f),
+ * with the product's id.  Reset when a new statement (transaction, command)
+ * starts loading.
  */
+#define SEEN_KEY_SIZE (NAMEDATALEN * 6)
+
+typedef struct SeenEntry
+{
+	char		key[SEEN_KEY_SIZE];
+	char		product_id[NAMEDATALEN + 8];
+} SeenEntry;
+
 static MemoryContext seen_context = NULL;
 static HTAB *seen = NULL;
 static LocalTransactionId seen_lxid = InvalidLocalTransactionId;
@@ -97,11 +107,10 @@ invoice_set_usage_rating(bool active)
 	rating_active = active;
 }
 
-static bool
+static SeenEntry *
 seen_before(const char *key)
 {
-	bool		found;
-	char		padded[NAMEDATALEN * 6];
+	char		padded[SEEN_KEY_SIZE];
 
 	if (seen == NULL || seen_lxid != MyProc->lxid || seen_cid != GetCurrentCommandId(false))
 	{
@@ -110,29 +119,30 @@ seen_before(const char *key)
 		if (seen_context == NULL)
 			seen_context = AllocSetContextCreate(TopMemoryContext, "invoice usage lookups", ALLOCSET_SMALL_SIZES);
 		MemoryContextReset(seen_context);
-		ctl.keysize = sizeof(padded);
-		ctl.entrysize = sizeof(padded);
+		ctl.keysize = SEEN_KEY_SIZE;
+		ctl.entrysize = sizeof(SeenEntry);
 		ctl.hcxt = seen_context;
 		seen = hash_create("invoice usage lookups", 64, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 		seen_lxid = MyProc->lxid;
 		seen_cid = GetCurrentCommandId(false);
 	}
 	if (strlen(key) >= sizeof(padded))
-		return false;			/* too long to remember: looked up every time */
+		return NULL;			/* too long to remember: looked up every time */
 	strlcpy(padded, key, sizeof(padded));
-	hash_search(seen, padded, HASH_FIND, &found);
-	return found;
+	return hash_search(seen, padded, HASH_FIND, NULL);
 }
 
 static void
-remember(const char *key)
+remember(const char *key, const char *product_id)
 {
-	char		padded[NAMEDATALEN * 6];
+	char		padded[SEEN_KEY_SIZE];
+	SeenEntry  *entry;
 
 	if (strlen(key) >= sizeof(padded))
 		return;
 	strlcpy(padded, key, sizeof(padded));
-	hash_search(seen, padded, HASH_ENTER, NULL);
+	entry = hash_search(seen, padded, HASH_ENTER, NULL);
+	strlcpy(entry->product_id, product_id, sizeof(entry->product_id));
 }
 
 static char *
@@ -150,7 +160,7 @@ check_org(Datum *values)
 	char	   *key = psprintf("o\x1f%s", org_id);
 	int			found;
 
-	if (seen_before(key))
+	if (seen_before(key) != NULL)
 		return;
 	SPI_connect();
 	invoice_prepare(&plan, "SELECT 1 FROM invoice.orgs o WHERE o.org_id = $1 FOR KEY SHARE", 1, (Oid[]) {TEXTOID});
@@ -163,18 +173,19 @@ check_org(Datum *values)
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("usage record \"%s\": organisation \"%s\" does not exist",
 						TextDatumGetCString(values[COL_KEY - 1]), org_id)));
-	remember(key);
+	remember(key, "");
 }
 
-/* The product keys name a product of the price book: looked up once per statement. */
-static void
+/* The product keys name a product of the price book (looked up once per statement): its id. */
+static char *
 check_product(Datum *values, bool *nulls)
 {
 	static SPIPlanPtr plan = NULL;
 	StringInfoData key;
 	Datum		args[5];
 	char		argnulls[6] = "     ";
-	int			found;
+	SeenEntry  *entry;
+	char	   *product_id = NULL;
 
 	initStringInfo(&key);
 	appendStringInfoChar(&key, 'p');
@@ -188,20 +199,26 @@ check_product(Datum *values, bool *nulls)
 		if (nulls[col - 1])
 			argnulls[col - COL_PRODUCT_GROUP] = 'n';
 	}
-	if (seen_before(key.data))
-		return;
+	if ((entry = seen_before(key.data)) != NULL)
+		return pstrdup(entry->product_id);
 	SPI_connect();
 	invoice_prepare(&plan,
-					"SELECT 1 FROM invoice.products p"
+					"SELECT p.product_id FROM invoice.products p"
 					" WHERE p.product_name = $3 AND p.product_group IS NOT DISTINCT FROM $1"
 					"   AND p.product_line IS NOT DISTINCT FROM $2 AND p.region IS NOT DISTINCT FROM $4"
 					"   AND p.usage_type IS NOT DISTINCT FROM $5",
 					5, (Oid[]) {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
 	if (SPI_execute_plan(plan, args, argnulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "product lookup failed");
-	found = SPI_processed;
+	if (SPI_processed > 0)
+	{
+		char	   *found = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		product_id = SPI_palloc(strlen(found) + 1);	/* in the caller's context: outlives SPI_finish */
+		strcpy(product_id, found);
+	}
 	SPI_finish();
-	if (found == 0)
+	if (product_id == NULL)
 	{
 		char	   *names[5];
 
@@ -219,7 +236,8 @@ check_product(Datum *values, bool *nulls)
 						   names[0], names[1], names[2], names[3], names[4]),
 				 errhint("Add the product to invoice.products first.")));
 	}
-	remember(key.data);
+	remember(key.data, product_id);
+	return product_id;
 }
 
 static void
@@ -395,6 +413,7 @@ usage_record_check_on_this_node(FunctionCallInfo fcinfo)
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	Datum		values[NCOLS];
 	bool		nulls[NCOLS];
+	char	   *product_id;
 
 	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
 		tupdesc->natts != NCOLS)
@@ -419,10 +438,16 @@ usage_record_check_on_this_node(FunctionCallInfo fcinfo)
 	heap_deform_tuple(trigdata->tg_trigtuple, tupdesc, values, nulls);
 	check_values(values, nulls);
 	check_org(values);
-	check_product(values, nulls);
+	product_id = check_product(values, nulls);
 	if (already_loaded(rel, values, nulls))
 		return PointerGetDatum(NULL);	/* re-sent: nothing changes */
-	return PointerGetDatum(trigdata->tg_trigtuple);
+	{
+		int			col = COL_PRODUCT_ID;
+		Datum		value = CStringGetTextDatum(product_id);
+		bool		isnull = false;
+
+		return PointerGetDatum(heap_modify_tuple_by_cols(trigdata->tg_trigtuple, tupdesc, 1, &col, &value, &isnull));
+	}
 }
 
 static Datum usage_invoice_released_on_this_node(FunctionCallInfo fcinfo);

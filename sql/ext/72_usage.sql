@@ -92,11 +92,13 @@ CREATE TABLE invoice.usage_records (
     usage_start      timestamptz NOT NULL,
     usage_end        timestamptz NOT NULL,
     invoice_id       text COLLATE "C",
+    product_id       text COLLATE "C",
     PRIMARY KEY (org_id, idempotency_key),
     CHECK (usage_end >= usage_start)
 );
 COMMENT ON TABLE invoice.usage_records IS 'metered usage, one row per record the sender keyed; load by COPY; invoice_id is set when the record is rated onto an invoice';
 COMMENT ON COLUMN invoice.usage_records.idempotency_key IS 'the sender''s key: the same key again with the same values changes nothing, with other values is refused (IV011)';
+COMMENT ON COLUMN invoice.usage_records.product_id IS 'the price book''s product of the record''s keys, set when it is loaded (whatever the sender gave)';
 COMMENT ON COLUMN invoice.usage_records.invoice_id IS 'the invoice the record was rated onto (set by invoice_generate); NULL: not billed yet';
 
 -- Which invoice a generation made for an organisation, currency and period: the key that
@@ -185,10 +187,7 @@ SELECT r.org_id, r.idempotency_key, r.product_group, r.product_line, r.product_n
        END AS reason
   FROM invoice.usage_records r
   LEFT JOIN invoice.orgs o ON o.org_id = r.org_id
-  LEFT JOIN invoice.products p
-    ON p.product_group IS NOT DISTINCT FROM r.product_group AND p.product_line IS NOT DISTINCT FROM r.product_line
-   AND p.product_name IS NOT DISTINCT FROM r.product_name AND p.region IS NOT DISTINCT FROM r.region
-   AND p.usage_type IS NOT DISTINCT FROM r.usage_type
+  LEFT JOIN invoice.products p ON p.product_id = r.product_id
  WHERE r.invoice_id IS NULL;
 COMMENT ON VIEW invoice.usage_unrated
     IS 'usage records not on an invoice yet: reason NULL means the next generation whose period ends after usage_start bills it; otherwise why it cannot be rated';

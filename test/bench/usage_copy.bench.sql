@@ -55,11 +55,11 @@ CREATE TABLE ub.bare (LIKE invoice.usage_records);
 CREATE TABLE ub.bare_pk (LIKE invoice.usage_records INCLUDING INDEXES);
 
 COPY (SELECT 'org-' || (1 + g % :orgs), 'rec-' || g, p.product_group, p.product_line, p.product_name, p.region, p.usage_type,
-             'vm', 'vm-' || (g % 2), (1 + g % 97) * 1.25,
+             'vm', 'vm-' || (g / (:orgs * 5) % 2), (1 + g % 97) * 1.25,
              timestamptz '2026-01-01 00:00:00+00' + (g % 743) * interval '1 hour',
-             timestamptz '2026-01-01 01:00:00+00' + (g % 743) * interval '1 hour', NULL
+             timestamptz '2026-01-01 01:00:00+00' + (g % 743) * interval '1 hour', NULL, NULL
         FROM generate_series(1, :records) g
-        JOIN (SELECT row_number() OVER (ORDER BY product_id) - 1 AS k, * FROM invoice.products) p ON p.k = g % 5)
+        JOIN (SELECT row_number() OVER (ORDER BY product_id) - 1 AS k, * FROM invoice.products) p ON p.k = g / :orgs % 5)
   TO :'file';
 
 INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per) VALUES
@@ -115,6 +115,4 @@ SELECT 'resend / bare', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'a re-sent bat
 UNION ALL
 SELECT 'generate / floor', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'target <= 2'
   FROM bench.case_result u, bench.case_result b WHERE u.op = 'generate' AND b.op = 'floor';
-\o /dev/null
-SELECT pg_catalog.pg_file_unlink(:'file') WHERE false;
-\o
+\! rm -f /tmp/invoice_bench_usage_*.tsv

@@ -91,7 +91,9 @@ SELECT f, 'the read API (caller''s rights: table privileges and row-level securi
     'invoice.billing_v3_invoice(text)', 'invoice.api_get(text,json)',
     'invoice.billing_v3_page(text,timestamp with time zone,text,integer,timestamp with time zone,timestamp with time zone)',
     'invoice.invoice_pdf(text)', 'invoice.invoice_pdf_zip(text[])', 'invoice.credit_note_pdf(text)',
-    'invoice.receipt_pdf(text,bigint)']) f
+    'invoice.receipt_pdf(text,bigint)',
+    'invoice.usage_price(text,text,date)', 'invoice.usage_summary(text,date,date)',
+    'invoice.usage_summary_rows(text,date,date)']) f
 UNION ALL
 SELECT f, 'the reports (caller''s rights: row-level security decides whose rows they add up)' FROM unnest(ARRAY[
     'invoice.statement(text,timestamp with time zone,timestamp with time zone,text)',
@@ -105,11 +107,9 @@ SELECT f, 'the reports'' checks: who reads as finance, arguments' FROM unnest(AR
     'invoice.report_instant(timestamp with time zone)',
     'invoice.report_period(timestamp with time zone,timestamp with time zone)']) f
 UNION ALL
-SELECT f, 'the price book and usage summaries (caller''s rights)' FROM unnest(ARRAY[
+SELECT f, 'the charge models (read no data)' FROM unnest(ARRAY[
     'invoice.usage_charge(text,numeric,numeric,numeric,numeric,numeric[],numeric[],numeric[])',
-    'invoice.usage_price(text,text,date)',
-    'invoice.usage_price_valid(text,numeric,numeric,numeric,numeric[],numeric[],numeric[])',
-    'invoice.usage_summary(text,date,date)', 'invoice.usage_summary_rows(text,date,date)']) f
+    'invoice.usage_price_valid(text,numeric,numeric,numeric,numeric[],numeric[],numeric[])']) f
 UNION ALL
 SELECT 'invoice.gstin_kind(text)', 'the gstin domain'
 UNION ALL
@@ -183,13 +183,13 @@ SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'invoice'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity),
           (SELECT array_agg(t ORDER BY t)
-             FROM (SELECT t FROM org_tables UNION ALL VALUES ('org_prices'), ('usage_invoices'), ('usage_records')) u (t)),
-          '… and they are the organisation tables of the matrix, and those of usage billing (test/pgtap/usage_generate.sql)');
+             FROM org_tables),
+          '… and they are the organisation tables of the matrix');
 SELECT is((SELECT array_agg(c.relname::text || ' ' || p.polname || ' ' || p.polcmd::text ORDER BY c.relname::text || ' ' || p.polname || ' ' || p.polcmd::text) FROM pg_policy p
              JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace = 'invoice'::regnamespace),
           (SELECT array_agg(p ORDER BY p)
              FROM (SELECT t || CASE t WHEN 'members' THEN ' own_memberships r' ELSE ' member_read r' END
-                     FROM (SELECT t FROM org_tables UNION ALL VALUES ('org_prices'), ('usage_invoices'), ('usage_records')) u (t)
+                     FROM org_tables
                    UNION ALL
                    SELECT t || ' finance_read r'
                      FROM unnest(ARRAY['advance_ledger', 'credit_note_lines', 'credit_notes', 'credits', 'invoices',

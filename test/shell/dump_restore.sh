@@ -121,22 +121,20 @@ INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amou
 SELECT org_id, credit_note_id, 'rate correction', '5.00' FROM invoice.credit_notes;
 SELECT invoice.credit_note_issue(credit_note_id) FROM invoice.credit_notes;
 
--- usage billing: a price book, a negotiated price, usage of January 2025, its draft
-INSERT INTO invoice.products (product_id, product_group, product_line, product_name, region, usage_type,
-                              unit, currency, hsn_sac, gst_rate)
-VALUES ('dr-vm', 'Compute', 'Virtual Machines', 'C3.8GB', 'Delhi', 'VM-hours', 'hour', 'USD', '998315', 18),
-       ('dr-egress', 'Network', 'Bandwidth', 'Egress', NULL, 'GB', 'GB', 'USD', '998315', NULL);
-INSERT INTO invoice.prices (product_id, effective_from, model, rate, free_units, tier_up_to, tier_rate)
-VALUES ('dr-vm', '2024-01-01', 'per_unit', 0.000463, 0, NULL, NULL),
-       ('dr-egress', '2024-01-01', 'graduated', NULL, 0, '{1000,NULL}', '{0.09,0.05}');
-INSERT INTO invoice.org_prices (org_id, product_id, effective_from, model, tier_up_to, tier_rate)
-VALUES ('org-yyyyyy', 'dr-egress', '2024-01-01', 'volume', '{1000,NULL}', '{0.08,0.04}');
-INSERT INTO invoice.usage_records (org_id, idempotency_key, product_group, product_line, product_name, region,
-                                   usage_type, resource_type, resource_name, quantity, usage_start, usage_end)
-VALUES ('org-xxxxxx', 'x-vm-1', 'Compute', 'Virtual Machines', 'C3.8GB', 'Delhi', 'VM-hours', 'vm', 'web-1', 720,
-        '2025-01-01', '2025-01-15'),
-       ('org-yyyyyy', 'y-eg-1', 'Network', 'Bandwidth', 'Egress', NULL, 'GB', NULL, NULL, 1200, '2025-01-20', '2025-01-21');
-SELECT invoice.invoice_generate('2025-01-01', '2025-02-01');
+-- usage: a price book, a negotiated price, records, a generated (and issued) invoice, a late record
+INSERT INTO invoice.products (product_id, product_name, unit, currency) VALUES ('egress', 'Egress', 'GB', 'USD');
+INSERT INTO invoice.prices (product_id, effective_from, model, tier_up_to, tier_rate)
+VALUES ('egress', '2024-01-01', 'graduated', '{1000,NULL}', '{0.09,0.05}');
+INSERT INTO invoice.org_prices (org_id, product_id, effective_from, model, rate)
+VALUES ('org-yyyyyy', 'egress', '2024-01-01', 'per_unit', 0.02);
+INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, resource_name, quantity, usage_start, usage_end)
+VALUES ('org-xxxxxx', 'u-1', 'Egress', 'web', 800, '2024-11-03', '2024-11-04'),
+       ('org-xxxxxx', 'u-2', 'Egress', 'web', 400, '2024-11-05', '2024-11-06'),
+       ('org-yyyyyy', 'u-1', 'Egress', 'cdn', 50, '2024-11-07', '2024-11-08');
+SELECT invoice.invoice_generate('2024-11-01', '2024-12-01');
+SELECT invoice.invoice_issue(invoice_id) FROM invoice.usage_invoices;
+INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, resource_name, quantity, usage_start, usage_end)
+VALUES ('org-xxxxxx', 'u-late', 'Egress', 'web', 10, '2024-11-29', '2024-11-30');
 
 -- and two drafts for January 2025, with lines and a credit
 INSERT INTO invoice.invoices (org_id, id, period_start, period_end, tax_rate)
@@ -152,7 +150,7 @@ fi
 statuses=$(q "$DB_A" "SELECT string_agg(status || '=' || n, ' ' ORDER BY status)
                       FROM (SELECT status, count(*) AS n FROM invoice.invoices GROUP BY status) s")
 check "sample data: invoices in every status" \
-	"$statuses" "draft=4 pending=12 overdue=2 paid=8 cancelled=2"
+	"$statuses" "draft=2 pending=14 overdue=2 paid=8 cancelled=2"
 
 # --- 2. dump, restore into database B ----------------------------------------------------------
 

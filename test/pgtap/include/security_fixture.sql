@@ -64,12 +64,26 @@ SELECT invoice.invoice_sweep_overdue(invoice.clock());
 SELECT pg_temp.note('sa-noted') AS note_a, pg_temp.note('sb-noted') AS note_b \gset
 SELECT max(receipt_id) FILTER (WHERE org_id = 'sec-a') AS receipt_a,
        max(receipt_id) FILTER (WHERE org_id = 'sec-b') AS receipt_b FROM invoice.receipts \gset
+-- usage: negotiated prices, records, and the generated invoices' register (pointing at drafts and an issued invoice)
+INSERT INTO invoice.products (product_id, product_name, unit, currency) VALUES ('sec-egress', 'Security egress', 'GB', 'USD');
+INSERT INTO invoice.prices (product_id, effective_from, model, rate) VALUES ('sec-egress', '2024-01-01', 'per_unit', 0.1);
+INSERT INTO invoice.org_prices (org_id, product_id, effective_from, model, rate) VALUES
+    ('sec-a', 'sec-egress', '2024-01-01', 'per_unit', 0.09), ('sec-b', 'sec-egress', '2024-01-01', 'per_unit', 0.08),
+    ('sec-b', 'sec-egress', '2024-06-01', 'per_unit', 0.07);
+INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, quantity, usage_start, usage_end) VALUES
+    ('sec-a', 'ua-1', 'Security egress', 1, '2024-03-01', '2024-03-02'),
+    ('sec-b', 'ub-1', 'Security egress', 2, '2024-03-01', '2024-03-02'),
+    ('sec-b', 'ub-2', 'Security egress', 3, '2024-03-02', '2024-03-03');
+INSERT INTO invoice.usage_invoices (org_id, currency, period_start, period_end, invoice_id) VALUES
+    ('sec-a', 'USD', '2024-01-01', '2024-02-01', 'sa-draft'), ('sec-b', 'USD', '2024-01-01', '2024-02-01', 'sb-draft'),
+    ('sec-b', 'USD', '2024-02-01', '2024-03-01', 'sb-late');
 
 -- The tables that hold an organisation's data (README "Security model").
 CREATE TEMP TABLE org_tables (ord int, t text);
 INSERT INTO org_tables VALUES (1, 'orgs'), (2, 'invoices'), (3, 'line_items'), (4, 'credits'), (5, 'payments'),
     (6, 'status_history'), (7, 'reminders'), (8, 'receipts'), (9, 'advance_ledger'), (10, 'payment_requests'),
-    (11, 'credit_notes'), (12, 'credit_note_lines'), (13, 'members'), (14, 'search_signatures');
+    (11, 'credit_notes'), (12, 'credit_note_lines'), (13, 'members'), (14, 'search_signatures'),
+    (15, 'org_prices'), (16, 'usage_records'), (17, 'usage_invoices');
 \o
 
 -- Roles: cluster-wide, so named uniquely for this run; created in this
@@ -93,8 +107,8 @@ GRANT USAGE ON SCHEMA invoice TO :"members";
 GRANT SELECT ON invoice.orgs, invoice.invoices, invoice.line_items, invoice.credits, invoice.payments,
                 invoice.status_history, invoice.reminders, invoice.receipts, invoice.advance_ledger,
                 invoice.payment_requests, invoice.credit_notes, invoice.credit_note_lines, invoice.members,
-                invoice.search_signatures,
-                invoice.supplier, invoice.gst_rates,
+                invoice.search_signatures, invoice.usage_records, invoice.usage_invoices, invoice.org_prices,
+                invoice.supplier, invoice.gst_rates, invoice.products, invoice.prices,
                 invoice.invoice_list_json, invoice.invoice_describe_json, invoice.invoice_csv,
                 invoice.billing_v3_invoice_json
    TO :"members";
