@@ -215,9 +215,14 @@ COMMENT ON TYPE invoice.usage_summary_row IS 'one organisation''s usage of one p
 -- days with the largest remainders (then the earlier day), so a line's days add up to it.
 CREATE FUNCTION invoice.usage_summary_rows(org_id text, date_from date, date_to date)
     RETURNS SETOF invoice.usage_summary_row
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, invoice, pg_temp
-BEGIN ATOMIC
+AS $body$
+#variable_conflict use_column
+BEGIN
+    -- PL/pgSQL, not SQL: Citus plans its query with the values of the parameters (a router
+    -- query on the organisation's node); it cannot plan a SQL-language function's.
+    RETURN QUERY
     WITH recs AS (
         SELECT r.invoice_id, r.product_group, r.product_line, r.product_name, r.region, r.usage_type,
                r.resource_type, r.resource_name, (r.usage_start AT TIME ZONE 'UTC')::date AS day,
@@ -272,7 +277,8 @@ BEGIN ATOMIC
        AND p.product_name IS NOT DISTINCT FROM d.product_name AND p.region IS NOT DISTINCT FROM d.region
        AND p.usage_type IS NOT DISTINCT FROM d.usage_type
      ORDER BY d.day, p.product_id, d.product_group, d.product_line, d.product_name, d.region, d.usage_type;
-END;
+END
+$body$;
 COMMENT ON FUNCTION invoice.usage_summary_rows(text, date, date)
     IS 'usage per UTC day and product in [date_from, date_to): quantity, what of it is not billed yet, and the day''s share of the billed line amounts (shares of a line add up to it exactly); also the CSV export';
 

@@ -14,7 +14,7 @@
 \set ON_ERROR_STOP 1
 \ir include/setup.sql
 SET TimeZone = 'UTC';
-SELECT plan(13);
+SELECT plan(14);
 
 SELECT is(pg_temp.value($$SELECT string_agg(logicalrelid::text || ':' || partmethod::text, ' ' ORDER BY logicalrelid::text)
                           FROM pg_dist_partition
@@ -71,8 +71,12 @@ SELECT id AS cu2_invoice FROM invoice.invoices WHERE org_id = 'cu-2' \gset
 SELECT is(pg_temp.value(format('SELECT (invoice.invoice_issue(%L)).status', :'cu2_invoice')),
           'pending', 'the generated draft is issued with invoice_issue');
 
--- Not yet on Citus: usage_summary is a SQL function over the distributed tables (as invoice_list).
-SELECT todo('issue #15: usage_summary is a parameterised SQL function over distributed tables', 1);
-SELECT lives_ok($$SELECT invoice.usage_summary('cu-1', '2024-01-01', '2024-02-01')$$, 'usage_summary through the coordinator');
+-- usage_summary: its rows (PL/pgSQL) are a router query Citus plans with the parameters' values.
+SELECT is(pg_temp.value($$SELECT sum(s.quantity)::text FROM invoice.usage_summary_rows('cu-1', '2024-01-01', '2024-02-01') s$$),
+          pg_temp.value($$SELECT sum(quantity)::text FROM invoice.usage_records
+                          WHERE org_id = 'cu-1' AND usage_start >= '2024-01-01' AND usage_start < '2024-02-01'$$),
+          'usage_summary_rows through the coordinator: every record of the period counted once');
+SELECT cmp_ok(pg_temp.value($$SELECT json_array_length(invoice.usage_summary('cu-1', '2024-01-01', '2024-02-01') -> 'days')$$)::int,
+              '>', 0, 'usage_summary through the coordinator: its days');
 
 SELECT * FROM finish();
