@@ -16,7 +16,7 @@
 \set ON_ERROR_STOP 1
 \ir include/setup.sql
 SET TimeZone = 'UTC';
-SELECT plan(38);
+SELECT plan(42);
 
 SET invoice.test_clock = '2024-06-15 10:00:00+00';   -- the coordinator's clock: numbers, receipts, notes
 INSERT INTO invoice.supplier (legal_name, address, email, gstin, state_code)
@@ -101,6 +101,17 @@ SELECT is(pg_temp.value($$SELECT (status, total::numeric, to_balance::numeric)::
           '(issued,11.80,0.00)', '... its amounts computed on the node (10.00 + 18 % tax, nothing to the balance)');
 SELECT is(pg_temp.value($$SELECT amount_due::numeric FROM invoice.invoices WHERE org_id = 'rb-1' AND id = 'rb-inv-1-1'$$),
           '135.70', '... and its invoice recomputed there: 147.50 − 11.80 due');
+
+-- The other documents
+SELECT receipt_id AS rb_receipt FROM invoice.receipts WHERE org_id = 'rb-2' \gset
+SELECT is(pg_temp.value(format($$SELECT substr(invoice.credit_note_pdf(%L), 1, 5)$$, :'cr_note')), '\x255044462d',
+          'credit_note_pdf through the coordinator: a PDF');
+SELECT is(pg_temp.value(format($$SELECT substr(invoice.receipt_pdf('rb-2', %s), 1, 5)$$, :'rb_receipt')), '\x255044462d',
+          'receipt_pdf through the coordinator: a PDF');
+SELECT is(pg_temp.value($$SELECT substr(invoice.statement_pdf('rb-1', '2024-01-01', '2024-07-01', 'USD'), 1, 5)$$),
+          '\x255044462d', 'statement_pdf through the coordinator: a PDF');
+SELECT is(pg_temp.value($$SELECT invoice.api_get('/v2/statements', '{"orgId": "rb-1", "periodFrom": "2024-01-01T00:00:00Z", "periodTo": "2024-07-01T00:00:00Z", "currency": "USD"}')::jsonb ->> 'code'$$),
+          '0', 'api_get GET /v2/statements through the coordinator');
 
 -- Billing day and sweep
 SELECT is(pg_temp.value($$SELECT invoice.invoice_compute_period('2024-01-01', '2024-03-01')$$), '0',
