@@ -427,10 +427,15 @@ COMMENT ON FUNCTION invoice.gstr1_check(text, text)
     IS 'internal to gstr1: true, or the error — 42501 unless finance or a billing administrator, 22004 NULLs, 22023 a return period that is not MMYYYY or a GSTIN that is not the supplier''s, 55000 a supplier without a GSTIN';
 
 CREATE FUNCTION invoice.gstr1(gstin text, fp text) RETURNS json
-    LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, invoice, pg_temp
+AS $body$
+#variable_conflict use_column
+BEGIN
     -- One document in the GST portal's GSTR-1 JSON (offline tool): amounts in rupees with
     -- two decimals, dates dd-mm-yyyy, sections that have nothing left out.
+    -- PL/pgSQL, not SQL: Citus plans its queries with the values of the parameters.
+    RETURN (
     SELECT json_strip_nulls(json_build_object(
         'gstin', gstr1.gstin,
         'fp', gstr1.fp,
@@ -502,7 +507,9 @@ BEGIN ATOMIC
                                        WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) d
                                GROUP BY d.doc_num, d.doc_typ) k
                       HAVING count(*) > 0)))
-     WHERE invoice.gstr1_check(gstr1.gstin, gstr1.fp);
-END;
+     WHERE invoice.gstr1_check(gstr1.gstin, gstr1.fp)
+    );
+END
+$body$;
 COMMENT ON FUNCTION invoice.gstr1(text, text)
     IS 'GSTR-1 of a return period (MMYYYY) for the supplier''s GSTIN, as one document in the GST portal''s JSON: gstin, fp, b2b, b2cl, b2cs, cdnr, hsn, doc_issue (finance role or billing administrators)';

@@ -16,7 +16,7 @@
 \set ON_ERROR_STOP 1
 \ir include/setup.sql
 SET TimeZone = 'UTC';
-SELECT plan(42);
+SELECT plan(43);
 
 SET invoice.test_clock = '2024-06-15 10:00:00+00';   -- the coordinator's clock: numbers, receipts, notes
 INSERT INTO invoice.supplier (legal_name, address, email, gstin, state_code)
@@ -112,6 +112,9 @@ SELECT is(pg_temp.value($$SELECT substr(invoice.statement_pdf('rb-1', '2024-01-0
           '\x255044462d', 'statement_pdf through the coordinator: a PDF');
 SELECT is(pg_temp.value($$SELECT invoice.api_get('/v2/statements', '{"orgId": "rb-1", "periodFrom": "2024-01-01T00:00:00Z", "periodTo": "2024-07-01T00:00:00Z", "currency": "USD"}')::jsonb ->> 'code'$$),
           '0', 'api_get GET /v2/statements through the coordinator');
+
+SELECT is(pg_temp.value($$SELECT invoice.gstr1(s.gstin::text, '062024')::jsonb ->> 'fp' FROM invoice.supplier s$$),
+          '062024', 'gstr1() through the coordinator: the return of the supplier''s GSTIN for a period');
 
 -- Billing day and sweep
 SELECT is(pg_temp.value($$SELECT invoice.invoice_compute_period('2024-01-01', '2024-03-01')$$), '0',
