@@ -11,8 +11,10 @@
 -- (enum labels, domain constraints, composite attributes), sequences, operators, casts and
 -- operator classes (by their description and parts); privileges (ACLs of every object and
 -- column, and of the schema) and comments of all of them; the extension's configuration tables
--- (pg_extension_config_dump).  Column ORDER is not compared: ALTER TABLE … ADD COLUMN appends,
--- nothing in the extension reads columns by position (README "Versions and upgrades").
+-- (pg_extension_config_dump) and the rows the extension itself put in them (those the dump
+-- condition leaves out, e.g. the built-in GST rates).  Columns carry their position (#N among
+-- the live columns): a row type must be the same after an upgrade, so new columns go last in
+-- CREATE TABLE, where ALTER TABLE … ADD COLUMN puts them.
 --
 -- Column options exclude pg_attver=…, which this machine's server sets on every column
 -- (a per-database value, not part of the extension's definition).
@@ -81,7 +83,8 @@ WITH ext AS (
     UNION ALL
     -- columns (by name), their comments and privileges
     SELECT 'column ' || r.name || '.' || quote_ident(a.attname),
-           concat_ws(' ', format_type(a.atttypid, a.atttypmod),
+           concat_ws(' ', '#' || row_number() OVER (PARTITION BY r.oid ORDER BY a.attnum),
+                     format_type(a.atttypid, a.atttypmod),
                      CASE WHEN a.attnotnull THEN 'NOT NULL' END,
                      'DEFAULT ' || pg_get_expr(d.adbin, d.adrelid),
                      CASE a.attidentity WHEN 'a' THEN 'GENERATED ALWAYS AS IDENTITY'
@@ -200,6 +203,15 @@ WITH ext AS (
     UNION ALL
     SELECT 'config ' || c.cfg::regclass::text, coalesce(ext.extcondition[c.n], '')
       FROM ext, unnest(ext.extconfig) WITH ORDINALITY AS c(cfg, n)
+    UNION ALL
+    -- the extension's own rows of a configuration table (those its condition leaves out of dumps)
+    SELECT 'rows ' || c.cfg::regclass::text,
+           (xpath('/table/row/v/text()',
+                  query_to_xml(format('SELECT string_agg(t::text, %L ORDER BY t::text COLLATE "C") AS v FROM %s t WHERE NOT (%s)',
+                                      '; ', c.cfg::regclass, substr(ext.extcondition[c.n], 7)),
+                               false, false, '')))[1]::text
+      FROM ext, unnest(ext.extconfig) WITH ORDINALITY AS c(cfg, n)
+     WHERE ext.extcondition[c.n] ~* '^WHERE '
 )
 SELECT replace(key, E'\t', ' ') AS key,
        replace(replace(coalesce(value, '<null>'), E'\n', '\n'), E'\t', '\t') AS value
