@@ -9,8 +9,8 @@
 # No database needed.  TAP output.
 
 set -u
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-# shellcheck source=lib/tap.sh
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+# shellcheck source=test/shell/lib/tap.sh
 . test/shell/lib/tap.sh
 
 version=$(sed -n "s/^default_version *= *'\(.*\)'.*/\1/p" invoice.control)

@@ -29,7 +29,7 @@ FROM=0.1
 # the clock of every session: after the sample's dates, fixed (no test reads the real clock)
 export PGOPTIONS="${PGOPTIONS:-} -c invoice.test_clock=2025-03-20\\ 12:00:00+00"
 
-# shellcheck source=lib/tap.sh
+# shellcheck source=test/shell/lib/tap.sh
 . "$HERE/lib/tap.sh"
 
 q()
