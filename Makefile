@@ -7,13 +7,21 @@
 #   make bench   the benchmarks (see README "Benchmarks")
 
 EXTENSION  = invoice
-EXTVERSION = 0.1
+# The version lives in one place: default_version in invoice.control (META.json is checked
+# against it by test/shell/release.sh).  README "Versions and upgrades".
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'.*/\1/p" $(EXTENSION).control)
 MODULE_big = invoice
 OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+# Built: the install script of the current version, from sql/ext/*.sql, and every upgrade
+# script kept as parts, sql/upgrade/FROM--TO/*.sql.  Kept as they are (frozen, committed):
+# the install scripts of released versions, sql/invoice--0.1.sql, … (as pgvector and pg_cron
+# install every sql/<extension>--*.sql).
+UPGRADES   = $(patsubst sql/upgrade/%,sql/$(EXTENSION)--%.sql,$(sort $(wildcard sql/upgrade/*--*)))
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql $(UPGRADES)
+DATA       = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 SHLIB_LINK += -lhpdf            # PDFs (libharu): src/pdf.c
 
-# pg_regress: every sql/*.sql but the generated install script, in name order
+# pg_regress: every sql/*.sql but the install and upgrade scripts, in name order
 REGRESS      = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
@@ -36,7 +44,12 @@ all:
 endif
 
 # The install script is assembled from one file per concern, in name order.
-$(DATA_built): $(sort $(wildcard sql/ext/*.sql))
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/ext/*.sql))
+	cat $^ > $@
+
+# An upgrade script is assembled from its parts, sql/upgrade/FROM--TO/NN_*.sql, in name order.
+.SECONDEXPANSION:
+$(UPGRADES): sql/$(EXTENSION)--%.sql: $$(sort $$(wildcard sql/upgrade/%/*.sql))
 	cat $^ > $@
 
 .PHONY: deps demo test test-calendar test-long bench

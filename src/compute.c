@@ -274,7 +274,8 @@ compute_lines(ComputeState *state)
  * invoice_amounts transition: one row per line (amount, tax rate) with the
  * invoice's credit, payment and advance totals, its GST split and its
  * rounding repeated on every row (NULL rounding: line, none).  A NULL amount
- * (an invoice without lines, from an outer join) adds no line.
+ * (an invoice without lines, from an outer join) adds no line.  The aggregate
+ * of extension version 0.1 passes no rounding (8 arguments): line, none.
  */
 PG_FUNCTION_INFO_V1(invoice_amounts_accum);
 Datum
@@ -293,8 +294,11 @@ invoice_amounts_accum(PG_FUNCTION_ARGS)
 		state->advance_total = PG_ARGISNULL(5) ? 0 : PG_GETARG_CENTS(5);
 		state->split = !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
 		state->credited_total = PG_ARGISNULL(7) ? 0 : PG_GETARG_CENTS(7);
-		state->invoice_rounding = !PG_ARGISNULL(8) && compute_invoice_rounding(text_to_cstring(PG_GETARG_TEXT_PP(8)));
-		state->round_to_rupee = !PG_ARGISNULL(9) && total_rounding_to_rupee(text_to_cstring(PG_GETARG_TEXT_PP(9)));
+		/* 0.1's SQL declares no rounding arguments: read them only when they are there */
+		state->invoice_rounding = PG_NARGS() > 8 && !PG_ARGISNULL(8) &&
+			compute_invoice_rounding(text_to_cstring(PG_GETARG_TEXT_PP(8)));
+		state->round_to_rupee = PG_NARGS() > 9 && !PG_ARGISNULL(9) &&
+			total_rounding_to_rupee(text_to_cstring(PG_GETARG_TEXT_PP(9)));
 		if (state->credits_total < 0 || state->paid_total < 0 || state->advance_total < 0 ||
 			state->credited_total < 0)
 			ereport(ERROR,

@@ -21,6 +21,7 @@ PACKAGES=(
 	libclang-rt-14-dev                     # libFuzzer and sanitizer runtimes for clang 14
 	libhpdf-dev                            # libharu: invoice PDFs (src/pdf.c; brings the runtime library)
 	fonts-dejavu-core                      # DejaVu Sans, embedded in every PDF (₹, €, £ …)
+	python3-jsonschema                     # META.json against the PGXN schema: test/shell/release.sh
 	poppler-utils                          # pdftotext, pdfinfo, pdftoppm: test/shell/documents.sh, the demo
 	qpdf                                   # qpdf --check: test/shell/documents.sh
 	unzip                                  # unzip -l: test/shell/documents.sh

@@ -1,0 +1,490 @@
+
+-- 85_reports: new in 0.2, as sql/ext/85_reports.sql created it
+
+-- reports: statements of account, receivables aging, revenue and collections, DSO, GSTR-1 data
+-- (README "Statements and finance reports")
+--
+-- Everything here reads with the caller's rights: views are security_invoker and the
+-- functions SECURITY INVOKER, so row-level security decides whose rows a report adds up.
+-- A member sees its own organisations' figures; the supplier's finance role (members of
+-- the role invoice_finance) reads every organisation's rows, read-only (the finance_read
+-- policies below); billing administrators read everything anyway.  SQL bodies are
+-- SQL-standard: names and operators are bound when the extension is created.
+--
+-- Dates: a statement, the aging and DSO date each document by when it took effect on the
+-- account (issued_at, paid_at, the credit note's issued_at, received_at, cancelled_at);
+-- revenue and GSTR-1 by the document's own date (invoice_date, note_date), in UTC.
+
+-- reports: the finance role
+
+CREATE FUNCTION invoice.finance_reader() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'invoice_finance_reader' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION invoice.finance_reader()
+    IS 'does the acting role have the privileges of the role invoice_finance (the supplier''s finance team, who read every organisation''s rows)? false when that role does not exist';
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['orgs', 'invoices', 'line_items', 'credits', 'payments', 'status_history',
+                             'receipts', 'advance_ledger', 'credit_notes', 'credit_note_lines']
+    LOOP
+        EXECUTE format('CREATE POLICY finance_read ON invoice.%I FOR SELECT USING (invoice.finance_reader())', t);
+        EXECUTE format('COMMENT ON POLICY finance_read ON invoice.%I IS %L', t,
+                       'the supplier''s finance role (members of invoice_finance) reads every organisation''s rows');
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION invoice.report_period(period_from timestamptz, period_to timestamptz) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'invoice_report_period' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION invoice.report_period(timestamptz, timestamptz)
+    IS 'internal to the reports: true, or the error for a period no report takes (22004 a NULL bound, 22023 an infinite bound or an end not after the start)';
+
+CREATE FUNCTION invoice.report_instant(as_of timestamptz) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'invoice_report_instant' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION invoice.report_instant(timestamptz)
+    IS 'internal to the reports: true, or the error for an as-of instant no report takes (22004 NULL, 22023 infinite)';
+
+-- reports: statement of account (src/statements.c)
+
+CREATE FUNCTION invoice.statement(org_id text, period_from timestamptz, period_to timestamptz,
+                                  currency text DEFAULT NULL) RETURNS json
+    AS 'MODULE_PATHNAME', 'invoice_statement' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION invoice.statement(text, timestamptz, timestamptz, text)
+    IS 'statement of account of an organisation for [period_from, period_to) in one currency: opening balance, every document in the order it took effect with the running balance, closing balance (integer cents; positive = owed to the supplier)';
+
+CREATE FUNCTION invoice.statement_lines(org_id text, period_from timestamptz, period_to timestamptz,
+                                        currency text DEFAULT NULL)
+    RETURNS TABLE (posted_at timestamptz, kind text, number text, invoice_id text, document_date timestamptz,
+                   reference text, debit invoice.cents, credit invoice.cents, advance invoice.cents,
+                   balance invoice.cents)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    -- The statement as rows for psql: the opening balance, the entries, the closing balance.
+    SELECT s.posted_at, s.kind, s.number, s.invoice_id, s.document_date, s.reference,
+           s.debit, s.credit, s.advance, s.balance
+      FROM (SELECT invoice.statement(statement_lines.org_id, statement_lines.period_from,
+                                     statement_lines.period_to, statement_lines.currency) AS doc) d
+     CROSS JOIN LATERAL (
+           SELECT 0 AS ord, 0::bigint AS n, statement_lines.period_from AS posted_at, 'opening balance'::text AS kind,
+                  NULL::text AS number, NULL::text AS invoice_id, NULL::timestamptz AS document_date,
+                  NULL::text AS reference, NULL::invoice.cents AS debit, NULL::invoice.cents AS credit,
+                  NULL::invoice.cents AS advance, ((d.doc ->> 'openingBalance')::bigint)::invoice.cents AS balance
+           UNION ALL
+           SELECT 1, e.n, (e.v ->> 'postedAt')::timestamptz, e.v ->> 'kind', e.v ->> 'number', e.v ->> 'invoiceId',
+                  (e.v ->> 'documentDate')::timestamptz, e.v ->> 'reference',
+                  ((e.v ->> 'debit')::bigint)::invoice.cents, ((e.v ->> 'credit')::bigint)::invoice.cents,
+                  ((e.v ->> 'advance')::bigint)::invoice.cents, ((e.v ->> 'balance')::bigint)::invoice.cents
+             FROM json_array_elements(d.doc -> 'entries') WITH ORDINALITY AS e (v, n)
+           UNION ALL
+           SELECT 2, 0, statement_lines.period_to, 'closing balance', NULL, NULL, NULL, NULL,
+                  ((d.doc ->> 'totalDebits')::bigint)::invoice.cents, ((d.doc ->> 'totalCredits')::bigint)::invoice.cents,
+                  NULL, ((d.doc ->> 'closingBalance')::bigint)::invoice.cents) s
+     ORDER BY s.ord, s.n;
+END;
+COMMENT ON FUNCTION invoice.statement_lines(text, timestamptz, timestamptz, text)
+    IS 'the statement of account as rows: opening balance, one row per entry with the running balance, closing balance (with the period''s debits and credits)';
+
+CREATE FUNCTION invoice.statement_pdf(org_id text, period_from timestamptz, period_to timestamptz,
+                                      currency text DEFAULT NULL) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'invoice_statement_pdf' LANGUAGE C STABLE;
+COMMENT ON FUNCTION invoice.statement_pdf(text, timestamptz, timestamptz, text)
+    IS 'the statement of account as a printable A4 PDF in the invoices'' style';
+
+-- reports: line taxes, set-based
+
+CREATE VIEW invoice.invoice_line_tax WITH (security_invoker = true) AS
+-- invoice_tax_lines for every issued invoice at once: credits spread over the lines pro rata
+-- by largest remainder (ties: higher rate, larger amount, earlier line), tax rounded half
+-- away from zero per line and per head (CGST and SGST each at half the rate within the
+-- state).  test/pgtap/reports_gstr1.sql compares it with invoice_tax_lines on every line.
+-- The invoice columns are in every window's partition, so that a filter on them (a month
+-- of invoice dates, an organisation) reaches the scans.
+WITH lines AS NOT MATERIALIZED (
+    SELECT l.org_id, l.invoice_id, l.line_id, i.invoice_date, i.currency, i.status, i.gst,
+           coalesce(i.gst AND i.gst_intra_state, false) AS split,
+           coalesce(l.tax_rate, i.tax_rate) AS rate, l.amount::bigint AS amount,
+           i.credits_applied::bigint AS credits, i.usage_amount::bigint AS usage,
+           l.units, l.hsn_sac, l.product_group, l.region, l.usage_type
+      FROM invoice.line_items l
+      JOIN invoice.invoices i ON i.org_id = l.org_id AND i.id = l.invoice_id
+     WHERE i.issued_at IS NOT NULL
+), taxable AS NOT MATERIALIZED (
+    SELECT x.org_id, x.invoice_id, x.line_id, x.invoice_date, x.currency, x.status, x.gst, x.split, x.rate,
+           x.units, x.hsn_sac, x.product_group, x.region, x.usage_type, x.amount AS taxable
+      FROM lines x
+     WHERE x.credits = 0
+    UNION ALL
+    SELECT c.org_id, c.invoice_id, c.line_id, c.invoice_date, c.currency, c.status, c.gst, c.split, c.rate,
+           c.units, c.hsn_sac, c.product_group, c.region, c.usage_type,
+           c.amount - c.share
+             - CASE WHEN row_number() OVER (PARTITION BY c.org_id, c.invoice_id, c.invoice_date, c.currency, c.status, c.gst
+                                           ORDER BY c.remainder DESC, c.rate DESC, c.amount DESC, c.line_id)
+                         <= c.credits - sum(c.share) OVER (PARTITION BY c.org_id, c.invoice_id, c.invoice_date, c.currency, c.status, c.gst)
+                    THEN 1 ELSE 0 END
+      FROM (SELECT x.*, div(x.credits::numeric * x.amount, x.usage)::bigint AS share,
+                   mod(x.credits::numeric * x.amount, x.usage) AS remainder
+              FROM lines x
+             WHERE x.credits > 0) c
+)
+SELECT t.org_id, t.invoice_id, t.line_id, t.invoice_date, t.currency, t.status, t.gst, t.rate,
+       t.taxable::invoice.cents AS taxable_value,
+       (CASE WHEN t.split THEN h.half ELSE 0 END)::bigint::invoice.cents AS cgst,
+       (CASE WHEN t.split THEN h.half ELSE 0 END)::bigint::invoice.cents AS sgst,
+       (CASE WHEN t.gst AND NOT t.split THEN h.whole ELSE 0 END)::bigint::invoice.cents AS igst,
+       (CASE WHEN t.split THEN 2 * h.half ELSE h.whole END)::bigint::invoice.cents AS tax,
+       t.units, t.hsn_sac, t.product_group, t.region, t.usage_type
+  FROM taxable t
+ CROSS JOIN LATERAL (SELECT round(t.taxable * t.rate / 200) AS half, round(t.taxable * t.rate / 100) AS whole) h;
+COMMENT ON VIEW invoice.invoice_line_tax
+    IS 'every line of every issued invoice with its taxable value (after its share of credits) and tax heads, as invoice_tax_lines computes them, and the invoice columns the reports group by';
+
+-- reports: receivables as of a date, aging, DSO
+
+CREATE FUNCTION invoice.receivables_as_of(as_of timestamptz)
+    RETURNS TABLE (org_id text, invoice_id text, number text, currency text, invoice_date timestamptz,
+                   due_date timestamptz, amount_due invoice.cents, days_past_due integer, bucket text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    -- What each invoice still owed just before as_of, from the history: issued before it, not
+    -- cancelled before it, less the payments and credit notes that took effect before it
+    -- (the advance was applied at issue).  amount_due's own formula, with time in it.
+    SELECT r.org_id, r.id, r.number, r.currency, r.invoice_date, r.due_date, r.due, d.days,
+           CASE WHEN d.days <= 0 THEN 'current' WHEN d.days <= 30 THEN '1-30' WHEN d.days <= 60 THEN '31-60'
+                WHEN d.days <= 90 THEN '61-90' ELSE 'over 90' END
+      FROM (SELECT i.org_id, i.id, i.number, i.currency, i.invoice_date, i.due_date,
+                   greatest(i.total - i.advance_pay_amount - coalesce(p.paid, '0') - coalesce(n.credited, '0'),
+                            '0'::invoice.cents) AS due
+              FROM invoice.invoices i
+              LEFT JOIN (SELECT p.org_id, p.invoice_id, invoice.sum(p.amount) AS paid
+                           FROM invoice.payments p
+                          WHERE p.paid_at < receivables_as_of.as_of
+                          GROUP BY p.org_id, p.invoice_id) p ON p.org_id = i.org_id AND p.invoice_id = i.id
+              LEFT JOIN (SELECT n.org_id, n.invoice_id, invoice.sum(n.total) AS credited
+                           FROM invoice.credit_notes n
+                          WHERE n.status = 'issued' AND n.issued_at < receivables_as_of.as_of
+                          GROUP BY n.org_id, n.invoice_id) n ON n.org_id = i.org_id AND n.invoice_id = i.id
+             WHERE invoice.report_instant(receivables_as_of.as_of)
+               AND i.issued_at < receivables_as_of.as_of
+               AND (i.cancelled_at IS NULL OR i.cancelled_at >= receivables_as_of.as_of)) r
+     CROSS JOIN LATERAL (SELECT ceil(extract(epoch FROM receivables_as_of.as_of - r.due_date) / 86400)::integer AS days) d
+     WHERE r.due > '0';
+END;
+COMMENT ON FUNCTION invoice.receivables_as_of(timestamptz)
+    IS 'every invoice with something still due just before as_of, as the history stood then: amount due, days past its due date and aging bucket (current, 1-30, 31-60, 61-90, over 90)';
+
+CREATE FUNCTION invoice.receivables_aging(as_of timestamptz)
+    RETURNS TABLE (org_id text, currency text, "current" invoice.cents, days_1_30 invoice.cents,
+                   days_31_60 invoice.cents, days_61_90 invoice.cents, days_over_90 invoice.cents,
+                   total invoice.cents, invoices bigint)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    -- Per organisation and currency, then the total per currency (org_id NULL).
+    SELECT a.org_id, a.currency, a.b0, a.b1, a.b2, a.b3, a.b4, a.total, a.n
+      FROM (SELECT r.org_id, r.currency,
+                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = 'current'), '0') AS b0,
+                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = '1-30'), '0') AS b1,
+                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = '31-60'), '0') AS b2,
+                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = '61-90'), '0') AS b3,
+                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = 'over 90'), '0') AS b4,
+                   invoice.sum(r.amount_due) AS total, count(*) AS n
+              FROM invoice.receivables_as_of(receivables_aging.as_of) r
+             GROUP BY r.org_id, r.currency
+            UNION ALL
+            SELECT NULL, r.currency,
+                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = 'current'), '0'),
+                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = '1-30'), '0'),
+                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = '31-60'), '0'),
+                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = '61-90'), '0'),
+                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = 'over 90'), '0'),
+                   invoice.sum(r.amount_due), count(*)
+              FROM invoice.receivables_as_of(receivables_aging.as_of) r
+             GROUP BY r.currency) a
+     ORDER BY a.currency, a.org_id NULLS LAST;
+END;
+COMMENT ON FUNCTION invoice.receivables_aging(timestamptz)
+    IS 'receivables aging just before as_of: per organisation and currency, then the total per currency (org_id NULL), in buckets of days past due (current, 1-30, 31-60, 61-90, over 90)';
+
+CREATE FUNCTION invoice.dso(period_from timestamptz, period_to timestamptz)
+    RETURNS TABLE (org_id text, currency text, receivables invoice.cents, credit_sales invoice.cents,
+                   days numeric, dso numeric)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    -- DSO = receivables at the end of the period / credit sales of the period × days in the
+    -- period, rounded to 0.1 day; NULL when the period sold nothing (net).  Credit sales are
+    -- the totals (tax included, as receivables are) of the invoices that took effect in the
+    -- period and were not cancelled by its end, less the credit notes issued in it.
+    SELECT x.org_id, x.currency, coalesce(x.receivables, '0'), coalesce(x.sales, '0'), p.days,
+           CASE WHEN x.sales > '0' THEN round(coalesce(x.receivables, '0') / x.sales * p.days, 1) END
+      FROM (SELECT round(extract(epoch FROM dso.period_to - dso.period_from) / 86400, 4) AS days
+             WHERE invoice.report_period(dso.period_from, dso.period_to)) p
+     CROSS JOIN (
+           SELECT s.org_id, s.currency, invoice.sum(s.receivables) AS receivables, invoice.sum(s.sales) AS sales
+             FROM (SELECT r.org_id, r.currency, r.amount_due AS receivables, NULL::invoice.cents AS sales
+                     FROM invoice.receivables_as_of(dso.period_to) r
+                   UNION ALL
+                   SELECT i.org_id, i.currency, NULL, i.total
+                     FROM invoice.invoices i
+                    WHERE i.issued_at >= dso.period_from AND i.issued_at < dso.period_to
+                      AND (i.cancelled_at IS NULL OR i.cancelled_at >= dso.period_to)
+                   UNION ALL
+                   SELECT n.org_id, i.currency, NULL, - n.total
+                     FROM invoice.credit_notes n
+                     JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
+                    WHERE n.status = 'issued' AND n.issued_at >= dso.period_from AND n.issued_at < dso.period_to) s
+            GROUP BY GROUPING SETS ((s.org_id, s.currency), (s.currency))) x
+     ORDER BY x.currency, x.org_id NULLS LAST;
+END;
+COMMENT ON FUNCTION invoice.dso(timestamptz, timestamptz)
+    IS 'days sales outstanding of [period_from, period_to): receivables at its end / credit sales in it × its days, per organisation and currency and per currency (org_id NULL)';
+
+-- reports: revenue and collections
+
+CREATE VIEW invoice.revenue_by_month WITH (security_invoker = true) AS
+-- Issued: the taxable value of the lines of the invoices dated in the month (cancelled
+-- invoices are void and left out).  Credited: the taxable value of the credit notes dated in
+-- the month, spread over the dimensions of the invoice they correct pro rata to its lines'
+-- taxable values, by largest remainder (ties in dimension order), so every cent lands once.
+SELECT r.month, r.currency, r.product_group, r.region, r.usage_type,
+       coalesce(invoice.sum(r.issued), '0') AS issued,
+       coalesce(invoice.sum(r.credited), '0') AS credited,
+       coalesce(invoice.sum(r.issued), '0') - coalesce(invoice.sum(r.credited), '0') AS net
+  FROM (SELECT (date_trunc('month', t.invoice_date AT TIME ZONE 'UTC'))::date AS month, t.currency,
+               t.product_group, t.region, t.usage_type, t.taxable_value AS issued, NULL::invoice.cents AS credited
+          FROM invoice.invoice_line_tax t
+         WHERE t.status <> 'cancelled'
+        UNION ALL
+        SELECT (date_trunc('month', c.note_date))::date, c.currency, c.product_group, c.region, c.usage_type,
+               NULL,
+               (c.share + CASE WHEN row_number() OVER (PARTITION BY c.org_id, c.credit_note_id
+                                                        ORDER BY c.remainder DESC, c.product_group, c.region, c.usage_type)
+                                    <= c.note_taxable - sum(c.share) OVER (PARTITION BY c.org_id, c.credit_note_id)
+                               THEN 1 ELSE 0 END)::invoice.cents
+          FROM (SELECT n.org_id, n.credit_note_id, n.note_date, g.currency, g.product_group, g.region, g.usage_type,
+                       n.taxable_value::bigint AS note_taxable,
+                       CASE WHEN g.weight_total > 0 THEN div(n.taxable_value::bigint::numeric * g.weight, g.weight_total)
+                            ELSE 0 END::bigint AS share,
+                       CASE WHEN g.weight_total > 0 THEN mod(n.taxable_value::bigint::numeric * g.weight, g.weight_total)
+                            ELSE 0 END AS remainder
+                  FROM invoice.credit_notes n
+                  JOIN (SELECT t.org_id, t.invoice_id, t.currency, t.product_group, t.region, t.usage_type,
+                               invoice.sum(t.taxable_value)::bigint AS weight,
+                               sum(invoice.sum(t.taxable_value)::bigint) OVER (PARTITION BY t.org_id, t.invoice_id) AS weight_total
+                          FROM invoice.invoice_line_tax t
+                         GROUP BY t.org_id, t.invoice_id, t.currency, t.product_group, t.region, t.usage_type) g
+                    ON g.org_id = n.org_id AND g.invoice_id = n.invoice_id
+                 WHERE n.status = 'issued') c) r
+ GROUP BY r.month, r.currency, r.product_group, r.region, r.usage_type;
+COMMENT ON VIEW invoice.revenue_by_month
+    IS 'revenue by month (UTC) × currency × product group × region × usage type: taxable value issued, credited by credit notes (spread pro rata over the corrected invoice''s dimensions) and net';
+
+CREATE VIEW invoice.collections_by_month WITH (security_invoker = true) AS
+SELECT (date_trunc('month', p.paid_at AT TIME ZONE 'UTC'))::date AS month, i.currency, p.method,
+       count(*) AS payments, invoice.sum(p.amount) AS amount
+  FROM invoice.payments p
+  JOIN invoice.invoices i ON i.org_id = p.org_id AND i.id = p.invoice_id
+ GROUP BY 1, 2, 3;
+COMMENT ON VIEW invoice.collections_by_month
+    IS 'payments received by month (UTC) × currency × method: how many and how much';
+
+CREATE VIEW invoice.credit_notes_by_month WITH (security_invoker = true) AS
+SELECT (date_trunc('month', n.note_date))::date AS month, i.currency, n.reason,
+       count(*) AS credit_notes, invoice.sum(n.taxable_value) AS taxable_value, invoice.sum(n.tax) AS tax,
+       invoice.sum(n.total) AS total, invoice.sum(n.to_balance) AS to_balance
+  FROM invoice.credit_notes n
+  JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
+ WHERE n.status = 'issued'
+ GROUP BY 1, 2, 3;
+COMMENT ON VIEW invoice.credit_notes_by_month
+    IS 'issued credit notes by month of their date × currency × reason: how many, taxable value, tax, total and the part credited to prepaid balances';
+
+-- reports: GSTR-1 (README "GSTR-1"): one view per section, fp = return period MMYYYY
+
+CREATE VIEW invoice.gstr1_invoices WITH (security_invoker = true) AS
+-- The GST invoices a GSTR-1 reports, per invoice and rate, with the section each belongs to:
+-- b2b (the recipient has a GSTIN), b2cl (unregistered, inter-state, invoice value over the
+-- limit: ₹2,50,000 before 1 August 2024, ₹1,00,000 from then), b2cs (every other).  The
+-- recipient's GSTIN is the organisation's as the report runs.
+SELECT to_char(i.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, i.org_id, i.id AS invoice_id,
+       CASE WHEN o.gstin IS NOT NULL THEN 'b2b'
+            WHEN NOT i.gst_intra_state
+                 AND i.total > CASE WHEN i.invoice_date < '2024-08-01 00:00:00+00' THEN '250000.00'::invoice.cents
+                                    ELSE '100000.00'::invoice.cents END THEN 'b2cl'
+            ELSE 'b2cs' END AS section,
+       o.gstin AS ctin, i.number AS inum, i.invoice_date AS idt, i.total AS val, i.place_of_supply AS pos,
+       CASE WHEN i.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
+       CASE WHEN i.gst_intra_state THEN 'INTRA' ELSE 'INTER' END AS sply_ty,
+       t.rate AS rt, invoice.sum(t.taxable_value) AS txval, invoice.sum(t.igst) AS iamt,
+       invoice.sum(t.cgst) AS camt, invoice.sum(t.sgst) AS samt, '0'::invoice.cents AS csamt
+  FROM invoice.invoices i
+  JOIN invoice.orgs o ON o.org_id = i.org_id
+  JOIN invoice.invoice_line_tax t ON t.org_id = i.org_id AND t.invoice_id = i.id
+ CROSS JOIN invoice.supplier s
+ WHERE i.gst AND i.issued_at IS NOT NULL AND i.status <> 'cancelled'
+ GROUP BY i.org_id, i.id, o.gstin, s.gstin, t.rate;
+COMMENT ON VIEW invoice.gstr1_invoices
+    IS 'GSTR-1: the issued, not cancelled GST invoices per rate, with their section (b2b, b2cl, b2cs), return period fp (MMYYYY, invoice date in UTC) and the portal''s field names';
+
+CREATE VIEW invoice.gstr1_b2b WITH (security_invoker = true) AS
+SELECT g.fp, g.gstin, g.ctin, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.pos, g.rchrg, g.inv_typ,
+       g.rt, g.txval, g.iamt, g.camt, g.samt, g.csamt
+  FROM invoice.gstr1_invoices g WHERE g.section = 'b2b';
+COMMENT ON VIEW invoice.gstr1_b2b IS 'GSTR-1 table 4 (b2b): invoices to registered recipients, per recipient GSTIN, invoice and rate';
+
+CREATE VIEW invoice.gstr1_b2cl WITH (security_invoker = true) AS
+SELECT g.fp, g.gstin, g.pos, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.rt, g.txval, g.iamt, g.csamt
+  FROM invoice.gstr1_invoices g WHERE g.section = 'b2cl';
+COMMENT ON VIEW invoice.gstr1_b2cl IS 'GSTR-1 table 5 (b2cl): large inter-state invoices to unregistered recipients, per place of supply, invoice and rate';
+
+CREATE VIEW invoice.gstr1_b2cs WITH (security_invoker = true) AS
+SELECT g.fp, g.gstin, g.sply_ty, g.pos, 'OE'::text AS typ, g.rt, invoice.sum(g.txval) AS txval,
+       invoice.sum(g.iamt) AS iamt, invoice.sum(g.camt) AS camt, invoice.sum(g.samt) AS samt,
+       invoice.sum(g.csamt) AS csamt
+  FROM invoice.gstr1_invoices g WHERE g.section = 'b2cs'
+ GROUP BY g.fp, g.gstin, g.sply_ty, g.pos, g.rt;
+COMMENT ON VIEW invoice.gstr1_b2cs IS 'GSTR-1 table 7 (b2cs): other supplies to unregistered recipients, per supply type, place of supply and rate';
+
+CREATE VIEW invoice.gstr1_cdnr WITH (security_invoker = true) AS
+SELECT to_char(n.note_date, 'MMYYYY') AS fp, s.gstin, o.gstin AS ctin, n.org_id, n.credit_note_id,
+       'C'::text AS ntty, n.number AS nt_num, n.note_date AS nt_dt, n.total AS val, i.place_of_supply AS pos,
+       CASE WHEN i.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
+       coalesce(l.tax_rate, i.tax_rate) AS rt, invoice.sum(l.amount) AS txval, invoice.sum(l.igst) AS iamt,
+       invoice.sum(l.cgst) AS camt, invoice.sum(l.sgst) AS samt, '0'::invoice.cents AS csamt
+  FROM invoice.credit_notes n
+  JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
+  JOIN invoice.orgs o ON o.org_id = n.org_id
+  JOIN invoice.credit_note_lines l ON l.org_id = n.org_id AND l.credit_note_id = n.credit_note_id
+ CROSS JOIN invoice.supplier s
+ WHERE n.status = 'issued' AND i.gst AND o.gstin IS NOT NULL
+ GROUP BY n.org_id, n.credit_note_id, i.org_id, i.id, o.gstin, s.gstin, coalesce(l.tax_rate, i.tax_rate);
+COMMENT ON VIEW invoice.gstr1_cdnr IS 'GSTR-1 table 9B (cdnr): credit notes to registered recipients, per recipient GSTIN, note and rate (fp by the note''s date)';
+
+CREATE VIEW invoice.gstr1_hsn WITH (security_invoker = true) AS
+-- Invoices' lines (dated in the month, not cancelled) less the lines of the credit notes
+-- dated in it; services (SAC, chapter 99) have no quantity (uqc NA).
+SELECT h.fp, h.gstin, h.hsn_sac AS hsn_sc,
+       CASE WHEN h.hsn_sac LIKE '99%' THEN 'NA' ELSE 'OTH' END AS uqc,
+       CASE WHEN h.hsn_sac LIKE '99%' THEN 0 ELSE sum(h.qty) END AS qty,
+       h.rt, invoice.sum(h.txval) + invoice.sum(h.iamt) + invoice.sum(h.camt) + invoice.sum(h.samt) AS val,
+       invoice.sum(h.txval) AS txval, invoice.sum(h.iamt) AS iamt, invoice.sum(h.camt) AS camt,
+       invoice.sum(h.samt) AS samt, '0'::invoice.cents AS csamt
+  FROM (SELECT to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, t.hsn_sac, t.rate AS rt,
+               t.units AS qty, t.taxable_value AS txval, t.igst AS iamt, t.cgst AS camt, t.sgst AS samt
+          FROM invoice.invoice_line_tax t CROSS JOIN invoice.supplier s
+         WHERE t.gst AND t.status <> 'cancelled'
+        UNION ALL
+        SELECT to_char(n.note_date, 'MMYYYY'), s.gstin, coalesce(l.hsn_sac, '9999'), coalesce(l.tax_rate, i.tax_rate),
+               0, - l.amount, - l.igst, - l.cgst, - l.sgst
+          FROM invoice.credit_notes n
+          JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
+          JOIN invoice.credit_note_lines l ON l.org_id = n.org_id AND l.credit_note_id = n.credit_note_id
+         CROSS JOIN invoice.supplier s
+         WHERE n.status = 'issued' AND i.gst) h
+ GROUP BY h.fp, h.gstin, h.hsn_sac, h.rt;
+COMMENT ON VIEW invoice.gstr1_hsn IS 'GSTR-1 table 12 (hsn): per HSN/SAC code and rate, the month''s GST invoice lines less its credit note lines';
+
+CREATE VIEW invoice.gstr1_doc_issue WITH (security_invoker = true) AS
+-- Per series and month: the first and last number, how many, how many cancelled.  Invoices
+-- (doc_num 1, "Invoices for outward supply") by invoice date; credit notes (doc_num 5) by
+-- note date.  A number series restarts each financial year, so a month has one range.
+SELECT d.fp, s.gstin, d.doc_num, d.doc_typ, d.series, min(d.number) AS "from", max(d.number) AS "to",
+       count(*) AS totnum, count(*) FILTER (WHERE d.cancelled) AS cancel,
+       count(*) FILTER (WHERE NOT d.cancelled) AS net_issue
+  FROM (SELECT to_char(i.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, 1 AS doc_num,
+               'Invoices for outward supply'::text AS doc_typ, i.series, i.number, i.status = 'cancelled' AS cancelled
+          FROM invoice.invoices i
+         WHERE i.number IS NOT NULL
+        UNION ALL
+        SELECT to_char(n.note_date, 'MMYYYY'), 5, 'Credit Note', 'CN', n.number, false
+          FROM invoice.credit_notes n
+         WHERE n.status = 'issued') d
+ CROSS JOIN invoice.supplier s
+ GROUP BY d.fp, s.gstin, d.doc_num, d.doc_typ, d.series;
+COMMENT ON VIEW invoice.gstr1_doc_issue IS 'GSTR-1 table 13 (doc_issue): documents issued per series and month, with cancelled and net counts';
+
+CREATE FUNCTION invoice.gstr1_check(gstin text, fp text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'invoice_gstr1_check' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION invoice.gstr1_check(text, text)
+    IS 'internal to gstr1: true, or the error — 42501 unless finance or a billing administrator, 22004 NULLs, 22023 a return period that is not MMYYYY or a GSTIN that is not the supplier''s, 55000 a supplier without a GSTIN';
+
+CREATE FUNCTION invoice.gstr1(gstin text, fp text) RETURNS json
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    -- One document in the GST portal's GSTR-1 JSON (offline tool): amounts in rupees with
+    -- two decimals, dates dd-mm-yyyy, sections that have nothing left out.
+    SELECT json_strip_nulls(json_build_object(
+        'gstin', gstr1.gstin,
+        'fp', gstr1.fp,
+        'b2b', (SELECT json_agg(json_build_object('ctin', c.ctin, 'inv', c.inv) ORDER BY c.ctin)
+                  FROM (SELECT v.ctin, json_agg(json_build_object(
+                                   'inum', v.inum, 'idt', v.idt, 'val', v.val, 'pos', v.pos, 'rchrg', v.rchrg,
+                                   'inv_typ', v.inv_typ, 'itms', v.itms) ORDER BY v.inum) AS inv
+                          FROM (SELECT b.ctin, b.inum, to_char(b.idt AT TIME ZONE 'UTC', 'DD-MM-YYYY') AS idt,
+                                       b.val::numeric AS val, b.pos, b.rchrg, b.inv_typ,
+                                       json_agg(json_build_object('num', b.num, 'itm_det', json_build_object(
+                                           'rt', b.rt, 'txval', b.txval::numeric, 'iamt', b.iamt::numeric,
+                                           'camt', b.camt::numeric, 'samt', b.samt::numeric,
+                                           'csamt', b.csamt::numeric)) ORDER BY b.rt) AS itms
+                                  FROM (SELECT x.*, row_number() OVER (PARTITION BY x.org_id, x.invoice_id ORDER BY x.rt) AS num
+                                          FROM invoice.gstr1_b2b x
+                                         WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) b
+                                 GROUP BY b.ctin, b.org_id, b.invoice_id, b.inum, b.idt, b.val, b.pos, b.rchrg, b.inv_typ) v
+                         GROUP BY v.ctin) c),
+        'b2cl', (SELECT json_agg(json_build_object('pos', c.pos, 'inv', c.inv) ORDER BY c.pos)
+                   FROM (SELECT v.pos, json_agg(json_build_object(
+                                    'inum', v.inum, 'idt', v.idt, 'val', v.val, 'itms', v.itms) ORDER BY v.inum) AS inv
+                           FROM (SELECT b.pos, b.inum, to_char(b.idt AT TIME ZONE 'UTC', 'DD-MM-YYYY') AS idt,
+                                        b.val::numeric AS val,
+                                        json_agg(json_build_object('num', b.num, 'itm_det', json_build_object(
+                                            'rt', b.rt, 'txval', b.txval::numeric, 'iamt', b.iamt::numeric,
+                                            'csamt', b.csamt::numeric)) ORDER BY b.rt) AS itms
+                                   FROM (SELECT x.*, row_number() OVER (PARTITION BY x.org_id, x.invoice_id ORDER BY x.rt) AS num
+                                           FROM invoice.gstr1_b2cl x
+                                          WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) b
+                                  GROUP BY b.pos, b.org_id, b.invoice_id, b.inum, b.idt, b.val) v
+                          GROUP BY v.pos) c),
+        'b2cs', (SELECT json_agg(json_build_object(
+                            'sply_ty', b.sply_ty, 'pos', b.pos, 'typ', b.typ, 'rt', b.rt, 'txval', b.txval::numeric,
+                            'iamt', b.iamt::numeric, 'camt', b.camt::numeric, 'samt', b.samt::numeric,
+                            'csamt', b.csamt::numeric) ORDER BY b.pos, b.sply_ty, b.rt)
+                   FROM invoice.gstr1_b2cs b
+                  WHERE b.fp = gstr1.fp AND b.gstin = gstr1.gstin),
+        'cdnr', (SELECT json_agg(json_build_object('ctin', c.ctin, 'nt', c.nt) ORDER BY c.ctin)
+                   FROM (SELECT v.ctin, json_agg(json_build_object(
+                                    'ntty', v.ntty, 'nt_num', v.nt_num, 'nt_dt', v.nt_dt, 'val', v.val, 'pos', v.pos,
+                                    'rchrg', v.rchrg, 'inv_typ', v.inv_typ, 'itms', v.itms) ORDER BY v.nt_num) AS nt
+                           FROM (SELECT b.ctin, b.ntty, b.nt_num, to_char(b.nt_dt, 'DD-MM-YYYY') AS nt_dt,
+                                        b.val::numeric AS val, b.pos, b.rchrg, b.inv_typ,
+                                        json_agg(json_build_object('num', b.num, 'itm_det', json_build_object(
+                                            'rt', b.rt, 'txval', b.txval::numeric, 'iamt', b.iamt::numeric,
+                                            'camt', b.camt::numeric, 'samt', b.samt::numeric,
+                                            'csamt', b.csamt::numeric)) ORDER BY b.rt) AS itms
+                                   FROM (SELECT x.*, row_number() OVER (PARTITION BY x.org_id, x.credit_note_id ORDER BY x.rt) AS num
+                                           FROM invoice.gstr1_cdnr x
+                                          WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) b
+                                  GROUP BY b.ctin, b.org_id, b.credit_note_id, b.ntty, b.nt_num, b.nt_dt, b.val, b.pos,
+                                           b.rchrg, b.inv_typ) v
+                          GROUP BY v.ctin) c),
+        'hsn', (SELECT json_build_object('data', json_agg(json_build_object(
+                           'num', h.num, 'hsn_sc', h.hsn_sc, 'desc', '', 'uqc', h.uqc, 'qty', h.qty, 'rt', h.rt,
+                           'val', h.val::numeric, 'txval', h.txval::numeric, 'iamt', h.iamt::numeric,
+                           'camt', h.camt::numeric, 'samt', h.samt::numeric, 'csamt', h.csamt::numeric) ORDER BY h.num))
+                  FROM (SELECT x.*, row_number() OVER (ORDER BY x.hsn_sc, x.rt) AS num
+                          FROM invoice.gstr1_hsn x
+                         WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) h
+                HAVING count(*) > 0),
+        'doc_issue', (SELECT json_build_object('doc_det', json_agg(json_build_object(
+                                 'doc_num', k.doc_num, 'doc_typ', k.doc_typ, 'docs', k.docs) ORDER BY k.doc_num))
+                        FROM (SELECT d.doc_num, d.doc_typ, json_agg(json_build_object(
+                                         'num', d.num, 'from', d."from", 'to', d."to", 'totnum', d.totnum,
+                                         'cancel', d.cancel, 'net_issue', d.net_issue) ORDER BY d.num) AS docs
+                                FROM (SELECT x.*, row_number() OVER (PARTITION BY x.doc_num ORDER BY x.series) AS num
+                                        FROM invoice.gstr1_doc_issue x
+                                       WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) d
+                               GROUP BY d.doc_num, d.doc_typ) k
+                      HAVING count(*) > 0)))
+     WHERE invoice.gstr1_check(gstr1.gstin, gstr1.fp);
+END;
+COMMENT ON FUNCTION invoice.gstr1(text, text)
+    IS 'GSTR-1 of a return period (MMYYYY) for the supplier''s GSTIN, as one document in the GST portal''s JSON: gstin, fp, b2b, b2cl, b2cs, cdnr, hsn, doc_issue (finance role or billing administrators)';
