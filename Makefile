@@ -10,7 +10,7 @@ EXTVERSION = 0.1
 MODULE_big = invoice
 OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-SHLIB_LINK += -lhpdf -lzip      # PDFs (libharu) and ZIP archives (libzip): src/pdf.c, src/zip.c
+SHLIB_LINK += -lhpdf -lzip -lqrencode   # PDFs (libharu), ZIP archives (libzip), QR codes (libqrencode): src/pdf.c, src/zip.c, src/pdf_qr.c
 
 # pg_regress: every sql/*.sql but the generated install script, in name order
 REGRESS      = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))

@@ -21,6 +21,8 @@ PACKAGES=(
 	libclang-rt-14-dev                     # libFuzzer and sanitizer runtimes for clang 14
 	libhpdf-dev                            # libharu: invoice PDFs (src/pdf.c; brings the runtime library)
 	libzip-dev                             # libzip: ZIP archives of invoices (src/zip.c; brings the runtime library)
+	libqrencode-dev                        # libqrencode: the e-invoice's signed QR code on invoice PDFs (src/pdf_qr.c)
+	python3-jsonschema                     # validates e-invoices against the IRP's schema (test/einvoice)
 	fonts-dejavu-core                      # DejaVu Sans, embedded in every PDF (₹, €, £ …)
 	poppler-utils                          # pdftotext, pdfinfo, pdftoppm: test/shell/documents.sh, the demo
 	qpdf                                   # qpdf --check: test/shell/documents.sh

@@ -8,7 +8,8 @@ CREATE FUNCTION invoice.distributed_tables() RETURNS regclass[]
     RETURN ARRAY['invoice.orgs', 'invoice.members', 'invoice.invoices', 'invoice.receipts',
                  'invoice.line_items', 'invoice.credits', 'invoice.payments', 'invoice.status_history',
                  'invoice.reminders', 'invoice.advance_ledger', 'invoice.payment_requests',
-                 'invoice.search_signatures', 'invoice.credit_notes', 'invoice.credit_note_lines']::regclass[];
+                 'invoice.search_signatures', 'invoice.credit_notes', 'invoice.credit_note_lines',
+                 'invoice.einvoices']::regclass[];
 COMMENT ON FUNCTION invoice.distributed_tables()
     IS 'the organisation tables invoice.distribute() distributes by org_id, colocated with orgs, in foreign-key order';
 
