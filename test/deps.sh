@@ -23,6 +23,7 @@ PACKAGES=(
 	libzip-dev                             # libzip: ZIP archives of invoices (src/zip.c; brings the runtime library)
 	libqrencode-dev                        # libqrencode: the e-invoice's signed QR code on invoice PDFs (src/pdf_qr.c)
 	python3-jsonschema                     # validates e-invoices against the IRP's schema (test/einvoice)
+	zbar-tools                             # zbarimg reads the QR code back from a rendered PDF (test/shell/einvoice.sh)
 	fonts-dejavu-core                      # DejaVu Sans, embedded in every PDF (₹, €, £ …)
 	poppler-utils                          # pdftotext, pdfinfo, pdftoppm: test/shell/documents.sh, the demo
 	qpdf                                   # qpdf --check: test/shell/documents.sh
