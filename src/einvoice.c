@@ -200,6 +200,9 @@ einvoice_build(EInvoice *e, const char *org_id, text *id)
 {
 	static SPIPlanPtr head_plan = NULL;
 	static SPIPlanPtr lines_plan = NULL;
+	static SPIPlanPtr tax_plan = NULL;
+	SPITupleTable *taxes;
+	uint64		ntaxes;
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		args[2] = {CStringGetTextDatum(org_id), PointerGetDatum(id)};
 	HeapTuple	h;
@@ -327,19 +330,30 @@ einvoice_build(EInvoice *e, const char *org_id, text *id)
 	 * exactly and fit the schema's three decimals, else one unit at the
 	 * amount.  Discount is the line's share of the invoice's credits.
 	 */
+	/*
+	 * The tax of each line first, on its own: a call of invoice_tax_lines in
+	 * a query over line_items would be sent with it to the organisation's
+	 * node on Citus, where it cannot run.  Both are in line order.
+	 */
+	invoice_prepare(&tax_plan, "SELECT t.* FROM invoice.invoice_tax_lines($2) t ORDER BY t.line_id", 2, argtypes);
+	if (SPI_execute_plan(tax_plan, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "e-invoice: tax lookup failed");
+	taxes = SPI_tuptable;
+	ntaxes = SPI_processed;
 	invoice_prepare(&lines_plan,
-					"SELECT l.line_id, l.description, l.hsn_sac, l.amount, trim_scale(t.rate)::text AS gst_rate,"
-					"       t.taxable_value, t.cgst, t.sgst, t.igst,"
+					"SELECT l.line_id, l.description, l.hsn_sac, l.amount,"
 					"       (l.units IS NOT NULL AND l.rate IS NOT NULL"
 					"        AND l.units = round(l.units, 3) AND l.rate = round(l.rate, 3)"
 					"        AND l.units <= 9999999999.999 AND l.rate <= 999999999999.999"
 					"        AND round(l.units * l.rate, 2) = l.amount::numeric) AS itemised,"
 					"       trim_scale(l.units)::text AS units, trim_scale(l.rate)::text AS unit_price"
-					"  FROM invoice.line_items l JOIN invoice.invoice_tax_lines($2) t ON t.line_id = l.line_id"
+					"  FROM invoice.line_items l"
 					" WHERE l.org_id = $1 AND l.invoice_id = $2 ORDER BY l.line_id",
 					2, argtypes);
 	if (SPI_execute_plan(lines_plan, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "e-invoice: line lookup failed");
+	if (SPI_processed != ntaxes)
+		elog(ERROR, "e-invoice: the lines and their tax disagree");
 	if (SPI_processed == 0)
 		refuse(e, "It has no lines (ItemList).", NULL);
 	key(buf, "ItemList");
@@ -348,15 +362,21 @@ einvoice_build(EInvoice *e, const char *org_id, text *id)
 	{
 		HeapTuple	l = SPI_tuptable->vals[i];
 		TupleDesc	ld = SPI_tuptable->tupdesc;
+		HeapTuple	t = taxes->vals[i];
+		TupleDesc	td = taxes->tupdesc;
 		char	   *description = column_text(l, ld, "description");
 		char	   *hsn = column_text(l, ld, "hsn_sac");
 		int64		amount = DatumGetInt64(column_datum(l, ld, "amount", &isnull));
-		int64		taxable = DatumGetInt64(column_datum(l, ld, "taxable_value", &isnull));
-		int64		cgst = DatumGetInt64(column_datum(l, ld, "cgst", &isnull));
-		int64		sgst = DatumGetInt64(column_datum(l, ld, "sgst", &isnull));
-		int64		igst = DatumGetInt64(column_datum(l, ld, "igst", &isnull));
+		int64		taxable = DatumGetInt64(column_datum(t, td, "taxable_value", &isnull));
+		int64		cgst = DatumGetInt64(column_datum(t, td, "cgst", &isnull));
+		int64		sgst = DatumGetInt64(column_datum(t, td, "sgst", &isnull));
+		int64		igst = DatumGetInt64(column_datum(t, td, "igst", &isnull));
+		Datum		rate = column_datum(t, td, "rate", &isnull);
 		bool		itemised = DatumGetBool(column_datum(l, ld, "itemised", &isnull));
 		bool		service = hsn != NULL && strncmp(hsn, "99", 2) == 0;
+
+		if (strcmp(column_text(l, ld, "line_id"), column_text(t, td, "line_id")) != 0)
+			elog(ERROR, "e-invoice: the lines and their tax disagree");
 
 		if (hsn == NULL || strspn(hsn, "0") == strlen(hsn))
 			refuse(e, psprintf("Line %s has no HSN/SAC code (ItemList.HsnCd).", column_text(l, ld, "line_id")), NULL);
@@ -386,7 +406,7 @@ einvoice_build(EInvoice *e, const char *org_id, text *id)
 		put_amount(buf, "TotAmt", amount);
 		put_amount(buf, "Discount", amount - taxable);
 		put_amount(buf, "AssAmt", taxable);
-		put_number(buf, "GstRt", column_text(l, ld, "gst_rate"));
+		put_number(buf, "GstRt", DatumGetCString(DirectFunctionCall1(numeric_out, DirectFunctionCall1(numeric_trim_scale, rate))));
 		put_amount(buf, "IgstAmt", igst);
 		put_amount(buf, "CgstAmt", cgst);
 		put_amount(buf, "SgstAmt", sgst);

@@ -13,10 +13,17 @@ SET TimeZone = 'UTC';
 SELECT plan(12);
 
 DELETE FROM invoice.number_series WHERE series = 'CEI';
+-- The supplier is a reference table whose trigger cannot run on Citus yet (README "Scale-out
+-- with Citus", "Limits"): it is written here with triggers off, on every node, before any GST
+-- draft exists.
+BEGIN;
+SET LOCAL citus.propagate_set_commands = 'local';
+SET LOCAL session_replication_role = replica;
 DELETE FROM invoice.supplier;
 INSERT INTO invoice.supplier (legal_name, address, email, gstin, state_code, city, pincode)
 VALUES ('Nimbus Cloud Services Private Limited', '80 Feet Road, Koramangala', 'billing@nimbus.example',
         '29AAACI1681G1ZL', '29', 'Bengaluru', '560034');
+COMMIT;
 INSERT INTO invoice.orgs (org_id, name, billing_address, gstin, billing_city, billing_pincode)
 SELECT 'ce-' || g, 'Citus e-invoice ' || g, 'Block ' || g,
        CASE WHEN g % 2 = 0 THEN '0717UNO00157UNO' ELSE '29AAHCR6226R1ZJ' END, 'Bengaluru', '560025'

@@ -67,7 +67,7 @@ SELECT f, 'the cents type' FROM unnest(ARRAY[
     'invoice.cents_numeric(invoice.cents)', 'invoice.numeric_cents(numeric)', 'invoice.cents_json(invoice.cents)',
     'invoice.int4_cents(integer)']) f
 UNION ALL
-SELECT f, 'the gstin domain' FROM unnest(ARRAY['invoice.gstin_valid(text)', 'invoice.gstin_check(text)']) f
+SELECT f, 'the gstin domain' FROM unnest(ARRAY['invoice.gstin_valid(text)', 'invoice.gstin_check(text)', 'invoice.gstin_kind(text)']) f
 UNION ALL
 SELECT f, 'a helper that reads no data' FROM unnest(ARRAY[
     'invoice.new_invoice_id()', 'invoice.acting_role()', 'invoice.clock()', 'invoice.next_identity(regclass)',
@@ -92,7 +92,7 @@ SELECT f, 'the read API (caller''s rights: table privileges and row-level securi
     'invoice.billing_v3_invoices(text,timestamp with time zone,timestamp with time zone,integer,text)',
     'invoice.billing_v3_invoice(text)', 'invoice.api_get(text,json)',
     'invoice.invoice_pdf(text)', 'invoice.invoice_pdf_zip(text[])', 'invoice.credit_note_pdf(text)',
-    'invoice.receipt_pdf(text,bigint)']) f
+    'invoice.receipt_pdf(text,bigint)', 'invoice.invoice_einvoice_json(text)']) f
 UNION ALL
 SELECT f, 'runs as the owner to read the caller''s own memberships' FROM unnest(ARRAY['invoice.member_orgs()', 'invoice.member_of(text)']) f
 UNION ALL

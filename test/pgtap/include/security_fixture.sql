@@ -69,7 +69,8 @@ SELECT max(receipt_id) FILTER (WHERE org_id = 'sec-a') AS receipt_a,
 CREATE TEMP TABLE org_tables (ord int, t text);
 INSERT INTO org_tables VALUES (1, 'orgs'), (2, 'invoices'), (3, 'line_items'), (4, 'credits'), (5, 'payments'),
     (6, 'status_history'), (7, 'reminders'), (8, 'receipts'), (9, 'advance_ledger'), (10, 'payment_requests'),
-    (11, 'credit_notes'), (12, 'credit_note_lines'), (13, 'members'), (14, 'search_signatures');
+    (11, 'credit_notes'), (12, 'credit_note_lines'), (13, 'members'), (14, 'search_signatures'),
+    (15, 'einvoices');
 \o
 
 -- Roles: cluster-wide, so named uniquely for this run; created in this
@@ -93,7 +94,7 @@ GRANT USAGE ON SCHEMA invoice TO :"members";
 GRANT SELECT ON invoice.orgs, invoice.invoices, invoice.line_items, invoice.credits, invoice.payments,
                 invoice.status_history, invoice.reminders, invoice.receipts, invoice.advance_ledger,
                 invoice.payment_requests, invoice.credit_notes, invoice.credit_note_lines, invoice.members,
-                invoice.search_signatures,
+                invoice.search_signatures, invoice.einvoices,
                 invoice.supplier, invoice.gst_rates,
                 invoice.invoice_list_json, invoice.invoice_describe_json, invoice.invoice_csv,
                 invoice.billing_v3_invoice_json
