@@ -24,7 +24,7 @@ SET search_path = public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(223);
+SELECT plan(227);
 \ir include/security_fixture.sql
 
 -- The probes -----------------------------------------------------------------------------

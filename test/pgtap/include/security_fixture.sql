@@ -62,6 +62,12 @@ SELECT invoice.invoice_topup('sec-b', '70.00', 'upi', 'sec-top-b');
 SELECT invoice.invoice_topup('sec-b', '20.00', 'upi', 'sec-top-b2');
 SELECT invoice.invoice_sweep_overdue(invoice.clock());
 SELECT pg_temp.note('sa-noted') AS note_a, pg_temp.note('sb-noted') AS note_b \gset
+-- IRP answers, written directly (the matrix needs rows of both; test/pgtap/einvoice.sql
+-- tests invoice_einvoice_record and what it requires)
+INSERT INTO invoice.einvoices (org_id, invoice_id, irn, ack_no, ack_date, signed_qr_code) VALUES
+    ('sec-a', 'sa-paid', repeat('a1', 32), 1, '2024-02-01', 'aGVhZA.YQ.c2ln'),
+    ('sec-b', 'sb-paid', repeat('b1', 32), 2, '2024-02-01', 'aGVhZA.Yg.c2ln'),
+    ('sec-b', 'sb-open', repeat('b2', 32), 3, '2024-02-01', 'aGVhZA.Yw.c2ln');
 SELECT max(receipt_id) FILTER (WHERE org_id = 'sec-a') AS receipt_a,
        max(receipt_id) FILTER (WHERE org_id = 'sec-b') AS receipt_b FROM invoice.receipts \gset
 
