@@ -775,7 +775,7 @@ describe_write(StringInfo buf, Datum org_id, Datum id)
 									   "                invoice.gst_intra_state(true, o.billing_state, o.gstin, s.state_code)) AS intra_state,"
 									   "       s.gstin AS supplier_gstin, o.gstin AS recipient_gstin,"
 									   "       invoice.gstin_kind(o.gstin) AS recipient_kind, i.reverse_charge,"
-									   "       '0'::invoice.cents AS round_off"
+									   "       i.round_off"
 									   "  FROM invoice.invoices i JOIN invoice.orgs o ON o.org_id = i.org_id"
 									   "  LEFT JOIN invoice.supplier s ON true"
 									   " WHERE i.org_id = $1 AND i.id = $2 AND i.gst",

@@ -891,6 +891,7 @@ invoice_doc(const Datum *args)
 	static SPIPlanPtr summary_plan = NULL;
 	static SPIPlanPtr credit_notes_plan = NULL;
 	static SPIPlanPtr payments_plan = NULL;
+	static SPIPlanPtr einvoice_plan = NULL;
 	char	   *id = text_to_cstring(DatumGetTextPP(args[0]));
 	Doc		   *doc = palloc0(sizeof(Doc));
 	Datum		key[2];
@@ -949,6 +950,10 @@ invoice_doc(const Datum *args)
 			" WHERE n.org_id = $1 AND n.invoice_id = $2 AND n.status = 'issued'"
 			" ORDER BY n.issued_at, n.number",
 			2, (Oid[]) {TEXTOID, TEXTOID});
+	prepare(&einvoice_plan,
+			"SELECT e.irn, e.ack_no, e.ack_date, e.signed_qr_code"
+			" FROM invoice.einvoices e WHERE e.org_id = $1 AND e.invoice_id = $2",
+			2, (Oid[]) {TEXTOID, TEXTOID});
 	prepare(&payments_plan,
 			"SELECT p.paid_at, p.method, p.provider_ref, p.amount"
 			" FROM invoice.payments p WHERE p.org_id = $1 AND p.invoice_id = $2"
@@ -1000,6 +1005,17 @@ invoice_doc(const Datum *args)
 	}
 	doc->meta = lappend(doc->meta, pair("Status", invoice_status_look(doc, status, h), EMPHASIS_NONE));
 	doc->meta = lappend(doc->meta, pair("Currency", row_text(h, "currency"), EMPHASIS_NONE));
+
+	run_query(einvoice_plan, key, "e-invoice");
+	if (SPI_processed > 0)
+	{
+		Row			e = spi_row(0);
+
+		add_block(doc, BLOCK_EINVOICE, NULL, NIL,
+				  psprintf("e-Invoice\nIRN %s\nAck No. %s \xC2\xB7 Ack Date %s", row_text(e, "irn"),
+						   row_text(e, "ack_no"), row_date(e, "ack_date")));
+		((DocBlock *) llast(doc->blocks))->qr = row_text(e, "signed_qr_code");
+	}
 
 	if (row_text(h, "description"))
 		add_block(doc, BLOCK_NOTE, NULL, NIL, row_text(h, "description"));
@@ -1965,6 +1981,19 @@ draw_note(Layout *lo, const char *text)
 	lo->y = draw_lines(lo, lo->regular, BODY_SIZE, INK, LEFT_EDGE, lo->y, lines) - BLOCK_GAP;
 }
 
+/* The e-invoice's registration on the left, its signed QR code on the right, kept on one page. */
+static void
+draw_einvoice(Layout *lo, const char *text, const char *qr)
+{
+	List	   *lines = wrap_text(lo->regular, BODY_SIZE, CONTENT_WIDTH - PDF_QR_SIZE - 14, text, 8);
+
+	if (lo->y - PDF_QR_SIZE < CONTENT_BOTTOM)
+		new_page(lo);
+	(void) draw_lines(lo, lo->regular, BODY_SIZE, INK, LEFT_EDGE, lo->y, lines);
+	pdf_draw_qr(lo->page, qr, RIGHT_EDGE - PDF_QR_SIZE, lo->y, PDF_QR_SIZE);
+	lo->y -= PDF_QR_SIZE + BLOCK_GAP;
+}
+
 /* "Page N of M" and the document's name at the foot of every page, once M is known. */
 static void
 draw_footers(Layout *lo)
@@ -2073,6 +2102,9 @@ render_pdf(const Doc *doc, MemoryContext result_cxt)
 					break;
 				case BLOCK_NOTE:
 					draw_note(&lo, b->text);
+					break;
+				case BLOCK_EINVOICE:
+					draw_einvoice(&lo, b->text, b->qr);
 					break;
 			}
 			hpdf_check(&status);

@@ -6,6 +6,7 @@
 #define INVOICE_PDF_H
 
 #include "fmgr.h"
+#include <hpdf.h>
 
 /*
  * The PDF of one invoice, read as the caller and rendered in a memory context
@@ -14,5 +15,13 @@
  * in the caller's current memory context.
  */
 extern bytea *invoice_pdf_render(text *id, char **file_name);
+
+/*
+ * A QR code of payload (libqrencode, error correction level M, a quiet zone
+ * of four modules), size points square, its top left corner at (x, top)
+ * (pdf_qr.c).  38000 when the payload does not fit a QR code.
+ */
+#define PDF_QR_SIZE 110.0f
+extern void pdf_draw_qr(HPDF_Page page, const char *payload, float x, float top, float size);
 
 #endif							/* INVOICE_PDF_H */

@@ -61,7 +61,8 @@ typedef enum BlockKind
 {
 	BLOCK_TABLE,
 	BLOCK_TOTALS,
-	BLOCK_NOTE
+	BLOCK_NOTE,
+	BLOCK_EINVOICE				/* the IRP's registration: text beside its signed QR code */
 } BlockKind;
 
 typedef struct DocBlock
@@ -70,6 +71,7 @@ typedef struct DocBlock
 	DocTable   *table;			/* BLOCK_TABLE */
 	List	   *pairs;			/* BLOCK_TOTALS: DocPair */
 	char	   *text;			/* BLOCK_NOTE; beside BLOCK_TOTALS, what to do */
+	char	   *qr;				/* BLOCK_EINVOICE: the QR code's payload */
 } DocBlock;
 
 typedef struct Doc

@@ -67,7 +67,7 @@ SELECT f, 'the cents type' FROM unnest(ARRAY[
     'invoice.cents_numeric(invoice.cents)', 'invoice.numeric_cents(numeric)', 'invoice.cents_json(invoice.cents)',
     'invoice.int4_cents(integer)']) f
 UNION ALL
-SELECT f, 'the gstin domain' FROM unnest(ARRAY['invoice.gstin_valid(text)', 'invoice.gstin_check(text)']) f
+SELECT f, 'the gstin domain' FROM unnest(ARRAY['invoice.gstin_valid(text)', 'invoice.gstin_check(text)', 'invoice.gstin_kind(text)']) f
 UNION ALL
 SELECT f, 'a helper that reads no data' FROM unnest(ARRAY[
     'invoice.new_invoice_id()', 'invoice.acting_role()', 'invoice.clock()', 'invoice.next_identity(regclass)',
@@ -91,7 +91,7 @@ SELECT f, 'the read API (caller''s rights: table privileges and row-level securi
     'invoice.billing_v3_invoice(text)', 'invoice.api_get(text,json)',
     'invoice.billing_v3_page(text,timestamp with time zone,text,integer,timestamp with time zone,timestamp with time zone)',
     'invoice.invoice_pdf(text)', 'invoice.invoice_pdf_zip(text[])', 'invoice.credit_note_pdf(text)',
-    'invoice.receipt_pdf(text,bigint)',
+    'invoice.receipt_pdf(text,bigint)', 'invoice.invoice_einvoice_json(text)',
     'invoice.usage_price(text,text,date)', 'invoice.usage_summary(text,date,date)',
     'invoice.usage_summary_rows(text,date,date)']) f
 UNION ALL
@@ -110,8 +110,6 @@ UNION ALL
 SELECT f, 'the charge models (read no data)' FROM unnest(ARRAY[
     'invoice.usage_charge(text,numeric,numeric,numeric,numeric,numeric[],numeric[],numeric[])',
     'invoice.usage_price_valid(text,numeric,numeric,numeric,numeric[],numeric[],numeric[])']) f
-UNION ALL
-SELECT 'invoice.gstin_kind(text)', 'the gstin domain'
 UNION ALL
 SELECT f, 'runs as the owner to read the caller''s own memberships' FROM unnest(ARRAY['invoice.member_orgs()', 'invoice.member_of(text)']) f
 UNION ALL

@@ -24,7 +24,7 @@ SET search_path = public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(235);
+SELECT plan(239);
 \ir include/security_fixture.sql
 
 -- The probes -----------------------------------------------------------------------------

@@ -136,6 +136,18 @@ SELECT invoice.invoice_issue(invoice_id) FROM invoice.usage_invoices;
 INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, resource_name, quantity, usage_start, usage_end)
 VALUES ('org-xxxxxx', 'u-late', 'Egress', 'web', 10, '2024-11-29', '2024-11-30');
 
+-- a GST invoice registered with the IRP (invoice.einvoices)
+UPDATE invoice.supplier SET city = 'Bengaluru', pincode = '560001';
+UPDATE invoice.orgs SET gstin = '27AAPFU0939F1ZV', billing_address = '7 Nariman Point', billing_city = 'Mumbai'
+ WHERE org_id = 'org-xxxxxx';
+INSERT INTO invoice.invoices (org_id, id, period_start, period_end, invoice_date, currency, gst, tax_rate)
+VALUES ('org-xxxxxx', 'inv-x-gst', '2024-11-01', '2024-12-01', '2024-12-01', 'INR', true, 18);
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount, hsn_sac)
+VALUES ('org-xxxxxx', 'inv-x-gst', 'hosting', '100.00', '998315');
+SELECT invoice.invoice_issue('inv-x-gst');
+SELECT invoice.invoice_einvoice_record('inv-x-gst', repeat('ab', 32), 112410000000001, '2024-12-01 12:00+05:30',
+                                       'aGVhZA.cGF5bG9hZA.c2ln');
+
 -- and two drafts for January 2025, with lines and a credit
 INSERT INTO invoice.invoices (org_id, id, period_start, period_end, tax_rate)
 VALUES ('org-xxxxxx', 'inv-x-draft', '2025-01-01', '2025-02-01', 18),
@@ -150,7 +162,7 @@ fi
 statuses=$(q "$DB_A" "SELECT string_agg(status || '=' || n, ' ' ORDER BY status)
                       FROM (SELECT status, count(*) AS n FROM invoice.invoices GROUP BY status) s")
 check "sample data: invoices in every status" \
-	"$statuses" "draft=2 pending=14 overdue=2 paid=8 cancelled=2"
+	"$statuses" "draft=2 pending=15 overdue=2 paid=8 cancelled=2"
 
 # --- 2. dump, restore into database B ----------------------------------------------------------
 

@@ -7,7 +7,8 @@ CREATE OR REPLACE FUNCTION invoice.distributed_tables() RETURNS regclass[]
                  'invoice.line_items', 'invoice.credits', 'invoice.payments', 'invoice.status_history',
                  'invoice.reminders', 'invoice.advance_ledger', 'invoice.payment_requests',
                  'invoice.search_signatures', 'invoice.credit_notes', 'invoice.credit_note_lines',
-                 'invoice.org_prices', 'invoice.usage_records', 'invoice.usage_invoices']::regclass[];
+                 'invoice.org_prices', 'invoice.usage_records', 'invoice.usage_invoices',
+                 'invoice.einvoices']::regclass[];
 CREATE OR REPLACE FUNCTION invoice.reference_tables() RETURNS regclass[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN ARRAY['invoice.supplier', 'invoice.gst_rates', 'invoice.number_series',

@@ -62,6 +62,12 @@ SELECT invoice.invoice_topup('sec-b', '70.00', 'upi', 'sec-top-b');
 SELECT invoice.invoice_topup('sec-b', '20.00', 'upi', 'sec-top-b2');
 SELECT invoice.invoice_sweep_overdue(invoice.clock());
 SELECT pg_temp.note('sa-noted') AS note_a, pg_temp.note('sb-noted') AS note_b \gset
+-- IRP answers, written directly (the matrix needs rows of both; test/pgtap/einvoice.sql
+-- tests invoice_einvoice_record and what it requires)
+INSERT INTO invoice.einvoices (org_id, invoice_id, irn, ack_no, ack_date, signed_qr_code) VALUES
+    ('sec-a', 'sa-paid', repeat('a1', 32), 1, '2024-02-01', 'aGVhZA.YQ.c2ln'),
+    ('sec-b', 'sb-paid', repeat('b1', 32), 2, '2024-02-01', 'aGVhZA.Yg.c2ln'),
+    ('sec-b', 'sb-open', repeat('b2', 32), 3, '2024-02-01', 'aGVhZA.Yw.c2ln');
 SELECT max(receipt_id) FILTER (WHERE org_id = 'sec-a') AS receipt_a,
        max(receipt_id) FILTER (WHERE org_id = 'sec-b') AS receipt_b FROM invoice.receipts \gset
 -- usage: negotiated prices, records, and the generated invoices' register (pointing at drafts and an issued invoice)
@@ -83,7 +89,7 @@ CREATE TEMP TABLE org_tables (ord int, t text);
 INSERT INTO org_tables VALUES (1, 'orgs'), (2, 'invoices'), (3, 'line_items'), (4, 'credits'), (5, 'payments'),
     (6, 'status_history'), (7, 'reminders'), (8, 'receipts'), (9, 'advance_ledger'), (10, 'payment_requests'),
     (11, 'credit_notes'), (12, 'credit_note_lines'), (13, 'members'), (14, 'search_signatures'),
-    (15, 'org_prices'), (16, 'usage_records'), (17, 'usage_invoices');
+    (15, 'org_prices'), (16, 'usage_records'), (17, 'usage_invoices'), (18, 'einvoices');
 \o
 
 -- Roles: cluster-wide, so named uniquely for this run; created in this
@@ -107,7 +113,7 @@ GRANT USAGE ON SCHEMA invoice TO :"members";
 GRANT SELECT ON invoice.orgs, invoice.invoices, invoice.line_items, invoice.credits, invoice.payments,
                 invoice.status_history, invoice.reminders, invoice.receipts, invoice.advance_ledger,
                 invoice.payment_requests, invoice.credit_notes, invoice.credit_note_lines, invoice.members,
-                invoice.search_signatures, invoice.usage_records, invoice.usage_invoices, invoice.org_prices,
+                invoice.search_signatures, invoice.usage_records, invoice.usage_invoices, invoice.org_prices, invoice.einvoices,
                 invoice.supplier, invoice.gst_rates, invoice.products, invoice.prices,
                 invoice.invoice_list_json, invoice.invoice_describe_json, invoice.invoice_csv,
                 invoice.billing_v3_invoice_json

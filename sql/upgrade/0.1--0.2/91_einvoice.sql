@@ -1,0 +1,1 @@
+../../ext/91_einvoice.sql
