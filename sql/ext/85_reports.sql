@@ -190,7 +190,8 @@ BEGIN
     -- PL/pgSQL, not SQL: Citus plans each of its queries with the values of its parameters
     -- (it cannot plan a parameterised SQL-language function over distributed tables).
     RETURN QUERY
-    -- Per organisation and currency, then the total per currency (org_id NULL).
+    -- Per organisation and currency, then the total per currency (org_id NULL): grouping sets,
+    -- so that the receivables are worked out once (test/bench/reports.bench.sql).
     SELECT a.org_id, a.currency, a.b0, a.b1, a.b2, a.b3, a.b4, a.total, a.n
       FROM (SELECT r.org_id, r.currency,
                    coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = 'current'), '0') AS b0,
@@ -200,17 +201,7 @@ BEGIN
                    coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = 'over 90'), '0') AS b4,
                    invoice.sum(r.amount_due) AS total, count(*) AS n
               FROM invoice.receivables_as_of(receivables_aging.as_of) r
-             GROUP BY r.org_id, r.currency
-            UNION ALL
-            SELECT NULL, r.currency,
-                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = 'current'), '0'),
-                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = '1-30'), '0'),
-                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = '31-60'), '0'),
-                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = '61-90'), '0'),
-                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = 'over 90'), '0'),
-                   invoice.sum(r.amount_due), count(*)
-              FROM invoice.receivables_as_of(receivables_aging.as_of) r
-             GROUP BY r.currency) a
+             GROUP BY GROUPING SETS ((r.org_id, r.currency), (r.currency))) a
      ORDER BY a.currency, a.org_id NULLS LAST;
 END
 $body$;
