@@ -291,20 +291,24 @@ org_is_here(FunctionCallInfo fcinfo, ShardGroup **group)
 	return *group != NULL || shard_id == 0;
 }
 
-/* The arguments of fcinfo as SPI parameters: types, values, nulls ('n'). */
+/*
+ * The arguments of fcinfo as SPI parameters from $<first + 1> on: types,
+ * values, nulls ('n'); the first slots are left for the caller.  Returns how
+ * many parameters there are in all.
+ */
 static int
-call_arguments(FunctionCallInfo fcinfo, Oid **argtypes, Datum **values, char **nulls)
+call_arguments(FunctionCallInfo fcinfo, int first, Oid **argtypes, Datum **values, char **nulls)
 {
-	int			nargs = PG_NARGS();
+	int			nargs = first + PG_NARGS();
 
 	*argtypes = palloc(sizeof(Oid) * nargs);
 	*values = palloc(sizeof(Datum) * nargs);
 	*nulls = palloc(nargs + 1);
-	for (int i = 0; i < nargs; i++)
+	for (int i = first; i < nargs; i++)
 	{
-		(*argtypes)[i] = get_fn_expr_argtype(fcinfo->flinfo, i);
-		(*values)[i] = PG_GETARG_DATUM(i);
-		(*nulls)[i] = PG_ARGISNULL(i) ? 'n' : ' ';
+		(*argtypes)[i] = get_fn_expr_argtype(fcinfo->flinfo, i - first);
+		(*values)[i] = PG_GETARG_DATUM(i - first);
+		(*nulls)[i] = PG_ARGISNULL(i - first) ? 'n' : ' ';
 	}
 	(*nulls)[nargs] = '\0';
 	return nargs;
@@ -328,7 +332,7 @@ invoice_call_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache
 		return call_in_group(group, fcinfo, impl);
 
 	/* a coordinator: the same call, on the organisation's node */
-	nargs = call_arguments(fcinfo, &argtypes, &values, &nulls);
+	nargs = call_arguments(fcinfo, 0, &argtypes, &values, &nulls);
 	SPI_connect();
 	found = on_org_node(cache, self_call, nargs, argtypes, values, nulls, &result, &isnull);
 	SPI_finish();
@@ -372,7 +376,7 @@ invoice_rows_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache
 		return call_in_group(group, fcinfo, impl);
 
 	/* a coordinator: the rows of the same call on the organisation's node, fetched in batches */
-	nargs = call_arguments(fcinfo, &argtypes, &values, &nulls);
+	nargs = call_arguments(fcinfo, 0, &argtypes, &values, &nulls);
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	invoice_prepare(cache, psprintf("SELECT c.* FROM invoice.orgs o CROSS JOIN LATERAL %s c WHERE o.org_id = $1",
@@ -387,27 +391,21 @@ int64
 invoice_sum_over_shards(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache, const char *node_call)
 {
 	static SPIPlanPtr probes_plan = NULL;
-	int			nargs = PG_NARGS() + 1;
-	Oid		   *argtypes = palloc(sizeof(Oid) * nargs);
-	Datum	   *values = palloc(sizeof(Datum) * nargs);
-	char	   *nulls = palloc(nargs + 1);
+	Oid		   *argtypes;
+	Datum	   *values;
+	char	   *nulls;
+	int			nargs;
 	SPITupleTable *probes;
 	uint64		nprobes;
 	int64		sum = 0;
 
-	if (org_shard_id("") == 0 || current_group != NULL)
+	if (current_group != NULL || !invoice_distributed())
 		return DatumGetInt64(impl(fcinfo));	/* one node (or already on a node): here */
 
 	/* $1: an organisation of the shard; $2…: the function's own arguments */
+	nargs = call_arguments(fcinfo, 1, &argtypes, &values, &nulls);
 	argtypes[0] = TEXTOID;
 	nulls[0] = ' ';
-	for (int i = 1; i < nargs; i++)
-	{
-		argtypes[i] = get_fn_expr_argtype(fcinfo->flinfo, i - 1);
-		values[i] = PG_GETARG_DATUM(i - 1);
-		nulls[i] = PG_ARGISNULL(i - 1) ? 'n' : ' ';
-	}
-	nulls[nargs] = '\0';
 
 	SPI_connect();
 	/* one organisation per shard of orgs that holds any (each shard answers for itself) */
