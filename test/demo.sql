@@ -335,4 +335,48 @@ SELECT invoice_pdf_zip('{}');  -- expect ERROR 22023
 SELECT invoice_pdf('inv-no-such');  -- expect ERROR P0002
 
 \echo
+\echo '================================================================'
+\echo ' 15. Usage billing: a price book, usage events, the month invoiced'
+\echo '================================================================'
+SET invoice.test_clock = '2026-02-01 06:00:00+00';
+INSERT INTO products (product_id, product_group, product_line, product_name, region, usage_type, unit, currency)
+VALUES ('cdn-egress', 'Network', 'CDN', 'Egress', 'Global', 'GB', 'GB', 'USD');
+\echo 'Graduated: the first 1,000 GB of a month at 0.09, the rest at 0.05 (rates are exact numerics).'
+INSERT INTO prices (product_id, effective_from, model, tier_up_to, tier_rate)
+VALUES ('cdn-egress', '2026-01-01', 'graduated', '{1000,NULL}', '{0.09,0.05}');
+INSERT INTO orgs (org_id, name) VALUES ('org-usage', 'Usage Streaming Co');
+INSERT INTO usage_records (org_id, idempotency_key, product_group, product_line, product_name, region, usage_type,
+                           resource_name, quantity, usage_start, usage_end)
+VALUES ('org-usage', 'evt-1', 'Network', 'CDN', 'Egress', 'Global', 'GB', 'site', 800, '2026-01-05', '2026-01-06'),
+       ('org-usage', 'evt-2', 'Network', 'CDN', 'Egress', 'Global', 'GB', 'site', 400, '2026-01-20', '2026-01-21');
+\echo 'An event sent again with the same values changes nothing; with other values it is refused.'
+INSERT INTO usage_records (org_id, idempotency_key, product_group, product_line, product_name, region, usage_type,
+                           resource_name, quantity, usage_start, usage_end)
+VALUES ('org-usage', 'evt-1', 'Network', 'CDN', 'Egress', 'Global', 'GB', 'site', 800, '2026-01-05', '2026-01-06');
+INSERT INTO usage_records (org_id, idempotency_key, product_group, product_line, product_name, region, usage_type,
+                           resource_name, quantity, usage_start, usage_end)
+VALUES ('org-usage', 'evt-1', 'Network', 'CDN', 'Egress', 'Global', 'GB', 'site', 999, '2026-01-05', '2026-01-06');  -- expect ERROR IV011
+\echo 'The month invoiced: 1,200 GB = 1,000 × 0.09 + 200 × 0.05 = 100.00; running it again makes nothing.'
+SELECT invoice_generate('2026-01-01', '2026-02-01') AS drafts_made;
+SELECT l.description, l.units, l.amount FROM line_items l WHERE l.org_id = 'org-usage';
+SELECT invoice_generate('2026-01-01', '2026-02-01') AS drafts_made_again;
+
+\echo
+\echo '================================================================'
+\echo ' 16. Statement of account, rounding to the rupee, the e-invoice'
+\echo '================================================================'
+\echo 'The wallet organisation''s statement of 2025: every document in order, a running balance.'
+SELECT * FROM statement_lines('org-wallet', '2025-01-01', '2026-01-01', 'USD');
+\echo 'The supplier rounds invoices off to the rupee from now on (fixed on each invoice at issue).'
+UPDATE supplier SET total_rounding = 'rupee', city = 'Bengaluru', pincode = '560001';
+UPDATE orgs SET gstin = '27AAPFU0939F1ZV', billing_city = 'Mumbai', billing_pincode = '400053' WHERE org_id = 'org-mum';
+INSERT INTO invoices (org_id, id, period_start, period_end, invoice_date, currency, tax_rate, gst)
+VALUES ('org-mum', 'inv-gst-round', '2026-01-01', '2026-02-01', '2026-02-01', 'INR', 18, true);
+INSERT INTO line_items (org_id, invoice_id, description, units, rate, hsn_sac)
+VALUES ('org-mum', 'inv-gst-round', 'GPU compute (hours)', 7, 83.35, '998315');
+SELECT subtotal, tax, round_off, total FROM invoice_issue('inv-gst-round');
+\echo 'Its e-invoice for the Invoice Registration Portal (schema INV-01 1.1): the value details.'
+SELECT invoice_einvoice_json('inv-gst-round')::jsonb -> 'ValDtls' AS val_dtls;
+
+\echo
 \echo 'End of the tour.'
