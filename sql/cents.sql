@@ -86,9 +86,9 @@ BEGIN
             CONTINUE;
         END;
         tried := tried + 1;
-        IF '1234.56'::invoice.cents::text <> '1234.56'
-           OR '-1234.56'::invoice.cents::text <> '-1234.56'
-           OR '1234.56'::invoice.cents <> '1234.56'::invoice.cents
+        IF '1234.56'::cents::text <> '1234.56'
+           OR '-1234.56'::cents::text <> '-1234.56'
+           OR '1234.56'::cents <> '1234.56'::cents
            OR cents_out('1234.56')::text <> '1234.56' THEN
             RAISE EXCEPTION 'cents text I/O changed under locale %', locale;
         END IF;
@@ -283,7 +283,7 @@ SELECT expr, pg_temp.try('SELECT ' || expr) AS result
 SELECT p.oid::regprocedure AS function, p.proisstrict AS strict
   FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
                  JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
- WHERE e.extname = 'invoice' AND p.prokind = 'f'
+ WHERE e.extname = 'cents' AND p.prokind = 'f'
    AND ('cents'::regtype = ANY (p.proargtypes) OR p.prorettype = 'cents'::regtype)
    AND (p.proname LIKE 'cents\_%' OR p.proname LIKE '%\_cents' OR p.proname = 'abs')
    AND NOT p.proisstrict

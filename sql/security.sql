@@ -31,8 +31,8 @@ GRANT SELECT ON invoice.orgs, invoice.invoices, invoice.line_items, invoice.cred
                 invoice.invoice_list_json, invoice.invoice_describe_json, invoice.invoice_csv,
                 invoice.billing_v3_invoice_json
    TO regress_invoice_members;
-GRANT EXECUTE ON FUNCTION invoice.invoice_pay(text, invoice.cents, text, text), invoice.invoice_cancel(text, text),
-                          invoice.invoice_dispute(text, text), invoice.invoice_topup(text, invoice.cents, text, text),
+GRANT EXECUTE ON FUNCTION invoice.invoice_pay(text, cents, text, text), invoice.invoice_cancel(text, text),
+                          invoice.invoice_dispute(text, text), invoice.invoice_topup(text, cents, text, text),
                           invoice.invoice_list(text, integer, integer, text, timestamptz, timestamptz, text),
                           invoice.invoice_describe(text), invoice.invoice_summary(text),
                           invoice.invoice_csv(text, text, timestamptz, timestamptz, text),

@@ -382,7 +382,7 @@ compute_invoice_tax(Datum org_id, Datum id, ComputeState *state, bool *gst)
 	*gst = false;
 	invoice_prepare(&plan,
 					"SELECT l.line_id, l.amount, coalesce(l.tax_rate, i.tax_rate),"
-					"       coalesce((SELECT invoice.sum(c.amount) FROM invoice.credits c"
+					"       coalesce((SELECT @cents@.sum(c.amount) FROM invoice.credits c"
 					"                  WHERE c.org_id = i.org_id AND c.invoice_id = i.id), '0'),"
 					"       CASE WHEN i.gst THEN coalesce(i.gst_intra_state,"
 					"         invoice.gst_intra_state(true, o.billing_state, o.gstin, (SELECT s.state_code FROM invoice.supplier s))) END,"
@@ -463,16 +463,16 @@ recompute_sql(const char *target_sql)
 					"   " TAX_ROUNDING_SQL("p") " AS tax_rounding, " TOTAL_ROUNDING_SQL("p") " AS total_rounding"
 					"   FROM picked p JOIN invoice.orgs o ON o.org_id = p.org_id"
 					"),"
-					" credit AS (SELECT c.org_id, c.invoice_id, invoice.sum(c.amount) AS total"
+					" credit AS (SELECT c.org_id, c.invoice_id, @cents@.sum(c.amount) AS total"
 					"   FROM invoice.credits c JOIN target t ON c.org_id = t.org_id AND c.invoice_id = t.id"
 					"   GROUP BY c.org_id, c.invoice_id),"
-					" paid AS (SELECT p.org_id, p.invoice_id, invoice.sum(p.amount) AS total"
+					" paid AS (SELECT p.org_id, p.invoice_id, @cents@.sum(p.amount) AS total"
 					"   FROM invoice.payments p JOIN target t ON p.org_id = t.org_id AND p.invoice_id = t.id"
 					"   GROUP BY p.org_id, p.invoice_id),"
-					" advance AS (SELECT a.org_id, a.invoice_id, -invoice.sum(a.amount) AS total"
+					" advance AS (SELECT a.org_id, a.invoice_id, -@cents@.sum(a.amount) AS total"
 					"   FROM invoice.advance_ledger a JOIN target t ON a.org_id = t.org_id AND a.invoice_id = t.id"
 					"   WHERE a.kind = 'applied' GROUP BY a.org_id, a.invoice_id),"
-					" credited AS (SELECT n.org_id, n.invoice_id, invoice.sum(n.total) AS total"
+					" credited AS (SELECT n.org_id, n.invoice_id, @cents@.sum(n.total) AS total"
 					"   FROM invoice.credit_notes n JOIN target t ON n.org_id = t.org_id AND n.invoice_id = t.id"
 					"   WHERE n.status = 'issued' GROUP BY n.org_id, n.invoice_id),"
 					" computed AS (SELECT t.org_id, t.id,"
@@ -500,7 +500,7 @@ recompute_sql(const char *target_sql)
 					"        (x.a).already_billed_amount, (x.a).subtotal, (x.a).tax, (x.a).total,"
 					"        (x.a).advance_pay_amount, (x.a).amount_due, (x.a).credited_amount, (x.a).round_off)"
 					" RETURNING i.id, i.total, i.already_billed_amount,"
-					"   i.advance_pay_amount OPERATOR(invoice.+) i.credited_amount",
+					"   i.advance_pay_amount OPERATOR(@cents@.+) i.credited_amount",
 					target_sql);
 }
 

@@ -238,7 +238,7 @@ credit_note_tax(Datum org_id, Datum invoice_id, Datum note_id, CreditNoteTax *re
 		/* what issued notes credited of each line, in the order of the computed lines */
 		invoice_prepare(&credited_plan,
 						"SELECT l.line_id, l.units,"
-						"       coalesce(invoice.sum(c.line_amount) FILTER (WHERE n.status = 'issued'), '0'),"
+						"       coalesce(@cents@.sum(c.line_amount) FILTER (WHERE n.status = 'issued'), '0'),"
 						"       coalesce(sum(c.units) FILTER (WHERE n.status = 'issued'), 0)"
 						"  FROM invoice.line_items l"
 						"  LEFT JOIN invoice.credit_note_lines c ON c.org_id = l.org_id AND c.line_id = l.line_id"
@@ -369,10 +369,10 @@ credit_note_tax(Datum org_id, Datum invoice_id, Datum note_id, CreditNoteTax *re
 	if (nlines == 0)
 		return;
 	invoice_prepare(&write_plan,
-					"UPDATE invoice.credit_note_lines l SET amount = v.amount::invoice.cents,"
-					"   line_amount = CASE WHEN l.line_id IS NOT NULL THEN v.line_amount::invoice.cents END,"
-					"   cgst = v.cgst::invoice.cents, sgst = v.cgst::invoice.cents,"
-					"   igst = v.igst::invoice.cents, tax = v.tax::invoice.cents"
+					"UPDATE invoice.credit_note_lines l SET amount = v.amount::@cents@.cents,"
+					"   line_amount = CASE WHEN l.line_id IS NOT NULL THEN v.line_amount::@cents@.cents END,"
+					"   cgst = v.cgst::@cents@.cents, sgst = v.cgst::@cents@.cents,"
+					"   igst = v.igst::@cents@.cents, tax = v.tax::@cents@.cents"
 					"  FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])"
 					"       AS v (line_no, amount, line_amount, cgst, igst, tax)"
 					" WHERE l.org_id = $1 AND l.line_no = v.line_no",

@@ -268,8 +268,8 @@ issue_note_here(Datum known_org_id, text *note_id, DateADT note_date)
 	 * to that.
 	 */
 	invoice_prepare(&limit_plan,
-					"SELECT i.total OPERATOR(invoice.-) i.round_off,"
-					"       coalesce(invoice.sum(n.total OPERATOR(invoice.-) n.round_off), '0'),"
+					"SELECT i.total OPERATOR(@cents@.-) i.round_off,"
+					"       coalesce(@cents@.sum(n.total OPERATOR(@cents@.-) n.round_off), '0'),"
 					"       " TOTAL_ROUNDING_SQL("i") " = 'rupee'"
 					"  FROM invoice.invoices i LEFT JOIN invoice.credit_notes n"
 					"    ON n.org_id = i.org_id AND n.invoice_id = i.id AND n.status = 'issued'"
@@ -296,9 +296,9 @@ issue_note_here(Datum known_org_id, text *note_id, DateADT note_date)
 	invoice_flush_numbers();
 	invoice_prepare(&issue_plan,
 					"UPDATE invoice.credit_notes n SET status = 'issued', number = $3, note_date = $4,"
-					"   taxable_value = $5::invoice.cents, cgst = $6::invoice.cents, sgst = $7::invoice.cents,"
-					"   igst = $8::invoice.cents, tax = $9::invoice.cents, total = $10::invoice.cents,"
-					"   to_balance = $11::invoice.cents, round_off = $12::invoice.cents, issued_at = invoice.clock()"
+					"   taxable_value = $5::@cents@.cents, cgst = $6::@cents@.cents, sgst = $7::@cents@.cents,"
+					"   igst = $8::@cents@.cents, tax = $9::@cents@.cents, total = $10::@cents@.cents,"
+					"   to_balance = $11::@cents@.cents, round_off = $12::@cents@.cents, issued_at = invoice.clock()"
 					" WHERE n.org_id = $1 AND n.credit_note_id = $2 RETURNING n",
 					12, (Oid[]) {TEXTOID, TEXTOID, TEXTOID, DATEOID, INT8OID, INT8OID, INT8OID, INT8OID,
 						INT8OID, INT8OID, INT8OID, INT8OID});
@@ -325,7 +325,7 @@ issue_note_here(Datum known_org_id, text *note_id, DateADT note_date)
 	{
 		invoice_prepare(&ledger_plan,
 						"INSERT INTO invoice.advance_ledger (org_id, kind, amount, invoice_id)"
-						" VALUES ($1, 'reversal', $3::invoice.cents, $2)",
+						" VALUES ($1, 'reversal', $3::@cents@.cents, $2)",
 						3, (Oid[]) {TEXTOID, TEXTOID, INT8OID});
 		if (SPI_execute_plan(ledger_plan, (Datum[]) {org_id, invoice_id, Int64GetDatum(to_balance)},
 							 NULL, false, 0) != SPI_OK_INSERT)

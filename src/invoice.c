@@ -131,7 +131,8 @@ invoice_pin_search_path(void)
 {
 	int			nest_level = NewGUCNestLevel();
 
-	(void) set_config_option("search_path", "pg_catalog, invoice, pg_temp",
+	/* the path the extension's SQL functions pin, with the cents type's schema (97_search_path.sql) */
+	(void) set_config_option("search_path", psprintf("pg_catalog, invoice, %s, pg_temp", invoice_cents_schema()),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	return nest_level;
 }

@@ -132,7 +132,14 @@ extern Oid	invoice_table_relid(const char *table);
 /* Free the kept plans of a cache, in every shard group (their SQL names objects re-created since). */
 extern void invoice_forget_plans(SPIPlanPtr *cache);
 extern void invoice_refuse_on_shard(const char *what);
+/*
+ * The SQL the extension runs, as this node must run it: @cents@ replaced by the
+ * cents type's schema (invoice_cents_sql, src/cents_schema.c), and in a shard
+ * group every invoice.<table> by its shard (src/shards.c).
+ */
 extern const char *invoice_tables_sql(const char *sql);
+extern const char *invoice_cents_sql(const char *sql);
+extern const char *invoice_cents_schema(void);
 extern SPIPlanPtr invoice_prepare_kept(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes,
 									   int cursor_options);
 extern int	invoice_execute(const char *sql, bool read_only, long count);

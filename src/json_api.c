@@ -642,9 +642,9 @@ invoice_list_item(PG_FUNCTION_ARGS)
 #define SUMMARY_SQL \
 	"WITH per_currency AS (" \
 	"    SELECT i.currency," \
-	"           COALESCE(invoice.sum(i.total) FILTER (WHERE i.status = 'paid'), '0') AS paid," \
-	"           COALESCE(invoice.sum(i.amount_due) FILTER (WHERE i.status = 'pending'), '0') AS pending," \
-	"           COALESCE(invoice.sum(i.amount_due) FILTER (WHERE i.status = 'overdue'), '0') AS overdue," \
+	"           COALESCE(@cents@.sum(i.total) FILTER (WHERE i.status = 'paid'), '0') AS paid," \
+	"           COALESCE(@cents@.sum(i.amount_due) FILTER (WHERE i.status = 'pending'), '0') AS pending," \
+	"           COALESCE(@cents@.sum(i.amount_due) FILTER (WHERE i.status = 'overdue'), '0') AS overdue," \
 	"           pg_catalog.count(*) FILTER (WHERE i.status = 'paid') AS paid_count," \
 	"           pg_catalog.count(*) FILTER (WHERE i.status = 'pending') AS pending_count," \
 	"           pg_catalog.count(*) FILTER (WHERE i.status = 'overdue') AS overdue_count" \
@@ -653,9 +653,9 @@ invoice_list_item(PG_FUNCTION_ARGS)
 	"     GROUP BY i.currency" \
 	")" \
 	"SELECT pg_catalog.json_build_object(" \
-	"    'totalPaid', CASE WHEN pg_catalog.count(*) <= 1 THEN COALESCE(invoice.sum(c.paid), '0') END," \
-	"    'totalPending', CASE WHEN pg_catalog.count(*) <= 1 THEN COALESCE(invoice.sum(c.pending), '0') END," \
-	"    'totalOverdue', CASE WHEN pg_catalog.count(*) <= 1 THEN COALESCE(invoice.sum(c.overdue), '0') END," \
+	"    'totalPaid', CASE WHEN pg_catalog.count(*) <= 1 THEN COALESCE(@cents@.sum(c.paid), '0') END," \
+	"    'totalPending', CASE WHEN pg_catalog.count(*) <= 1 THEN COALESCE(@cents@.sum(c.pending), '0') END," \
+	"    'totalOverdue', CASE WHEN pg_catalog.count(*) <= 1 THEN COALESCE(@cents@.sum(c.overdue), '0') END," \
 	"    'paidCount', COALESCE(pg_catalog.sum(c.paid_count), 0)::bigint," \
 	"    'pendingCount', COALESCE(pg_catalog.sum(c.pending_count), 0)::bigint," \
 	"    'overdueCount', COALESCE(pg_catalog.sum(c.overdue_count), 0)::bigint," \

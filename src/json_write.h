@@ -19,7 +19,7 @@ typedef enum JsonFieldKind
 {
 	JSON_FIELD_STRING,			/* text, name, enum: a string */
 	JSON_FIELD_NUMBER,			/* numeric, integers: a number ("NaN" and the like as strings) */
-	JSON_FIELD_CENTS,			/* invoice.cents: an integer of minor units */
+	JSON_FIELD_CENTS,			/* cents: an integer of minor units */
 	JSON_FIELD_TIME,			/* timestamptz: "2024-02-01T00:00:00Z" */
 	JSON_FIELD_STATUS,			/* invoice.status: its label (pending is "unpaid") */
 	JSON_FIELD_BOOLEAN			/* boolean: true or false */

@@ -110,7 +110,7 @@ pay_in_org(const char *org_id, text *id, InvoiceStatus status, Cents amount, tex
 	invoice_prepare(&insert_plan,
 					"INSERT INTO invoice.payments AS p (payment_id, org_id, invoice_id, amount, method, provider_ref)"
 					" OVERRIDING SYSTEM VALUE"
-					" VALUES (" IDENTITY_NEXT("payments_payment_id_seq") ", $1, $2, $3::invoice.cents,"
+					" VALUES (" IDENTITY_NEXT("payments_payment_id_seq") ", $1, $2, $3::@cents@.cents,"
 					"         $4::invoice.payment_method, $5)"
 					" ON CONFLICT (org_id, provider_ref) DO NOTHING RETURNING p",
 					5, argtypes);

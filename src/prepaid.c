@@ -100,7 +100,7 @@ invoice_topup_as_owner(FunctionCallInfo fcinfo)
 		/* the receipt's id only: Citus cannot return the whole row of an INSERT (it is read again below) */
 		invoice_prepare(&receipt_plan,
 						"INSERT INTO invoice.receipts AS r (org_id, number, amount, method, provider_ref)"
-						" VALUES ($1, $2, $3::invoice.cents, $4::invoice.payment_method, $5)"
+						" VALUES ($1, $2, $3::@cents@.cents, $4::invoice.payment_method, $5)"
 						" RETURNING r.receipt_id",
 						5, argtypes);
 		if (SPI_execute_plan(receipt_plan, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
@@ -110,7 +110,7 @@ invoice_topup_as_owner(FunctionCallInfo fcinfo)
 
 		invoice_prepare(&ledger_plan,
 						"INSERT INTO invoice.advance_ledger (org_id, kind, amount, receipt_id)"
-						" VALUES ($1, 'topup', $2::invoice.cents, $3)",
+						" VALUES ($1, 'topup', $2::@cents@.cents, $3)",
 						3, (Oid[]) {TEXTOID, INT8OID, INT8OID});
 		if (SPI_execute_plan(ledger_plan, (Datum[]) {values[0], values[2], receipt_id}, NULL, false, 0)
 			!= SPI_OK_INSERT)
@@ -157,7 +157,7 @@ invoice_apply_advance(Datum org_id, Datum invoice_id, Cents amount_due, int *pay
 		invoice_prepare(&ledger_plan,
 						"INSERT INTO invoice.advance_ledger (entry_id, org_id, kind, amount, invoice_id)"
 						" OVERRIDING SYSTEM VALUE"
-						" VALUES (" IDENTITY_NEXT("advance_ledger_entry_id_seq") ", $1, 'applied', -($3::invoice.cents), $2)",
+						" VALUES (" IDENTITY_NEXT("advance_ledger_entry_id_seq") ", $1, 'applied', -($3::@cents@.cents), $2)",
 						3, argtypes);
 		advance_applying = true;
 		PG_TRY();
@@ -177,7 +177,7 @@ invoice_apply_advance(Datum org_id, Datum invoice_id, Cents amount_due, int *pay
 		invoice_prepare(&request_plan,
 						"INSERT INTO invoice.payment_requests (request_id, org_id, invoice_id, amount)"
 						" OVERRIDING SYSTEM VALUE"
-						" VALUES (" IDENTITY_NEXT("payment_requests_request_id_seq") ", $1, $2, $3::invoice.cents)",
+						" VALUES (" IDENTITY_NEXT("payment_requests_request_id_seq") ", $1, $2, $3::@cents@.cents)",
 						3, argtypes);
 		if (SPI_execute_plan(request_plan, (Datum[]) {org_id, invoice_id, Int64GetDatum(amount_due - applied)},
 							 NULL, false, 0) != SPI_OK_INSERT)
@@ -224,7 +224,7 @@ advance_ledger_changed_on_this_node(FunctionCallInfo fcinfo)
 	PG_TRY();
 	{
 		if (invoice_execute("UPDATE invoice.orgs o SET advance_balance = o.advance_balance + s.total"
-						" FROM (SELECT n.org_id, invoice.sum(n.amount) AS total"
+						" FROM (SELECT n.org_id, @cents@.sum(n.amount) AS total"
 						"       FROM changed_new n GROUP BY n.org_id) s"
 						" WHERE o.org_id = s.org_id", false, 0) != SPI_OK_UPDATE)
 			elog(ERROR, "advance balance update failed");

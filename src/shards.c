@@ -17,7 +17,8 @@
  *
  * So every trigger runs inside invoice_trigger_on_shard(), which notes the
  * shard group of the relation it fired on, and every statement the extension
- * prepares or executes passes through invoice_tables_sql(): in a shard group,
+ * prepares or executes passes through invoice_tables_sql() (which also puts the
+ * cents type's schema for @cents@, src/cents_schema.c): in a shard group,
  * each name invoice.<table> of a distributed or reference table becomes the
  * name of that table's shard in the group (invoice.invoices_102086).  The SQL
  * is then ordinary local SQL.  Outside a shard — one node, or the coordinator —
@@ -648,8 +649,10 @@ invoice_tables_sql(const char *sql)
 	const char *p = sql;
 	const char *hit;
 
+	sql = invoice_cents_sql(sql);
 	if (current_group == NULL)
 		return sql;
+	p = sql;
 	initStringInfo(&out);
 	while ((hit = strstr(p, prefix)) != NULL)
 	{
@@ -686,10 +689,11 @@ invoice_prepare_kept(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtype
 	{
 		if (*cache == NULL)
 		{
-			SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, cursor_options);
+			const char *local_sql = invoice_cents_sql(sql);
+			SPIPlanPtr	plan = SPI_prepare_cursor(local_sql, nargs, argtypes, cursor_options);
 
 			if (plan == NULL)
-				elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+				elog(ERROR, "SPI_prepare failed for \"%s\": %s", local_sql, SPI_result_code_string(SPI_result));
 			SPI_keepplan(plan);
 			*cache = plan;
 		}

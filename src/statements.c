@@ -42,7 +42,7 @@
 	"WITH entries AS (" \
 	"  SELECT i.issued_at AS posted_at, 1 AS seq, 'invoice'::text AS kind, i.id AS document_id," \
 	"         i.number::text AS number, i.id AS invoice_id, i.invoice_date AS document_date, i.due_date," \
-	"         i.description AS reference, i.total AS debit, NULL::invoice.cents AS credit, NULL::invoice.cents AS advance" \
+	"         i.description AS reference, i.total AS debit, NULL::@cents@.cents AS credit, NULL::@cents@.cents AS advance" \
 	"    FROM invoice.invoices i" \
 	"   WHERE i.org_id = $1 AND i.currency = $4 AND i.issued_at < $3" \
 	"  UNION ALL" \
@@ -75,23 +75,23 @@
 	"   WHERE r.org_id = $1 AND $4 = $5 AND r.received_at < $3" \
 	"  UNION ALL" \
 	"  SELECT i.cancelled_at, 7, 'cancellation', 'cxl-' || i.id, i.number, i.id, i.cancelled_at, NULL, i.status_reason," \
-	"         NULL, greatest(i.total - i.credited_amount, '0'::invoice.cents), NULL" \
+	"         NULL, greatest(i.total - i.credited_amount, '0'::@cents@.cents), NULL" \
 	"    FROM invoice.invoices i" \
 	"   WHERE i.org_id = $1 AND i.currency = $4 AND i.status = 'cancelled' AND i.issued_at IS NOT NULL" \
 	"     AND i.cancelled_at < $3" \
 	"), balanced AS (" \
 	"  SELECT e.*, coalesce(e.debit, '0') - coalesce(e.credit, '0') AS amount," \
-	"         invoice.sum(coalesce(e.debit, '0') - coalesce(e.credit, '0'))" \
+	"         @cents@.sum(coalesce(e.debit, '0') - coalesce(e.credit, '0'))" \
 	"           OVER (ORDER BY e.posted_at, e.seq, e.document_id COLLATE \"C\" ROWS UNBOUNDED PRECEDING) AS balance" \
 	"    FROM entries e" \
 	")" \
 	"SELECT pg_catalog.json_build_object(" \
 	"  'orgId', $1, 'orgName', $6, 'currency', $4," \
 	"  'periodFrom', invoice.json_time($2), 'periodTo', invoice.json_time($3)," \
-	"  'openingBalance', coalesce(invoice.sum(b.amount) FILTER (WHERE b.posted_at < $2), '0')," \
-	"  'totalDebits', coalesce(invoice.sum(b.debit) FILTER (WHERE b.posted_at >= $2), '0')," \
-	"  'totalCredits', coalesce(invoice.sum(b.credit) FILTER (WHERE b.posted_at >= $2), '0')," \
-	"  'closingBalance', coalesce(invoice.sum(b.amount), '0')," \
+	"  'openingBalance', coalesce(@cents@.sum(b.amount) FILTER (WHERE b.posted_at < $2), '0')," \
+	"  'totalDebits', coalesce(@cents@.sum(b.debit) FILTER (WHERE b.posted_at >= $2), '0')," \
+	"  'totalCredits', coalesce(@cents@.sum(b.credit) FILTER (WHERE b.posted_at >= $2), '0')," \
+	"  'closingBalance', coalesce(@cents@.sum(b.amount), '0')," \
 	"  'entries', coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(" \
 	"      'postedAt', invoice.json_time(b.posted_at), 'kind', b.kind, 'documentId', b.document_id," \
 	"      'number', b.number, 'invoiceId', b.invoice_id, 'documentDate', invoice.json_time(b.document_date)," \
@@ -276,17 +276,17 @@ statement_doc(const Datum *args)
 	prepare(&plan,
 			"SELECT s ->> 'orgId' AS org_id, o.name AS org_name, o.billing_email, o.billing_address,"
 			"       o.gstin AS org_gstin, s ->> 'currency' AS currency,"
-			"       ((s ->> 'openingBalance')::bigint)::invoice.cents AS opening,"
-			"       ((s ->> 'totalDebits')::bigint)::invoice.cents AS debits,"
-			"       ((s ->> 'totalCredits')::bigint)::invoice.cents AS credits,"
-			"       ((s ->> 'closingBalance')::bigint)::invoice.cents AS closing, s -> 'entries' AS entries"
+			"       ((s ->> 'openingBalance')::bigint)::@cents@.cents AS opening,"
+			"       ((s ->> 'totalDebits')::bigint)::@cents@.cents AS debits,"
+			"       ((s ->> 'totalCredits')::bigint)::@cents@.cents AS credits,"
+			"       ((s ->> 'closingBalance')::bigint)::@cents@.cents AS closing, s -> 'entries' AS entries"
 			"  FROM invoice.statement($1, $2, $3, NULLIF($4, '')) s"
 			"  LEFT JOIN invoice.orgs o ON o.org_id = $1",
 			4, (Oid[]) {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID});
 	prepare(&entries_plan,
 			"SELECT e.\"postedAt\" AS posted_at, e.kind, e.number, e.\"dueDate\" AS due_date, e.reference,"
-			"       (e.debit)::invoice.cents AS debit, (e.credit)::invoice.cents AS credit,"
-			"       (e.advance)::invoice.cents AS advance, (e.balance)::invoice.cents AS balance"
+			"       (e.debit)::@cents@.cents AS debit, (e.credit)::@cents@.cents AS credit,"
+			"       (e.advance)::@cents@.cents AS advance, (e.balance)::@cents@.cents AS balance"
 			"  FROM json_to_recordset($1) AS e (\"postedAt\" timestamptz, kind text, number text,"
 			"       \"dueDate\" timestamptz, reference text, debit bigint, credit bigint, advance bigint, balance bigint)",
 			1, (Oid[]) {JSONOID});

@@ -100,7 +100,7 @@ static const char *const generate_sql =
 	"           g.quantity,"
 	"           CASE WHEN g.model = 'per_unit' AND g.free_units = 0 THEN g.rate"
 	"                WHEN g.quantity > 0 THEN trim_scale(round(c.charge / g.quantity, 12)) ELSE 0 END,"
-	"           invoice.cents_round(c.charge), p.gst_rate,"
+	"           @cents@.cents_round(c.charge), p.gst_rate,"
 	"           p.product_group, p.product_line, p.product_name, p.region, p.usage_type,"
 	"           g.resource_type, g.resource_name, g.usage_start, g.usage_end, p.hsn_sac"
 	"      FROM (SELECT r.org_id, r.currency, r.product_id, r.resource_type, r.resource_name, r.org_seg, r.book_seg,"

@@ -21,7 +21,7 @@
 \echo '================================================================'
 \echo ' 1. Install the extension'
 \echo '================================================================'
-CREATE EXTENSION invoice;
+CREATE EXTENSION invoice CASCADE;
 SET search_path = invoice, public;
 SELECT extname, extversion, extnamespace::regnamespace AS schema
   FROM pg_extension WHERE extname = 'invoice';

@@ -1,35 +1,35 @@
 -- invoice computation: the derived amounts of SPEC §3, in C
 
 CREATE TYPE invoice.amounts AS (
-    usage_amount           invoice.cents,
-    credits_applied        invoice.cents,
-    already_billed_amount  invoice.cents,
-    subtotal               invoice.cents,
-    tax                    invoice.cents,
-    total                  invoice.cents,
-    advance_pay_amount     invoice.cents,
-    amount_due             invoice.cents,
-    credited_amount        invoice.cents,
-    round_off              invoice.cents
+    usage_amount           cents,
+    credits_applied        cents,
+    already_billed_amount  cents,
+    subtotal               cents,
+    tax                    cents,
+    total                  cents,
+    advance_pay_amount     cents,
+    amount_due             cents,
+    credited_amount        cents,
+    round_off              cents
 );
 COMMENT ON TYPE invoice.amounts IS 'the derived amounts of an invoice';
 
-CREATE FUNCTION invoice.invoice_amounts_accum(internal, invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean, invoice.cents, text, text)
+CREATE FUNCTION invoice.invoice_amounts_accum(internal, cents, numeric, cents, cents, cents, boolean, cents, text, text)
     RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION invoice.invoice_amounts_final(internal)
     RETURNS invoice.amounts AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE AGGREGATE invoice.invoice_amounts(line_amount invoice.cents, line_tax_rate numeric,
-                                         credits invoice.cents, payments invoice.cents, advance invoice.cents,
-                                         intra_state boolean, credited invoice.cents,
+CREATE AGGREGATE invoice.invoice_amounts(line_amount cents, line_tax_rate numeric,
+                                         credits cents, payments cents, advance cents,
+                                         intra_state boolean, credited cents,
                                          tax_rounding text, total_rounding text) (
     SFUNC = invoice.invoice_amounts_accum, STYPE = internal,
     FINALFUNC = invoice.invoice_amounts_final
 );
-COMMENT ON FUNCTION invoice.invoice_amounts_accum(internal, invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean, invoice.cents, text, text)
+COMMENT ON FUNCTION invoice.invoice_amounts_accum(internal, cents, numeric, cents, cents, cents, boolean, cents, text, text)
     IS 'invoice_amounts transition: collects the lines of one invoice';
 COMMENT ON FUNCTION invoice.invoice_amounts_final(internal)
     IS 'invoice_amounts final: credits spread pro rata, tax rounded per line or per rate over the invoice, round-off, totals';
-COMMENT ON AGGREGATE invoice.invoice_amounts(invoice.cents, numeric, invoice.cents, invoice.cents, invoice.cents, boolean, invoice.cents, text, text)
+COMMENT ON AGGREGATE invoice.invoice_amounts(cents, numeric, cents, cents, cents, boolean, cents, text, text)
     IS 'the derived amounts of one invoice from its lines (amount, tax rate), its credit, payment, advance and credit-note totals, its GST split (true: CGST + SGST at half the rate each, each rounded), its tax rounding (line or invoice) and total rounding (none or rupee)';
 
 CREATE FUNCTION invoice.gst_intra_state(gst boolean, org_billing_state text, org_gstin text, supplier_state text)
@@ -41,11 +41,11 @@ COMMENT ON FUNCTION invoice.gst_intra_state(boolean, text, text, text)
 CREATE TYPE invoice.tax_line AS (
     line_id        bigint,
     rate           numeric,
-    taxable_value  invoice.cents,
-    cgst           invoice.cents,
-    sgst           invoice.cents,
-    igst           invoice.cents,
-    tax            invoice.cents
+    taxable_value  cents,
+    cgst           cents,
+    sgst           cents,
+    igst           cents,
+    tax            cents
 );
 COMMENT ON TYPE invoice.tax_line IS 'the tax of one line: taxable value after its share of credits, and each tax head';
 
@@ -55,13 +55,13 @@ COMMENT ON FUNCTION invoice.invoice_tax_lines(text)
     IS 'tax breakdown of an invoice line by line: CGST and SGST within the supplier''s state, IGST across states, only tax for a non-GST invoice; the lines sum to the invoice''s tax';
 
 CREATE FUNCTION invoice.invoice_tax_summary(id text)
-    RETURNS TABLE (rate numeric, taxable_value invoice.cents, cgst invoice.cents, sgst invoice.cents,
-                   igst invoice.cents, tax invoice.cents)
+    RETURNS TABLE (rate numeric, taxable_value cents, cgst cents, sgst cents,
+                   igst cents, tax cents)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, invoice, pg_temp
 BEGIN ATOMIC
-    SELECT t.rate, invoice.sum(t.taxable_value), invoice.sum(t.cgst), invoice.sum(t.sgst),
-           invoice.sum(t.igst), invoice.sum(t.tax)
+    SELECT t.rate, sum(t.taxable_value), sum(t.cgst), sum(t.sgst),
+           sum(t.igst), sum(t.tax)
       FROM invoice.invoice_tax_lines(id) t
      GROUP BY t.rate ORDER BY t.rate;
 END;

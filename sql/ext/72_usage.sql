@@ -206,7 +206,7 @@ CREATE TYPE invoice.usage_summary_row AS (
     currency           text,
     quantity           numeric,
     unbilled_quantity  numeric,
-    amount             invoice.cents
+    amount             cents
 );
 COMMENT ON TYPE invoice.usage_summary_row IS 'one organisation''s usage of one product on one UTC day';
 
@@ -270,7 +270,7 @@ BEGIN
          WHERE r.day >= usage_summary_rows.date_from AND r.day < usage_summary_rows.date_to
          GROUP BY 1, 2, 3, 4, 5, 6)
     SELECT d.day, p.product_id, d.product_group, d.product_line, d.product_name, d.region, d.usage_type,
-           p.unit, p.currency, d.quantity, d.unbilled_quantity, (d.cents::bigint)::invoice.cents
+           p.unit, p.currency, d.quantity, d.unbilled_quantity, (d.cents::bigint)::cents
       FROM days d
       LEFT JOIN invoice.products p
         ON p.product_group IS NOT DISTINCT FROM d.product_group AND p.product_line IS NOT DISTINCT FROM d.product_line
@@ -303,7 +303,7 @@ BEGIN ATOMIC
                                                                            usage_summary.date_to) s
                                           GROUP BY s.day) d), '[]'::json),
                'totals', coalesce((SELECT json_agg(json_build_object('currency', t.currency, 'amount', t.amount) ORDER BY t.currency)
-                                     FROM (SELECT s.currency, invoice.sum(s.amount) AS amount
+                                     FROM (SELECT s.currency, sum(s.amount) AS amount
                                              FROM invoice.usage_summary_rows(usage_summary.org_id, usage_summary.date_from,
                                                                              usage_summary.date_to) s
                                             GROUP BY s.currency) t), '[]'::json));

@@ -4,7 +4,7 @@ CREATE TABLE invoice.receipts (
     org_id        text COLLATE "C" NOT NULL REFERENCES invoice.orgs (org_id),
     receipt_id    bigint GENERATED ALWAYS AS IDENTITY,
     number        text COLLATE "C" NOT NULL CHECK (number ~ '^[A-Za-z0-9/-]{1,16}$'),
-    amount        invoice.cents NOT NULL CHECK (amount > '0'),
+    amount        cents NOT NULL CHECK (amount > '0'),
     method        invoice.payment_method NOT NULL,
     provider_ref  text COLLATE "C" NOT NULL CHECK (btrim(provider_ref) <> ''),
     received_at   timestamptz NOT NULL DEFAULT invoice.clock(),
@@ -18,7 +18,7 @@ CREATE TABLE invoice.advance_ledger (
     org_id      text COLLATE "C" NOT NULL REFERENCES invoice.orgs (org_id),
     entry_id    bigint GENERATED ALWAYS AS IDENTITY,
     kind        text NOT NULL CHECK (kind IN ('topup', 'applied', 'reversal')),
-    amount      invoice.cents NOT NULL CHECK (amount <> '0'),
+    amount      cents NOT NULL CHECK (amount <> '0'),
     receipt_id  bigint,
     invoice_id  text COLLATE "C",
     created_at  timestamptz NOT NULL DEFAULT invoice.clock(),
@@ -35,7 +35,7 @@ CREATE TABLE invoice.payment_requests (
     org_id        text COLLATE "C" NOT NULL,
     request_id    bigint GENERATED ALWAYS AS IDENTITY,
     invoice_id    text COLLATE "C" NOT NULL,
-    amount        invoice.cents NOT NULL CHECK (amount > '0'),
+    amount        cents NOT NULL CHECK (amount > '0'),
     created_at    timestamptz NOT NULL DEFAULT invoice.clock(),
     processed_at  timestamptz,
     PRIMARY KEY (org_id, request_id),
@@ -66,7 +66,7 @@ CREATE TRIGGER advance_ledger_append_only BEFORE UPDATE OR DELETE ON invoice.adv
 CREATE TRIGGER org_balance_guard BEFORE INSERT OR UPDATE OF advance_balance ON invoice.orgs
     FOR EACH ROW EXECUTE FUNCTION invoice.org_balance_guard();
 
-CREATE FUNCTION invoice.invoice_topup(org_id text, amount invoice.cents, method text, provider_ref text)
+CREATE FUNCTION invoice.invoice_topup(org_id text, amount cents, method text, provider_ref text)
     RETURNS invoice.receipts AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION invoice.invoice_topup(text, invoice.cents, text, text)
+COMMENT ON FUNCTION invoice.invoice_topup(text, cents, text, text)
     IS 'record a prepaid top-up and issue its receipt; idempotent on provider_ref; the balance is applied to invoices as they are issued';

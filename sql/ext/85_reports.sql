@@ -54,8 +54,8 @@ COMMENT ON FUNCTION invoice.statement(text, timestamptz, timestamptz, text)
 CREATE FUNCTION invoice.statement_lines(org_id text, period_from timestamptz, period_to timestamptz,
                                         currency text DEFAULT NULL)
     RETURNS TABLE (posted_at timestamptz, kind text, number text, invoice_id text, document_date timestamptz,
-                   reference text, debit invoice.cents, credit invoice.cents, advance invoice.cents,
-                   balance invoice.cents)
+                   reference text, debit cents, credit cents, advance cents,
+                   balance cents)
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
     -- The statement as rows for psql: the opening balance, the entries, the closing balance.
@@ -66,18 +66,18 @@ BEGIN ATOMIC
      CROSS JOIN LATERAL (
            SELECT 0 AS ord, 0::bigint AS n, statement_lines.period_from AS posted_at, 'opening balance'::text AS kind,
                   NULL::text AS number, NULL::text AS invoice_id, NULL::timestamptz AS document_date,
-                  NULL::text AS reference, NULL::invoice.cents AS debit, NULL::invoice.cents AS credit,
-                  NULL::invoice.cents AS advance, ((d.doc ->> 'openingBalance')::bigint)::invoice.cents AS balance
+                  NULL::text AS reference, NULL::cents AS debit, NULL::cents AS credit,
+                  NULL::cents AS advance, ((d.doc ->> 'openingBalance')::bigint)::cents AS balance
            UNION ALL
            SELECT 1, e.n, (e.v ->> 'postedAt')::timestamptz, e.v ->> 'kind', e.v ->> 'number', e.v ->> 'invoiceId',
                   (e.v ->> 'documentDate')::timestamptz, e.v ->> 'reference',
-                  ((e.v ->> 'debit')::bigint)::invoice.cents, ((e.v ->> 'credit')::bigint)::invoice.cents,
-                  ((e.v ->> 'advance')::bigint)::invoice.cents, ((e.v ->> 'balance')::bigint)::invoice.cents
+                  ((e.v ->> 'debit')::bigint)::cents, ((e.v ->> 'credit')::bigint)::cents,
+                  ((e.v ->> 'advance')::bigint)::cents, ((e.v ->> 'balance')::bigint)::cents
              FROM json_array_elements(d.doc -> 'entries') WITH ORDINALITY AS e (v, n)
            UNION ALL
            SELECT 2, 0, statement_lines.period_to, 'closing balance', NULL, NULL, NULL, NULL,
-                  ((d.doc ->> 'totalDebits')::bigint)::invoice.cents, ((d.doc ->> 'totalCredits')::bigint)::invoice.cents,
-                  NULL, ((d.doc ->> 'closingBalance')::bigint)::invoice.cents) s
+                  ((d.doc ->> 'totalDebits')::bigint)::cents, ((d.doc ->> 'totalCredits')::bigint)::cents,
+                  NULL, ((d.doc ->> 'closingBalance')::bigint)::cents) s
      ORDER BY s.ord, s.n;
 END;
 COMMENT ON FUNCTION invoice.statement_lines(text, timestamptz, timestamptz, text)
@@ -126,11 +126,11 @@ WITH lines AS NOT MATERIALIZED (
              WHERE x.credits > 0) c
 )
 SELECT t.org_id, t.invoice_id, t.line_id, t.invoice_date, t.currency, t.status, t.gst, t.rate,
-       t.taxable::invoice.cents AS taxable_value,
-       (CASE WHEN t.split THEN h.half ELSE 0 END)::bigint::invoice.cents AS cgst,
-       (CASE WHEN t.split THEN h.half ELSE 0 END)::bigint::invoice.cents AS sgst,
-       (CASE WHEN t.gst AND NOT t.split THEN h.whole ELSE 0 END)::bigint::invoice.cents AS igst,
-       (CASE WHEN t.split THEN 2 * h.half ELSE h.whole END)::bigint::invoice.cents AS tax,
+       t.taxable::cents AS taxable_value,
+       (CASE WHEN t.split THEN h.half ELSE 0 END)::bigint::cents AS cgst,
+       (CASE WHEN t.split THEN h.half ELSE 0 END)::bigint::cents AS sgst,
+       (CASE WHEN t.gst AND NOT t.split THEN h.whole ELSE 0 END)::bigint::cents AS igst,
+       (CASE WHEN t.split THEN 2 * h.half ELSE h.whole END)::bigint::cents AS tax,
        t.units, t.hsn_sac, t.product_group, t.region, t.usage_type
   FROM taxable t
  CROSS JOIN LATERAL (SELECT round(t.taxable * t.rate / 200) AS half, round(t.taxable * t.rate / 100) AS whole) h;
@@ -141,7 +141,7 @@ COMMENT ON VIEW invoice.invoice_line_tax
 
 CREATE FUNCTION invoice.receivables_as_of(as_of timestamptz)
     RETURNS TABLE (org_id text, invoice_id text, number text, currency text, invoice_date timestamptz,
-                   due_date timestamptz, amount_due invoice.cents, days_past_due integer, bucket text)
+                   due_date timestamptz, amount_due cents, days_past_due integer, bucket text)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, invoice, pg_temp
 AS $body$
@@ -158,13 +158,13 @@ BEGIN
                 WHEN d.days <= 90 THEN '61-90' ELSE 'over 90' END
       FROM (SELECT i.org_id, i.id, i.number, i.currency, i.invoice_date, i.due_date,
                    greatest(i.total - i.advance_pay_amount - coalesce(p.paid, '0') - coalesce(n.credited, '0'),
-                            '0'::invoice.cents) AS due
+                            '0'::cents) AS due
               FROM invoice.invoices i
-              LEFT JOIN (SELECT p.org_id, p.invoice_id, invoice.sum(p.amount) AS paid
+              LEFT JOIN (SELECT p.org_id, p.invoice_id, sum(p.amount) AS paid
                            FROM invoice.payments p
                           WHERE p.paid_at < receivables_as_of.as_of
                           GROUP BY p.org_id, p.invoice_id) p ON p.org_id = i.org_id AND p.invoice_id = i.id
-              LEFT JOIN (SELECT n.org_id, n.invoice_id, invoice.sum(n.total) AS credited
+              LEFT JOIN (SELECT n.org_id, n.invoice_id, sum(n.total) AS credited
                            FROM invoice.credit_notes n
                           WHERE n.status = 'issued' AND n.issued_at < receivables_as_of.as_of
                           GROUP BY n.org_id, n.invoice_id) n ON n.org_id = i.org_id AND n.invoice_id = i.id
@@ -179,9 +179,9 @@ COMMENT ON FUNCTION invoice.receivables_as_of(timestamptz)
     IS 'every invoice with something still due just before as_of, as the history stood then: amount due, days past its due date and aging bucket (current, 1-30, 31-60, 61-90, over 90)';
 
 CREATE FUNCTION invoice.receivables_aging(as_of timestamptz)
-    RETURNS TABLE (org_id text, currency text, "current" invoice.cents, days_1_30 invoice.cents,
-                   days_31_60 invoice.cents, days_61_90 invoice.cents, days_over_90 invoice.cents,
-                   total invoice.cents, invoices bigint)
+    RETURNS TABLE (org_id text, currency text, "current" cents, days_1_30 cents,
+                   days_31_60 cents, days_61_90 cents, days_over_90 cents,
+                   total cents, invoices bigint)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, invoice, pg_temp
 AS $body$
@@ -194,12 +194,12 @@ BEGIN
     -- so that the receivables are worked out once (test/bench/reports.bench.sql).
     SELECT a.org_id, a.currency, a.b0, a.b1, a.b2, a.b3, a.b4, a.total, a.n
       FROM (SELECT r.org_id, r.currency,
-                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = 'current'), '0') AS b0,
-                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = '1-30'), '0') AS b1,
-                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = '31-60'), '0') AS b2,
-                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = '61-90'), '0') AS b3,
-                   coalesce(invoice.sum(r.amount_due) FILTER (WHERE r.bucket = 'over 90'), '0') AS b4,
-                   invoice.sum(r.amount_due) AS total, count(*) AS n
+                   coalesce(sum(r.amount_due) FILTER (WHERE r.bucket = 'current'), '0') AS b0,
+                   coalesce(sum(r.amount_due) FILTER (WHERE r.bucket = '1-30'), '0') AS b1,
+                   coalesce(sum(r.amount_due) FILTER (WHERE r.bucket = '31-60'), '0') AS b2,
+                   coalesce(sum(r.amount_due) FILTER (WHERE r.bucket = '61-90'), '0') AS b3,
+                   coalesce(sum(r.amount_due) FILTER (WHERE r.bucket = 'over 90'), '0') AS b4,
+                   sum(r.amount_due) AS total, count(*) AS n
               FROM invoice.receivables_as_of(receivables_aging.as_of) r
              GROUP BY GROUPING SETS ((r.org_id, r.currency), (r.currency))) a
      ORDER BY a.currency, a.org_id NULLS LAST;
@@ -209,7 +209,7 @@ COMMENT ON FUNCTION invoice.receivables_aging(timestamptz)
     IS 'receivables aging just before as_of: per organisation and currency, then the total per currency (org_id NULL), in buckets of days past due (current, 1-30, 31-60, 61-90, over 90)';
 
 CREATE FUNCTION invoice.dso(period_from timestamptz, period_to timestamptz)
-    RETURNS TABLE (org_id text, currency text, receivables invoice.cents, credit_sales invoice.cents,
+    RETURNS TABLE (org_id text, currency text, receivables cents, credit_sales cents,
                    days numeric, dso numeric)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, invoice, pg_temp
@@ -228,8 +228,8 @@ BEGIN
       FROM (SELECT round(extract(epoch FROM dso.period_to - dso.period_from) / 86400, 4) AS days
              WHERE invoice.report_period(dso.period_from, dso.period_to)) p
      CROSS JOIN (
-           SELECT s.org_id, s.currency, invoice.sum(s.receivables) AS receivables, invoice.sum(s.sales) AS sales
-             FROM (SELECT r.org_id, r.currency, r.amount_due AS receivables, NULL::invoice.cents AS sales
+           SELECT s.org_id, s.currency, sum(s.receivables) AS receivables, sum(s.sales) AS sales
+             FROM (SELECT r.org_id, r.currency, r.amount_due AS receivables, NULL::cents AS sales
                      FROM invoice.receivables_as_of(dso.period_to) r
                    UNION ALL
                    SELECT i.org_id, i.currency, NULL, i.total
@@ -256,11 +256,11 @@ CREATE VIEW invoice.revenue_by_month WITH (security_invoker = true) AS
 -- the month, spread over the dimensions of the invoice they correct pro rata to its lines'
 -- taxable values, by largest remainder (ties in dimension order), so every cent lands once.
 SELECT r.month, r.currency, r.product_group, r.region, r.usage_type,
-       coalesce(invoice.sum(r.issued), '0') AS issued,
-       coalesce(invoice.sum(r.credited), '0') AS credited,
-       coalesce(invoice.sum(r.issued), '0') - coalesce(invoice.sum(r.credited), '0') AS net
+       coalesce(sum(r.issued), '0') AS issued,
+       coalesce(sum(r.credited), '0') AS credited,
+       coalesce(sum(r.issued), '0') - coalesce(sum(r.credited), '0') AS net
   FROM (SELECT (date_trunc('month', t.invoice_date AT TIME ZONE 'UTC'))::date AS month, t.currency,
-               t.product_group, t.region, t.usage_type, t.taxable_value AS issued, NULL::invoice.cents AS credited
+               t.product_group, t.region, t.usage_type, t.taxable_value AS issued, NULL::cents AS credited
           FROM invoice.invoice_line_tax t
          WHERE t.status <> 'cancelled'
         UNION ALL
@@ -269,7 +269,7 @@ SELECT r.month, r.currency, r.product_group, r.region, r.usage_type,
                (c.share + CASE WHEN row_number() OVER (PARTITION BY c.org_id, c.credit_note_id
                                                         ORDER BY c.remainder DESC, c.product_group, c.region, c.usage_type)
                                     <= c.note_taxable - sum(c.share) OVER (PARTITION BY c.org_id, c.credit_note_id)
-                               THEN 1 ELSE 0 END)::invoice.cents
+                               THEN 1 ELSE 0 END)::cents
           FROM (SELECT n.org_id, n.credit_note_id, n.note_date, g.currency, g.product_group, g.region, g.usage_type,
                        n.taxable_value::bigint AS note_taxable,
                        CASE WHEN g.weight_total > 0 THEN div(n.taxable_value::bigint::numeric * g.weight, g.weight_total)
@@ -278,8 +278,8 @@ SELECT r.month, r.currency, r.product_group, r.region, r.usage_type,
                             ELSE 0 END AS remainder
                   FROM invoice.credit_notes n
                   JOIN (SELECT t.org_id, t.invoice_id, t.currency, t.product_group, t.region, t.usage_type,
-                               invoice.sum(t.taxable_value)::bigint AS weight,
-                               sum(invoice.sum(t.taxable_value)::bigint) OVER (PARTITION BY t.org_id, t.invoice_id) AS weight_total
+                               sum(t.taxable_value)::bigint AS weight,
+                               sum(sum(t.taxable_value)::bigint) OVER (PARTITION BY t.org_id, t.invoice_id) AS weight_total
                           FROM invoice.invoice_line_tax t
                          GROUP BY t.org_id, t.invoice_id, t.currency, t.product_group, t.region, t.usage_type) g
                     ON g.org_id = n.org_id AND g.invoice_id = n.invoice_id
@@ -290,7 +290,7 @@ COMMENT ON VIEW invoice.revenue_by_month
 
 CREATE VIEW invoice.collections_by_month WITH (security_invoker = true) AS
 SELECT (date_trunc('month', p.paid_at AT TIME ZONE 'UTC'))::date AS month, i.currency, p.method,
-       count(*) AS payments, invoice.sum(p.amount) AS amount
+       count(*) AS payments, sum(p.amount) AS amount
   FROM invoice.payments p
   JOIN invoice.invoices i ON i.org_id = p.org_id AND i.id = p.invoice_id
  GROUP BY 1, 2, 3;
@@ -299,8 +299,8 @@ COMMENT ON VIEW invoice.collections_by_month
 
 CREATE VIEW invoice.credit_notes_by_month WITH (security_invoker = true) AS
 SELECT (date_trunc('month', n.note_date))::date AS month, i.currency, n.reason,
-       count(*) AS credit_notes, invoice.sum(n.taxable_value) AS taxable_value, invoice.sum(n.tax) AS tax,
-       invoice.sum(n.total) AS total, invoice.sum(n.to_balance) AS to_balance
+       count(*) AS credit_notes, sum(n.taxable_value) AS taxable_value, sum(n.tax) AS tax,
+       sum(n.total) AS total, sum(n.to_balance) AS to_balance
   FROM invoice.credit_notes n
   JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
  WHERE n.status = 'issued'
@@ -320,14 +320,14 @@ CREATE VIEW invoice.gstr1_invoices WITH (security_invoker = true) AS
 SELECT to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, i.org_id, i.id AS invoice_id,
        CASE WHEN o.gstin IS NOT NULL THEN 'b2b'
             WHEN NOT i.gst_intra_state
-                 AND i.total > CASE WHEN i.invoice_date < '2024-08-01 00:00:00+00' THEN '250000.00'::invoice.cents
-                                    ELSE '100000.00'::invoice.cents END THEN 'b2cl'
+                 AND i.total > CASE WHEN i.invoice_date < '2024-08-01 00:00:00+00' THEN '250000.00'::cents
+                                    ELSE '100000.00'::cents END THEN 'b2cl'
             ELSE 'b2cs' END AS section,
        o.gstin AS ctin, i.number AS inum, i.invoice_date AS idt, i.total AS val, i.place_of_supply AS pos,
        CASE WHEN i.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
        CASE WHEN i.gst_intra_state THEN 'INTRA' ELSE 'INTER' END AS sply_ty,
-       t.rate AS rt, invoice.sum(t.taxable_value) AS txval, invoice.sum(t.igst) AS iamt,
-       invoice.sum(t.cgst) AS camt, invoice.sum(t.sgst) AS samt, '0'::invoice.cents AS csamt
+       t.rate AS rt, sum(t.taxable_value) AS txval, sum(t.igst) AS iamt,
+       sum(t.cgst) AS camt, sum(t.sgst) AS samt, '0'::cents AS csamt
   FROM invoice.invoices i
   JOIN invoice.orgs o ON o.org_id = i.org_id
   JOIN invoice.invoice_line_tax t ON t.org_id = i.org_id AND t.invoice_id = i.id
@@ -349,9 +349,9 @@ SELECT g.fp, g.gstin, g.pos, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.rt,
 COMMENT ON VIEW invoice.gstr1_b2cl IS 'GSTR-1 table 5 (b2cl): large inter-state invoices to unregistered recipients, per place of supply, invoice and rate';
 
 CREATE VIEW invoice.gstr1_b2cs WITH (security_invoker = true) AS
-SELECT g.fp, g.gstin, g.sply_ty, g.pos, 'OE'::text AS typ, g.rt, invoice.sum(g.txval) AS txval,
-       invoice.sum(g.iamt) AS iamt, invoice.sum(g.camt) AS camt, invoice.sum(g.samt) AS samt,
-       invoice.sum(g.csamt) AS csamt
+SELECT g.fp, g.gstin, g.sply_ty, g.pos, 'OE'::text AS typ, g.rt, sum(g.txval) AS txval,
+       sum(g.iamt) AS iamt, sum(g.camt) AS camt, sum(g.samt) AS samt,
+       sum(g.csamt) AS csamt
   FROM invoice.gstr1_invoices g WHERE g.section = 'b2cs'
  GROUP BY g.fp, g.gstin, g.sply_ty, g.pos, g.rt;
 COMMENT ON VIEW invoice.gstr1_b2cs IS 'GSTR-1 table 7 (b2cs): other supplies to unregistered recipients, per supply type, place of supply and rate';
@@ -360,8 +360,8 @@ CREATE VIEW invoice.gstr1_cdnr WITH (security_invoker = true) AS
 SELECT to_char(n.note_date, 'MMYYYY') AS fp, s.gstin, o.gstin AS ctin, n.org_id, n.credit_note_id,
        'C'::text AS ntty, n.number AS nt_num, n.note_date AS nt_dt, n.total AS val, i.place_of_supply AS pos,
        CASE WHEN i.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
-       coalesce(l.tax_rate, i.tax_rate) AS rt, invoice.sum(l.amount) AS txval, invoice.sum(l.igst) AS iamt,
-       invoice.sum(l.cgst) AS camt, invoice.sum(l.sgst) AS samt, '0'::invoice.cents AS csamt
+       coalesce(l.tax_rate, i.tax_rate) AS rt, sum(l.amount) AS txval, sum(l.igst) AS iamt,
+       sum(l.cgst) AS camt, sum(l.sgst) AS samt, '0'::cents AS csamt
   FROM invoice.credit_notes n
   JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
   JOIN invoice.orgs o ON o.org_id = n.org_id
@@ -377,9 +377,9 @@ CREATE VIEW invoice.gstr1_hsn WITH (security_invoker = true) AS
 SELECT h.fp, h.gstin, h.hsn_sac AS hsn_sc,
        CASE WHEN h.hsn_sac LIKE '99%' THEN 'NA' ELSE 'OTH' END AS uqc,
        CASE WHEN h.hsn_sac LIKE '99%' THEN 0 ELSE sum(h.qty) END AS qty,
-       h.rt, invoice.sum(h.txval) + invoice.sum(h.iamt) + invoice.sum(h.camt) + invoice.sum(h.samt) AS val,
-       invoice.sum(h.txval) AS txval, invoice.sum(h.iamt) AS iamt, invoice.sum(h.camt) AS camt,
-       invoice.sum(h.samt) AS samt, '0'::invoice.cents AS csamt
+       h.rt, sum(h.txval) + sum(h.iamt) + sum(h.camt) + sum(h.samt) AS val,
+       sum(h.txval) AS txval, sum(h.iamt) AS iamt, sum(h.camt) AS camt,
+       sum(h.samt) AS samt, '0'::cents AS csamt
   FROM (SELECT to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, t.hsn_sac, t.rate AS rt,
                t.units AS qty, t.taxable_value AS txval, t.igst AS iamt, t.cgst AS camt, t.sgst AS samt
           FROM invoice.invoice_line_tax t CROSS JOIN invoice.supplier s

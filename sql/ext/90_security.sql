@@ -55,8 +55,8 @@ ALTER FUNCTION invoice.invoice_compute_period(timestamptz, timestamptz) SET sear
 ALTER FUNCTION invoice.invoice_issue(text) SET search_path = pg_catalog, invoice, pg_temp;
 ALTER FUNCTION invoice.invoice_issue_period(timestamptz, timestamptz) SET search_path = pg_catalog, invoice, pg_temp;
 ALTER FUNCTION invoice.invoice_cancel(text, text) SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.invoice_pay(text, invoice.cents, text, text) SET search_path = pg_catalog, invoice, pg_temp;
-ALTER FUNCTION invoice.invoice_topup(text, invoice.cents, text, text) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.invoice_pay(text, cents, text, text) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.invoice_topup(text, cents, text, text) SET search_path = pg_catalog, invoice, pg_temp;
 ALTER FUNCTION invoice.invoice_sweep_overdue(timestamptz) SET search_path = pg_catalog, invoice, pg_temp;
 ALTER FUNCTION invoice.invoice_sweep_overdue_batch(timestamptz, integer) SET search_path = pg_catalog, invoice, pg_temp;
 ALTER FUNCTION invoice.invoice_dispute(text, text) SET search_path = pg_catalog, invoice, pg_temp;
@@ -73,8 +73,8 @@ REVOKE ALL ON ALL TABLES IN SCHEMA invoice FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
     invoice.invoice_compute(text), invoice.invoice_compute_period(timestamptz, timestamptz), invoice.search_rebuild(text),
     invoice.invoice_issue(text), invoice.invoice_issue_period(timestamptz, timestamptz),
-    invoice.invoice_cancel(text, text), invoice.invoice_pay(text, invoice.cents, text, text),
-    invoice.invoice_topup(text, invoice.cents, text, text),
+    invoice.invoice_cancel(text, text), invoice.invoice_pay(text, cents, text, text),
+    invoice.invoice_topup(text, cents, text, text),
     invoice.invoice_sweep_overdue(timestamptz), invoice.invoice_sweep_overdue_batch(timestamptz, integer),
     invoice.invoice_dispute(text, text), invoice.invoice_dispute_reject(text),
     invoice.credit_note_create(text, text, text), invoice.credit_note_issue(text, date),

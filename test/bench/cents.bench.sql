@@ -1,4 +1,4 @@
--- test/bench/cents.bench.sql: invoice.cents against bigint, numeric and money.
+-- test/bench/cents.bench.sql: cents against bigint, numeric and money.
 --
 -- One table per type (t_cents, t_bigint, t_numeric, t_money), each a single
 -- column v holding the same :rows amounts in the same order: a scan then costs
@@ -15,7 +15,7 @@
 -- but never failed: cents within 10 % of bigint, and at least 1.4x faster
 -- than numeric; the verdict lines judge the serial pass.
 
-CREATE EXTENSION invoice;
+CREATE EXTENSION invoice CASCADE;
 SET search_path = public, invoice;      -- cents operators and aggregates; our tables in public
 SET lc_monetary = 'C';
 
@@ -25,7 +25,7 @@ CREATE TABLE src AS
 SELECT (CASE WHEN random() < 0.1 THEN -1 ELSE 1 END * floor(exp(random() * ln(1e7))))::bigint AS b
 FROM generate_series(1, :rows);
 
-CREATE TABLE t_cents   AS SELECT b::invoice.cents AS v FROM src;
+CREATE TABLE t_cents   AS SELECT b::cents AS v FROM src;
 CREATE TABLE t_bigint  AS SELECT b AS v FROM src;
 CREATE TABLE t_numeric AS SELECT b * 0.01 AS v FROM src;
 CREATE TABLE t_money   AS SELECT (b * 0.01)::money AS v FROM src;
@@ -43,7 +43,7 @@ BEGIN
         RAISE EXCEPTION 'tables disagree: sum % against %', want, got;
     END IF;
     IF EXISTS (SELECT FROM src WHERE (b * 0.01)::money::numeric <> b * 0.01
-                                  OR b::invoice.cents::numeric <> b * 0.01) THEN
+                                  OR b::cents::numeric <> b * 0.01) THEN
         RAISE EXCEPTION 'money or cents does not hold every amount exactly';
     END IF;
 END $$;
@@ -88,7 +88,7 @@ LEFT JOIN (SELECT * FROM bench.result WHERE variant = 'money') m USING (op, mode
 ORDER BY mode DESC, array_position('{sum,avg,sort,create index}', op);
 
 \echo
-\echo 'invoice.cents against bigint, numeric, money:' :rows 'rows, ms =' :stat 'of' :reps 'runs'
+\echo 'cents against bigint, numeric, money:' :rows 'rows, ms =' :stat 'of' :reps 'runs'
 SELECT op AS operation, mode, clock,
        round(cents::numeric, 1) AS "cents ms", round(bigint::numeric, 1) AS "bigint ms",
        round(numeric::numeric, 1) AS "numeric ms", round(money::numeric, 1) AS "money ms",

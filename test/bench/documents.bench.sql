@@ -18,7 +18,7 @@
 -- each call its own statement in a plpgsql loop; then after 10 calls that
 -- fail in the middle of rendering (cancelled by statement_timeout).
 
-CREATE EXTENSION invoice;
+CREATE EXTENSION invoice CASCADE;
 SET search_path = public, invoice;
 SET TimeZone = 'UTC';
 

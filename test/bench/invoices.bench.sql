@@ -46,7 +46,7 @@
 --
 -- Target (informational): set-based billing day within 1.5x of the floor.
 
-CREATE EXTENSION invoice;
+CREATE EXTENSION invoice CASCADE;
 CREATE EXTENSION pg_prewarm;
 SET search_path = public, invoice;      -- cents operators in the checks
 
@@ -95,14 +95,14 @@ FROM generate_series(1, :invoices) n;
 
 -- One invoice in ten gets a credit of 1.00 .. 50.00 (below any invoice's usage).
 INSERT INTO invoice.credits (org_id, invoice_id, amount, code, description)
-SELECT org_id, id, (100 + floor(random() * 4900))::bigint::invoice.cents, 'WELCOME', 'welcome credit'
+SELECT org_id, id, (100 + floor(random() * 4900))::bigint::cents, 'WELCOME', 'welcome credit'
 FROM invoice.invoices WHERE random() < 0.1;
 
 -- The lines, staged: the load measurement then costs the INSERT alone.
 -- amount = round(units × rate) to cents, for the load without triggers.
 CREATE TABLE ib.line_src AS
 SELECT i.org_id, i.id AS invoice_id, format('usage %s', l) AS description,
-       u.units, u.rate, invoice.cents_round(u.units * u.rate) AS amount,
+       u.units, u.rate, cents_round(u.units * u.rate) AS amount,
        CASE WHEN l = 1 THEN 5 END::numeric AS tax_rate,
        'compute'::text AS product_group, format('instance-%s', l % 4) AS product_name,
        (ARRAY['ap-south-1', 'us-east-1', 'eu-west-1'])[1 + l % 3] AS region,
@@ -121,7 +121,7 @@ VACUUM (FREEZE, ANALYZE) invoice.orgs, invoice.invoices, invoice.credits, invoic
 
 -- Billing-day statements compare against these.
 CREATE TABLE ib.expect AS
-SELECT org_id, invoice_id, invoice.sum(amount) AS usage FROM ib.line_src GROUP BY org_id, invoice_id;
+SELECT org_id, invoice_id, sum(amount) AS usage FROM ib.line_src GROUP BY org_id, invoice_id;
 ALTER TABLE ib.expect ADD PRIMARY KEY (org_id, invoice_id);
 
 -- Line load ----------------------------------------------------------------
@@ -185,7 +185,7 @@ INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per, scale, vacuu
 ('billing', 1, 'floor: UPDATE ... GROUP BY sum',
  'ALTER TABLE invoice.invoices DISABLE TRIGGER USER',
  format($s$UPDATE invoice.invoices i SET usage_amount = s.u
-  FROM (SELECT l.org_id, l.invoice_id, invoice.sum(l.amount) AS u
+  FROM (SELECT l.org_id, l.invoice_id, sum(l.amount) AS u
           FROM invoice.line_items l
           JOIN invoice.invoices v ON v.org_id = l.org_id AND v.id = l.invoice_id
          WHERE v.period_start >= %1$L AND v.period_end <= %2$L
@@ -252,7 +252,7 @@ WHERE c.grp = 'issue' ORDER BY r, c.ord \gexec
 -- :singles draft invoices, one new line each.
 CREATE TABLE ib.single_line AS
 SELECT i.org_id, i.id AS invoice_id, 3.5::numeric AS units, 0.125::numeric AS rate,
-       invoice.cents_round(3.5 * 0.125) AS amount
+       cents_round(3.5 * 0.125) AS amount
 FROM invoice.invoices i ORDER BY random() LIMIT :singles;
 
 CREATE FUNCTION ib.insert_lines(with_amount bool) RETURNS bigint LANGUAGE plpgsql AS $$
@@ -300,7 +300,7 @@ SELECT invoice.invoice_issue_period(:period_from, :period_to) AS issued;
 VACUUM (FREEZE, ANALYZE) invoice.invoices, invoice.status_history;
 
 CREATE TABLE ib.single_payment AS
-SELECT i.org_id, i.id AS invoice_id, '1.00'::invoice.cents AS amount,
+SELECT i.org_id, i.id AS invoice_id, '1.00'::cents AS amount,
        format('pay-%s', row_number() OVER ()) AS provider_ref
 FROM invoice.invoices i WHERE i.status = 'pending' ORDER BY random() LIMIT :singles;
 

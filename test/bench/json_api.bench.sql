@@ -100,10 +100,10 @@ BEGIN
            CASE WHEN status <> 'draft' THEN period_start + interval '7 days' END,
            CASE WHEN status <> 'draft' THEN period_start + interval '22 days' END,
            'USD', status, CASE WHEN status = 'cancelled' THEN 'voided' END, 18,
-           usage::bigint::invoice.cents, usage::bigint::invoice.cents, tax::bigint::invoice.cents,
-           (usage + tax)::bigint::invoice.cents,
-           CASE WHEN status = 'paid' THEN usage + tax ELSE 0 END::bigint::invoice.cents,
-           CASE WHEN status IN ('pending', 'overdue') THEN usage + tax ELSE 0 END::bigint::invoice.cents,
+           usage::bigint::cents, usage::bigint::cents, tax::bigint::cents,
+           (usage + tax)::bigint::cents,
+           CASE WHEN status = 'paid' THEN usage + tax ELSE 0 END::bigint::cents,
+           CASE WHEN status IN ('pending', 'overdue') THEN usage + tax ELSE 0 END::bigint::cents,
            CASE WHEN status <> 'draft' THEN period_start + interval '7 days' END,
            CASE WHEN status = 'paid' THEN period_start + interval '20 days' END,
            CASE WHEN status = 'cancelled' THEN period_start + interval '10 days' END
@@ -111,10 +111,10 @@ BEGIN
     INSERT INTO invoice.line_items (org_id, invoice_id, description, units, rate, amount, product_group,
                                     product_name, region, usage_type)
     SELECT format('org-%s', lpad(o::text, 4, '0')), format('inv-%s-%s', lpad(o::text, 4, '0'), lpad(k::text, 4, '0')),
-           description, 1, amount / 100.0, amount::invoice.cents, 'Compute', description, 'ap-south-1', 'hours'
+           description, 1, amount / 100.0, amount::cents, 'Compute', description, 'ap-south-1', 'hours'
       FROM line_src ORDER BY k, o, l;
     INSERT INTO invoice.payments (org_id, invoice_id, amount, method, provider_ref, paid_at)
-    SELECT org_id, id, (usage + tax)::bigint::invoice.cents, 'card', 'ch_' || id, period_start + interval '20 days'
+    SELECT org_id, id, (usage + tax)::bigint::cents, 'card', 'ch_' || id, period_start + interval '20 days'
       FROM invoice_src WHERE status = 'paid' ORDER BY n;
     -- loaded without triggers: the search signatures as README "Search" says
     PERFORM invoice.search_rebuild();

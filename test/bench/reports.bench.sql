@@ -33,7 +33,7 @@
 --               credit note lines per note and rate and its documents per series.
 --                                                                   Target: ≤ 2× the floor.
 
-CREATE EXTENSION invoice;
+CREATE EXTENSION invoice CASCADE;
 CREATE EXTENSION pg_prewarm;
 SET search_path = public, invoice;      -- cents operators
 
@@ -117,10 +117,10 @@ SELECT v.org_id, v.id, 'INV', v.number, 'cloud usage', v.month_start - interval 
        v.invoice_date, v.invoice_date + interval '30 days', v.currency, v.status::invoice.status,
        CASE v.status WHEN 'cancelled' THEN 'raised in error' WHEN 'paid' THEN 'paid' ELSE 'issued' END,
        CASE WHEN v.gst THEN 18 ELSE 0 END, v.gst, v.pos, v.intra,
-       v.usage::invoice.cents, v.usage::invoice.cents, v.tax::invoice.cents, v.total::invoice.cents,
-       CASE WHEN v.status = 'paid' THEN v.total - coalesce(c.total, 0) ELSE 0 END::invoice.cents,
-       coalesce(c.total, 0)::invoice.cents,
-       CASE WHEN v.status = 'pending' THEN v.total - coalesce(c.total, 0) ELSE 0 END::invoice.cents,
+       v.usage::cents, v.usage::cents, v.tax::cents, v.total::cents,
+       CASE WHEN v.status = 'paid' THEN v.total - coalesce(c.total, 0) ELSE 0 END::cents,
+       coalesce(c.total, 0)::cents,
+       CASE WHEN v.status = 'pending' THEN v.total - coalesce(c.total, 0) ELSE 0 END::cents,
        v.invoice_date, v.invoice_date, v.invoice_date,
        CASE WHEN v.status = 'paid' THEN v.invoice_date + make_interval(days => (v.n % 40)::int) END,
        CASE WHEN v.status = 'cancelled' THEN v.invoice_date + interval '3 days' END,
@@ -132,7 +132,7 @@ INSERT INTO invoice.line_items (org_id, invoice_id, line_id, description, units,
                                 product_group, product_name, region, usage_type, hsn_sac)
 OVERRIDING SYSTEM VALUE
 SELECT v.org_id, v.id, 2 * v.n - 2 + l, CASE l WHEN 1 THEN 'compute' ELSE 'storage' END, 1,
-       (CASE l WHEN 1 THEN v.a1 ELSE v.a2 END) / 100.0, CASE l WHEN 1 THEN v.a1 ELSE v.a2 END::invoice.cents,
+       (CASE l WHEN 1 THEN v.a1 ELSE v.a2 END) / 100.0, CASE l WHEN 1 THEN v.a1 ELSE v.a2 END::cents,
        CASE WHEN l = 2 AND v.gst THEN 5 END,
        CASE l WHEN 1 THEN 'compute' ELSE 'storage' END, format('instance-%s', v.n % 4),
        (ARRAY['ap-south-1', 'us-east-1', 'eu-west-1'])[1 + v.n % 3], CASE l WHEN 1 THEN 'hours' ELSE 'gb-month' END,
@@ -150,15 +150,15 @@ SELECT i.org_id, i.id, v.n, i.already_billed_amount, 'upi', 'pay-' || v.n, i.pai
 INSERT INTO invoice.credit_notes (org_id, credit_note_id, invoice_id, number, status, reason, description, note_date,
                                   taxable_value, cgst, sgst, igst, tax, total, created_at, issued_at)
 SELECT c.org_id, c.credit_note_id, c.invoice_id, c.number, 'issued', 'wrong_rate', 'rate corrected',
-       (c.issued_at AT TIME ZONE 'UTC')::date, c.taxable::invoice.cents, c.half::invoice.cents, c.half::invoice.cents,
-       c.igst::invoice.cents, c.tax::invoice.cents, (c.taxable + c.tax)::invoice.cents, c.issued_at, c.issued_at
+       (c.issued_at AT TIME ZONE 'UTC')::date, c.taxable::cents, c.half::cents, c.half::cents,
+       c.igst::cents, c.tax::cents, (c.taxable + c.tax)::cents, c.issued_at, c.issued_at
   FROM rb.cn c ORDER BY c.org_id, c.credit_note_id;
 
 INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amount, tax_rate, hsn_sac,
                                        cgst, sgst, igst, tax, line_id)
-SELECT c.org_id, c.credit_note_id, 'rate corrected', c.taxable::invoice.cents, CASE WHEN c.gst THEN 18 END,
-       CASE WHEN c.gst THEN '998315' END, c.half::invoice.cents, c.half::invoice.cents, c.igst::invoice.cents,
-       c.tax::invoice.cents, 2 * c.n - 1
+SELECT c.org_id, c.credit_note_id, 'rate corrected', c.taxable::cents, CASE WHEN c.gst THEN 18 END,
+       CASE WHEN c.gst THEN '998315' END, c.half::cents, c.half::cents, c.igst::cents,
+       c.tax::cents, 2 * c.n - 1
   FROM rb.cn c ORDER BY c.org_id, c.credit_note_id;
 
 ALTER TABLE invoice.invoices ENABLE TRIGGER USER;
@@ -173,7 +173,7 @@ VACUUM (FREEZE, ANALYZE) invoice.supplier, invoice.orgs, invoice.invoices, invoi
 \timing off
 
 SELECT currency, status, count(*) AS invoices, count(*) FILTER (WHERE credited_amount > '0') AS credited,
-       invoice.sum(total) AS total
+       sum(total) AS total
   FROM invoice.invoices GROUP BY 1, 2 ORDER BY 1, 2;
 SELECT (SELECT count(*) FROM invoice.line_items) AS lines, (SELECT count(*) FROM invoice.payments) AS payments,
        (SELECT count(*) FROM invoice.credit_notes) AS credit_notes;

@@ -66,7 +66,7 @@ SELECT format('org-%s', lpad(o::text, 4, '0')), format('inv-%s-%s', lpad(o::text
 INSERT INTO invoice.status_history (org_id, invoice_id, from_status, to_status, changed_at, changed_by, reason)
 SELECT org_id, id, NULL, 'draft', period_end, 'loader', 'created' FROM invoice.invoices;
 INSERT INTO invoice.line_items (org_id, invoice_id, description, units, rate, amount, product_group, region)
-SELECT i.org_id, i.id, d, 1, a / 100.0, a::bigint::invoice.cents, 'Compute', 'ap-south-1'
+SELECT i.org_id, i.id, d, 1, a / 100.0, a::bigint::cents, 'Compute', 'ap-south-1'
   FROM invoice.invoices i,
        LATERAL (VALUES (1, 'Compute instance hours'), (2, 'Block storage GB-month'), (3, 'Data transfer out (GB)')) l(n, d),
        LATERAL (SELECT 100 + (hashtext(i.id) & 65535) * l.n AS a) x

@@ -86,7 +86,7 @@ SELECT format('org-%s', lpad((1 + n % 1000)::text, 4, '0')) AS org_id,
        format('inv-%s', lpad(n::text, 8, '0')) AS id,
        'B' || (n % 10) AS series,
        format('B%s/2324/%s', n % 10, lpad((n / 10 + 1)::text, 6, '0')) AS number,
-       ((10000 + (n % 900) * 100)::bigint)::invoice.cents AS amount,
+       ((10000 + (n % 900) * 100)::bigint)::cents AS amount,
        timestamptz '2024-03-01 00:00+00' + make_interval(days => n % 28, secs => n % 600) AS due_date
 FROM generate_series(0, :invoices - 1) n;
 

@@ -12,7 +12,7 @@
 
 \set invoices 50000
 
-CREATE EXTENSION invoice;
+CREATE EXTENSION invoice CASCADE;
 INSERT INTO invoice.orgs (org_id, name) SELECT 'o' || g, 'Org ' || g FROM generate_series(0, 999) g;
 INSERT INTO invoice.invoices (org_id, id, period_start, period_end, invoice_date, due_date)
 SELECT 'o' || (g % 1000), 'i' || g, '2024-01-01', '2024-02-01', '2024-02-01', '2024-02-15'

@@ -19,7 +19,7 @@
 -- Every run is one statement in a transaction rolled back (bench.run), so each starts from
 -- the same state.
 
-CREATE EXTENSION invoice;
+CREATE EXTENSION invoice CASCADE;
 CREATE EXTENSION pg_prewarm;
 SET search_path = public, invoice;
 

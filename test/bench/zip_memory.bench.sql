@@ -14,7 +14,7 @@
 -- Reported: archive size, peak private − baseline, and that over the archive size.
 -- Bound (README): the archive itself plus about one PDF's rendering, whatever the count.
 
-CREATE EXTENSION invoice;
+CREATE EXTENSION invoice CASCADE;
 SET search_path = public, invoice;
 SET TimeZone = 'UTC';
 

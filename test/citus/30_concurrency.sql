@@ -95,7 +95,7 @@ SELECT is(pg_temp.run_concurrently(ARRAY(
     'DO;OK DO;OK DO;OK DO;OK ', 'four payers at once on the same two invoices: all ran');
 SELECT is(pg_temp.value($$SELECT string_agg(format('%s %s %s', i.id, i.status, p.paid), ', ' ORDER BY i.id)
                           FROM invoice.invoices i
-                          JOIN (SELECT org_id, invoice_id, invoice.sum(amount) AS paid FROM invoice.payments
+                          JOIN (SELECT org_id, invoice_id, sum(amount) AS paid FROM invoice.payments
                                  GROUP BY org_id, invoice_id) p ON p.org_id = i.org_id AND p.invoice_id = i.id
                          WHERE i.id IN ('cc-inv-1-1', 'cc-inv-2-1')$$),
           'cc-inv-1-1 pending 60.00, cc-inv-2-1 pending 60.00',
@@ -105,8 +105,8 @@ SELECT is(pg_temp.value($$SELECT string_agg(format('%s %s %s', i.id, i.status, p
 SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.invoices i
                           WHERE i.org_id LIKE 'cc-%'
                             AND (i.usage_amount <> '100.00' OR i.total <> '118.00'
-                                 OR i.amount_due <> i.total OPERATOR(invoice.-) coalesce(
-                                      (SELECT invoice.sum(p.amount) FROM invoice.payments p
+                                 OR i.amount_due <> i.total - coalesce(
+                                      (SELECT sum(p.amount) FROM invoice.payments p
                                         WHERE p.org_id = i.org_id AND p.invoice_id = i.id), '0'))$$), '0',
           'every invoice''s amounts equal a fresh computation from its lines and payments');
 SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.invoices i

@@ -18,7 +18,7 @@ CREATE ROLE citus_owner_a LOGIN;
 CREATE ROLE citus_viewer_a LOGIN;
 GRANT USAGE ON SCHEMA invoice TO citus_owner_a, citus_viewer_a;
 GRANT SELECT ON ALL TABLES IN SCHEMA invoice TO citus_owner_a, citus_viewer_a;
-GRANT EXECUTE ON FUNCTION invoice.invoice_pay(text, invoice.cents, text, text) TO citus_owner_a, citus_viewer_a;
+GRANT EXECUTE ON FUNCTION invoice.invoice_pay(text, cents, text, text) TO citus_owner_a, citus_viewer_a;
 
 INSERT INTO invoice.orgs (org_id, name) VALUES ('cm-a', 'Members A'), ('cm-b', 'Members B');
 INSERT INTO invoice.members (org_id, member, role) VALUES ('cm-a', 'citus_owner_a', 'owner'), ('cm-a', 'citus_viewer_a', 'viewer');

@@ -34,12 +34,12 @@ if ! command -v clang > /dev/null; then
 		fail "could not install clang"
 fi
 
-# fuzz HARNESS SOURCE SEEDS CORPUS SECONDS: build test/fuzz/HARNESS from src/SOURCE
+# fuzz HARNESS SOURCE SEEDS CORPUS SECONDS: build test/fuzz/HARNESS from SOURCE
 # and test/fuzz/HARNESS.c, then fuzz it from the seeds for SECONDS.
 fuzz()
 {
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-I src "src/$2" "test/fuzz/$1.c" -o "test/fuzz/$1" ||
+		-I "$(dirname "$2")" "$2" "test/fuzz/$1.c" -o "test/fuzz/$1" ||
 		fail "$1: build failed"
 
 	mkdir -p "test/fuzz/$4" || fail "$1: cannot create corpus directory"
@@ -56,7 +56,7 @@ gstin_seconds=$((seconds / 2))
 cents_seconds=$((seconds - gstin_seconds))
 [ "$cents_seconds" -gt 0 ] || cents_seconds=1
 
-fuzz cents_fuzz cents_parse.c seeds corpus "$cents_seconds"
-fuzz gstin_fuzz gstin_check.c gstin_seeds gstin_corpus "$gstin_seconds"
+fuzz cents_fuzz cents/src/cents_parse.c seeds corpus "$cents_seconds"
+fuzz gstin_fuzz src/gstin_check.c gstin_seeds gstin_corpus "$gstin_seconds"
 
 echo "fuzz: PASS"

@@ -17,7 +17,7 @@ INSERT INTO invoice.orgs (org_id, name) VALUES ('v3-org', 'Billing v3 org'), ('v
                                                ('v3-empty', 'No invoices');
 
 -- pg_temp.invoice(org, id, month of 2024, line amount; none when 0): a draft, invoiced on the 1st of the next month
-CREATE FUNCTION pg_temp.invoice(p_org text, p_id text, p_month int, p_amount invoice.cents DEFAULT '100.00') RETURNS void
+CREATE FUNCTION pg_temp.invoice(p_org text, p_id text, p_month int, p_amount cents DEFAULT '100.00') RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, due_date)
     VALUES (p_org, p_id, 'TV3', make_timestamptz(2024, p_month, 1, 0, 0, 0, 'UTC'),
@@ -257,7 +257,7 @@ SELECT is((SELECT array_agg(p.proname || ':' || p.provolatile::text || ':' || p.
           'every Billing v3 function is STABLE; only the two that read the secret are SECURITY DEFINER');
 SELECT is((SELECT count(*) FROM pg_proc p WHERE p.pronamespace = 'invoice'::regnamespace
               AND p.proname IN ('billing_v3_invoices')
-              AND p.proconfig = ARRAY['search_path=pg_catalog, invoice, pg_temp']), 1::bigint,
+              AND p.proconfig = ARRAY['search_path=pg_catalog, invoice, public, pg_temp']), 1::bigint,
           'the SQL function runs with search_path pinned');
 SELECT throws_ok($$SELECT invoice.billing_v3_page(NULL, '-infinity', '', 10, NULL, NULL)$$, '22004', NULL,
                  'billing_v3_page (internal): a NULL customer is 22004');

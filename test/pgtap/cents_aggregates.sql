@@ -4,7 +4,7 @@
 \set ON_ERROR_STOP 1
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice;
+CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
 SET search_path = invoice, public;
 
 SELECT plan(43);
@@ -32,10 +32,10 @@ SELECT is(ARRAY[sum(c), avg(c), min(c), max(c)], ARRAY['3.00', '1.50', '1.00', '
 
 -- sum: exact, overflow-checked on the total
 
-SELECT throws_ok($$SELECT invoice.sum(c) FROM (VALUES ('92233720368547758.07'::invoice.cents),
+SELECT throws_ok($$SELECT sum(c) FROM (VALUES ('92233720368547758.07'::cents),
                                                       ('92233720368547758.07')) AS t(c)$$,
                  '22003', 'cents out of range', 'sum of two max values raises 22003');
-SELECT throws_ok($$SELECT invoice.sum(c) FROM (VALUES ('-92233720368547758.08'::invoice.cents),
+SELECT throws_ok($$SELECT sum(c) FROM (VALUES ('-92233720368547758.08'::cents),
                                                       ('-0.01')) AS t(c)$$,
                  '22003', 'cents out of range', 'sum one cent below min raises 22003');
 SELECT is(sum(c ORDER BY i), '92233720368547758.07'::cents, 'max + max - max: running total overflows, total fits')
@@ -99,7 +99,7 @@ SELECT sum(c)::text AS s, avg(c)::text AS a, min(c)::text AS mi, max(c)::text AS
 CREATE TEMP TABLE parallel_groups AS
 SELECT g, sum(c)::text AS s, avg(c)::text AS a, min(c)::text AS mi, max(c)::text AS ma
   FROM cents_agg_tap WHERE i > 2 AND i < 29999 GROUP BY g;
-SELECT throws_ok('SELECT invoice.sum(c) FROM cents_agg_tap WHERE i <= 2', '22003', NULL,
+SELECT throws_ok('SELECT sum(c) FROM cents_agg_tap WHERE i <= 2', '22003', NULL,
                  'overflow is detected in a parallel plan');
 
 SET LOCAL max_parallel_workers_per_gather = 0;
@@ -155,8 +155,8 @@ SELECT is(array_agg(s ORDER BY i),
   FROM (SELECT i, sum(c) OVER (ORDER BY i ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING) AS s
           FROM (VALUES (1, '92233720368547758.07'::cents), (2, '92233720368547758.07'), (3, '-92233720368547758.07'),
                        (4, '-92233720368547758.07'), (5, '92233720368547758.07')) AS v(i, c)) AS t;
-SELECT throws_ok($$SELECT invoice.sum(c) OVER (ORDER BY i ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
-                     FROM (VALUES (1, '0.01'::invoice.cents), (2, '92233720368547758.07')) AS v(i, c)$$,
+SELECT throws_ok($$SELECT sum(c) OVER (ORDER BY i ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
+                     FROM (VALUES (1, '0.01'::cents), (2, '92233720368547758.07')) AS v(i, c)$$,
                  '22003', NULL, 'a frame total that does not fit raises 22003');
 SELECT is(array_agg(s ORDER BY c), ARRAY['-0.01', '0.04', '0.04', '1.05', '2.50']::cents[],
           'RANGE BETWEEN 1.00 PRECEDING AND 0.02 FOLLOWING (cents in_range)')

@@ -4,14 +4,14 @@
 \set ON_ERROR_STOP 1
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice;
+CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
 SET search_path = invoice, public;
 
 SELECT plan(267);
 
 -- Storage
 
-SELECT has_type('invoice', 'cents', 'type invoice.cents exists');
+SELECT has_type('public', 'cents', 'type cents exists, in schema public (the cents extension)');
 SELECT is(typlen, 8::smallint, 'cents is 8 bytes') FROM pg_type WHERE oid = 'cents'::regtype;
 SELECT is(typbyval, true, 'cents is passed by value') FROM pg_type WHERE oid = 'cents'::regtype;
 SELECT is(typalign, 'd', 'cents is aligned like bigint') FROM pg_type WHERE oid = 'cents'::regtype;
@@ -28,14 +28,14 @@ SELECT is(input::cents::bigint, minor, format('%L reads as %s minor units', inpu
                ('92233720368547758.07', 9223372036854775807), ('-92233720368547758.08', -9223372036854775808))
        AS t(input, minor);
 
-SELECT throws_ok(format('SELECT %L::invoice.cents', input), '22P02',
+SELECT throws_ok(format('SELECT %L::cents', input), '22P02',
                  format('invalid input syntax for type cents: "%s"', input),
                  format('%L is refused with 22P02 naming the text', input))
   FROM (VALUES ('1.005'), ('12.340'), ('-0.001'), ('abc'), ('12a'), ('1e3'), ('$1.00'), ('1,000.00'),
                (''), ('  '), ('-'), ('+'), ('.'), ('-.'), ('1 2'), ('- 5'), ('1. 5'), ('--1'),
                ('1.2.3'), ('(1.00)'), ('NaN'), ('Infinity'), ('92233720368547758.075')) AS t(input);
 
-SELECT throws_ok(format('SELECT %L::invoice.cents', input), '22003',
+SELECT throws_ok(format('SELECT %L::cents', input), '22003',
                  format('value "%s" is out of range for type cents', input),
                  format('%L is refused with 22003 naming the text', input))
   FROM (VALUES ('92233720368547758.08'), ('-92233720368547758.09'), ('92233720368547759'),
@@ -64,8 +64,8 @@ BEGIN
             CONTINUE;
         END;
         tried := tried + 1;
-        IF '1234.56'::invoice.cents::text <> '1234.56' OR '-1234.56'::invoice.cents::text <> '-1234.56'
-           OR '1234.56'::invoice.cents::bigint <> 123456 THEN
+        IF '1234.56'::cents::text <> '1234.56' OR '-1234.56'::cents::text <> '-1234.56'
+           OR '1234.56'::cents::bigint <> 123456 THEN
             mismatches := mismatches + 1;
         END IF;
     END LOOP;
@@ -183,24 +183,24 @@ SELECT is(pg_typeof('1'::cents / '3'::cents), 'numeric'::regtype, 'cents / cents
 
 -- Division by zero: 22012 for every divisor type.
 SELECT throws_ok('SELECT ' || expr, '22012', NULL, expr || ' raises 22012')
-  FROM (VALUES ($$'1.00'::invoice.cents / 0$$), ($$'1.00'::invoice.cents / 0::bigint$$),
-               ($$'1.00'::invoice.cents / 0.0$$), ($$'0.00'::invoice.cents / '0.00'::invoice.cents$$),
-               ($$'1.00'::invoice.cents / '0.00'::invoice.cents$$),
-               ($$invoice.cents_div('1.00', 0, 'half_even')$$)) AS t(expr);
+  FROM (VALUES ($$'1.00'::cents / 0$$), ($$'1.00'::cents / 0::bigint$$),
+               ($$'1.00'::cents / 0.0$$), ($$'0.00'::cents / '0.00'::cents$$),
+               ($$'1.00'::cents / '0.00'::cents$$),
+               ($$cents_div('1.00', 0, 'half_even')$$)) AS t(expr);
 
 -- Overflow: 22003, never a wrapped value.
 SELECT throws_ok('SELECT ' || expr, '22003', NULL, expr || ' raises 22003')
-  FROM (VALUES ($$-'-92233720368547758.08'::invoice.cents$$), ($$invoice.abs('-92233720368547758.08'::invoice.cents)$$),
-               ($$'92233720368547758.07'::invoice.cents * 2$$), ($$2 * '92233720368547758.07'::invoice.cents$$),
-               ($$'92233720368547758.07'::invoice.cents * 2::bigint$$),
-               ($$'-92233720368547758.08'::invoice.cents - '0.01'$$), ($$'92233720368547758.07'::invoice.cents + '0.01'$$),
-               ($$'92233720368547758.07'::invoice.cents * 1.5$$), ($$1.5 * '92233720368547758.07'::invoice.cents$$),
-               ($$'92233720368547758.07'::invoice.cents * 1.0000000000000000001$$),
-               ($$'-92233720368547758.08'::invoice.cents / -1$$), ($$'-92233720368547758.08'::invoice.cents / -1::bigint$$),
-               ($$'-92233720368547758.08'::invoice.cents / -1.0$$), ($$'-92233720368547758.08'::invoice.cents * -1$$),
-               ($$'92233720368547758.07'::invoice.cents / 0.5$$), ($$invoice.cents_round(92233720368547758.075)$$),
-               ($$invoice.cents_mul('92233720368547758.07', 2, 'half_even')$$),
-               ($$invoice.cents_div('92233720368547758.07', 0.1, 'half_even')$$)) AS t(expr);
+  FROM (VALUES ($$-'-92233720368547758.08'::cents$$), ($$abs('-92233720368547758.08'::cents)$$),
+               ($$'92233720368547758.07'::cents * 2$$), ($$2 * '92233720368547758.07'::cents$$),
+               ($$'92233720368547758.07'::cents * 2::bigint$$),
+               ($$'-92233720368547758.08'::cents - '0.01'$$), ($$'92233720368547758.07'::cents + '0.01'$$),
+               ($$'92233720368547758.07'::cents * 1.5$$), ($$1.5 * '92233720368547758.07'::cents$$),
+               ($$'92233720368547758.07'::cents * 1.0000000000000000001$$),
+               ($$'-92233720368547758.08'::cents / -1$$), ($$'-92233720368547758.08'::cents / -1::bigint$$),
+               ($$'-92233720368547758.08'::cents / -1.0$$), ($$'-92233720368547758.08'::cents * -1$$),
+               ($$'92233720368547758.07'::cents / 0.5$$), ($$cents_round(92233720368547758.075)$$),
+               ($$cents_mul('92233720368547758.07', 2, 'half_even')$$),
+               ($$cents_div('92233720368547758.07', 0.1, 'half_even')$$)) AS t(expr);
 SELECT is('92233720368547758.07'::cents * 1.00000000000000000004, '92233720368547758.07'::cents,
           'a product that rounds back to max fits');
 SELECT is('-92233720368547758.08'::cents / 2, '-46116860184273879.04'::cents, 'min / 2');
@@ -214,13 +214,13 @@ SELECT is(12.34::cents, '12.34'::cents, 'numeric -> cents in major units');
 SELECT is(12.3400::cents, '12.34'::cents, 'numeric trailing zeros are not fractional cents');
 SELECT is(92233720368547758.07::cents, '92233720368547758.07'::cents, 'numeric max -> cents');
 SELECT throws_ok('SELECT ' || expr, '22023', NULL, expr || ' refused with 22023')
-  FROM (VALUES ($$12.345::invoice.cents$$), ($$(-0.001)::invoice.cents$$), ($$0.000000001::invoice.cents$$),
-               ($$'NaN'::numeric::invoice.cents$$), ($$invoice.cents_round('NaN')$$),
-               ($$'1.00'::invoice.cents * 'NaN'::numeric$$), ($$'1.00'::invoice.cents / 'NaN'::numeric$$)) AS t(expr);
+  FROM (VALUES ($$12.345::cents$$), ($$(-0.001)::cents$$), ($$0.000000001::cents$$),
+               ($$'NaN'::numeric::cents$$), ($$cents_round('NaN')$$),
+               ($$'1.00'::cents * 'NaN'::numeric$$), ($$'1.00'::cents / 'NaN'::numeric$$)) AS t(expr);
 SELECT throws_ok('SELECT ' || expr, '22003', NULL, expr || ' refused with 22003')
-  FROM (VALUES ($$92233720368547758.08::invoice.cents$$), ($$(-92233720368547758.09)::invoice.cents$$),
-               ($$'Infinity'::numeric::invoice.cents$$), ($$'-Infinity'::numeric::invoice.cents$$),
-               ($$invoice.cents_round('Infinity')$$), ($$'1.00'::invoice.cents * 'Infinity'::numeric$$)) AS t(expr);
+  FROM (VALUES ($$92233720368547758.08::cents$$), ($$(-92233720368547758.09)::cents$$),
+               ($$'Infinity'::numeric::cents$$), ($$'-Infinity'::numeric::cents$$),
+               ($$cents_round('Infinity')$$), ($$'1.00'::cents * 'Infinity'::numeric$$)) AS t(expr);
 SELECT is(cents_round(12.345), '12.35'::cents, 'cents_round rounds what the cast refuses');
 SELECT is(1234::bigint::cents, '12.34'::cents, 'bigint -> cents in minor units');
 SELECT is('12.34'::cents::bigint, 1234::bigint, 'cents -> bigint in minor units');
@@ -250,10 +250,10 @@ SELECT is(row_to_json(t)::text, '{"c":-100}', 'row_to_json') FROM (SELECT '-1.00
 -- Rounding modes
 
 SELECT throws_ok('SELECT ' || expr, '22023', msg, expr || ' refused with 22023')
-  FROM (VALUES ($$invoice.cents_mul('1.00', 0.5, 'banker')$$, 'unknown rounding mode "banker"'),
-               ($$invoice.cents_div('1.00', 3, '')$$, 'unknown rounding mode ""'),
-               ($$invoice.cents_round(1.005, '')$$, 'unknown rounding mode ""'),
-               ($$invoice.cents_round(1.005, 'HALF_EVEN')$$, 'unknown rounding mode "HALF_EVEN"')) AS t(expr, msg);
+  FROM (VALUES ($$cents_mul('1.00', 0.5, 'banker')$$, 'unknown rounding mode "banker"'),
+               ($$cents_div('1.00', 3, '')$$, 'unknown rounding mode ""'),
+               ($$cents_round(1.005, '')$$, 'unknown rounding mode ""'),
+               ($$cents_round(1.005, 'HALF_EVEN')$$, 'unknown rounding mode "HALF_EVEN"')) AS t(expr, msg);
 
 -- NULL: every SQL-callable cents function is strict and gives NULL for NULL.
 
@@ -267,8 +267,8 @@ BEGIN
         SELECT p.oid, p.proisstrict, p.pronargs, p.proargtypes
           FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
                JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
-         WHERE e.extname = 'invoice' AND p.prokind = 'f'
-           AND ('invoice.cents'::regtype = ANY (p.proargtypes) OR p.prorettype = 'invoice.cents'::regtype)
+         WHERE e.extname = 'cents' AND p.prokind = 'f'
+           AND ('cents'::regtype = ANY (p.proargtypes) OR p.prorettype = 'cents'::regtype)
            AND (p.proname LIKE 'cents\_%' OR p.proname LIKE '%\_cents' OR p.proname = 'abs')
            AND NOT 'internal'::regtype = ANY (p.proargtypes)
     LOOP

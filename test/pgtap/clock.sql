@@ -161,7 +161,7 @@ SELECT is((SELECT number FROM invoice.invoice_issue('clk-g')), 'CLK/2526/000001'
 SELECT is((SELECT disputed_at FROM invoice.invoice_dispute('clk-g', 'wrong plan')), '2025-11-01 06:00:00+00'::timestamptz,
           'disputed_at is the clock');
 
-CREATE FUNCTION pg_temp.note(p_amount invoice.cents) RETURNS text LANGUAGE plpgsql AS $$
+CREATE FUNCTION pg_temp.note(p_amount cents) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     id text;
 BEGIN

@@ -32,7 +32,7 @@ SET LOCAL invoice.sweep_batch_size = 10000;
 -- pg_temp.issued(org, id, due[, amount]): an invoice (series CGR) for January
 -- 2024, dated 2024-02-01, one line of amount, issued.
 
-CREATE FUNCTION pg_temp.issued(p_org text, p_id text, p_due timestamptz, p_amount invoice.cents DEFAULT '100.00')
+CREATE FUNCTION pg_temp.issued(p_org text, p_id text, p_due timestamptz, p_amount cents DEFAULT '100.00')
 RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, due_date)

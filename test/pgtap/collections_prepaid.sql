@@ -45,18 +45,18 @@ SELECT format('RCT/%s%s/', lpad((fy % 100)::text, 2, '0'), lpad(((fy + 1) % 100)
 CREATE FUNCTION pg_temp.ledger_mismatches() RETURNS bigint LANGUAGE sql AS $$
     SELECT count(*) FROM invoice.orgs o
      WHERE o.advance_balance IS DISTINCT FROM
-           coalesce((SELECT invoice.sum(l.amount) FROM invoice.advance_ledger l WHERE l.org_id = o.org_id),
-                    '0'::invoice.cents)
+           coalesce((SELECT sum(l.amount) FROM invoice.advance_ledger l WHERE l.org_id = o.org_id),
+                    '0'::cents)
 $$;
 
-CREATE FUNCTION pg_temp.balance(p_org text) RETURNS invoice.cents LANGUAGE sql AS $$
+CREATE FUNCTION pg_temp.balance(p_org text) RETURNS cents LANGUAGE sql AS $$
     SELECT advance_balance FROM invoice.orgs WHERE org_id = p_org
 $$;
 
 -- a draft invoice of p_org with one line of p_amount, a credit of p_credit
 -- (none when 0) and tax at p_tax %
-CREATE FUNCTION pg_temp.draft(p_org text, p_id text, p_amount invoice.cents,
-                              p_credit invoice.cents DEFAULT '0', p_tax numeric DEFAULT 0) RETURNS text
+CREATE FUNCTION pg_temp.draft(p_org text, p_id text, p_amount cents,
+                              p_credit cents DEFAULT '0', p_tax numeric DEFAULT 0) RETURNS text
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, tax_rate)
@@ -85,18 +85,18 @@ SELECT is((SELECT number FROM invoice.invoice_topup('cp-org', '50.00', 'upi', 'c
           'first top-up: receipt RCT/YYyy/000001');
 SELECT results_eq($$SELECT org_id COLLATE "default", amount, method::text, provider_ref COLLATE "default"
                       FROM invoice.receipts WHERE provider_ref = 'cp-t1'$$,
-                  $$VALUES ('cp-org', '50.00'::invoice.cents, 'upi', 'cp-t1')$$,
+                  $$VALUES ('cp-org', '50.00'::cents, 'upi', 'cp-t1')$$,
                   'the receipt records organisation, amount, method and provider reference');
-SELECT is(pg_temp.balance('cp-org'), '50.00'::invoice.cents, 'the balance is 50.00');
+SELECT is(pg_temp.balance('cp-org'), '50.00'::cents, 'the balance is 50.00');
 SELECT results_eq($$SELECT kind, amount, receipt_id = (SELECT receipt_id FROM invoice.receipts WHERE provider_ref = 'cp-t1'),
                            invoice_id IS NULL FROM invoice.advance_ledger WHERE org_id = 'cp-org'$$,
-                  $$VALUES ('topup', '50.00'::invoice.cents, true, true)$$,
+                  $$VALUES ('topup', '50.00'::cents, true, true)$$,
                   'one ledger entry: topup +50.00 referring to its receipt');
 SELECT is((SELECT number FROM invoice.invoice_topup('cp-org', '25.50', 'card', 'cp-t2')), :'rct' || '000002',
           'second top-up: the next number');
 SELECT is((SELECT number FROM invoice.invoice_topup('cp-other', '10.00', 'wallet', 'cp-t3')), :'rct' || '000003',
           'a top-up of another organisation: the next number of the same series');
-SELECT is(pg_temp.balance('cp-org'), '75.50'::invoice.cents, 'balance 75.50');
+SELECT is(pg_temp.balance('cp-org'), '75.50'::cents, 'balance 75.50');
 SELECT is(pg_temp.ledger_mismatches(), 0::bigint, 'every balance equals the sum of its ledger');
 
 -- Idempotence on provider_ref.
@@ -107,7 +107,7 @@ SELECT results_eq($$SELECT receipt_id, number COLLATE "default", amount FROM inv
                   'a retry (same provider_ref, same amount) returns the first receipt');
 SELECT is((SELECT count(*) FROM invoice.advance_ledger), :ledger0::bigint, 'and adds no ledger entry');
 SELECT is((SELECT count(*) FROM invoice.receipts), :receipts0::bigint, 'and no receipt');
-SELECT is(pg_temp.balance('cp-org'), '75.50'::invoice.cents, 'the balance is unchanged');
+SELECT is(pg_temp.balance('cp-org'), '75.50'::cents, 'the balance is unchanged');
 SELECT throws_ok($$SELECT invoice.invoice_topup('cp-org', '50.01', 'upi', 'cp-t1')$$, 'IV004', NULL,
                  'the same provider_ref with a different amount -> IV004');
 SELECT is((SELECT number FROM invoice.invoice_topup('cp-other', '50.00', 'upi', 'cp-t1')), :'rct' || '000004',
@@ -126,7 +126,7 @@ SELECT throws_ok($$SELECT invoice.invoice_topup('cp-org', '1.00', 'cheque', 'cp-
 SELECT is((SELECT number FROM invoice.invoice_topup('cp-org', '4.50', 'netbanking', 'cp-t5')), :'rct' || '000005',
           'failed top-ups leave no gap: the next receipt is 000005');
 SELECT is((SELECT count(*) FROM invoice.receipts WHERE provider_ref = 'cp-x'), 0::bigint, 'and left no receipt');
-SELECT is(pg_temp.balance('cp-org'), '80.00'::invoice.cents, 'balance 80.00');
+SELECT is(pg_temp.balance('cp-org'), '80.00'::cents, 'balance 80.00');
 SELECT is(pg_temp.ledger_mismatches(), 0::bigint, 'balances still equal their ledgers');
 
 -- The ledger: append-only, never negative, the balance derived --------------------------
@@ -143,23 +143,23 @@ SELECT throws_ok($$UPDATE invoice.orgs SET advance_balance = '0' WHERE org_id = 
                  'lowering it directly -> IV006 as well');
 SELECT lives_ok($$UPDATE invoice.orgs SET name = 'Prepaid org (renamed)', autopay = false WHERE org_id = 'cp-org'$$,
                 'other columns of the organisation can be updated');
-SELECT is(pg_temp.balance('cp-org'), '80.00'::invoice.cents, 'the balance is untouched');
+SELECT is(pg_temp.balance('cp-org'), '80.00'::cents, 'the balance is untouched');
 
 SELECT throws_ok($$INSERT INTO invoice.advance_ledger (org_id, kind, amount) VALUES ('cp-org', 'reversal', '-80.01')$$,
                  'IV008', NULL, 'a direct entry taking the balance below zero -> IV008');
 SELECT throws_ok($$INSERT INTO invoice.advance_ledger (org_id, kind, amount)
                    VALUES ('cp-org', 'reversal', '-50.00'), ('cp-org', 'reversal', '-40.00')$$,
                  'IV008', NULL, 'two entries that together exceed it -> IV008, neither is kept');
-SELECT is(pg_temp.balance('cp-org'), '80.00'::invoice.cents, 'the balance is unchanged');
+SELECT is(pg_temp.balance('cp-org'), '80.00'::cents, 'the balance is unchanged');
 SELECT lives_ok($$INSERT INTO invoice.advance_ledger (org_id, kind, amount) VALUES ('cp-org', 'reversal', '-5.00')$$,
                 'a reversal within the balance is accepted');
-SELECT is(pg_temp.balance('cp-org'), '75.00'::invoice.cents, 'and the balance follows it');
+SELECT is(pg_temp.balance('cp-org'), '75.00'::cents, 'and the balance follows it');
 SELECT lives_ok($$INSERT INTO invoice.advance_ledger (org_id, kind, amount) VALUES ('cp-org', 'reversal', '5.00')$$,
                 'a positive reversal restores it');
-SELECT is(pg_temp.balance('cp-org'), '80.00'::invoice.cents, 'balance 80.00 again');
+SELECT is(pg_temp.balance('cp-org'), '80.00'::cents, 'balance 80.00 again');
 SELECT lives_ok($$INSERT INTO invoice.advance_ledger (org_id, kind, amount) VALUES ('cp-other', 'reversal', '-60.00')$$,
                 'taking the balance exactly to zero is accepted');
-SELECT is(pg_temp.balance('cp-other'), '0.00'::invoice.cents, 'cp-other''s balance is 0.00');
+SELECT is(pg_temp.balance('cp-other'), '0.00'::cents, 'cp-other''s balance is 0.00');
 SELECT throws_ok($$INSERT INTO invoice.advance_ledger (org_id, kind, amount) VALUES ('cp-other', 'reversal', '-0.01')$$,
                  'IV008', NULL, 'one cent below zero -> IV008');
 SELECT is(pg_temp.ledger_mismatches(), 0::bigint, 'balances equal their ledgers');
@@ -170,15 +170,15 @@ SELECT ok((SELECT bool_and(advance_balance >= '0') FROM invoice.orgs), 'no balan
 -- total 88.00.  The balance (80.00) pays 80.00 of it; 8.00 is left due.
 
 SELECT FROM pg_temp.draft('cp-org', 'cp-i1', '100.00', '20.00', 10);
-SELECT is((SELECT amount_due FROM invoice.invoices WHERE id = 'cp-i1'), '88.00'::invoice.cents,
+SELECT is((SELECT amount_due FROM invoice.invoices WHERE id = 'cp-i1'), '88.00'::cents,
           'fixture: the draft owes 88.00 after credits and tax');
-SELECT is(pg_temp.balance('cp-org'), '80.00'::invoice.cents, 'a draft takes nothing from the balance');
+SELECT is(pg_temp.balance('cp-org'), '80.00'::cents, 'a draft takes nothing from the balance');
 SELECT results_eq($$SELECT status::text, total, advance_pay_amount, amount_due FROM invoice.invoice_issue('cp-i1')$$,
-                  $$VALUES ('pending', '88.00'::invoice.cents, '80.00'::invoice.cents, '8.00'::invoice.cents)$$,
+                  $$VALUES ('pending', '88.00'::cents, '80.00'::cents, '8.00'::cents)$$,
                   'issued: the whole balance applied (80.00), 8.00 left due, pending');
-SELECT is(pg_temp.balance('cp-org'), '0.00'::invoice.cents, 'the balance is spent');
+SELECT is(pg_temp.balance('cp-org'), '0.00'::cents, 'the balance is spent');
 SELECT results_eq($$SELECT kind, amount FROM invoice.advance_ledger WHERE invoice_id = 'cp-i1'$$,
-                  $$VALUES ('applied', '-80.00'::invoice.cents)$$,
+                  $$VALUES ('applied', '-80.00'::cents)$$,
                   'one applied entry of -80.00 for the invoice');
 SELECT pg_temp.amounts('cp-i1') AS stored \gset
 SELECT is((SELECT format('usage %s credits %s billed %s subtotal %s tax %s total %s advance %s due %s',
@@ -194,13 +194,13 @@ SELECT throws_ok($$UPDATE invoice.invoices SET status = 'cancelled', status_reas
                  'not by a plain UPDATE either (IV001)');
 SELECT FROM invoice.invoice_pay('cp-i1', '8.00', 'card', 'cp-p1');
 SELECT results_eq($$SELECT status::text, already_billed_amount, advance_pay_amount, amount_due FROM invoice.invoices WHERE id = 'cp-i1'$$,
-                  $$VALUES ('paid', '8.00'::invoice.cents, '80.00'::invoice.cents, '0.00'::invoice.cents)$$,
+                  $$VALUES ('paid', '8.00'::cents, '80.00'::cents, '0.00'::cents)$$,
                   'the card pays the rest: paid');
 
 -- Nothing applied when the balance is zero.
 SELECT FROM pg_temp.draft('cp-org', 'cp-i2', '30.00');
 SELECT results_eq($$SELECT status::text, advance_pay_amount, amount_due FROM invoice.invoice_issue('cp-i2')$$,
-                  $$VALUES ('pending', '0.00'::invoice.cents, '30.00'::invoice.cents)$$,
+                  $$VALUES ('pending', '0.00'::cents, '30.00'::cents)$$,
                   'a zero balance applies nothing');
 SELECT is((SELECT count(*) FROM invoice.advance_ledger WHERE invoice_id = 'cp-i2'), 0::bigint, 'and writes no ledger entry');
 
@@ -209,9 +209,9 @@ SELECT is((SELECT count(*) FROM invoice.advance_ledger WHERE invoice_id = 'cp-i2
 SELECT FROM invoice.invoice_topup('cp-org', '200.00', 'bank_transfer', 'cp-t6');
 SELECT FROM pg_temp.draft('cp-org', 'cp-i3', '100.00', '20.00', 10);
 SELECT results_eq($$SELECT status::text, total, advance_pay_amount, amount_due, paid_at IS NOT NULL FROM invoice.invoice_issue('cp-i3')$$,
-                  $$VALUES ('paid', '88.00'::invoice.cents, '88.00'::invoice.cents, '0.00'::invoice.cents, true)$$,
+                  $$VALUES ('paid', '88.00'::cents, '88.00'::cents, '0.00'::cents, true)$$,
                   'fully covered: 88.00 applied, nothing due, paid at issue');
-SELECT is(pg_temp.balance('cp-org'), '112.00'::invoice.cents, 'only the amount due was taken: 112.00 left');
+SELECT is(pg_temp.balance('cp-org'), '112.00'::cents, 'only the amount due was taken: 112.00 left');
 SELECT results_eq($$SELECT coalesce(from_status::text, ''), to_status::text FROM invoice.status_history
                      WHERE invoice_id = 'cp-i3' ORDER BY history_id$$,
                   $$VALUES ('', 'draft'), ('draft', 'pending'), ('pending', 'paid')$$,
@@ -228,22 +228,22 @@ SELECT throws_ok($$SELECT invoice.invoice_cancel('cp-i3', 'x')$$, 'IV001', NULL,
 -- A fully credited invoice takes nothing from the balance.
 SELECT FROM pg_temp.draft('cp-org', 'cp-i4', '10.00', '15.00');
 SELECT results_eq($$SELECT status::text, advance_pay_amount, amount_due FROM invoice.invoice_issue('cp-i4')$$,
-                  $$VALUES ('paid', '0.00'::invoice.cents, '0.00'::invoice.cents)$$,
+                  $$VALUES ('paid', '0.00'::cents, '0.00'::cents)$$,
                   'credits come first: a fully credited invoice takes no advance');
-SELECT is(pg_temp.balance('cp-org'), '112.00'::invoice.cents, 'the balance is untouched');
+SELECT is(pg_temp.balance('cp-org'), '112.00'::cents, 'the balance is untouched');
 
 -- Issuing several invoices of one organisation in one statement: the balance
 -- (112.00) is applied in turn and never more than once.
 SELECT FROM generate_series(1, 3) n, pg_temp.draft('cp-org', 'cp-j' || n, '50.00');
 SELECT is(invoice.invoice_issue_period('2024-01-01 00:00 UTC', '2024-02-01 00:00 UTC'), 3::bigint,
           'invoice_issue_period issues the three drafts');
-SELECT is((SELECT sum(advance_pay_amount) FROM invoice.invoices WHERE id LIKE 'cp-j_'), '112.00'::invoice.cents,
+SELECT is((SELECT sum(advance_pay_amount) FROM invoice.invoices WHERE id LIKE 'cp-j_'), '112.00'::cents,
           'together they took exactly the balance (112.00)');
 SELECT is((SELECT count(*) FROM invoice.invoices WHERE id LIKE 'cp-j_' AND status = 'paid'), 2::bigint,
           'two fully covered (paid), the third in part');
-SELECT is(pg_temp.balance('cp-org'), '0.00'::invoice.cents, 'the balance is 0.00, not negative');
+SELECT is(pg_temp.balance('cp-org'), '0.00'::cents, 'the balance is 0.00, not negative');
 SELECT is((SELECT -sum(amount) FROM invoice.advance_ledger WHERE kind = 'applied' AND invoice_id LIKE 'cp-j_'),
-          '112.00'::invoice.cents, 'the ledger''s applied entries say the same');
+          '112.00'::cents, 'the ledger''s applied entries say the same');
 SELECT is((SELECT count(*) FROM invoice.invoices i
             WHERE i.id LIKE 'cp-j_'
               AND i.advance_pay_amount <> coalesce((SELECT -sum(l.amount) FROM invoice.advance_ledger l
@@ -257,16 +257,16 @@ INSERT INTO invoice.orgs (org_id, name, autopay) VALUES ('cp-auto', 'Auto-pay or
 SELECT FROM invoice.invoice_topup('cp-auto', '30.00', 'wallet', 'cp-a-t1');
 SELECT FROM pg_temp.draft('cp-auto', 'cp-a1', '100.00', '20.00', 10);
 SELECT results_eq($$SELECT advance_pay_amount, amount_due FROM invoice.invoice_issue('cp-a1')$$,
-                  $$VALUES ('30.00'::invoice.cents, '58.00'::invoice.cents)$$,
+                  $$VALUES ('30.00'::cents, '58.00'::cents)$$,
                   'auto-pay org: 30.00 from the balance, 58.00 due');
 SELECT results_eq($$SELECT invoice_id COLLATE "default", amount, processed_at IS NULL FROM invoice.payment_requests WHERE org_id = 'cp-auto'$$,
-                  $$VALUES ('cp-a1', '58.00'::invoice.cents, true)$$,
+                  $$VALUES ('cp-a1', '58.00'::cents, true)$$,
                   'one payment request for exactly the remainder (58.00), unprocessed');
 
 SELECT FROM pg_temp.draft('cp-auto', 'cp-a2', '40.00');
 SELECT FROM invoice.invoice_issue('cp-a2');
 SELECT results_eq($$SELECT amount FROM invoice.payment_requests WHERE invoice_id = 'cp-a2'$$,
-                  $$VALUES ('40.00'::invoice.cents)$$,
+                  $$VALUES ('40.00'::cents)$$,
                   'with no balance left: a request for the whole amount due');
 
 SELECT FROM invoice.invoice_topup('cp-auto', '500.00', 'wallet', 'cp-a-t2');
@@ -316,7 +316,7 @@ SELECT is((SELECT format('usage %s credits %s billed %s subtotal %s tax %s total
                          usage_amount, credits_applied, already_billed_amount, subtotal, tax, total,
                          advance_pay_amount, amount_due) FROM invoice.invoice_compute('cp-k1')),
           :'stored', 'the invoice''s stored amounts still equal invoice_compute''s');
-SELECT is(pg_temp.balance('cp-org'), '20.00'::invoice.cents, 'and the balance is untouched');
+SELECT is(pg_temp.balance('cp-org'), '20.00'::cents, 'and the balance is untouched');
 
 SELECT is(pg_temp.ledger_mismatches(), 0::bigint, 'balances equal their ledgers at the end');
 SELECT ok((SELECT bool_and(advance_balance >= '0') FROM invoice.orgs), 'no balance is negative at the end');

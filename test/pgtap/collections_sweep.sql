@@ -45,7 +45,7 @@ SET LOCAL invoice.sweep_batch_size = 10000;
 
 INSERT INTO invoice.orgs (org_id, name) VALUES ('cs-org', 'Sweep test org');
 
-CREATE FUNCTION pg_temp.draft(p_id text, p_due timestamptz, p_amount invoice.cents DEFAULT '100.00')
+CREATE FUNCTION pg_temp.draft(p_id text, p_due timestamptz, p_amount cents DEFAULT '100.00')
 RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, due_date)
@@ -56,7 +56,7 @@ BEGIN
     RETURN p_id;
 END $$;
 
-CREATE FUNCTION pg_temp.issued(p_id text, p_due timestamptz, p_amount invoice.cents DEFAULT '100.00')
+CREATE FUNCTION pg_temp.issued(p_id text, p_due timestamptz, p_amount cents DEFAULT '100.00')
 RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_temp.draft(p_id, p_due, p_amount);

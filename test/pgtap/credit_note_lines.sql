@@ -49,7 +49,7 @@ CREATE FUNCTION pg_temp.note(p_id text, p_note text) RETURNS text LANGUAGE sql A
 $$;
 -- a line credit: by units, by line_amount, or (both NULL) the rest of the line
 CREATE FUNCTION pg_temp.credit(p_note text, p_line bigint, p_units numeric DEFAULT NULL,
-                               p_line_amount invoice.cents DEFAULT NULL) RETURNS bigint LANGUAGE sql AS $$
+                               p_line_amount cents DEFAULT NULL) RETURNS bigint LANGUAGE sql AS $$
     INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, line_id, units, line_amount)
     SELECT org_id, credit_note_id, p_line, p_units, p_line_amount FROM invoice.credit_notes WHERE credit_note_id = p_note
     RETURNING line_no
@@ -223,7 +223,7 @@ DECLARE
     v_credited record;
 BEGIN
     PERFORM setseed(0.17);
-    CREATE TEMP TABLE parts (note int, ord serial, line_id bigint, units numeric, line_amount invoice.cents) ON COMMIT DROP;
+    CREATE TEMP TABLE parts (note int, ord serial, line_id bigint, units numeric, line_amount cents) ON COMMIT DROP;
     FOR k IN 1 .. p_invoices LOOP
         v_id := 'cl-p-' || k;
         v_org := CASE k % 3 WHEN 1 THEN 'cl-mh' ELSE 'cl-ka' END;
@@ -258,7 +258,7 @@ BEGIN
             ELSE                                -- a part of its amount, then the rest
                 IF v_line.amount > '0.01' THEN
                     INSERT INTO parts (note, line_id, line_amount)
-                    VALUES (v_note, v_line.line_id, (1 + floor(random() * (v_line.amount::bigint - 1)))::bigint::invoice.cents);
+                    VALUES (v_note, v_line.line_id, (1 + floor(random() * (v_line.amount::bigint - 1)))::bigint::cents);
                     v_note := least(v_notes, v_note + floor(random() * 2)::int);
                 END IF;
                 INSERT INTO parts (note, line_id) VALUES (v_note, v_line.line_id);
@@ -273,11 +273,11 @@ BEGIN
 
         SELECT i.subtotal, i.tax, i.total, i.amount_due, s.cgst, s.sgst, s.igst INTO v_invoice
           FROM invoice.invoices i,
-               (SELECT invoice.sum(cgst) AS cgst, invoice.sum(sgst) AS sgst, invoice.sum(igst) AS igst
+               (SELECT sum(cgst) AS cgst, sum(sgst) AS sgst, sum(igst) AS igst
                   FROM invoice.invoice_tax_lines(v_id)) s
          WHERE i.id = v_id;
-        SELECT invoice.sum(taxable_value) AS taxable, invoice.sum(tax) AS tax, invoice.sum(total) AS total,
-               invoice.sum(cgst) AS cgst, invoice.sum(sgst) AS sgst, invoice.sum(igst) AS igst,
+        SELECT sum(taxable_value) AS taxable, sum(tax) AS tax, sum(total) AS total,
+               sum(cgst) AS cgst, sum(sgst) AS sgst, sum(igst) AS igst,
                bool_and(total >= '0') AS positive INTO v_credited
           FROM invoice.credit_notes WHERE invoice_id = v_id;
         IF (v_credited.taxable, v_credited.tax, v_credited.total, v_credited.cgst, v_credited.sgst, v_credited.igst)

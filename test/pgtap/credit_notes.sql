@@ -46,7 +46,7 @@ INSERT INTO invoice.orgs (org_id, name, gstin, billing_state) VALUES
 -- pg_temp.issued(org, id, amount [, invoice_date, gst]): an invoice of one
 -- line at 18 % (HSN/SAC 998315) in series CNT, issued.  Within the state 18 %
 -- of 1000.00 is 90.00 + 90.00: total 1180.00.
-CREATE FUNCTION pg_temp.issued(p_org text, p_id text, p_amount invoice.cents,
+CREATE FUNCTION pg_temp.issued(p_org text, p_id text, p_amount cents,
                                p_date timestamptz DEFAULT '2025-10-01 00:00 UTC',
                                p_gst boolean DEFAULT true) RETURNS text
 LANGUAGE plpgsql AS $$
@@ -67,7 +67,7 @@ CREATE FUNCTION pg_temp.cn(p_name text) RETURNS text LANGUAGE sql AS $$
 $$;
 
 -- pg_temp.note(name, invoice, amounts [, tax_rate, reason]): a draft credit note with one line per amount
-CREATE FUNCTION pg_temp.note(p_name text, p_invoice text, p_amounts invoice.cents[],
+CREATE FUNCTION pg_temp.note(p_name text, p_invoice text, p_amounts cents[],
                              p_rate numeric DEFAULT NULL, p_reason text DEFAULT 'other') RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -60,7 +60,7 @@ BEGIN
 END $$;
 
 -- pg_temp.credit(id, amount, note_date): a credit note of one line of amount, issued
-CREATE FUNCTION pg_temp.credit(p_id text, p_amount invoice.cents, p_date date) RETURNS invoice.credit_notes
+CREATE FUNCTION pg_temp.credit(p_id text, p_amount cents, p_date date) RETURNS invoice.credit_notes
 LANGUAGE plpgsql AS $$
 DECLARE
     v_clock text := current_setting('invoice.test_clock');

@@ -48,7 +48,7 @@ LANGUAGE sql AS $$
             p_currency, p_gst, p_rate, p_rounding)
     RETURNING id;
 $$;
-CREATE FUNCTION pg_temp.lines(p_id text, VARIADIC p_amounts invoice.cents[]) RETURNS void
+CREATE FUNCTION pg_temp.lines(p_id text, VARIADIC p_amounts cents[]) RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO invoice.line_items (org_id, invoice_id, description, amount, hsn_sac)
     SELECT i.org_id, i.id, 'service ' || n, a, '998315'

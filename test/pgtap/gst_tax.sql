@@ -59,7 +59,7 @@ LANGUAGE sql AS $$
 $$;
 
 -- pg_temp.line(org, id, amount [, tax_rate, hsn_sac]): a line item (tax_rate NULL: the invoice's)
-CREATE FUNCTION pg_temp.line(p_org text, p_id text, p_amount invoice.cents, p_rate numeric DEFAULT NULL,
+CREATE FUNCTION pg_temp.line(p_org text, p_id text, p_amount cents, p_rate numeric DEFAULT NULL,
                              p_hsn text DEFAULT '998315') RETURNS bigint
 LANGUAGE sql AS $$
     INSERT INTO invoice.line_items (org_id, invoice_id, description, amount, tax_rate, hsn_sac)
@@ -68,7 +68,7 @@ LANGUAGE sql AS $$
 $$;
 
 -- pg_temp.one(org, id, rate, amount [, gst, currency]): a draft with one line of that amount
-CREATE FUNCTION pg_temp.one(p_org text, p_id text, p_rate numeric, p_amount invoice.cents,
+CREATE FUNCTION pg_temp.one(p_org text, p_id text, p_rate numeric, p_amount cents,
                             p_gst boolean DEFAULT true, p_currency text DEFAULT 'INR') RETURNS text
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -6,7 +6,7 @@
 \set ON_ERROR_STOP 1
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice;
+CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 
@@ -29,14 +29,14 @@ $$;
 
 -- pg_temp.line(id, units, rate [, amount, tax_rate]): a line item; amount NULL = units × rate
 CREATE FUNCTION pg_temp.line(p_id text, p_units numeric, p_rate numeric,
-                             p_amount invoice.cents DEFAULT NULL, p_tax numeric DEFAULT NULL) RETURNS bigint
+                             p_amount cents DEFAULT NULL, p_tax numeric DEFAULT NULL) RETURNS bigint
 LANGUAGE sql AS $$
     INSERT INTO invoice.line_items (org_id, invoice_id, description, units, rate, amount, tax_rate)
     VALUES ('tc-org', p_id, 'line', p_units, p_rate, p_amount, p_tax)
     RETURNING line_id;
 $$;
 
-CREATE FUNCTION pg_temp.credit(p_id text, p_amount invoice.cents) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION pg_temp.credit(p_id text, p_amount cents) RETURNS void LANGUAGE sql AS $$
     INSERT INTO invoice.credits (org_id, invoice_id, amount, code) VALUES ('tc-org', p_id, p_amount, 'C');
 $$;
 
@@ -73,7 +73,7 @@ CREATE FUNCTION pg_temp.expected(p_org text, p_id text) RETURNS text LANGUAGE sq
       FROM u, c, p, t
 $$;
 
-CREATE FUNCTION pg_temp.line_amount(p_line bigint) RETURNS invoice.cents LANGUAGE sql AS $$
+CREATE FUNCTION pg_temp.line_amount(p_line bigint) RETURNS cents LANGUAGE sql AS $$
     SELECT amount FROM invoice.line_items WHERE org_id = 'tc-org' AND line_id = p_line
 $$;
 
@@ -270,7 +270,7 @@ DECLARE
     i int;
     op int;
     v text;
-    due invoice.cents;
+    due cents;
     st invoice.status;
     accepted int := 0;
     refused int := 0;
@@ -292,7 +292,7 @@ BEGIN
                                          round((random() * 20)::numeric, floor(random() * 5)::int), NULL,
                                          CASE WHEN random() < 0.5 THEN NULL ELSE rates[1 + floor(random() * 8)::int] END);
                 ELSE
-                    PERFORM pg_temp.line(v, 1, 0, (floor(random() * 100000) / 100)::numeric::invoice.cents,
+                    PERFORM pg_temp.line(v, 1, 0, (floor(random() * 100000) / 100)::numeric::cents,
                                          CASE WHEN random() < 0.5 THEN NULL ELSE rates[1 + floor(random() * 8)::int] END);
                 END IF;
             WHEN op = 4 THEN    -- change units of one line
@@ -305,9 +305,9 @@ BEGIN
                 DELETE FROM invoice.line_items
                  WHERE org_id = 'tc-org' AND line_id = (SELECT min(line_id) FROM invoice.line_items WHERE invoice_id = v);
             WHEN op = 7 THEN    -- multi-row update of all lines of an invoice: an explicit amount
-                UPDATE invoice.line_items SET amount = amount + '0.01'::invoice.cents WHERE invoice_id = v;
+                UPDATE invoice.line_items SET amount = amount + '0.01'::cents WHERE invoice_id = v;
             WHEN op = 8 THEN    -- a credit
-                PERFORM pg_temp.credit(v, ((1 + floor(random() * 5000)) / 100)::numeric::invoice.cents);
+                PERFORM pg_temp.credit(v, ((1 + floor(random() * 5000)) / 100)::numeric::cents);
             WHEN op = 9 THEN    -- delete or shrink a credit
                 IF random() < 0.5 THEN
                     DELETE FROM invoice.credits WHERE org_id = 'tc-org' AND credit_id =
@@ -330,7 +330,7 @@ BEGIN
                                         AND status IN ('pending', 'overdue') ORDER BY random() LIMIT 1), v) INTO v;
                 END IF;
                 SELECT amount_due, status INTO due, st FROM invoice.invoices WHERE org_id = 'tc-org' AND id = v;
-                PERFORM invoice.invoice_pay(v, greatest(due::bigint * (0.3 + random() * 0.8), 1)::bigint::invoice.cents,
+                PERFORM invoice.invoice_pay(v, greatest(due::bigint * (0.3 + random() * 0.8), 1)::bigint::cents,
                                             'card', 'tc-pay-' || i);
                 n_paid := n_paid + 1;
             ELSE                -- remove the latest payment (refund), or a multi-invoice statement
@@ -399,7 +399,7 @@ SELECT FROM pg_temp.inv('tc-bd3', 18, '2024-06-01', 'TCQ', '2024-04-30');       
 SELECT FROM pg_temp.inv('tc-bd4', 18, '2024-07-01', 'TCQ', '2024-06-01');           -- June: out
 SET LOCAL session_replication_role = replica;
 INSERT INTO invoice.line_items (org_id, invoice_id, description, units, rate, amount, tax_rate)
-SELECT 'tc-org', id, 'planted', 1, 0, a::invoice.cents, r
+SELECT 'tc-org', id, 'planted', 1, 0, a::cents, r
   FROM (VALUES ('tc-bd1', '12.50', NULL::numeric), ('tc-bd1', '10.00', NULL), ('tc-bd1', '33.33', 12.5),
                ('tc-bd2', '0.43', 15), ('tc-bd2', '4.84', 15), ('tc-bd2', '100.00', NULL),
                ('tc-bd3', '10.00', NULL), ('tc-bd4', '20.00', NULL)) AS t(id, a, r);
@@ -437,8 +437,8 @@ INSERT INTO twin VALUES
     (5, ARRAY[]::text[], NULL, 18);          -- no lines: straight to paid
 SELECT FROM twin, pg_temp.inv('tc-one-' || n, tax, '2024-09-01', 'TCQ', '2024-08-01') AS a,
                  pg_temp.inv('tc-set-' || n, tax, '2024-10-01', 'TCQ', '2024-09-01') AS b;
-SELECT FROM twin, unnest(lines) AS a, unnest(ARRAY['tc-one-', 'tc-set-']) AS p, pg_temp.line(p || n, 1, 0, a::invoice.cents);
-SELECT FROM twin, unnest(ARRAY['tc-one-', 'tc-set-']) AS p, pg_temp.credit(p || n, cr::invoice.cents) WHERE cr IS NOT NULL;
+SELECT FROM twin, unnest(lines) AS a, unnest(ARRAY['tc-one-', 'tc-set-']) AS p, pg_temp.line(p || n, 1, 0, a::cents);
+SELECT FROM twin, unnest(ARRAY['tc-one-', 'tc-set-']) AS p, pg_temp.credit(p || n, cr::cents) WHERE cr IS NOT NULL;
 SELECT FROM pg_temp.inv('tc-set-late', 18, '2024-10-01', 'TCQ', '2024-09-02');      -- ends 2024-10-02: out of range
 SELECT FROM twin, invoice.invoice_issue('tc-one-' || n) ORDER BY n;
 SELECT is(invoice.invoice_issue_period('2024-09-01', '2024-10-01'), 5::bigint, 'invoice_issue_period issued the five September drafts');

@@ -6,7 +6,7 @@
 \set ON_ERROR_STOP 1
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice;
+CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 
@@ -22,7 +22,7 @@ INSERT INTO invoice.orgs (org_id, name) VALUES ('tf-org', 'Functions test org'),
 \ir include/refused.sql
 
 -- pg_temp.draft(org, id, amount): a draft for January 2024 with one line (none when 0)
-CREATE FUNCTION pg_temp.draft(p_org text, p_id text, p_amount invoice.cents DEFAULT '100.00') RETURNS void
+CREATE FUNCTION pg_temp.draft(p_org text, p_id text, p_amount cents DEFAULT '100.00') RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, due_date)
     VALUES (p_org, p_id, 'TFN', '2024-01-01 00:00 UTC', '2024-02-01 00:00 UTC',

@@ -5,7 +5,7 @@
 \set ON_ERROR_STOP 1
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice;
+CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 
@@ -21,7 +21,7 @@ INSERT INTO invoice.orgs (org_id, name) VALUES ('ti-org', 'Immutability test org
 \ir include/refused.sql
 
 -- pg_temp.draft(id, amount): a draft for January 2024 (series TIM) with one line and one credit
-CREATE FUNCTION pg_temp.draft(p_id text, p_amount invoice.cents DEFAULT '100.00') RETURNS void
+CREATE FUNCTION pg_temp.draft(p_id text, p_amount cents DEFAULT '100.00') RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO invoice.invoices (org_id, id, series, description, period_start, period_end,
                                   invoice_date, due_date, tax_rate)
@@ -95,7 +95,7 @@ SELECT pg_temp.refused($$UPDATE invoice.line_items SET invoice_id = 'ti-draft' W
 SELECT pg_temp.refused($$UPDATE invoice.credits SET invoice_id = 'ti-draft' WHERE invoice_id = 'ti-paid'$$, 'IV002', NULL,
                        'moving an issued invoice''s credit onto a draft is refused (IV002)');
 -- a statement over many invoices, one of them issued, is refused as a whole
-SELECT pg_temp.refused($$UPDATE invoice.line_items SET amount = amount + '1.00'::invoice.cents WHERE org_id = 'ti-org'$$, 'IV002', NULL,
+SELECT pg_temp.refused($$UPDATE invoice.line_items SET amount = amount + '1.00'::cents WHERE org_id = 'ti-org'$$, 'IV002', NULL,
                        'a multi-invoice line UPDATE touching an issued invoice is refused (IV002)');
 SELECT pg_temp.refused($$DELETE FROM invoice.credits WHERE org_id = 'ti-org'$$, 'IV002', NULL,
                        'a multi-invoice credit DELETE touching an issued invoice is refused (IV002)');

@@ -5,7 +5,7 @@
 \set ON_ERROR_STOP 1
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice;
+CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 
@@ -20,7 +20,7 @@ SELECT plan(167);
 INSERT INTO invoice.orgs (org_id, name) VALUES ('tl-org', 'Life cycle test org');
 DELETE FROM invoice.number_series WHERE series = 'TLC';
 
-CREATE FUNCTION pg_temp.draft(p_id text, p_amount invoice.cents,
+CREATE FUNCTION pg_temp.draft(p_id text, p_amount cents,
                               p_due timestamptz DEFAULT '2024-03-02 00:00 UTC') RETURNS text
 LANGUAGE plpgsql AS $$
 BEGIN

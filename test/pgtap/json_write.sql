@@ -199,7 +199,7 @@ SELECT is((SELECT array_agg(format('%s/%s/%s/%s page %s: %s of %s, %s', status, 
 -- The kept plans outlive the extension ---------------------------------------------------
 
 DROP EXTENSION invoice CASCADE;
-CREATE EXTENSION invoice;
+CREATE EXTENSION invoice CASCADE;
 INSERT INTO invoice.orgs (org_id, name) VALUES ('jw-again', 'After re-creation');
 INSERT INTO invoice.invoices (org_id, id, period_start, period_end) VALUES ('jw-again', 'jw-new', '2024-01-01 UTC', '2024-02-01 UTC');
 SELECT is(ARRAY[invoice.invoice_list('jw-again', 1, 10, 'draft')->'data'->>'count',

@@ -41,7 +41,7 @@ CREATE ROLE rep_admin NOLOGIN BYPASSRLS;
 GRANT USAGE ON SCHEMA invoice TO rep_member_1, rep_viewer_usd, rep_outsider, rep_finance, rep_admin;
 GRANT SELECT ON ALL TABLES IN SCHEMA invoice TO rep_member_1, rep_viewer_usd, rep_outsider, rep_finance, rep_admin;
 REVOKE SELECT ON invoice.api_secret FROM rep_member_1, rep_viewer_usd, rep_outsider, rep_finance, rep_admin;
-GRANT EXECUTE ON FUNCTION invoice.invoice_pay(text, invoice.cents, text, text) TO rep_member_1, rep_finance;
+GRANT EXECUTE ON FUNCTION invoice.invoice_pay(text, cents, text, text) TO rep_member_1, rep_finance;
 INSERT INTO invoice.members (org_id, member, role) VALUES ('rh-inr-1', 'rep_member_1', 'owner'), ('rh-usd', 'rep_viewer_usd', 'viewer');
 \o
 
@@ -90,8 +90,8 @@ SELECT is(pg_temp.as_role(name, format('SELECT pg_temp.orgs_of(%L)', q)),
  ORDER BY ord, q;
 
 -- aggregated reports add up exactly the rows the role may see
-SELECT is(pg_temp.as_role(name, 'SELECT invoice.sum(issued)::text FROM invoice.revenue_by_month'),
-          (SELECT invoice.sum(t.taxable_value)::text FROM invoice.invoice_line_tax t
+SELECT is(pg_temp.as_role(name, 'SELECT sum(issued)::text FROM invoice.revenue_by_month'),
+          (SELECT sum(t.taxable_value)::text FROM invoice.invoice_line_tax t
             WHERE t.status <> 'cancelled' AND t.org_id = ANY (string_to_array(roles.orgs, ','))),
           format('%s: revenue_by_month adds up its organisations'' lines', name))
   FROM roles ORDER BY ord;

@@ -53,19 +53,19 @@ SELECT is((SELECT count(*) FROM (
               SELECT b, org_id, currency, "current", days_1_30, days_31_60, days_61_90, days_over_90, total, invoices FROM aging WHERE org_id IS NOT NULL
               EXCEPT
               SELECT b, org_id, currency,
-                     coalesce(invoice.sum(amount_due) FILTER (WHERE bucket = 'current'), '0'),
-                     coalesce(invoice.sum(amount_due) FILTER (WHERE bucket = '1-30'), '0'),
-                     coalesce(invoice.sum(amount_due) FILTER (WHERE bucket = '31-60'), '0'),
-                     coalesce(invoice.sum(amount_due) FILTER (WHERE bucket = '61-90'), '0'),
-                     coalesce(invoice.sum(amount_due) FILTER (WHERE bucket = 'over 90'), '0'),
-                     invoice.sum(amount_due), count(*)
+                     coalesce(sum(amount_due) FILTER (WHERE bucket = 'current'), '0'),
+                     coalesce(sum(amount_due) FILTER (WHERE bucket = '1-30'), '0'),
+                     coalesce(sum(amount_due) FILTER (WHERE bucket = '31-60'), '0'),
+                     coalesce(sum(amount_due) FILTER (WHERE bucket = '61-90'), '0'),
+                     coalesce(sum(amount_due) FILTER (WHERE bucket = 'over 90'), '0'),
+                     sum(amount_due), count(*)
                 FROM want GROUP BY b, org_id, currency) x), 0::bigint,
           'receivables_aging per organisation and currency: the snapshots'' amounts owed, bucket by bucket');
 SELECT is((SELECT count(*) FROM aging WHERE org_id IS NOT NULL),
           (SELECT count(*) FROM (SELECT DISTINCT b, org_id, currency FROM want) x), '... one row for each');
 SELECT is((SELECT count(*) FROM aging t
-              JOIN (SELECT a.b, a.currency, invoice.sum(a.total) AS total, invoice.sum(a."current") AS cur,
-                           invoice.sum(a.days_over_90) AS over_90, sum(a.invoices)::bigint AS n
+              JOIN (SELECT a.b, a.currency, sum(a.total) AS total, sum(a."current") AS cur,
+                           sum(a.days_over_90) AS over_90, sum(a.invoices)::bigint AS n
                       FROM aging a WHERE a.org_id IS NOT NULL GROUP BY a.b, a.currency) s USING (b, currency)
              WHERE t.org_id IS NULL AND (t.total, t."current", t.days_over_90, t.invoices) IS DISTINCT FROM (s.total, s.cur, s.over_90, s.n))
           + (SELECT count(*) FROM aging t WHERE t.org_id IS NULL) - (SELECT count(DISTINCT (b, currency)) FROM aging WHERE org_id IS NOT NULL), 0::bigint,
@@ -111,12 +111,12 @@ SELECT p.f, x.org_id, x.currency, coalesce(x.rec, '0') AS rec, coalesce(x.sales,
   FROM (VALUES ('2024-04-01 00:00:00+00'::timestamptz), ('2024-05-15'), ('2024-07-01')) p (f)
  CROSS JOIN LATERAL (
        SELECT o.org_id, c.currency,
-              (SELECT invoice.sum(w.amount_due) FROM invoice.receivables_as_of(p.f + interval '30 days') w
+              (SELECT sum(w.amount_due) FROM invoice.receivables_as_of(p.f + interval '30 days') w
                 WHERE w.org_id = o.org_id AND w.currency = c.currency) AS rec,
-              (SELECT invoice.sum(i.total) FROM invoice.invoices i
+              (SELECT sum(i.total) FROM invoice.invoices i
                 WHERE i.org_id = o.org_id AND i.currency = c.currency AND i.issued_at >= p.f AND i.issued_at < p.f + interval '30 days'
                   AND NOT (i.status = 'cancelled' AND i.cancelled_at < p.f + interval '30 days'))
-              - coalesce((SELECT invoice.sum(n.total) FROM invoice.credit_notes n JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
+              - coalesce((SELECT sum(n.total) FROM invoice.credit_notes n JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
                            WHERE n.org_id = o.org_id AND i.currency = c.currency AND n.status = 'issued'
                              AND n.issued_at >= p.f AND n.issued_at < p.f + interval '30 days'), '0') AS sales
          FROM invoice.orgs o CROSS JOIN (VALUES ('INR'), ('USD'), ('EUR')) c (currency)) x
@@ -129,7 +129,7 @@ SELECT is((SELECT count(*) FROM dso_got WHERE org_id IS NOT NULL), (SELECT count
 
 SELECT is((SELECT count(*) FROM (SELECT month, currency, method, payments, amount FROM invoice.collections_by_month
                                  EXCEPT
-                                 SELECT date_trunc('month', p.paid_at)::date, i.currency, p.method, count(*), invoice.sum(p.amount)
+                                 SELECT date_trunc('month', p.paid_at)::date, i.currency, p.method, count(*), sum(p.amount)
                                    FROM invoice.payments p JOIN invoice.invoices i ON i.org_id = p.org_id AND i.id = p.invoice_id
                                   GROUP BY 1, 2, 3) x), 0::bigint,
           'collections_by_month: the payments by month, currency and method');

@@ -61,15 +61,15 @@ SELECT is((SELECT count(*) FROM (SELECT * FROM c_tax EXCEPT ALL
 SELECT is((SELECT count(*) FROM (
               SELECT month, currency, product_group, region, usage_type, issued FROM invoice.revenue_by_month WHERE issued > '0'
               EXCEPT
-              SELECT date_trunc('month', i.invoice_date)::date, i.currency, l.product_group, l.region, l.usage_type, invoice.sum(c.taxable_value)
+              SELECT date_trunc('month', i.invoice_date)::date, i.currency, l.product_group, l.region, l.usage_type, sum(c.taxable_value)
                 FROM c_tax c JOIN invoice.invoices i ON i.org_id = c.org_id AND i.id = c.invoice_id
                 JOIN invoice.line_items l ON l.org_id = c.org_id AND l.line_id = c.line_id
                WHERE i.status <> 'cancelled' GROUP BY 1, 2, 3, 4, 5) x), 0::bigint,
           'revenue_by_month: issued is the taxable value by month and dimensions (cancelled invoices void)');
 SELECT is((SELECT count(*) FROM (
-              SELECT month, currency, invoice.sum(credited) FROM invoice.revenue_by_month GROUP BY 1, 2 HAVING invoice.sum(credited) > '0'
+              SELECT month, currency, sum(credited) FROM invoice.revenue_by_month GROUP BY 1, 2 HAVING sum(credited) > '0'
               EXCEPT
-              SELECT date_trunc('month', n.note_date)::date, i.currency, invoice.sum(n.taxable_value)
+              SELECT date_trunc('month', n.note_date)::date, i.currency, sum(n.taxable_value)
                 FROM invoice.credit_notes n JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
                WHERE n.status = 'issued' GROUP BY 1, 2) x), 0::bigint,
           'revenue_by_month: credited adds up to the month''s credit notes, exactly');
@@ -92,16 +92,16 @@ SELECT is((SELECT string_agg(invoice_id, ',' ORDER BY invoice_id) FROM invoice.g
           'b2cl: the large inter-state invoice to an unregistered recipient, under the old limit before August 2024');
 SELECT is((SELECT count(*) FROM (SELECT fp, org_id, id, total, subtotal, tax FROM gst_inv WHERE gstin IS NOT NULL
                                  EXCEPT
-                                 SELECT fp, org_id, invoice_id, min(val), invoice.sum(txval), invoice.sum(tax) FROM sections
+                                 SELECT fp, org_id, invoice_id, min(val), sum(txval), sum(tax) FROM sections
                                   WHERE section = 'b2b' GROUP BY 1, 2, 3) x)
           + (SELECT count(*) FROM (SELECT DISTINCT fp, org_id, invoice_id FROM sections WHERE section = 'b2b') y)
           - (SELECT count(*) FROM gst_inv WHERE gstin IS NOT NULL), 0::bigint,
           'b2b: every GST invoice of a registered recipient, once, with its value, taxable value and tax');
 SELECT is((SELECT count(*) FROM (
-              SELECT g.fp, invoice.sum(g.subtotal), invoice.sum(g.tax) FROM gst_inv g
+              SELECT g.fp, sum(g.subtotal), sum(g.tax) FROM gst_inv g
                WHERE g.gstin IS NULL GROUP BY g.fp
               EXCEPT
-              SELECT x.fp, invoice.sum(x.txval), invoice.sum(x.tax)
+              SELECT x.fp, sum(x.txval), sum(x.tax)
                 FROM (SELECT fp, txval, tax FROM sections WHERE section = 'b2cl'
                       UNION ALL SELECT fp, txval, iamt + camt + samt FROM invoice.gstr1_b2cs) x GROUP BY x.fp) z), 0::bigint,
           'b2cl + b2cs: the unregistered recipients'' taxable value and tax, month by month');
@@ -113,12 +113,12 @@ SELECT is((SELECT count(*) FROM (
                 JOIN invoice.orgs o ON o.org_id = n.org_id
                WHERE n.status = 'issued' AND i.gst AND o.gstin IS NOT NULL
               EXCEPT
-              SELECT fp, credit_note_id, min(val), invoice.sum(txval), invoice.sum(iamt + camt + samt) FROM invoice.gstr1_cdnr GROUP BY 1, 2) x), 0::bigint,
+              SELECT fp, credit_note_id, min(val), sum(txval), sum(iamt + camt + samt) FROM invoice.gstr1_cdnr GROUP BY 1, 2) x), 0::bigint,
           'cdnr: every credit note of a registered recipient''s GST invoice, with its value, taxable value and tax');
 SELECT is((SELECT count(*) FROM (
-              SELECT fp, invoice.sum(txval), invoice.sum(iamt + camt + samt) FROM invoice.gstr1_hsn GROUP BY fp
+              SELECT fp, sum(txval), sum(iamt + camt + samt) FROM invoice.gstr1_hsn GROUP BY fp
               EXCEPT
-              SELECT h.fp, invoice.sum(h.txval), invoice.sum(h.tax) FROM (
+              SELECT h.fp, sum(h.txval), sum(h.tax) FROM (
                   SELECT g.fp, g.subtotal AS txval, g.tax FROM gst_inv g
                   UNION ALL
                   SELECT to_char(n.note_date, 'MMYYYY'), - n.taxable_value, - n.tax

@@ -66,7 +66,7 @@ SELECT is((SELECT count(*) FROM statements s JOIN statements n
 
 CREATE TEMP TABLE expected_closing AS
 SELECT p.org_id, p.currency, p.period_to,
-       coalesce((SELECT invoice.sum(v.amount_due) FROM rh_snap_invoice v
+       coalesce((SELECT sum(v.amount_due) FROM rh_snap_invoice v
                   WHERE v.b = p.period_to AND v.org_id = p.org_id AND v.currency = p.currency), '0')
        - CASE WHEN p.currency = p.prepaid THEN (SELECT g.advance FROM rh_snap_org g WHERE g.b = p.period_to AND g.org_id = p.org_id)
               ELSE '0' END AS closing
@@ -91,7 +91,7 @@ SELECT is((SELECT kind || ':' || balance FROM lines ORDER BY n LIMIT 1), 'openin
 SELECT is((SELECT balance FROM lines WHERE kind = 'closing balance'), (SELECT balance FROM lines WHERE n = (SELECT max(n) - 1 FROM lines)),
           'statement_lines: ends with the closing balance, the last entry''s');
 SELECT is((SELECT debit::text || '/' || credit::text FROM lines WHERE kind = 'closing balance'),
-          (SELECT invoice.sum(debit)::text || '/' || invoice.sum(credit)::text FROM lines WHERE kind NOT IN ('opening balance', 'closing balance')),
+          (SELECT sum(debit)::text || '/' || sum(credit)::text FROM lines WHERE kind NOT IN ('opening balance', 'closing balance')),
           'statement_lines: the closing row carries the period''s debits and credits');
 SELECT is((SELECT count(*) FROM lines WHERE kind = 'invoice'),
           (SELECT count(*) FROM invoice.invoices WHERE org_id = 'rh-inr-1' AND issued_at < '2024-12-31'),

@@ -43,37 +43,37 @@ SELECT ok(NOT has_schema_privilege('public', 'invoice', 'USAGE'),
 CREATE TEMP TABLE public_functions (f text PRIMARY KEY, why text);
 INSERT INTO public_functions (f, why)
 SELECT f, 'the cents type' FROM unnest(ARRAY[
-    'invoice.cents_in(cstring)', 'invoice.cents_out(invoice.cents)', 'invoice.cents_recv(internal)',
-    'invoice.cents_send(invoice.cents)', 'invoice.cents_eq(invoice.cents,invoice.cents)',
-    'invoice.cents_ne(invoice.cents,invoice.cents)', 'invoice.cents_lt(invoice.cents,invoice.cents)',
-    'invoice.cents_le(invoice.cents,invoice.cents)', 'invoice.cents_gt(invoice.cents,invoice.cents)',
-    'invoice.cents_ge(invoice.cents,invoice.cents)', 'invoice.cents_cmp(invoice.cents,invoice.cents)',
-    'invoice.cents_sortsupport(internal)', 'invoice.cents_in_range(invoice.cents,invoice.cents,invoice.cents,boolean,boolean)',
-    'invoice.cents_hash(invoice.cents)', 'invoice.cents_hash_extended(invoice.cents,bigint)',
-    'invoice.cents_smaller(invoice.cents,invoice.cents)', 'invoice.cents_larger(invoice.cents,invoice.cents)',
-    'invoice.cents_pl(invoice.cents,invoice.cents)', 'invoice.cents_mi(invoice.cents,invoice.cents)',
-    'invoice.cents_um(invoice.cents)', 'invoice.abs(invoice.cents)',
-    'invoice.cents_mul_int4(invoice.cents,integer)', 'invoice.cents_mul_int8(invoice.cents,bigint)',
-    'invoice.int4_mul_cents(integer,invoice.cents)', 'invoice.int8_mul_cents(bigint,invoice.cents)',
-    'invoice.cents_mul_num(invoice.cents,numeric)', 'invoice.num_mul_cents(numeric,invoice.cents)',
-    'invoice.cents_div_int4(invoice.cents,integer)', 'invoice.cents_div_int8(invoice.cents,bigint)',
-    'invoice.cents_div_num(invoice.cents,numeric)', 'invoice.cents_div_cents(invoice.cents,invoice.cents)',
-    'invoice.cents_mul(invoice.cents,numeric,text)', 'invoice.cents_div(invoice.cents,numeric,text)',
-    'invoice.cents_round(numeric,text)',
-    'invoice.cents_agg_accum(internal,invoice.cents)', 'invoice.cents_agg_accum_inv(internal,invoice.cents)',
-    'invoice.cents_agg_combine(internal,internal)', 'invoice.cents_agg_serialize(internal)',
-    'invoice.cents_agg_deserialize(bytea,internal)', 'invoice.cents_sum_final(internal)', 'invoice.cents_avg_final(internal)',
-    'invoice.sum(invoice.cents)', 'invoice.avg(invoice.cents)', 'invoice.min(invoice.cents)', 'invoice.max(invoice.cents)',
-    'invoice.cents_numeric(invoice.cents)', 'invoice.numeric_cents(numeric)', 'invoice.cents_json(invoice.cents)',
-    'invoice.int4_cents(integer)']) f
+    'cents_in(cstring)', 'cents_out(cents)', 'cents_recv(internal)',
+    'cents_send(cents)', 'cents_eq(cents,cents)',
+    'cents_ne(cents,cents)', 'cents_lt(cents,cents)',
+    'cents_le(cents,cents)', 'cents_gt(cents,cents)',
+    'cents_ge(cents,cents)', 'cents_cmp(cents,cents)',
+    'cents_sortsupport(internal)', 'cents_in_range(cents,cents,cents,boolean,boolean)',
+    'cents_hash(cents)', 'cents_hash_extended(cents,bigint)',
+    'cents_smaller(cents,cents)', 'cents_larger(cents,cents)',
+    'cents_pl(cents,cents)', 'cents_mi(cents,cents)',
+    'cents_um(cents)', 'abs(cents)',
+    'cents_mul_int4(cents,integer)', 'cents_mul_int8(cents,bigint)',
+    'int4_mul_cents(integer,cents)', 'int8_mul_cents(bigint,cents)',
+    'cents_mul_num(cents,numeric)', 'num_mul_cents(numeric,cents)',
+    'cents_div_int4(cents,integer)', 'cents_div_int8(cents,bigint)',
+    'cents_div_num(cents,numeric)', 'cents_div_cents(cents,cents)',
+    'cents_mul(cents,numeric,text)', 'cents_div(cents,numeric,text)',
+    'cents_round(numeric,text)',
+    'cents_agg_accum(internal,cents)', 'cents_agg_accum_inv(internal,cents)',
+    'cents_agg_combine(internal,internal)', 'cents_agg_serialize(internal)',
+    'cents_agg_deserialize(bytea,internal)', 'cents_sum_final(internal)', 'cents_avg_final(internal)',
+    'sum(cents)', 'avg(cents)', 'min(cents)', 'max(cents)',
+    'cents_numeric(cents)', 'numeric_cents(numeric)', 'cents_json(cents)',
+    'int4_cents(integer)']) f
 UNION ALL
 SELECT f, 'the gstin domain' FROM unnest(ARRAY['invoice.gstin_valid(text)', 'invoice.gstin_check(text)', 'invoice.gstin_kind(text)']) f
 UNION ALL
 SELECT f, 'a helper that reads no data' FROM unnest(ARRAY[
     'invoice.new_invoice_id()', 'invoice.acting_role()', 'invoice.clock()', 'invoice.next_identity(regclass)',
-    'invoice.invoice_amounts_accum(internal,invoice.cents,numeric,invoice.cents,invoice.cents,invoice.cents,boolean,invoice.cents,text,text)',
+    'invoice.invoice_amounts_accum(internal,cents,numeric,cents,cents,cents,boolean,cents,text,text)',
     'invoice.invoice_amounts_final(internal)',
-    'invoice.invoice_amounts(invoice.cents,numeric,invoice.cents,invoice.cents,invoice.cents,boolean,invoice.cents,text,text)',
+    'invoice.invoice_amounts(cents,numeric,cents,cents,cents,boolean,cents,text,text)',
     'invoice.gst_intra_state(boolean,text,text,text)', 'invoice.json_time(timestamp with time zone)',
     'invoice.status_label(invoice.status)', 'invoice.status_filter(text)', 'invoice.search_term(text)',
     'invoice.text_icontains(text,text)', 'invoice.search_signature(text[])',
@@ -120,10 +120,13 @@ SELECT f, 'SECURITY DEFINER, reads no organisation''s data' FROM unnest(ARRAY[
 CREATE TEMP VIEW executable_by_public AS
 SELECT p.oid::regprocedure::text AS f, p.prorettype = 'trigger'::regtype AS is_trigger, p.prosecdef
   FROM pg_proc p
- WHERE p.pronamespace = 'invoice'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');
+ WHERE (p.pronamespace = 'invoice'::regnamespace
+        OR p.oid IN (SELECT d.objid FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'cents'
+                      WHERE d.classid = 'pg_proc'::regclass AND d.deptype = 'e'))
+   AND has_function_privilege('public', p.oid, 'EXECUTE');
 
 SELECT is((SELECT array_agg(f ORDER BY f) FROM executable_by_public WHERE f NOT IN (SELECT f FROM public_functions)),
-          NULL, 'PUBLIC may execute no function of schema invoice beyond the expected list');
+          NULL, 'PUBLIC may execute no function of schema invoice or of the cents extension beyond the expected list');
 SELECT is((SELECT array_agg(f ORDER BY f) FROM public_functions WHERE f NOT IN (SELECT f FROM executable_by_public)),
           NULL, '… and every function of the list (the types must stay usable)');
 SELECT is((SELECT array_agg(f ORDER BY f) FROM executable_by_public WHERE is_trigger), NULL,
@@ -134,8 +137,8 @@ SELECT ok(NOT has_function_privilege('public', f::regprocedure, 'EXECUTE'), form
   FROM unnest(ARRAY[
     'invoice.invoice_compute(text)', 'invoice.invoice_compute_period(timestamp with time zone,timestamp with time zone)',
     'invoice.invoice_issue(text)', 'invoice.invoice_issue_period(timestamp with time zone,timestamp with time zone)',
-    'invoice.invoice_cancel(text,text)', 'invoice.invoice_pay(text,invoice.cents,text,text)',
-    'invoice.invoice_topup(text,invoice.cents,text,text)', 'invoice.invoice_sweep_overdue(timestamp with time zone)',
+    'invoice.invoice_cancel(text,text)', 'invoice.invoice_pay(text,cents,text,text)',
+    'invoice.invoice_topup(text,cents,text,text)', 'invoice.invoice_sweep_overdue(timestamp with time zone)',
     'invoice.invoice_sweep_overdue_batch(timestamp with time zone,integer)', 'invoice.invoice_dispute(text,text)',
     'invoice.invoice_dispute_reject(text)', 'invoice.credit_note_create(text,text,text)',
     'invoice.credit_note_issue(text,date)', 'invoice.search_rebuild(text)']) f;
@@ -152,24 +155,24 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
                                 'invoice_compute_period', 'invoice_dispute', 'invoice_dispute_reject', 'invoice_issue',
                                 'invoice_issue_period', 'invoice_pay', 'invoice_sweep_overdue',
                                 'invoice_sweep_overdue_batch', 'invoice_topup')
-              AND NOT coalesce('search_path=pg_catalog, invoice, pg_temp' = ANY (p.proconfig), false)),
-          NULL, 'the functions that run as the owner pin search_path = pg_catalog, invoice, pg_temp');
+              AND NOT coalesce('search_path=pg_catalog, invoice, public, pg_temp' = ANY (p.proconfig), false)),
+          NULL, 'the functions that run as the owner pin search_path = pg_catalog, invoice, public (the cents type), pg_temp');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
             WHERE p.pronamespace = 'invoice'::regnamespace AND p.prosecdef
               AND p.proowner <> (SELECT c.relowner FROM pg_class c WHERE c.oid = 'invoice.invoices'::regclass)),
           NULL, 'they are owned by the tables'' owner');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
             WHERE p.pronamespace = 'invoice'::regnamespace AND p.prosecdef
-              AND NOT coalesce('search_path=pg_catalog, invoice, pg_temp' = ANY (p.proconfig), false)),
+              AND NOT coalesce('search_path=pg_catalog, invoice, public, pg_temp' = ANY (p.proconfig), false)),
           '{billing_v3_cursor_make,billing_v3_cursor_open}'::text[],
-          'each pins search_path = pg_catalog, invoice, pg_temp, but the two cursor functions (C, which pin it in code before their one query)');
+          'each pins search_path = pg_catalog, invoice, public, pg_temp, but the two cursor functions (C, which pin it in code before their one query)');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
             WHERE p.pronamespace = 'invoice'::regnamespace AND NOT p.prosecdef AND p.prolang = (SELECT l.oid FROM pg_language l WHERE l.lanname = 'sql')
-              AND p.prosqlbody IS NULL AND NOT coalesce('search_path=pg_catalog, invoice, pg_temp' = ANY (p.proconfig), false)),
+              AND p.prosqlbody IS NULL AND NOT coalesce('search_path=pg_catalog, invoice, public, pg_temp' = ANY (p.proconfig), false)),
           NULL, 'every LANGUAGE sql function is bound at creation (SQL-standard body) or pins its search_path');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
             WHERE p.pronamespace = 'invoice'::regnamespace AND p.prolang = (SELECT l.oid FROM pg_language l WHERE l.lanname = 'plpgsql')
-              AND NOT coalesce('search_path=pg_catalog, invoice, pg_temp' = ANY (p.proconfig), false)),
+              AND NOT coalesce('search_path=pg_catalog, invoice, public, pg_temp' = ANY (p.proconfig), false)),
           NULL, 'every PL/pgSQL function pins its search_path');
 
 -- Row-level security ---------------------------------------------------------------------

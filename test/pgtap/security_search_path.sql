@@ -2,14 +2,16 @@
 -- nothing.
 --
 -- The attacker is sec-a's owner, given CREATE on schema public (PostgreSQL 15
--- no longer grants it to PUBLIC: granted here to make the attempt real).  It
--- creates a public.sum(invoice.cents) that answers 999999.99, count(*) that
--- starts at 1000, = for text and for cents and ILIKE (~~*) that are always
+-- no longer grants it to PUBLIC: granted here to make the attempt real) and on
+-- the database.  The cents type's own objects live in public and are not its
+-- to replace (checked); so it makes a schema evil with a sum(cents) that
+-- answers 999999.99 and an = for cents that is always true, and in public a
+-- count(*) that starts at 1000, = for text and ILIKE (~~*) that are always
 -- true, lower / btrim / replace / left / to_char / now that lie,
 -- member_orgs() and acting_role() and invoice_org_id() of its own, a
 -- public.invoices view and temporary invoices / members / line_items tables
--- (one of them making it a member of sec-b), and puts pg_temp, public before
--- pg_catalog and invoice on its search_path.  The hijack works on its own
+-- (one of them making it a member of sec-b), and puts pg_temp, evil, public
+-- before pg_catalog and invoice on its search_path.  The hijack works on its own
 -- queries (checked) — and changes nothing the extension answers or does:
 -- the reads (list, describe, summary, CSV, Billing v3, api_get, tax, PDF,
 -- row counts), the member functions (pay, cancel, dispute, top up), and, with
@@ -25,10 +27,12 @@ SET search_path = public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(76);
+SELECT plan(78);
 \ir include/security_fixture.sql
 
 GRANT CREATE ON SCHEMA public TO :"owner_a";
+SELECT current_database() AS db \gset
+GRANT CREATE ON DATABASE :"db" TO :"owner_a";
 
 -- What is compared ----------------------------------------------------------------------
 
@@ -109,14 +113,15 @@ ROLLBACK TO SAVEPOINT before;
 
 CREATE TEMP TABLE plants (ord serial, sql text);
 INSERT INTO plants (sql) VALUES
-    ($$CREATE FUNCTION public.evil_sum(invoice.cents, invoice.cents) RETURNS invoice.cents LANGUAGE sql AS 'SELECT ''999999.99''::invoice.cents'$$),
-    ($$CREATE AGGREGATE public.sum(invoice.cents) (sfunc = public.evil_sum, stype = invoice.cents)$$),
+    ($$CREATE SCHEMA evil$$),
+    ($$CREATE FUNCTION evil.evil_sum(cents, cents) RETURNS cents LANGUAGE sql AS 'SELECT ''999999.99''::cents'$$),
+    ($$CREATE AGGREGATE evil.sum(cents) (sfunc = evil.evil_sum, stype = cents)$$),
     ($$CREATE AGGREGATE public.count(*) (sfunc = pg_catalog.int8inc, stype = int8, initcond = '1000')$$),
     ($$CREATE FUNCTION public.evil_eq(text, text) RETURNS boolean LANGUAGE sql AS 'SELECT true'$$),
     ($$CREATE OPERATOR public.= (leftarg = text, rightarg = text, function = public.evil_eq)$$),
     ($$CREATE OPERATOR public.~~* (leftarg = text, rightarg = text, function = public.evil_eq)$$),
-    ($$CREATE FUNCTION public.evil_cents_eq(invoice.cents, invoice.cents) RETURNS boolean LANGUAGE sql AS 'SELECT true'$$),
-    ($$CREATE OPERATOR public.= (leftarg = invoice.cents, rightarg = invoice.cents, function = public.evil_cents_eq)$$),
+    ($$CREATE FUNCTION evil.evil_cents_eq(cents, cents) RETURNS boolean LANGUAGE sql AS 'SELECT true'$$),
+    ($$CREATE OPERATOR evil.= (leftarg = cents, rightarg = cents, function = evil.evil_cents_eq)$$),
     ($$CREATE FUNCTION public.lower(text) RETURNS text LANGUAGE sql AS 'SELECT ''unpaid'''$$),
     ($$CREATE FUNCTION public.btrim(text) RETURNS text LANGUAGE sql AS 'SELECT ''unpaid'''$$),
     ($$CREATE FUNCTION public.replace(text, text, text) RETURNS text LANGUAGE sql AS 'SELECT ''%'''$$),
@@ -137,16 +142,19 @@ INSERT INTO plants (sql) VALUES
     ($$GRANT SELECT ON pg_temp.invoices, pg_temp.members, pg_temp.line_items TO PUBLIC$$);
 SELECT is(pg_temp.outcome(:'owner_a', sql), 'done', format('the attacker plants: %s', left(sql, 60)))
   FROM plants ORDER BY ord;
+SELECT is(pg_temp.outcome(:'owner_a', $$CREATE OR REPLACE AGGREGATE public.sum(cents) (sfunc = evil.evil_sum, stype = cents)$$),
+          'ERROR 42501: must be owner of function sum',
+          'the attacker cannot replace the cents extension''s sum(cents) in public');
 
 -- After: the same, with the attacker's search_path ------------------------------------------
 
-SET LOCAL search_path = pg_temp, public, pg_catalog, invoice;
+SET LOCAL search_path = pg_temp, evil, public, pg_catalog, invoice;
 -- (the harness below uses neither = nor any function planted)
 SELECT json_build_object(
     'text =', pg_temp.outcome(:'owner_a', $$SELECT ('x' = 'y')::text$$),
-    'cents =', pg_temp.outcome(:'owner_a', $$SELECT ('1.00'::invoice.cents = '2.00'::invoice.cents)::text$$),
+    'cents =', pg_temp.outcome(:'owner_a', $$SELECT ('1.00'::cents = '2.00'::cents)::text$$),
     'ILIKE', pg_temp.outcome(:'owner_a', $$SELECT ('abc' ILIKE 'zzz')::text$$),
-    'sum', pg_temp.outcome(:'owner_a', $$SELECT sum(v)::text FROM (VALUES ('1.00'::invoice.cents)) t(v)$$),
+    'sum', pg_temp.outcome(:'owner_a', $$SELECT sum(v)::text FROM (VALUES ('1.00'::cents)) t(v)$$),
     'count', pg_temp.outcome(:'owner_a', $$SELECT count(*)::text FROM (VALUES (1)) t(v)$$),
     'lower', pg_temp.outcome(:'owner_a', $$SELECT lower('PAID')$$),
     'now', pg_temp.outcome(:'owner_a', $$SELECT now()::date::text$$),

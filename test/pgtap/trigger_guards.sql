@@ -48,7 +48,7 @@ SELECT is((SELECT status FROM invoice.credit_notes WHERE credit_note_id = :'note
           'and nothing was written: the note is still a draft');
 
 -- Every trigger function, attached to a table of someone else's.
-CREATE TABLE public.tg_scratch (org_id text, status text, advance_balance invoice.cents, amount invoice.cents);
+CREATE TABLE public.tg_scratch (org_id text, status text, advance_balance cents, amount cents);
 CREATE FUNCTION pg_temp.attached_elsewhere(p_function regproc) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     args text := CASE p_function::text WHEN 'invoice.invoice_children_changed' THEN '''lines''' ELSE '' END;

@@ -60,7 +60,7 @@ if ! out=$(createdb "$DB_A" 2>&1); then
 fi
 if ! out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$DB_A" 2>&1 <<'SQL'
 SET client_min_messages = warning;
-CREATE EXTENSION invoice;
+CREATE EXTENSION invoice CASCADE;
 SET search_path = invoice, public;
 SET TimeZone = 'UTC';
 

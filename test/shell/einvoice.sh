@@ -52,7 +52,7 @@ done
 python3 -c 'import jsonschema' 2>/dev/null || bail "python3-jsonschema is installed" "run test/deps.sh"
 
 createdb "$DB" >/dev/null 2>&1 || bail "create database $DB"
-if ! out=$( (echo "SET client_min_messages = warning; CREATE EXTENSION invoice;" \
+if ! out=$( (echo "SET client_min_messages = warning; CREATE EXTENSION invoice CASCADE;" \
 	"SET search_path = invoice, public; SET TimeZone = 'UTC';"
 	cat "$HERE/../einvoice/fixture.sql") | psql -X -q -1 -v ON_ERROR_STOP=1 -d "$DB" 2>&1 >/dev/null); then
 	bail "load test/einvoice/fixture.sql" "$out"

@@ -54,8 +54,8 @@ GRANT $TENANT TO CURRENT_USER;
 GRANT USAGE ON SCHEMA invoice TO $TENANT;
 GRANT SELECT ON ALL TABLES IN SCHEMA invoice TO $TENANT;
 REVOKE SELECT ON invoice.api_secret FROM $TENANT;
-GRANT EXECUTE ON FUNCTION invoice.invoice_pay(text, invoice.cents, text, text), invoice.invoice_cancel(text, text),
-                          invoice.invoice_dispute(text, text), invoice.invoice_topup(text, invoice.cents, text, text)
+GRANT EXECUTE ON FUNCTION invoice.invoice_pay(text, cents, text, text), invoice.invoice_cancel(text, text),
+                          invoice.invoice_dispute(text, text), invoice.invoice_topup(text, cents, text, text)
    TO $TENANT;
 INSERT INTO invoice.members (org_id, member, role) VALUES ('org-acme', '$TENANT', 'viewer');
 ALTER ROLE $TENANT SET search_path = invoice, public;

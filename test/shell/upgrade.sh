@@ -8,7 +8,8 @@
 #      off); every C function and aggregate of 0.1 called once (test/shell/lib/call_c_functions.sql):
 #      0.1's SQL calling the new library may refuse, never crash; 0.1's C functions whose
 #      signature 0.2 changed are exactly the reviewed ones (they check PG_NARGS()).
-#   2. ALTER EXTENSION invoice UPDATE; database F: a fresh CREATE EXTENSION invoice.
+#   2. CREATE EXTENSION cents (it takes over 0.1's type) and ALTER EXTENSION invoice UPDATE;
+#      database F: a fresh CREATE EXTENSION invoice CASCADE.
 #   3. (a) U's extension equals F's, fact by fact (test/shell/lib/extension_catalog.sql: members,
 #      definitions, columns, constraints, indexes, triggers, policies, privileges, comments); a
 #      failure lists every object that differs, so that the missing upgrade step is plain.
@@ -124,18 +125,32 @@ reviewed="invoice_amounts_accum"
 q "$DB_U" "SELECT p.prosrc || '|' || pg_get_function_identity_arguments(p.oid) || '|' || pg_get_function_result(p.oid)
              FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
             WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'invoice')
-              AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')" | sort >"$WORK/c-old"
+              AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')" |
+	sed 's/invoice\.cents/cents/g' | sort >"$WORK/c-old"	# 0.1's invoice.cents is the cents extension's type
 
 # --- 2. the update; a fresh install ------------------------------------------------------------
 
-if ! out=$(q "$DB_U" "ALTER EXTENSION invoice UPDATE" 2>&1); then
-	bail "ALTER EXTENSION invoice UPDATE from $FROM" "$out"
+# 0.2 requires the cents extension: it takes over 0.1's type (README "Versions and upgrades")
+if ! out=$(q "$DB_U" "ALTER EXTENSION invoice UPDATE" 2>&1) && [[ $out == *'required extension "cents" is not installed'* ]]; then
+	ok "ALTER EXTENSION invoice UPDATE without the cents extension is refused, naming it"
+else
+	not_ok "ALTER EXTENSION invoice UPDATE without the cents extension is refused, naming it" "$out"
 fi
+if ! out=$(q "$DB_U" "BEGIN; CREATE EXTENSION cents; ALTER EXTENSION invoice UPDATE; COMMIT" 2>&1); then
+	bail "CREATE EXTENSION cents; ALTER EXTENSION invoice UPDATE from $FROM" "$out"
+fi
+check "the cents extension took over $FROM's type, in schema public: no column changed type" \
+	"$(q "$DB_U" "SELECT count(*) FILTER (WHERE a.atttypid <> 'public.cents'::regtype)
+	               || ' ' || (SELECT count(*) FROM pg_type WHERE typname = 'cents')
+	               || ' ' || (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'cents')
+	                FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+	               WHERE c.relnamespace = 'invoice'::regnamespace AND format_type(a.atttypid, NULL) ~ 'cents'")" \
+	"0 1 public"
 want=$(q "$DB_U" "SELECT default_version FROM pg_available_extensions WHERE name = 'invoice'")
 check "ALTER EXTENSION invoice UPDATE from $FROM reaches the default version" \
 	"$(q "$DB_U" "SELECT extversion FROM pg_extension WHERE extname = 'invoice'")" "$want"
-if ! out=$(createdb "$DB_F" 2>&1 && q "$DB_F" "CREATE EXTENSION invoice"); then
-	bail "a fresh CREATE EXTENSION invoice" "$out"
+if ! out=$(createdb "$DB_F" 2>&1 && q "$DB_F" "CREATE EXTENSION invoice CASCADE"); then
+	bail "a fresh CREATE EXTENSION invoice CASCADE" "$out"
 fi
 
 q "$DB_F" "SELECT p.prosrc || '|' || pg_get_function_identity_arguments(p.oid) || '|' || pg_get_function_result(p.oid)
@@ -192,11 +207,11 @@ check_sql "every row of every $FROM table survived the update, column for column
 check "no invoice's amounts change when recomputed by the new code (invoice_compute_period)" \
 	"$(q "$DB_U" "BEGIN; SELECT invoice.invoice_compute_period('-infinity', 'infinity'); ROLLBACK;")" "0"
 check_sql "stored amounts add up: usage = Σ lines, paid = Σ payments, total = subtotal + tax + round_off, amount due" "$DB_U" \
-	"SET search_path = invoice, pg_catalog;
+	"SET search_path = invoice, public, pg_catalog;
 	 SELECT i.id FROM invoice.invoices i
-	  WHERE i.usage_amount <> coalesce((SELECT invoice.sum(l.amount) FROM invoice.line_items l
+	  WHERE i.usage_amount <> coalesce((SELECT sum(l.amount) FROM invoice.line_items l
 	                                     WHERE l.org_id = i.org_id AND l.invoice_id = i.id), '0')
-	     OR i.already_billed_amount <> coalesce((SELECT invoice.sum(p.amount) FROM invoice.payments p
+	     OR i.already_billed_amount <> coalesce((SELECT sum(p.amount) FROM invoice.payments p
 	                                              WHERE p.org_id = i.org_id AND p.invoice_id = i.id), '0')
 	     OR i.subtotal <> i.usage_amount - i.credits_applied
 	     OR i.total <> i.subtotal + i.tax + i.round_off
@@ -219,9 +234,9 @@ check_sql "numbers are gapless: each series and financial year holds exactly 1 �
 	 SELECT 'no series: ' || d.number FROM docs d
 	  WHERE NOT EXISTS (SELECT FROM series s WHERE left(d.number, length(s.prefix)) = s.prefix)"
 check_sql "every organisation's advance balance is the sum of its ledger" "$DB_U" \
-	"SET search_path = invoice, pg_catalog;
+	"SET search_path = invoice, public, pg_catalog;
 	 SELECT o.org_id || ': ' || o.advance_balance FROM invoice.orgs o
-	  WHERE o.advance_balance <> coalesce((SELECT invoice.sum(a.amount) FROM invoice.advance_ledger a
+	  WHERE o.advance_balance <> coalesce((SELECT sum(a.amount) FROM invoice.advance_ledger a
 	                                        WHERE a.org_id = o.org_id), '0')"
 sig="SELECT md5(string_agg(g::text, ',' ORDER BY g::text COLLATE \"C\")) FROM invoice.search_signatures g"
 check "the search signatures are those the new code makes (search_rebuild changes none)" \
@@ -242,7 +257,7 @@ check "usage billing: invoice_generate rates the usage loaded after the update o
 	              VALUES ('org-xxxxxx', 'up-1', 'Compute', 'Virtual Machines', 'C3.8GB', 'Delhi', 'VM-hours', 10,
 	                      '2025-01-02', '2025-01-03');
 	              SELECT invoice.invoice_generate('2025-01-01', '2025-02-01') > 0;
-	              SELECT count(*) || ' ' || invoice.sum(l.amount) FROM invoice.usage_records r
+	              SELECT count(*) || ' ' || sum(l.amount) FROM invoice.usage_records r
 	                JOIN invoice.line_items l ON l.org_id = r.org_id AND l.invoice_id = r.invoice_id
 	               WHERE r.idempotency_key = 'up-1';" | tr '\n' ' ')" "t 1 5.00 "
 

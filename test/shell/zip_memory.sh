@@ -38,7 +38,7 @@ PEAK="SELECT max(v) FILTER (WHERE k = 'VmHWM') - coalesce(max(v) FILTER (WHERE k
                 FROM regexp_split_to_table(pg_read_file('/proc/self/status'), E'\n') l) s"
 
 if ! createdb "$DB" || ! psql -X -q -v ON_ERROR_STOP=1 -d "$DB" >/dev/null <<'SQL'
-CREATE EXTENSION invoice;
+CREATE EXTENSION invoice CASCADE;
 INSERT INTO invoice.supplier (legal_name, address, gstin, state_code)
 VALUES ('Example Cloud Services Pvt Ltd', E'12 MG Road\nBengaluru 560001', '29AABCE1234F1Z1', '29');
 INSERT INTO invoice.orgs (org_id, name) VALUES ('org-zip', 'Zip Analytics');

@@ -13,7 +13,7 @@ COMMENT ON COLUMN invoice.supplier.total_rounding IS 'none, or rupee: INR drafts
 ALTER TABLE invoice.invoices
     ADD COLUMN tax_rounding    text CHECK (tax_rounding IN ('line', 'invoice')),
     ADD COLUMN total_rounding  text CHECK (total_rounding IN ('none', 'rupee')),
-    ADD COLUMN round_off       invoice.cents NOT NULL DEFAULT '0';
+    ADD COLUMN round_off       cents NOT NULL DEFAULT '0';
 -- the new table CHECK takes the place (and the generated name) of the life cycle's number CHECK
 ALTER TABLE invoice.invoices RENAME CONSTRAINT invoices_check3 TO invoices_check4;
 ALTER TABLE invoice.invoices ADD CONSTRAINT invoices_check3 CHECK (total_rounding IS DISTINCT FROM 'rupee' OR currency = 'INR');

@@ -2,7 +2,7 @@
 -- 67_credit_notes: round-off of notes of invoices rounded to the rupee (0 for every existing
 -- note: 0.1 rounded no total); line credits (a line of the invoice by units, by amount or in
 -- full — every existing line is an amount at a rate: line_id, units and line_amount NULL)
-ALTER TABLE invoice.credit_notes ADD COLUMN round_off invoice.cents NOT NULL DEFAULT '0';
+ALTER TABLE invoice.credit_notes ADD COLUMN round_off cents NOT NULL DEFAULT '0';
 COMMENT ON COLUMN invoice.credit_notes.round_off IS 'part of total: for an invoice rounded to the rupee, what makes the value credited so far (taxable values + tax of its issued notes) a whole number of rupees, rounded half away from zero, so the notes add up to the invoice''s total';
 ALTER TABLE invoice.credit_note_lines
     ALTER COLUMN amount DROP NOT NULL,
@@ -10,7 +10,7 @@ ALTER TABLE invoice.credit_note_lines
     ADD CONSTRAINT credit_note_lines_amount_check CHECK (amount >= '0'),
     ADD COLUMN line_id      bigint,
     ADD COLUMN units        numeric CHECK (units > 0),
-    ADD COLUMN line_amount  invoice.cents CHECK (line_amount > '0'),
+    ADD COLUMN line_amount  cents CHECK (line_amount > '0'),
     ADD FOREIGN KEY (org_id, line_id) REFERENCES invoice.line_items (org_id, line_id),
     ADD CONSTRAINT credit_note_lines_check CHECK (line_id IS NOT NULL OR coalesce(amount > '0', false)),
     ADD CONSTRAINT credit_note_lines_check1 CHECK (line_id IS NOT NULL OR (units IS NULL AND line_amount IS NULL));

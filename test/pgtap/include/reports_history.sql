@@ -30,8 +30,8 @@ INSERT INTO invoice.orgs (org_id, name, gstin, billing_state, payment_terms_days
     ('rh-mix', 'Two currencies', NULL, '29', 20);
 
 CREATE TEMP TABLE rh_snap_invoice (b timestamptz, org_id text, invoice_id text, currency text,
-                                   amount_due invoice.cents, due_date timestamptz);
-CREATE TEMP TABLE rh_snap_org (b timestamptz, org_id text, advance invoice.cents);
+                                   amount_due cents, due_date timestamptz);
+CREATE TEMP TABLE rh_snap_org (b timestamptz, org_id text, advance cents);
 CREATE TEMP TABLE rh_events (at timestamptz, kind text, org_id text, invoice_id text);
 
 CREATE FUNCTION pg_temp.rh_clock(t timestamptz) RETURNS void LANGUAGE sql AS
@@ -51,9 +51,9 @@ DECLARE
     org text;
     cur text;
     inv text;
-    due invoice.cents;
-    creditable invoice.cents;
-    amount invoice.cents;
+    due cents;
+    creditable cents;
+    amount cents;
     note invoice.credit_notes;
     r double precision;
     n integer := 0;
@@ -88,7 +88,7 @@ BEGIN
               FROM generate_series(1, 1 + floor(random() * 4)::int) g;
             IF random() < 0.3 THEN
                 INSERT INTO invoice.credits (org_id, invoice_id, amount, code)
-                VALUES (org, inv, (1 + floor(random() * 20000))::bigint::invoice.cents, 'PROMO');
+                VALUES (org, inv, (1 + floor(random() * 20000))::bigint::cents, 'PROMO');
             END IF;
             PERFORM invoice.invoice_issue(inv);
             INSERT INTO rh_events VALUES (t, 'invoice', org, inv);
@@ -97,7 +97,7 @@ BEGIN
              WHERE i.org_id = org AND i.status IN ('pending', 'overdue') ORDER BY random() LIMIT 1;
             IF FOUND THEN
                 amount := CASE WHEN random() < 0.5 THEN due
-                               ELSE greatest((due::bigint * random())::bigint, 1)::invoice.cents END;
+                               ELSE greatest((due::bigint * random())::bigint, 1)::cents END;
                 PERFORM invoice.invoice_pay(inv, amount, 'upi', format('rh-pay-%s', k));
                 INSERT INTO rh_events VALUES (t, 'payment', org, inv);
             END IF;
@@ -107,7 +107,7 @@ BEGIN
                AND i.invoice_date < t - interval '1 day'
              ORDER BY random() LIMIT 1;
             IF FOUND THEN
-                amount := greatest((creditable::bigint * random() * 0.8)::bigint, 1)::invoice.cents;
+                amount := greatest((creditable::bigint * random() * 0.8)::bigint, 1)::cents;
                 note := invoice.credit_note_create(inv, 'other', 'random');
                 INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, description, amount, hsn_sac)
                 VALUES (org, note.credit_note_id, 'correction', amount, '998315');
@@ -119,7 +119,7 @@ BEGIN
                 END;
             END IF;
         ELSIF r < 0.8 THEN
-            PERFORM invoice.invoice_topup(org, (1000 + floor(random() * 90000))::bigint::invoice.cents, 'card',
+            PERFORM invoice.invoice_topup(org, (1000 + floor(random() * 90000))::bigint::cents, 'card',
                                           format('rh-top-%s', k));
             INSERT INTO rh_events VALUES (t, 'topup', org, NULL);
         ELSIF r < 0.88 THEN

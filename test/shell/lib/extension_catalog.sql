@@ -1,4 +1,4 @@
--- test/shell/lib/extension_catalog.sql — the invoice extension as the catalogs hold it, one line
+-- test/shell/lib/extension_catalog.sql — the invoice and cents extensions as the catalogs hold them, one line
 -- per fact: "KEY<tab>VALUE", KEY naming the object (pg_describe_object, qualified names), VALUE
 -- its definition.  test/shell/upgrade.sh compares these lines between a database upgraded with
 -- ALTER EXTENSION invoice UPDATE and a fresh install: any difference names the object whose
@@ -25,9 +25,9 @@ SET search_path = pg_catalog;
 SET TimeZone = 'UTC';
 
 WITH ext AS (
-    SELECT oid, extconfig, extcondition FROM pg_extension WHERE extname = 'invoice'
+    SELECT oid, extname, extconfig, extcondition FROM pg_extension WHERE extname IN ('invoice', 'cents')
 ), members AS (
-    SELECT d.classid, d.objid, d.objsubid
+    SELECT d.classid, d.objid, d.objsubid, ext.extname
       FROM pg_depend d, ext
      WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = ext.oid AND d.deptype = 'e'
 ), rels AS (       -- member relations, and the attributes of member composite types
@@ -45,7 +45,7 @@ WITH ext AS (
       FROM members m JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid
 ), facts(key, value) AS (
     -- the members themselves
-    SELECT 'member ' || pg_describe_object(classid, objid, objsubid), ''
+    SELECT 'member ' || pg_describe_object(classid, objid, objsubid), 'of extension ' || extname
       FROM members
     UNION ALL
     SELECT 'comment ' || pg_describe_object(classid, objid, objsubid),

@@ -451,7 +451,7 @@ numeric_cents(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("numeric value %s has fractional cents",
 						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value)))),
-				 errhint("Round it explicitly with invoice.cents_round().")));
+				 errhint("Round it explicitly with cents_round().")));
 	PG_RETURN_CENTS(integral_numeric_to_int64(minor));
 }
 

@@ -1,0 +1,1 @@
+../../ext/97_search_path.sql
