@@ -35,6 +35,12 @@ meta=$(/usr/bin/python3 -c 'import json; m = json.load(open("META.json")); p = m
 print(m["version"], p["version"], p["file"])')
 check "META.json's versions and file are those of invoice.control's default_version $version" \
 	"$meta" "$version.0 $version.0 sql/invoice--$version.sql"
+cents_version=$(sed -n "s/^default_version *= *'\(.*\)'.*/\1/p" cents/cents.control)
+meta=$(/usr/bin/python3 -c 'import json; p = json.load(open("META.json"))["provides"]["cents"]; print(p["version"], p["file"])')
+check "META.json provides cents $cents_version (cents/cents.control) with its install script" \
+	"$meta $([ -f "cents/sql/cents--$cents_version.sql" ] && echo present)" \
+	"$cents_version.0 cents/sql/cents--$cents_version.sql present"
+check "invoice requires cents (invoice.control)" "$(sed -n "s/^requires *= *'\(.*\)'.*/\1/p" invoice.control)" "cents"
 
 # released versions: the frozen install scripts other than the current version's
 released=$(find sql -maxdepth 1 -name 'invoice--*.sql' ! -name 'invoice--*--*' ! -name "invoice--$version.sql" |
