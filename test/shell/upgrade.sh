@@ -293,6 +293,18 @@ check "the APIs answer on the upgraded database (list, describe, CSV, Billing v3
 	                     invoice.api_get('/v2/statements', '{\"orgId\": \"org-yyyyyy\", \"periodFrom\": \"2024-01-01\", \"periodTo\": \"2025-01-01\", \"currency\": \"USD\"}') ->> 'code'")" \
 	"t|t|t|t|0"
 
+# every C function and aggregate of 0.2, called on the updated database with search_path =
+# pg_catalog: the SQL they run names the cents objects by their schema (issue 20), so none fails
+# for want of a type, function or operator (42704, 42883)
+out=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$DB_U" -c "SET c_calls.org = 'org-xxxxxx'" \
+	-c "SET c_calls.inv = 'inv-x-4'" -f "$HERE/lib/call_c_functions.sql" \
+	-c "SELECT '#   unresolved: ' || fn || ': ' || message FROM c_calls WHERE sqlstate IN ('42704', '42883')" 2>&1)
+if [ -n "$out" ] && ! grep -q 'unresolved:\|ERROR\|FATAL' <<<"$out"; then
+	ok "every C function and aggregate of 0.2, called with search_path = pg_catalog, resolves the cents objects: ${out%%$'\n'*}"
+else
+	not_ok "every C function and aggregate of 0.2, called with search_path = pg_catalog, resolves the cents objects" "$out"
+fi
+
 echo "1..$n"
 if [ "$failed" -gt 0 ]; then
 	echo "# upgrade: $failed of $n checks failed"

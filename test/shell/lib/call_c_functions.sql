@@ -7,7 +7,8 @@
 -- (type input/output and operators by the casts and the sample data, triggers by the data
 -- load, aggregate support by the aggregate).  Prints: called N, raised M (SQLSTATEs), then
 -- one line per function that raised (what refuses before the update).
--- psql variable org: an organisation of the sample; inv: one of its invoices.
+-- psql variable org: an organisation of the sample; inv: one of its invoices.  search_path is
+-- pg_catalog alone: the extension's SQL must not depend on the caller's (issue 20).
 
 SET search_path = pg_catalog;
 CREATE TEMP TABLE c_calls (fn text, sqlstate text, message text);
@@ -42,7 +43,10 @@ BEGIN
                 WHEN a.typ = 'text'::regtype AND a.argname ~ 'org' THEN quote_literal(current_setting('c_calls.org'))
                 WHEN a.typ = 'text'::regtype AND a.argname ~ '(^id$|invoice|_id$)' THEN quote_literal(current_setting('c_calls.inv'))
                 WHEN a.typ = 'text'::regtype THEN '''x'''
-                WHEN a.typ = 'invoice.cents'::regtype THEN '''1.00''::invoice.cents'
+                -- the money type: invoice.cents in 0.1, the cents extension's since 0.2
+                WHEN a.typ = (SELECT t.atttypid FROM pg_attribute t
+                               WHERE t.attrelid = 'invoice.invoices'::regclass AND t.attname = 'total')
+                    THEN format('''1.00''::%s', a.typ::regtype)
                 WHEN a.typ IN ('numeric'::regtype, 'integer'::regtype, 'bigint'::regtype, 'smallint'::regtype,
                                'double precision'::regtype) THEN format('1::%s', a.typ::regtype)
                 WHEN a.typ = 'boolean'::regtype THEN 'false'
