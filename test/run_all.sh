@@ -109,7 +109,7 @@ count_tap()
 	function start(name) { flush(); file = name; ok = 0; nok = 0; planned = -1; bad = 0 }
 	/^Test Summary Report/ { flush(); done = 1 }
 	done { next }
-	/^[^ #].*\.sql \.+( |$)/ {
+	/^[^ #].*\.(sql|sh) \.+( |$)/ {
 		start($1)
 		sub(/^[^ ]+ \.+ ?/, "")
 		if ($0 == "") next

@@ -26,9 +26,11 @@ BEGIN
     FOREACH t IN ARRAY ARRAY['orgs', 'invoices', 'line_items', 'credits', 'payments', 'status_history',
                              'receipts', 'advance_ledger', 'credit_notes', 'credit_note_lines']
     LOOP
-        EXECUTE format('CREATE POLICY finance_read ON invoice.%I FOR SELECT USING (invoice.finance_reader())', t);
-        EXECUTE format('COMMENT ON POLICY finance_read ON invoice.%I IS %L', t,
-                       'the supplier''s finance role (members of invoice_finance) reads every organisation''s rows');
+        PERFORM invoice.table_ddl(format('invoice.%I', t)::regclass,   -- 06_table_ddl.sql
+            format('DROP POLICY IF EXISTS finance_read ON invoice.%I', t),
+            format('CREATE POLICY finance_read ON invoice.%I FOR SELECT USING (invoice.finance_reader())', t),
+            format('COMMENT ON POLICY finance_read ON invoice.%I IS %L', t,
+                   'the supplier''s finance role (members of invoice_finance) reads every organisation''s rows'));
     END LOOP;
 END
 $$;

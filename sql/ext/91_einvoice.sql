@@ -4,16 +4,26 @@
 
 -- What the schema needs of both parties beyond what an invoice prints: a location (Loc)
 -- and a PIN code (Pin).
-ALTER TABLE invoice.supplier
-    ADD COLUMN city     text CHECK (btrim(city) <> ''),
-    ADD COLUMN pincode  text CHECK (pincode ~ '^[1-9][0-9]{5}$');
-COMMENT ON COLUMN invoice.supplier.city IS 'the supplier''s place (city, town or village): the e-invoice''s SellerDtls.Loc';
-COMMENT ON COLUMN invoice.supplier.pincode IS 'the supplier''s PIN code (6 digits): the e-invoice''s SellerDtls.Pin';
-ALTER TABLE invoice.orgs
-    ADD COLUMN billing_city     text CHECK (btrim(billing_city) <> ''),
-    ADD COLUMN billing_pincode  text CHECK (billing_pincode ~ '^[1-9][0-9]{5}$');
-COMMENT ON COLUMN invoice.orgs.billing_city IS 'the billing address''s place (city, town or village): the e-invoice''s BuyerDtls.Loc';
-COMMENT ON COLUMN invoice.orgs.billing_pincode IS 'the billing address''s PIN code (6 digits): the e-invoice''s BuyerDtls.Pin';
+-- (Named constraints: Citus takes a new column's constraint only with a name.)
+-- (Changes of existing tables through invoice.table_ddl: 06_table_ddl.sql says why.)
+SELECT invoice.table_ddl('invoice.supplier',
+    $ddl$ALTER TABLE invoice.supplier ADD COLUMN IF NOT EXISTS city     text$ddl$,
+    $ddl$ALTER TABLE invoice.supplier DROP CONSTRAINT IF EXISTS supplier_city_check$ddl$,
+    $ddl$ALTER TABLE invoice.supplier ADD CONSTRAINT supplier_city_check CHECK (btrim(city) <> '')$ddl$,
+    $ddl$ALTER TABLE invoice.supplier ADD COLUMN IF NOT EXISTS pincode  text$ddl$,
+    $ddl$ALTER TABLE invoice.supplier DROP CONSTRAINT IF EXISTS supplier_pincode_check$ddl$,
+    $ddl$ALTER TABLE invoice.supplier ADD CONSTRAINT supplier_pincode_check CHECK (pincode ~ '^[1-9][0-9]{5}$')$ddl$,
+    $ddl$COMMENT ON COLUMN invoice.supplier.city IS 'the supplier''s place (city, town or village): the e-invoice''s SellerDtls.Loc'$ddl$,
+    $ddl$COMMENT ON COLUMN invoice.supplier.pincode IS 'the supplier''s PIN code (6 digits): the e-invoice''s SellerDtls.Pin'$ddl$);
+SELECT invoice.table_ddl('invoice.orgs',
+    $ddl$ALTER TABLE invoice.orgs ADD COLUMN IF NOT EXISTS billing_city     text$ddl$,
+    $ddl$ALTER TABLE invoice.orgs DROP CONSTRAINT IF EXISTS orgs_billing_city_check$ddl$,
+    $ddl$ALTER TABLE invoice.orgs ADD CONSTRAINT orgs_billing_city_check CHECK (btrim(billing_city) <> '')$ddl$,
+    $ddl$ALTER TABLE invoice.orgs ADD COLUMN IF NOT EXISTS billing_pincode  text$ddl$,
+    $ddl$ALTER TABLE invoice.orgs DROP CONSTRAINT IF EXISTS orgs_billing_pincode_check$ddl$,
+    $ddl$ALTER TABLE invoice.orgs ADD CONSTRAINT orgs_billing_pincode_check CHECK (billing_pincode ~ '^[1-9][0-9]{5}$')$ddl$,
+    $ddl$COMMENT ON COLUMN invoice.orgs.billing_city IS 'the billing address''s place (city, town or village): the e-invoice''s BuyerDtls.Loc'$ddl$,
+    $ddl$COMMENT ON COLUMN invoice.orgs.billing_pincode IS 'the billing address''s PIN code (6 digits): the e-invoice''s BuyerDtls.Pin'$ddl$);
 
 CREATE TABLE invoice.einvoices (
     org_id          text COLLATE "C" NOT NULL,
@@ -36,7 +46,8 @@ COMMENT ON COLUMN invoice.einvoices.signed_qr_code IS 'the IRP''s SignedQRCode (
 COMMENT ON COLUMN invoice.einvoices.signed_invoice IS 'the IRP''s SignedInvoice (a compact JWS), if the integration keeps it';
 SELECT pg_catalog.pg_extension_config_dump('invoice.einvoices', '');
 
-ALTER TABLE invoice.einvoices ENABLE ROW LEVEL SECURITY;
+SELECT invoice.table_ddl('invoice.einvoices',
+    $ddl$ALTER TABLE invoice.einvoices ENABLE ROW LEVEL SECURITY$ddl$);
 CREATE POLICY member_read ON invoice.einvoices FOR SELECT
     USING (org_id = ANY ((SELECT invoice.member_orgs())::text[]));
 COMMENT ON POLICY member_read ON invoice.einvoices IS 'members read the rows of their organisations';

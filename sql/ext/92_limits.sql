@@ -46,8 +46,10 @@ BEGIN
         ('credit_notes', 'description', 4000, 'credit note description'),
         ('credit_note_lines', 'description', 4000, 'credit note line description')) AS t(tab, col, max_bytes, what)
     LOOP
-        EXECUTE format('ALTER TABLE invoice.%I ADD CONSTRAINT %I CHECK (invoice.text_within(%I, %s, %L))',
-                       c.tab, c.tab || '_' || c.col || '_length', c.col, c.max_bytes, c.what);
+        PERFORM invoice.table_ddl(format('invoice.%I', c.tab)::regclass,   -- 06_table_ddl.sql
+            format('ALTER TABLE invoice.%I DROP CONSTRAINT IF EXISTS %I', c.tab, c.tab || '_' || c.col || '_length'),
+            format('ALTER TABLE invoice.%I ADD CONSTRAINT %I CHECK (invoice.text_within(%I, %s, %L))',
+                   c.tab, c.tab || '_' || c.col || '_length', c.col, c.max_bytes, c.what));
     END LOOP;
 END
 $$;

@@ -5,8 +5,9 @@
 #
 #   bash test/citus/run.sh            a throwaway cluster on localhost: one coordinator and two
 #                                     workers (initdb, own ports, shared_preload_libraries =
-#                                     citus), the extension created and distributed, then
-#                                     pg_prove over test/citus/*.sql on the coordinator
+#                                     citus), the upgrade from 0.1 (test/citus/upgrade.sh, a
+#                                     database of its own), then the extension created and
+#                                     distributed and pg_prove over test/citus/*.sql
 #   bash test/citus/run.sh --keep     the same cluster, left running after the files (to try things
 #                                     by hand: it prints how to connect and how to stop it)
 #   bash test/citus/run.sh --here     the same files against the Citus coordinator that the
@@ -120,6 +121,10 @@ echo "# Citus $(q "${ports[0]}" "$DB" "SELECT extversion FROM pg_extension WHERE
 	"coordinator localhost:${ports[0]}, workers localhost:${ports[1]} and localhost:${ports[2]}"
 
 rc=0
+# the upgrade from 0.1 on this cluster, in a database of its own (before the files: the log is
+# read as pg_prove's, one block per file)
+echo "test/citus/upgrade.sh .. "
+bash test/citus/upgrade.sh "${ports[@]}" || rc=$?
 run_files "$DB" || rc=$?
 if [ "$rc" -ne 0 ]; then
 	for node in "${nodes[@]}"; do

@@ -1,0 +1,1 @@
+../../ext/06_table_ddl.sql
