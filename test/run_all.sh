@@ -33,12 +33,18 @@ PG_MAJOR=15
 export LC_ALL=C.UTF-8 # deterministic messages and collation, whatever the caller's locale
 export PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/$PG_MAJOR/bin/pg_config}"
 RESULTS=.results
-COUNTS="$RESULTS/counts" # one line per suite: name passed failed note…
+COUNTS="$RESULTS/counts" # one line per suite: name passed failed seconds note…
 
 banner() { printf '\n========== %s ==========\n' "$*"; }
 
-# record SUITE PASSED FAILED [NOTE]
-record() { printf '%s %d %d %s\n' "$1" "$2" "$3" "${4:-}" >>"$COUNTS"; }
+# record SUITE PASSED FAILED [NOTE]: also the seconds since the last record of this process
+# (the suite's time, with its set-up), for the summary
+record()
+{
+	printf '%s %d %d %d %s\n' "$1" "$2" "$3" "$((SECONDS - last_record))" "${4:-}" >>"$COUNTS"
+	last_record=$SECONDS
+}
+last_record=0
 
 # make_var NAME: the value of a Makefile variable (the Makefile stays the one source of truth)
 make_var()
@@ -282,12 +288,14 @@ fi
 summary()
 {
 	banner summary
-	local passed=0 failed=0 suite p f note
-	while read -r suite p f note; do
-		printf '%-20s %5d passed, %d failed%s\n' "$suite" "$p" "$f" "${note:+  ($note)}"
+	local passed=0 failed=0 seconds=0 suite p f s note
+	while read -r suite p f s note; do
+		printf '%-20s %5d passed, %d failed  %4ds%s\n' "$suite" "$p" "$f" "$s" "${note:+  ($note)}"
+		seconds=$((seconds + s))
 		passed=$((passed + p))
 		failed=$((failed + f))
 	done <"$COUNTS"
+	echo "# $seconds s in the suites, $SECONDS s in all (make test)"
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 }
