@@ -19,7 +19,7 @@ OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 UPGRADES   = $(patsubst sql/upgrade/%,sql/$(EXTENSION)--%.sql,$(sort $(wildcard sql/upgrade/*--*)))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql $(UPGRADES)
 DATA       = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
-SHLIB_LINK += -lhpdf -lqrencode   # PDFs (libharu), QR codes (libqrencode): src/pdf.c, src/pdf_qr.c
+SHLIB_LINK += -lhpdf -lqrencode   # PDFs (libharu), QR codes (libqrencode): src/pdf_layout.c, src/pdf_qr.c
 
 # pg_regress: every sql/*.sql but the install and upgrade scripts, in name order
 REGRESS      = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
