@@ -261,33 +261,28 @@ BEGIN
     END IF;
 END $$;
 
-INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per) VALUES
-('new invoices', 1, 'bare', 'SET LOCAL session_replication_role = replica;
-  DROP INDEX invoice.invoices_search_trgm, invoice.line_items_search_trgm',
- 'SELECT sb.new_invoices(false)', 'SELECT count(*) = 1000 FROM invoice.invoices WHERE id LIKE ''new-%''', 1000),
-('new invoices', 2, 'signatures', 'SET LOCAL session_replication_role = replica;
-  DROP INDEX invoice.invoices_search_trgm, invoice.line_items_search_trgm',
- 'SELECT sb.new_invoices(true)', 'SELECT count(*) = 1000 FROM invoice.search_signatures WHERE invoice_id LIKE ''new-%''', 1000),
-('new invoices', 3, 'pg_trgm', 'SET LOCAL session_replication_role = replica',
- 'SELECT sb.new_invoices(false)', 'SELECT count(*) = 1000 FROM invoice.invoices WHERE id LIKE ''new-%''', 1000),
-('single lines', 1, 'bare', 'SET LOCAL session_replication_role = replica;
-  DROP INDEX invoice.invoices_search_trgm, invoice.line_items_search_trgm',
- 'SELECT sb.one_lines(false)', 'SELECT count(*) = 500 FROM invoice.line_items WHERE description LIKE ''Extra reserved%''', 500),
-('single lines', 2, 'signatures', 'SET LOCAL session_replication_role = replica;
-  DROP INDEX invoice.invoices_search_trgm, invoice.line_items_search_trgm',
- 'SELECT sb.one_lines(true)', 'SELECT invoice.search_may_contain(signature, ''Extra reserved'') FROM invoice.search_signatures
-                             WHERE (org_id, invoice_id) = (SELECT org_id, invoice_id FROM sb.one_lines WHERE n = 500)', 500),
-('single lines', 3, 'pg_trgm', 'SET LOCAL session_replication_role = replica',
- 'SELECT sb.one_lines(false)', 'SELECT count(*) = 500 FROM invoice.line_items WHERE description LIKE ''Extra reserved%''', 500),
-('description', 1, 'bare', 'SET LOCAL session_replication_role = replica;
-  DROP INDEX invoice.invoices_search_trgm, invoice.line_items_search_trgm',
- 'SELECT sb.describe(false)', 'SELECT count(*) = 1000 FROM invoice.invoices WHERE description LIKE ''%(revised)''', 1000),
-('description', 2, 'signatures', 'SET LOCAL session_replication_role = replica;
-  DROP INDEX invoice.invoices_search_trgm, invoice.line_items_search_trgm',
- 'SELECT sb.describe(true)', 'SELECT bool_and(invoice.search_may_contain(signature, ''(revised)'')) FROM invoice.search_signatures
-                             WHERE org_id = ''org-0007''', 1000),
-('description', 3, 'pg_trgm', 'SET LOCAL session_replication_role = replica',
- 'SELECT sb.describe(false)', 'SELECT count(*) = 1000 FROM invoice.invoices WHERE description LIKE ''%(revised)''', 1000);
+-- each writer three ways; done: its rows are written; signed: its signatures too
+CREATE TABLE sb.writers (grp text, fn text, per int, done text, signed text);
+INSERT INTO sb.writers VALUES
+('new invoices', 'sb.new_invoices', 1000,
+ 'SELECT count(*) = 1000 FROM invoice.invoices WHERE id LIKE ''new-%''',
+ 'SELECT count(*) = 1000 FROM invoice.search_signatures WHERE invoice_id LIKE ''new-%'''),
+('single lines', 'sb.one_lines', 500,
+ 'SELECT count(*) = 500 FROM invoice.line_items WHERE description LIKE ''Extra reserved%''',
+ 'SELECT invoice.search_may_contain(signature, ''Extra reserved'') FROM invoice.search_signatures
+   WHERE (org_id, invoice_id) = (SELECT org_id, invoice_id FROM sb.one_lines WHERE n = 500)'),
+('description', 'sb.describe', 1000,
+ 'SELECT count(*) = 1000 FROM invoice.invoices WHERE description LIKE ''%(revised)''',
+ 'SELECT bool_and(invoice.search_may_contain(signature, ''(revised)'')) FROM invoice.search_signatures
+   WHERE org_id = ''org-0007''');
+INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per)
+SELECT w.grp, v.ord, v.op,
+       'SET LOCAL session_replication_role = replica'
+       || CASE WHEN v.op <> 'pg_trgm' THEN '; DROP INDEX invoice.invoices_search_trgm, invoice.line_items_search_trgm'
+               ELSE '' END,
+       format('SELECT %s(%s)', w.fn, (v.op = 'signatures')::text),
+       CASE WHEN v.op = 'signatures' THEN w.signed ELSE w.done END, w.per
+  FROM sb.writers w CROSS JOIN (VALUES (1, 'bare'), (2, 'signatures'), (3, 'pg_trgm')) v (ord, op);
 
 \echo timing the writers (:reps runs after a warm-up, each rolled back) ...
 SELECT format('CALL bench.run(%L, %L, %s)', c.grp, c.op, r)
@@ -341,20 +336,6 @@ SELECT format('noise: largest (max - min) / min of any reader cell: %s %%', roun
 
 \echo
 \echo 'plans at' :invoices 'invoices, org-0007: pg_trgm (rare, common, two-letter), then the signatures (rare)'
-EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, COSTS OFF) SELECT count(*) FROM (
-   SELECT i.id FROM invoice.invoices i WHERE i.org_id = 'org-0007' AND (i.number ILIKE '%c-0007-17%' OR i.description ILIKE '%c-0007-17%')
-   UNION
-   SELECT l.invoice_id FROM invoice.line_items l WHERE l.org_id = 'org-0007' AND l.description ILIKE '%c-0007-17%') m;
-EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, COSTS OFF) SELECT count(*) FROM (
-   SELECT i.id FROM invoice.invoices i WHERE i.org_id = 'org-0007' AND (i.number ILIKE '%storage%' OR i.description ILIKE '%storage%')
-   UNION
-   SELECT l.invoice_id FROM invoice.line_items l WHERE l.org_id = 'org-0007' AND l.description ILIKE '%storage%') m;
-EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, COSTS OFF) SELECT count(*) FROM (
-   SELECT i.id FROM invoice.invoices i WHERE i.org_id = 'org-0007' AND (i.number ILIKE '%gb%' OR i.description ILIKE '%gb%')
-   UNION
-   SELECT l.invoice_id FROM invoice.line_items l WHERE l.org_id = 'org-0007' AND l.description ILIKE '%gb%') m;
-EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, COSTS OFF) SELECT count(*) FROM invoice.invoices i
-   WHERE i.org_id = 'org-0007' AND i.id IN (SELECT c.id FROM invoice.search_candidates('org-0007', 'c-0007-17') c (id))
-     AND (invoice.text_icontains(i.number, 'c-0007-17') OR invoice.text_icontains(i.description, 'c-0007-17')
-          OR EXISTS (SELECT FROM invoice.line_items l WHERE l.org_id = i.org_id AND l.invoice_id = i.id
-                                                        AND invoice.text_icontains(l.description, 'c-0007-17')));
+SELECT 'EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, COSTS OFF) ' || sql FROM sb.cases
+ WHERE (variant = 'pg_trgm' AND op <> 'absent') OR (variant = 'signatures' AND op = 'rare')
+ ORDER BY variant, ord \gexec
