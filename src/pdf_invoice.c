@@ -14,7 +14,6 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
-
 enum
 {
 	LINE_NO, LINE_DESCRIPTION,
