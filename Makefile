@@ -24,7 +24,7 @@ UPGRADES   = $(patsubst sql/upgrade/%,sql/$(EXTENSION)--%.sql,$(sort $(wildcard 
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql $(UPGRADES)
 DATA       = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql)) \
              $(wildcard sql/$(EXTENSION)--*.control)   # a released version's own settings
-SHLIB_LINK += -lhpdf -lqrencode   # PDFs (libharu), QR codes (libqrencode): src/pdf.c, src/pdf_qr.c
+SHLIB_LINK += -lhpdf -lqrencode   # PDFs (libharu), QR codes (libqrencode): src/pdf_layout.c, src/pdf_qr.c
 
 # pg_regress: every sql/*.sql but the install and upgrade scripts, in name order
 REGRESS      = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))

@@ -8,7 +8,7 @@
  * here the fields are resolved once per result and each row is written in
  * one pass.  The text is byte for byte what json_build_object and json_agg
  * write (`{"key" : value, …}`, `[{…}, {…}]`), which the expected outputs of
- * the regression tests hold.
+ * the regression tests hold: strings go through PostgreSQL's own escape_json.
  *
  * json_time and status_label, the SQL helpers of the same formats (the CSV
  * export uses the first), call the same code.
@@ -21,6 +21,7 @@
 #include "json_write.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/json.h"
 #include "utils/lsyscache.h"
 
 static const char *const status_labels[INVOICE_STATUS_COUNT] = {
@@ -85,44 +86,6 @@ json_format_time(StringInfo buf, TimestampTz when)
 	return true;
 }
 
-/*
- * As escape_json writes it: quotes, the two-character escapes, \uXXXX for
- * other control characters; the runs in between copied whole.
- */
-static void
-json_write_string(StringInfo buf, const char *str, int len)
-{
-	int			run = 0;
-
-	appendStringInfoChar(buf, '"');
-	for (int i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) str[i];
-		const char *escape;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		appendBinaryStringInfo(buf, str + run, i - run);
-		run = i + 1;
-		switch (c)
-		{
-			case '\b': escape = "\\b"; break;
-			case '\f': escape = "\\f"; break;
-			case '\n': escape = "\\n"; break;
-			case '\r': escape = "\\r"; break;
-			case '\t': escape = "\\t"; break;
-			case '"': escape = "\\\""; break;
-			case '\\': escape = "\\\\"; break;
-			default:
-				appendStringInfo(buf, "\\u%04x", c);
-				continue;
-		}
-		appendBinaryStringInfo(buf, escape, 2);
-	}
-	appendBinaryStringInfo(buf, str + run, len - run);
-	appendStringInfoChar(buf, '"');
-}
-
 void
 json_row_writer_init(JsonRowWriter *writer, const JsonField *fields, int nfields, TupleDesc tupdesc)
 {
@@ -182,7 +145,7 @@ json_field_columns(const JsonField *fields, int nfields, const char *alias)
 void
 json_write_key(StringInfo buf, const char *key)
 {
-	json_write_string(buf, key, strlen(key));
+	escape_json(buf, key);
 	appendBinaryStringInfo(buf, " : ", 3);
 }
 
@@ -196,17 +159,12 @@ write_value(StringInfo buf, JsonRowWriter *writer, int field, Datum value)
 	switch (f->kind)
 	{
 		case JSON_FIELD_STRING:
+			/* text without its output function's call (the same C string) */
 			if (TupleDescAttr(writer->tupdesc, writer->attnums[field] - 1)->atttypid == TEXTOID)
-			{
-				text	   *t = DatumGetTextPP(value);
-
-				json_write_string(buf, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-				if ((Pointer) t != DatumGetPointer(value))
-					pfree(t);
-				break;
-			}
-			out = OutputFunctionCall(&writer->output[field], value);
-			json_write_string(buf, out, strlen(out));
+				out = TextDatumGetCString(value);
+			else
+				out = OutputFunctionCall(&writer->output[field], value);
+			escape_json(buf, out);
 			pfree(out);
 			break;
 		case JSON_FIELD_NUMBER:
@@ -214,7 +172,7 @@ write_value(StringInfo buf, JsonRowWriter *writer, int field, Datum value)
 			if (IsValidJsonNumber(out, strlen(out)))
 				appendStringInfoString(buf, out);
 			else
-				json_write_string(buf, out, strlen(out));
+				escape_json(buf, out);
 			pfree(out);
 			break;
 		case JSON_FIELD_CENTS:

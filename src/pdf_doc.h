@@ -1,8 +1,9 @@
 /*
  * pdf_doc.h
- *		The document model of the PDFs (pdf.c) and what a builder in another
- *		file needs to describe a document in it: a Doc is text in blocks,
- *		nothing about pages; document_pdf() lays any Doc out on A4 pages.
+ *		The document model of the PDFs (pdf_doc.c) and what a builder needs
+ *		to describe a document in it: a Doc is text in blocks, nothing about
+ *		pages; document_pdf() (pdf.c) lays any Doc out on A4 pages
+ *		(pdf_layout.c).  The file map is in pdf.c's header.
  */
 #ifndef INVOICE_PDF_DOC_H
 #define INVOICE_PDF_DOC_H
@@ -120,23 +121,35 @@ typedef Doc *(*DocBuilder) (const Datum *args);
 #define PDF_INTERNAL
 #endif
 
+/* The ellipsis that marks a text cut short (pdf_doc.c) or a cell that wrapped too far (pdf_layout.c). */
+#define ELLIPSIS "\xE2\x80\xA6"
+
 extern PDF_INTERNAL const Rgb STAMP_PAID;
+extern PDF_INTERNAL const Rgb STAMP_OVERDUE;
+extern PDF_INTERNAL const Rgb STAMP_CANCELLED;
 
 extern PDF_INTERNAL DocPair *pair(const char *label, char *value, Emphasis emphasis);
 extern PDF_INTERNAL void add_block(Doc *doc, BlockKind kind, DocTable *table, List *pairs, char *text);
+extern PDF_INTERNAL char *clean_text(const char *s);
 extern PDF_INTERNAL MoneyStyle money_style(const char *currency);
 extern PDF_INTERNAL char *format_money(const MoneyStyle *m, Cents value);
+extern PDF_INTERNAL char *format_numeric(Datum value, int min_scale, const char *prefix, bool indian);
 extern PDF_INTERNAL char *format_date(TimestampTz t);
+extern PDF_INTERNAL TimestampTz last_instant(TimestampTz end);
 extern PDF_INTERNAL char *format_period(TimestampTz start, TimestampTz end, const char *separator);
 extern PDF_INTERNAL char *format_method(const char *method);
 extern PDF_INTERNAL char *humanize(const char *label);
+extern PDF_INTERNAL char *format_state(const char *code);
 
 /* Reading rows inside SPI, in the document's memory context. */
 extern PDF_INTERNAL Row	spi_row(uint64 i);
+extern PDF_INTERNAL Datum row_datum(Row r, const char *name, bool *isnull);
 extern PDF_INTERNAL bool row_isnull(Row r, const char *name);
 extern PDF_INTERNAL char *row_text(Row r, const char *name);
 extern PDF_INTERNAL Cents row_cents(Row r, const char *name);
+extern PDF_INTERNAL bool row_bool(Row r, const char *name);
 extern PDF_INTERNAL char *row_date(Row r, const char *name);
+extern PDF_INTERNAL char *row_percent(Row r, const char *name);
 extern PDF_INTERNAL void prepare(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
 extern PDF_INTERNAL void run_query(SPIPlanPtr plan, Datum *values, const char *what);
 extern PDF_INTERNAL char *join_lines(int n, const char *const *parts);
@@ -148,7 +161,15 @@ extern PDF_INTERNAL void doc_party(Doc *doc, Row r, const char *heading);
 extern PDF_INTERNAL DocTable *table_of(const char *heading, const DocColumn *all, int n, const bool *show);
 extern PDF_INTERNAL void table_add_row(DocTable *t, char *const *cells, int n, const bool *show);
 
-/* Build a document (inside SPI, as the caller) and render it: the PDF, and *file_name if asked. */
+/* The builders, one a kind of document (args as each says): pdf_invoice.c, pdf_credit_note.c, pdf_receipt.c. */
+extern PDF_INTERNAL Doc *invoice_doc(const Datum *args);
+extern PDF_INTERNAL Doc *credit_note_doc(const Datum *args);
+extern PDF_INTERNAL Doc *receipt_doc(const Datum *args);
+
+/* The layout engine (pdf_layout.c): the PDF of a Doc, allocated in result_cxt. */
+extern PDF_INTERNAL bytea *render_pdf(const Doc *doc, MemoryContext result_cxt);
+
+/* Build a document (inside SPI, as the caller) and render it: the PDF, and *file_name if asked (pdf.c). */
 extern PDF_INTERNAL bytea *document_pdf(DocBuilder builder, const Datum *args, char **file_name);
 
 #endif							/* INVOICE_PDF_DOC_H */

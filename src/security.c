@@ -145,6 +145,66 @@ invoice_require_access(InvoiceAccess granted, InvoiceAccess needed, const char *
 						   : "Viewers may read an organisation's invoices, not pay, cancel or dispute them.")));
 }
 
+InvoiceStatus
+invoice_lock_by_id(text *id, char **org_id, InvoiceAccess needed, const char *action)
+{
+	static SPIPlanPtr find_plan = NULL;
+	static SPIPlanPtr lock_plan = NULL;
+	char	   *id_str = text_to_cstring(id);
+	SPITupleTable *found;
+	uint64		nfound;
+	int			visible = 0;
+	InvoiceAccess access = INVOICE_ACCESS_NONE;
+	bool		isnull;
+	InvoiceStatus status = INVOICE_DRAFT;
+
+	/*
+	 * Find without locking and decide access first: a lock taken on another
+	 * organisation's invoice would make a caller wait where an unknown id
+	 * answers at once, telling the two apart.
+	 */
+	invoice_prepare(&find_plan,
+					"SELECT i.org_id, i.status FROM invoice.invoices i WHERE i.id = $1 ORDER BY i.org_id",
+					1, (Oid[]) {TEXTOID});
+	if (SPI_execute_plan(find_plan, (Datum[]) {PointerGetDatum(id)}, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "invoice lookup failed");
+	found = SPI_tuptable;
+	nfound = SPI_processed;
+	for (uint64 row = 0; row < nfound; row++)
+	{
+		char	   *row_org = SPI_getvalue(found->vals[row], found->tupdesc, 1);
+
+		/* readers run with the caller's rights: row-level security already hid what it may not see */
+		InvoiceAccess row_access = needed == INVOICE_ACCESS_READ ? INVOICE_ACCESS_READ
+			: invoice_access_to_org(row_org);
+
+		if (row_access == INVOICE_ACCESS_NONE)
+			continue;
+		if (++visible > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_CARDINALITY_VIOLATION),
+					 errmsg("invoice id \"%s\" is used by more than one organisation", id_str),
+					 errhint("Give invoices ids that are unique across organisations, as generated ids are.")));
+		*org_id = row_org;
+		access = row_access;
+		status = invoice_status_from_datum(SPI_getbinval(found->vals[row], found->tupdesc, 2, &isnull));
+	}
+	invoice_require_access(access, needed, "invoice", id_str, action);
+	if (needed == INVOICE_ACCESS_READ)
+		return status;
+
+	/* readers take no lock (read-only transactions, standbys); writers lock and read the status again */
+	invoice_prepare(&lock_plan,
+					"SELECT i.status FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2 FOR NO KEY UPDATE",
+					2, (Oid[]) {TEXTOID, TEXTOID});
+	if (SPI_execute_plan(lock_plan, (Datum[]) {CStringGetTextDatum(*org_id), PointerGetDatum(id)},
+						 NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("invoice \"%s\" does not exist", id_str)));
+	return invoice_status_from_datum(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
 /* acting_role(): the role on whose behalf the extension acts (SET ROLE's, not a definer's) */
 PG_FUNCTION_INFO_V1(invoice_acting_role_name);
 Datum

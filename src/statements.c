@@ -3,7 +3,7 @@
  *		Statements of account: an organisation's documents in one currency, in
  *		the order they took effect, with the running balance — as JSON
  *		(statement), and as a PDF in the invoices' style (statement_pdf, a
- *		builder of pdf.c's document model).
+ *		builder of the PDFs' document model, pdf_doc.h).
  *
  * The balance is what the organisation owes minus its prepaid (advance)
  * balance: an issued invoice debits its total; payments, credit notes (the
@@ -189,7 +189,7 @@ invoice_statement(PG_FUNCTION_ARGS)
 }
 
 /* ---------------------------------------------------------------------------
- * The statement as a PDF: a builder of pdf.c's document model.
+ * The statement as a PDF: a builder of the PDFs' document model, pdf_doc.h.
  */
 
 enum

@@ -19,7 +19,7 @@ PACKAGES=(
 	libtap-parser-sourcehandler-pgtap-perl # pg_prove
 	clang                                  # libFuzzer harness (test/fuzz)
 	libclang-rt-14-dev                     # libFuzzer and sanitizer runtimes for clang 14
-	libhpdf-dev                            # libharu: invoice PDFs (src/pdf.c; brings the runtime library)
+	libhpdf-dev                            # libharu: invoice PDFs (src/pdf_layout.c; brings the runtime library)
 	libqrencode-dev                        # libqrencode: the e-invoice's signed QR code on invoice PDFs (src/pdf_qr.c)
 	zbar-tools                             # zbarimg reads the QR code back from a rendered PDF (test/shell/einvoice.sh)
 	fonts-dejavu-core                      # DejaVu Sans, embedded in every PDF (₹, €, £ …)
