@@ -20,9 +20,7 @@
 #include "compute.h"
 #include "executor/executor.h"
 #include "invoice.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 /* Do the two texts hold the same bytes?  (Keys are COLLATE "C": equal means byte-equal.) */
@@ -87,40 +85,35 @@ compute_one_changed_invoice(TriggerData *trigdata, Datum *org_id, Datum *id)
 	return one;
 }
 
-/* The elements of a one-dimensional array column of row (NULL: none), as deconstruct_array gives them. */
-static int
-array_column(HeapTuple row, TupleDesc tupdesc, int column, Datum **elems, bool **nulls)
+/* An exact sum of one kind of child, as invoice.sum(cents) gives it: NULL over no rows, 22003 when it does not fit. */
+typedef struct ChildSum
 {
-	bool		isnull;
-	Datum		value = SPI_getbinval(row, tupdesc, column, &isnull);
-	ArrayType  *array;
-	int16		elmlen;
-	bool		elmbyval;
-	char		elmalign;
-	int			n;
-
-	if (isnull)
-		return 0;
-	array = DatumGetArrayTypeP(value);
-	get_typlenbyvalalign(ARR_ELEMTYPE(array), &elmlen, &elmbyval, &elmalign);
-	deconstruct_array(array, ARR_ELEMTYPE(array), elmlen, elmbyval, elmalign, elems, nulls, &n);
-	return n;
-}
+	int128		sum;
+	int64		count;
+} ChildSum;
 
 static Cents
-cents_column(HeapTuple row, TupleDesc tupdesc, int column)
+child_sum(const ChildSum *sum)
 {
-	bool		isnull;
-	Datum		value = SPI_getbinval(row, tupdesc, column, &isnull);
-
-	return isnull ? 0 : DatumGetCents(value);
+	if (sum->sum < PG_INT64_MIN || sum->sum > PG_INT64_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("cents out of range"),
+				 errdetail("The sum of %lld values does not fit in cents.", (long long) sum->count)));
+	return (Cents) sum->sum;
 }
 
-static char *
-text_column(HeapTuple row, TupleDesc tupdesc, int column)
+/* The kinds of row of the read below, its first column. */
+enum
 {
-	return SPI_getvalue(row, tupdesc, column);
-}
+	READ_INVOICE,
+	READ_LINE,
+	READ_CREDIT,
+	READ_PAYMENT,
+	READ_ADVANCE,
+	READ_CREDIT_NOTE,
+	READ_KINDS
+};
 
 void
 compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id)
@@ -130,23 +123,28 @@ compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id)
 	static SPIPlanPtr write_plan = NULL;
 	Oid			key_types[2] = {TEXTOID, TEXTOID};
 	Datum		keys[2] = {org_id, id};
-	HeapTuple	row;
-	TupleDesc	tupdesc;
+	Cents		stored[COMPUTE_NAMOUNTS];
+	Cents		computed[COMPUTE_NAMOUNTS];
+	ChildSum	sums[READ_KINDS] = {{0}};
+	SPITupleTable *rows;
+	uint64		nrows;
+	HeapTuple	invoice_row = NULL;
+	Numeric		invoice_rate;
 	bool		isnull;
 	bool		split_null;
 	Datum		split;
-	Datum	   *amounts;
-	bool	   *amount_nulls;
-	Datum	   *rates;
-	bool	   *rate_nulls;
-	int			nlines;
 	ComputeState state = {0};
-	Cents		computed[COMPUTE_NAMOUNTS];
 	bool		changed = false;
 
-	/* Lock first; the reads then take a fresh snapshot (as the set-based path). */
+	/*
+	 * Lock first.  The row locked is the invoice's latest version, which no
+	 * one else can change now: its stored amounts are read here.  What other
+	 * rows say is read after, in a fresh snapshot (as the set-based path).
+	 */
 	invoice_prepare(&lock_plan,
-					"SELECT i.status FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2 FOR NO KEY UPDATE",
+					"SELECT i.status, i.usage_amount, i.credits_applied, i.already_billed_amount, i.subtotal,"
+					"  i.tax, i.total, i.advance_pay_amount, i.amount_due, i.credited_amount, i.round_off"
+					" FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2 FOR NO KEY UPDATE",
 					2, key_types);
 	if (SPI_execute_plan(lock_plan, keys, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "locking invoices failed");
@@ -155,54 +153,72 @@ compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id)
 	compute_check_changeable(kind, invoice_status_from_datum(SPI_getbinval(SPI_tuptable->vals[0],
 																		   SPI_tuptable->tupdesc, 1, &isnull)),
 							 TextDatumGetCString(id));
+	for (int i = 0; i < COMPUTE_NAMOUNTS; i++)
+		stored[i] = DatumGetCents(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2 + i, &isnull));
 
-	/* The inputs of invoice_amounts, as the set-based recompute gathers them, and the stored amounts. */
+	/*
+	 * The inputs of invoice_amounts as the set-based recompute gathers them,
+	 * one index scan each: the invoice's place of supply and roundings, its
+	 * lines, credits, payments, advance applied and issued credit notes.
+	 */
 	invoice_prepare(&read_plan,
-					"SELECT l.amounts, l.rates,"
-					"  (SELECT invoice.sum(c.amount) FROM invoice.credits c"
-					"    WHERE c.org_id = i.org_id AND c.invoice_id = i.id),"
-					"  (SELECT invoice.sum(p.amount) FROM invoice.payments p"
-					"    WHERE p.org_id = i.org_id AND p.invoice_id = i.id),"
-					"  (SELECT -invoice.sum(a.amount) FROM invoice.advance_ledger a"
-					"    WHERE a.org_id = i.org_id AND a.invoice_id = i.id AND a.kind = 'applied'),"
-					"  (SELECT invoice.sum(n.total) FROM invoice.credit_notes n"
-					"    WHERE n.org_id = i.org_id AND n.invoice_id = i.id AND n.status = 'issued'),"
+					"SELECT 0, NULL::invoice.cents, i.tax_rate,"
 					"  CASE WHEN i.gst THEN coalesce(i.gst_intra_state,"
 					"    invoice.gst_intra_state(true, o.billing_state, o.gstin, (SELECT s.state_code FROM invoice.supplier s))) END,"
-					"  " TAX_ROUNDING_SQL("i") ", " TOTAL_ROUNDING_SQL("i") ","
-					"  i.usage_amount, i.credits_applied, i.already_billed_amount, i.subtotal, i.tax, i.total,"
-					"  i.advance_pay_amount, i.amount_due, i.credited_amount, i.round_off"
-					" FROM invoice.invoices i JOIN invoice.orgs o ON o.org_id = i.org_id,"
-					" LATERAL (SELECT array_agg(l.amount) AS amounts, array_agg(coalesce(l.tax_rate, i.tax_rate)) AS rates"
-					"            FROM invoice.line_items l WHERE l.org_id = i.org_id AND l.invoice_id = i.id) l"
-					" WHERE i.org_id = $1 AND i.id = $2",
+					"  " TAX_ROUNDING_SQL("i") ", " TOTAL_ROUNDING_SQL("i")
+					"  FROM invoice.invoices i JOIN invoice.orgs o ON o.org_id = i.org_id"
+					" WHERE i.org_id = $1 AND i.id = $2"
+					" UNION ALL SELECT 1, l.amount, l.tax_rate, NULL, NULL, NULL FROM invoice.line_items l"
+					" WHERE l.org_id = $1 AND l.invoice_id = $2"
+					" UNION ALL SELECT 2, c.amount, NULL, NULL, NULL, NULL FROM invoice.credits c"
+					" WHERE c.org_id = $1 AND c.invoice_id = $2"
+					" UNION ALL SELECT 3, p.amount, NULL, NULL, NULL, NULL FROM invoice.payments p"
+					" WHERE p.org_id = $1 AND p.invoice_id = $2"
+					" UNION ALL SELECT 4, a.amount, NULL, NULL, NULL, NULL FROM invoice.advance_ledger a"
+					" WHERE a.org_id = $1 AND a.invoice_id = $2 AND a.kind = 'applied'"
+					" UNION ALL SELECT 5, n.total, NULL, NULL, NULL, NULL FROM invoice.credit_notes n"
+					" WHERE n.org_id = $1 AND n.invoice_id = $2 AND n.status = 'issued'",
 					2, key_types);
-	if (SPI_execute_plan(read_plan, keys, NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+	if (SPI_execute_plan(read_plan, keys, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading invoice \"%s\" for its recompute failed", TextDatumGetCString(id));
-	row = SPI_tuptable->vals[0];
-	tupdesc = SPI_tuptable->tupdesc;
-
-	split = SPI_getbinval(row, tupdesc, 7, &split_null);
-	compute_begin(&state, cents_column(row, tupdesc, 3), cents_column(row, tupdesc, 4),
-				  cents_column(row, tupdesc, 5), !split_null && DatumGetBool(split),
-				  cents_column(row, tupdesc, 6), text_column(row, tupdesc, 8), text_column(row, tupdesc, 9));
-	nlines = array_column(row, tupdesc, 1, &amounts, &amount_nulls);
-	if (array_column(row, tupdesc, 2, &rates, &rate_nulls) != nlines)
-		elog(ERROR, "line amounts and rates of invoice \"%s\" differ in number", TextDatumGetCString(id));
-	for (int i = 0; i < nlines; i++)
+	rows = SPI_tuptable;
+	nrows = SPI_processed;
+	for (uint64 r = 0; r < nrows; r++)
 	{
-		if (amount_nulls[i])
+		int			row_kind = DatumGetInt32(SPI_getbinval(rows->vals[r], rows->tupdesc, 1, &isnull));
+		Datum		amount = SPI_getbinval(rows->vals[r], rows->tupdesc, 2, &isnull);
+
+		if (row_kind == READ_INVOICE)
+			invoice_row = rows->vals[r];
+		else if (!isnull)
+		{
+			sums[row_kind].sum += DatumGetCents(amount);
+			sums[row_kind].count++;
+		}
+	}
+	if (invoice_row == NULL)
+		elog(ERROR, "invoice \"%s\" vanished during recompute", TextDatumGetCString(id));
+
+	split = SPI_getbinval(invoice_row, rows->tupdesc, 4, &split_null);
+	compute_begin(&state, child_sum(&sums[READ_CREDIT]), child_sum(&sums[READ_PAYMENT]),
+				  cents_sub(0, child_sum(&sums[READ_ADVANCE])), !split_null && DatumGetBool(split),
+				  child_sum(&sums[READ_CREDIT_NOTE]),
+				  SPI_getvalue(invoice_row, rows->tupdesc, 5), SPI_getvalue(invoice_row, rows->tupdesc, 6));
+	invoice_rate = DatumGetNumeric(SPI_getbinval(invoice_row, rows->tupdesc, 3, &isnull));
+	for (uint64 r = 0; r < nrows; r++)
+	{
+		bool		rate_null;
+		Datum		rate = SPI_getbinval(rows->vals[r], rows->tupdesc, 3, &rate_null);
+
+		if (rows->vals[r] == invoice_row ||
+			DatumGetInt32(SPI_getbinval(rows->vals[r], rows->tupdesc, 1, &isnull)) != READ_LINE)
 			continue;
-		if (rate_nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("tax rate of a line must not be null")));
-		compute_add_line(&state, DatumGetCents(amounts[i]), DatumGetNumeric(rates[i]), state.nlines,
-						 CurrentMemoryContext);
+		compute_add_line(&state, DatumGetCents(SPI_getbinval(rows->vals[r], rows->tupdesc, 2, &isnull)),
+						 rate_null ? invoice_rate : DatumGetNumeric(rate), state.nlines, CurrentMemoryContext);
 	}
 	compute_amounts(&state, computed);
 	for (int i = 0; i < COMPUTE_NAMOUNTS; i++)
-		changed |= computed[i] != cents_column(row, tupdesc, 10 + i);
+		changed |= computed[i] != stored[i];
 	if (!changed)
 		return;
 
