@@ -888,8 +888,18 @@ invoice_children_changed_on_this_node(FunctionCallInfo fcinfo)
 		invoice_recompute(target, small ? &recompute_plans[kind][event_index] : NULL,
 						  0, NULL, NULL, kind == COMPUTE_PAYMENTS);
 	}
-	if (kind == COMPUTE_LINES && event_index < 2)
+	if (kind == COMPUTE_LINES && event_index < 2 && !one)
 		invoice_search_add_texts(line_texts_sql[event_index], small ? &line_texts_plans[event_index] : NULL);
+	else if (kind == COMPUTE_LINES && event_index < 2)
+	{
+		static SPIPlanPtr one_texts_plan = NULL;
+		Datum		texts = compute_one_line_texts(trigdata);
+
+		if (texts != (Datum) 0)
+			invoice_search_add_texts_with_args("SELECT $1, $2, $3", &one_texts_plan, 3,
+											   (Oid[]) {TEXTOID, TEXTOID, TEXTARRAYOID},
+											   (Datum[]) {one_org_id, one_id, texts});
+	}
 
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();

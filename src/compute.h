@@ -126,5 +126,7 @@ extern int	compute_execute_writing_amounts(SPIPlanPtr plan, const char *sql, Dat
  */
 extern bool compute_one_changed_invoice(TriggerData *trigdata, Datum *org_id, Datum *id);
 extern void compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id);
+/* The line descriptions (text[]) an INSERT or UPDATE of one invoice's lines brings to its search signature; 0: none. */
+extern Datum compute_one_line_texts(TriggerData *trigdata);
 
 #endif							/* INVOICE_COMPUTE_H */

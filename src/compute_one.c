@@ -20,6 +20,7 @@
 #include "compute.h"
 #include "executor/executor.h"
 #include "invoice.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/rel.h"
 
@@ -83,6 +84,65 @@ compute_one_changed_invoice(TriggerData *trigdata, Datum *org_id, Datum *id)
 		seen;
 	ExecDropSingleTupleTableSlot(slot);
 	return one;
+}
+
+/*
+ * The descriptions a statement on one invoice's lines brings to its search
+ * signature, as the set-based path's texts: every inserted line's, or those
+ * an UPDATE changed (matched with the old row by line_id).  NULL when none.
+ */
+Datum
+compute_one_line_texts(TriggerData *trigdata)
+{
+	TupleDesc	tupdesc = RelationGetDescr(trigdata->tg_relation);
+	int			line_att = SPI_fnumber(tupdesc, "line_id");
+	int			description_att = SPI_fnumber(tupdesc, "description");
+	Tuplestorestate *old_rows = trigdata->tg_oldtable;
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsMinimalTuple);
+	TupleTableSlot *old_slot = old_rows != NULL ? MakeSingleTupleTableSlot(tupdesc, &TTSOpsMinimalTuple) : NULL;
+	ArrayBuildState *texts = NULL;
+	int			new_pointer = tuplestore_alloc_read_pointer(trigdata->tg_newtable, EXEC_FLAG_REWIND);
+	int			old_pointer = old_rows != NULL ? tuplestore_alloc_read_pointer(old_rows, EXEC_FLAG_REWIND) : 0;
+
+	tuplestore_select_read_pointer(trigdata->tg_newtable, new_pointer);
+	tuplestore_rescan(trigdata->tg_newtable);
+	while (tuplestore_gettupleslot(trigdata->tg_newtable, true, true, slot))
+	{
+		bool		isnull;
+		Datum		description = slot_getattr(slot, description_att, &isnull);
+		bool		wanted = true;
+
+		if (old_rows != NULL)
+		{
+			bool		line_null;
+			Datum		line_id = slot_getattr(slot, line_att, &line_null);
+
+			wanted = false;
+			tuplestore_select_read_pointer(old_rows, old_pointer);
+			tuplestore_rescan(old_rows);
+			while (tuplestore_gettupleslot(old_rows, true, false, old_slot))
+			{
+				bool		old_line_null;
+				bool		old_null;
+				Datum		old_description;
+
+				if (line_null || DatumGetInt64(slot_getattr(old_slot, line_att, &old_line_null)) != DatumGetInt64(line_id) ||
+					old_line_null)
+					continue;
+				old_description = slot_getattr(old_slot, description_att, &old_null);
+				wanted = isnull != old_null || (!isnull && !same_text(description, old_description));
+				break;
+			}
+			tuplestore_select_read_pointer(trigdata->tg_newtable, new_pointer);
+		}
+		if (wanted)
+			texts = accumArrayResult(texts, isnull ? (Datum) 0 : PointerGetDatum(DatumGetTextPCopy(description)),
+									 isnull, TEXTOID, CurrentMemoryContext);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	if (old_slot != NULL)
+		ExecDropSingleTupleTableSlot(old_slot);
+	return texts != NULL ? makeArrayResult(texts, CurrentMemoryContext) : (Datum) 0;
 }
 
 /* An exact sum of one kind of child, as invoice.sum(cents) gives it: NULL over no rows, 22003 when it does not fit. */

@@ -26,7 +26,7 @@ SET LOCAL client_min_messages = warning;
 -- credit notes are dated by the clock and must not be before their invoice: pinned after the invoices' dates
 SET LOCAL invoice.test_clock = '2024-11-15 00:00:00+00';
 
-SELECT plan(17);
+SELECT plan(19);
 
 -- Fixtures --------------------------------------------------------------------
 -- The supplier is in Karnataka (29); its default rounding is line, no round-off.
@@ -288,6 +288,26 @@ SELECT ok(EXISTS (SELECT FROM invoice.invoices WHERE id LIKE 'tw-%-f' AND credit
 SELECT ok(EXISTS (SELECT FROM steps s JOIN invoice.invoices i ON i.id = format('tw-%s-f', s.k)
                   WHERE s.step = 'pay the rest' AND i.status = 'paid'),
           'covered: the last payment makes the invoice paid');
+
+-- The search signatures: every line description ever given is in the invoice's signature.
+UPDATE invoice.line_items l SET description = 'renamed ' || l.line_id
+ WHERE l.org_id = 'tw-1-f' AND l.invoice_id = 'tw-1-f-pad'
+   AND l.line_id = (SELECT min(line_id) FROM invoice.line_items WHERE org_id = 'tw-1-f' AND invoice_id = 'tw-1-f-pad');
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount)
+VALUES ('tw-1-f', 'tw-1-f-pad', 'zebra quartz', '1.00');
+SELECT is((SELECT count(*) FROM invoice.invoices i
+            JOIN invoice.search_signatures g ON g.org_id = i.org_id AND g.invoice_id = i.id
+           WHERE i.id LIKE 'tw-%'
+             AND invoice.search_signature_union(g.signature,
+                   (SELECT invoice.search_signature(ARRAY[i.number, i.description] || array_agg(l.description))
+                      FROM invoice.line_items l WHERE l.org_id = i.org_id AND l.invoice_id = i.id)) <> g.signature),
+          0::bigint, 'every line description is in its invoice''s search signature, after either path');
+SELECT is((SELECT count(*) FROM invoice.search_signatures g
+           WHERE g.org_id = 'tw-1-f' AND g.invoice_id = 'tw-1-f-pad'
+             AND invoice.search_signature_union(g.signature,
+                   invoice.search_signature(ARRAY['zebra quartz', 'renamed ' || (SELECT min(line_id) FROM invoice.line_items
+                                                    WHERE org_id = 'tw-1-f' AND invoice_id = 'tw-1-f-pad')])) = g.signature),
+          1::bigint, 'a line inserted, and a description changed, by one-invoice statements: in the signature');
 
 -- The one-invoice path refuses what the set-based path refuses ------------------
 
