@@ -224,9 +224,10 @@ compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id)
 	invoice_prepare(&read_plan,
 					"SELECT 0, NULL::invoice.cents, i.tax_rate,"
 					"  CASE WHEN i.gst THEN coalesce(i.gst_intra_state,"
-					"    invoice.gst_intra_state(true, o.billing_state, o.gstin, (SELECT s.state_code FROM invoice.supplier s))) END,"
+					"    (SELECT invoice.gst_intra_state(true, o.billing_state, o.gstin, (SELECT s.state_code FROM invoice.supplier s))"
+					"       FROM invoice.orgs o WHERE o.org_id = i.org_id)) END,"
 					"  " TAX_ROUNDING_SQL("i") ", " TOTAL_ROUNDING_SQL("i")
-					"  FROM invoice.invoices i JOIN invoice.orgs o ON o.org_id = i.org_id"
+					"  FROM invoice.invoices i"
 					" WHERE i.org_id = $1 AND i.id = $2"
 					" UNION ALL SELECT 1, l.amount, l.tax_rate, NULL, NULL, NULL FROM invoice.line_items l"
 					" WHERE l.org_id = $1 AND l.invoice_id = $2"
