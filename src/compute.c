@@ -6,8 +6,10 @@
  * One aggregate, invoice_amounts(), turns an invoice's lines, credit total
  * and payment total into its eight amounts.  Every path that writes amounts
  * (invoice_compute, the billing-day form, the triggers on line items,
- * credits and payments) runs the same set-based UPDATE built around it, so
- * there is exactly one definition of the arithmetic.
+ * credits and payments) runs the same set-based UPDATE built around it —
+ * except a trigger's statement on the children of one invoice, which takes
+ * the one-invoice path of compute_one.c.  Both compute with compute_begin(),
+ * compute_add_line() and compute_amounts(): one definition of the arithmetic.
  */
 #include "postgres.h"
 

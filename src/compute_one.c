@@ -114,26 +114,23 @@ compute_one_line_texts(TriggerData *trigdata)
 
 		if (old_rows != NULL)
 		{
-			bool		line_null;
-			Datum		line_id = slot_getattr(slot, line_att, &line_null);
+			/* line_id is the key: never null */
+			int64		line_id = DatumGetInt64(slot_getattr(slot, line_att, &(bool) {false}));
 
 			wanted = false;
 			tuplestore_select_read_pointer(old_rows, old_pointer);
 			tuplestore_rescan(old_rows);
 			while (tuplestore_gettupleslot(old_rows, true, false, old_slot))
 			{
-				bool		old_line_null;
 				bool		old_null;
 				Datum		old_description;
 
-				if (line_null || DatumGetInt64(slot_getattr(old_slot, line_att, &old_line_null)) != DatumGetInt64(line_id) ||
-					old_line_null)
+				if (DatumGetInt64(slot_getattr(old_slot, line_att, &(bool) {false})) != line_id)
 					continue;
 				old_description = slot_getattr(old_slot, description_att, &old_null);
 				wanted = isnull != old_null || (!isnull && !same_text(description, old_description));
 				break;
 			}
-			tuplestore_select_read_pointer(trigdata->tg_newtable, new_pointer);
 		}
 		if (wanted)
 			texts = accumArrayResult(texts, isnull ? (Datum) 0 : PointerGetDatum(DatumGetTextPCopy(description)),
@@ -145,7 +142,7 @@ compute_one_line_texts(TriggerData *trigdata)
 	return texts != NULL ? makeArrayResult(texts, CurrentMemoryContext) : (Datum) 0;
 }
 
-/* An exact sum of one kind of child, as invoice.sum(cents) gives it: NULL over no rows, 22003 when it does not fit. */
+/* An exact sum of one kind of child, as invoice.sum(cents) gives it (22003 when it does not fit); 0 over no rows, as the recompute reads its NULL. */
 typedef struct ChildSum
 {
 	int128		sum;
