@@ -6,8 +6,10 @@
  * One aggregate, invoice_amounts(), turns an invoice's lines, credit total
  * and payment total into its eight amounts.  Every path that writes amounts
  * (invoice_compute, the billing-day form, the triggers on line items,
- * credits and payments) runs the same set-based UPDATE built around it, so
- * there is exactly one definition of the arithmetic.
+ * credits and payments) runs the same set-based UPDATE built around it —
+ * except a trigger's statement on the children of one invoice, which takes
+ * the one-invoice path of compute_one.c.  Both compute with compute_begin(),
+ * compute_add_line() and compute_amounts(): one definition of the arithmetic.
  */
 #include "postgres.h"
 
@@ -271,6 +273,64 @@ compute_lines(ComputeState *state)
 }
 
 /*
+ * The invoice-wide inputs of one computation: credit, payment, advance and
+ * credit-note totals (≥ 0, else 22023), the GST split, and the roundings
+ * (NULL: line, none).
+ */
+void
+compute_begin(ComputeState *state, Cents credits, Cents paid, Cents advance, bool split, Cents credited,
+			  const char *tax_rounding, const char *total_rounding)
+{
+	state->credits_total = credits;
+	state->paid_total = paid;
+	state->advance_total = advance;
+	state->split = split;
+	state->credited_total = credited;
+	state->invoice_rounding = tax_rounding != NULL && compute_invoice_rounding(tax_rounding);
+	state->round_to_rupee = total_rounding != NULL && total_rounding_to_rupee(total_rounding);
+	if (credits < 0 || paid < 0 || advance < 0 || credited < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("credit, payment, advance and credit note totals must not be negative")));
+}
+
+/*
+ * SPEC §3's amounts of the lines and totals collected, in the order of
+ * invoice.amounts: what credit notes took off, and the round-off — subtotal
+ * + tax rounded to whole major units (half away from zero) when the invoice
+ * rounds its total, the difference part of the total.
+ */
+void
+compute_amounts(ComputeState *state, Cents amounts[COMPUTE_NAMOUNTS])
+{
+	Cents		subtotal;
+	Cents		total;
+	Cents		amount_due;
+	Cents		round_off;
+
+	compute_lines(state);
+	subtotal = state->usage - state->credits_applied;
+	total = cents_add(subtotal, state->tax);
+	round_off = state->round_to_rupee ? compute_round_off(total) : 0;
+	total = cents_add(total, round_off);
+	amount_due = cents_sub(cents_sub(cents_sub(total, state->paid_total), state->advance_total),
+						   state->credited_total);
+	if (amount_due < 0)
+		amount_due = 0;
+
+	amounts[0] = state->usage;
+	amounts[1] = state->credits_applied;
+	amounts[2] = state->paid_total;
+	amounts[3] = subtotal;
+	amounts[4] = state->tax;
+	amounts[5] = total;
+	amounts[6] = state->advance_total;
+	amounts[7] = amount_due;
+	amounts[8] = state->credited_total;
+	amounts[9] = round_off;
+}
+
+/*
  * invoice_amounts transition: one row per line (amount, tax rate) with the
  * invoice's credit, payment and advance totals, its GST split and its
  * rounding repeated on every row (NULL rounding: line, none).  A NULL amount
@@ -289,21 +349,15 @@ invoice_amounts_accum(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 	{
 		state = MemoryContextAllocZero(context, sizeof(ComputeState));
-		state->credits_total = PG_ARGISNULL(3) ? 0 : PG_GETARG_CENTS(3);
-		state->paid_total = PG_ARGISNULL(4) ? 0 : PG_GETARG_CENTS(4);
-		state->advance_total = PG_ARGISNULL(5) ? 0 : PG_GETARG_CENTS(5);
-		state->split = !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
-		state->credited_total = PG_ARGISNULL(7) ? 0 : PG_GETARG_CENTS(7);
 		/* 0.1's SQL declares no rounding arguments: read them only when they are there */
-		state->invoice_rounding = PG_NARGS() > 8 && !PG_ARGISNULL(8) &&
-			compute_invoice_rounding(text_to_cstring(PG_GETARG_TEXT_PP(8)));
-		state->round_to_rupee = PG_NARGS() > 9 && !PG_ARGISNULL(9) &&
-			total_rounding_to_rupee(text_to_cstring(PG_GETARG_TEXT_PP(9)));
-		if (state->credits_total < 0 || state->paid_total < 0 || state->advance_total < 0 ||
-			state->credited_total < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("credit, payment, advance and credit note totals must not be negative")));
+		compute_begin(state,
+					  PG_ARGISNULL(3) ? 0 : PG_GETARG_CENTS(3),
+					  PG_ARGISNULL(4) ? 0 : PG_GETARG_CENTS(4),
+					  PG_ARGISNULL(5) ? 0 : PG_GETARG_CENTS(5),
+					  !PG_ARGISNULL(6) && PG_GETARG_BOOL(6),
+					  PG_ARGISNULL(7) ? 0 : PG_GETARG_CENTS(7),
+					  PG_NARGS() > 8 && !PG_ARGISNULL(8) ? text_to_cstring(PG_GETARG_TEXT_PP(8)) : NULL,
+					  PG_NARGS() > 9 && !PG_ARGISNULL(9) ? text_to_cstring(PG_GETARG_TEXT_PP(9)) : NULL);
 	}
 	else
 		state = (ComputeState *) PG_GETARG_POINTER(0);
@@ -319,51 +373,24 @@ invoice_amounts_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-/*
- * invoice_amounts final: the eight amounts of SPEC §3, what credit notes took
- * off, and the round-off: subtotal + tax rounded to whole major units (half
- * away from zero) when the invoice rounds its total, the difference part of
- * the total.
- */
+/* invoice_amounts final: compute_amounts() as an invoice.amounts row */
 PG_FUNCTION_INFO_V1(invoice_amounts_final);
 Datum
 invoice_amounts_final(PG_FUNCTION_ARGS)
 {
-	ComputeState *state;
 	TupleDesc	tupdesc;
-	Cents		subtotal;
-	Cents		total;
-	Cents		amount_due;
-	Cents		round_off;
-	Datum		values[10];
-	bool		nulls[10] = {false};
+	Cents		amounts[COMPUTE_NAMOUNTS];
+	Datum		values[COMPUTE_NAMOUNTS];
+	bool		nulls[COMPUTE_NAMOUNTS] = {false};
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	state = (ComputeState *) PG_GETARG_POINTER(0);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "invoice_amounts must return a composite type");
 
-	compute_lines(state);
-	subtotal = state->usage - state->credits_applied;
-	total = cents_add(subtotal, state->tax);
-	round_off = state->round_to_rupee ? compute_round_off(total) : 0;
-	total = cents_add(total, round_off);
-	amount_due = cents_sub(cents_sub(cents_sub(total, state->paid_total), state->advance_total),
-						   state->credited_total);
-	if (amount_due < 0)
-		amount_due = 0;
-
-	values[0] = CentsGetDatum(state->usage);
-	values[1] = CentsGetDatum(state->credits_applied);
-	values[2] = CentsGetDatum(state->paid_total);
-	values[3] = CentsGetDatum(subtotal);
-	values[4] = CentsGetDatum(state->tax);
-	values[5] = CentsGetDatum(total);
-	values[6] = CentsGetDatum(state->advance_total);
-	values[7] = CentsGetDatum(amount_due);
-	values[8] = CentsGetDatum(state->credited_total);
-	values[9] = CentsGetDatum(round_off);
+	compute_amounts((ComputeState *) PG_GETARG_POINTER(0), amounts);
+	for (int i = 0; i < COMPUTE_NAMOUNTS; i++)
+		values[i] = CentsGetDatum(amounts[i]);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
 
@@ -519,26 +546,12 @@ void
 invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,
 				  int nargs, Oid *argtypes, Datum *values, bool check_overpayment)
 {
-	bool		was_active = amounts_writer_active;
-	int			rc;
-
 	if (plan_cache != NULL)
 		invoice_prepare(plan_cache, recompute_sql(target_sql), nargs, argtypes);
-
-	amounts_writer_active = true;
-	PG_TRY();
-	{
-		rc = plan_cache != NULL
-			? SPI_execute_plan(*plan_cache, values, NULL, false, 0)
-			: invoice_execute(recompute_sql(target_sql), false, 0);
-		if (rc != SPI_OK_UPDATE_RETURNING)
-			elog(ERROR, "invoice recompute failed");
-	}
-	PG_FINALLY();
-	{
-		amounts_writer_active = was_active;
-	}
-	PG_END_TRY();
+	if (compute_execute_writing_amounts(plan_cache != NULL ? *plan_cache : NULL,
+										plan_cache != NULL ? NULL : recompute_sql(target_sql),
+										values) != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "invoice recompute failed");
 
 	if (!check_overpayment)
 		return;
@@ -547,19 +560,62 @@ invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,
 		HeapTuple	tuple = SPI_tuptable->vals[row];
 		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
 		bool		isnull;
-		Cents		total = DatumGetCents(SPI_getbinval(tuple, tupdesc, 2, &isnull));
-		Cents		paid = DatumGetCents(SPI_getbinval(tuple, tupdesc, 3, &isnull));
-		Cents		advance = DatumGetCents(SPI_getbinval(tuple, tupdesc, 4, &isnull));
 
-		if (paid > total - advance)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVOICE_OVERPAYMENT),
-					 errmsg("payments of invoice \"%s\" exceed its total",
-							SPI_getvalue(tuple, tupdesc, 1)),
-					 errdetail("Payments of %s and advance and credit notes of %s against a total of %s.",
-							   SPI_getvalue(tuple, tupdesc, 3), SPI_getvalue(tuple, tupdesc, 4),
-							   SPI_getvalue(tuple, tupdesc, 2))));
+		compute_check_overpayment(SPI_getvalue(tuple, tupdesc, 1),
+								  DatumGetCents(SPI_getbinval(tuple, tupdesc, 2, &isnull)),
+								  DatumGetCents(SPI_getbinval(tuple, tupdesc, 3, &isnull)),
+								  DatumGetCents(SPI_getbinval(tuple, tupdesc, 4, &isnull)));
 	}
+}
+
+int
+compute_execute_writing_amounts(SPIPlanPtr plan, const char *sql, Datum *values)
+{
+	bool		was_active = amounts_writer_active;
+	int			rc;
+
+	amounts_writer_active = true;
+	PG_TRY();
+	{
+		rc = plan != NULL
+			? SPI_execute_plan(plan, values, NULL, false, 0)
+			: invoice_execute(sql, false, 0);
+	}
+	PG_FINALLY();
+	{
+		amounts_writer_active = was_active;
+	}
+	PG_END_TRY();
+	return rc;
+}
+
+void
+compute_check_overpayment(const char *id, Cents total, Cents paid, Cents advance)
+{
+	if (paid > total - advance)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_OVERPAYMENT),
+				 errmsg("payments of invoice \"%s\" exceed its total", id),
+				 errdetail("Payments of %s and advance and credit notes of %s against a total of %s.",
+						   cents_to_cstring(paid), cents_to_cstring(advance), cents_to_cstring(total))));
+}
+
+void
+compute_check_changeable(ComputeChildren kind, InvoiceStatus status, const char *id)
+{
+	if (kind != COMPUTE_PAYMENTS && status != INVOICE_DRAFT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_FROZEN),
+				 errmsg("invoice \"%s\" is %s: its %s cannot be changed",
+						id, invoice_status_name(status),
+						kind == COMPUTE_LINES ? "line items" : "credits"),
+				 errdetail("Only draft invoices can be edited; an issued invoice is corrected by a credit note.")));
+	if (kind == COMPUTE_PAYMENTS && status != INVOICE_PENDING && status != INVOICE_OVERDUE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVOICE_NOT_PAYABLE),
+				 errmsg("invoice \"%s\" is %s: its payments cannot be changed",
+						id, invoice_status_name(status)),
+				 errdetail("Payments are recorded against pending or overdue invoices only.")));
 }
 
 /* Recompute and store one invoice's amounts, on the node that holds it; its row. */
@@ -757,24 +813,24 @@ invoice_children_changed_on_this_node(FunctionCallInfo fcinfo)
 		" GROUP BY n.org_id, n.invoice_id",
 	};
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	const char *kind;
-	int			kind_index;
+	const char *kind_name;
+	ComputeChildren kind;
 	int			event_index;
 	int64		changed_rows = 0;
 	bool		small;
+	bool		one;
+	Datum		one_org_id = (Datum) 0;
+	Datum		one_id = (Datum) 0;
 	const char *changed_keys;
-	bool		payments;
-	char	   *target;
-	char	   *lock_sql;
 	int			nest_level;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
 		!TRIGGER_FIRED_AFTER(trigdata->tg_event) || trigdata->tg_trigger->tgnargs != 1)
 		elog(ERROR, "invoice_children_changed must be an AFTER statement trigger with one argument");
 
-	kind = trigdata->tg_trigger->tgargs[0];
-	kind_index = strcmp(kind, "lines") == 0 ? 0 : strcmp(kind, "credits") == 0 ? 1 : 2;
-	payments = (kind_index == 2);
+	kind_name = trigdata->tg_trigger->tgargs[0];
+	kind = strcmp(kind_name, "lines") == 0 ? COMPUTE_LINES
+		: strcmp(kind_name, "credits") == 0 ? COMPUTE_CREDITS : COMPUTE_PAYMENTS;
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
 		event_index = 0;
@@ -799,49 +855,53 @@ invoice_children_changed_on_this_node(FunctionCallInfo fcinfo)
 	if (changed_rows == 0)
 		PG_RETURN_POINTER(NULL);
 	small = changed_rows <= SMALL_STATEMENT_ROWS;
-
-	target = psprintf("SELECT " RECOMPUTE_COLUMNS("i") " FROM invoice.invoices i"
-					  " WHERE (i.org_id, i.id) IN (%s)", changed_keys);
-	lock_sql = psprintf("SELECT i.id, i.status FROM invoice.invoices i"
-						" WHERE (i.org_id, i.id) IN (%s)"
-						" ORDER BY i.org_id, i.id FOR NO KEY UPDATE", changed_keys);
+	/* the common statement, one invoice's children: its own kept plans (compute_one.c) */
+	one = small && compute_one_changed_invoice(trigdata, &one_org_id, &one_id);
 
 	SPI_connect();
 	SPI_register_trigger_data(trigdata);
 	nest_level = invoice_pin_search_path();
 
-	/* Lock first, in key order; the recompute then reads a fresh snapshot. */
-	if (small)
-		invoice_prepare(&lock_plans[kind_index][event_index], lock_sql, 0, NULL);
-	if ((small ? SPI_execute_plan(lock_plans[kind_index][event_index], NULL, NULL, false, 0)
-		 : invoice_execute(lock_sql, false, 0)) != SPI_OK_SELECT)
-		elog(ERROR, "locking invoices failed");
-	for (uint64 row = 0; row < SPI_processed; row++)
+	if (one)
+		compute_one_invoice(kind, one_org_id, one_id);
+	else
 	{
-		bool		isnull;
-		InvoiceStatus status = invoice_status_from_datum(SPI_getbinval(SPI_tuptable->vals[row],
-																	   SPI_tuptable->tupdesc, 2, &isnull));
-		char	   *id = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1);
+		char	   *target = psprintf("SELECT " RECOMPUTE_COLUMNS("i") " FROM invoice.invoices i"
+									  " WHERE (i.org_id, i.id) IN (%s)", changed_keys);
+		char	   *lock_sql = psprintf("SELECT i.id, i.status FROM invoice.invoices i"
+										" WHERE (i.org_id, i.id) IN (%s)"
+										" ORDER BY i.org_id, i.id FOR NO KEY UPDATE", changed_keys);
 
-		if (!payments && status != INVOICE_DRAFT)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVOICE_FROZEN),
-					 errmsg("invoice \"%s\" is %s: its %s cannot be changed",
-							id, invoice_status_name(status),
-							kind_index == 0 ? "line items" : "credits"),
-					 errdetail("Only draft invoices can be edited; an issued invoice is corrected by a credit note.")));
-		if (payments && status != INVOICE_PENDING && status != INVOICE_OVERDUE)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVOICE_NOT_PAYABLE),
-					 errmsg("invoice \"%s\" is %s: its payments cannot be changed",
-							id, invoice_status_name(status)),
-					 errdetail("Payments are recorded against pending or overdue invoices only.")));
+		/* Lock first, in key order; the recompute then reads a fresh snapshot. */
+		if (small)
+			invoice_prepare(&lock_plans[kind][event_index], lock_sql, 0, NULL);
+		if ((small ? SPI_execute_plan(lock_plans[kind][event_index], NULL, NULL, false, 0)
+			 : invoice_execute(lock_sql, false, 0)) != SPI_OK_SELECT)
+			elog(ERROR, "locking invoices failed");
+		for (uint64 row = 0; row < SPI_processed; row++)
+		{
+			bool		isnull;
+
+			compute_check_changeable(kind,
+									 invoice_status_from_datum(SPI_getbinval(SPI_tuptable->vals[row],
+																			 SPI_tuptable->tupdesc, 2, &isnull)),
+									 SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1));
+		}
+		invoice_recompute(target, small ? &recompute_plans[kind][event_index] : NULL,
+						  0, NULL, NULL, kind == COMPUTE_PAYMENTS);
 	}
-
-	invoice_recompute(target, small ? &recompute_plans[kind_index][event_index] : NULL,
-					  0, NULL, NULL, payments);
-	if (kind_index == 0 && event_index < 2)
+	if (kind == COMPUTE_LINES && event_index < 2 && !one)
 		invoice_search_add_texts(line_texts_sql[event_index], small ? &line_texts_plans[event_index] : NULL);
+	else if (kind == COMPUTE_LINES && event_index < 2)
+	{
+		static SPIPlanPtr one_texts_plan = NULL;
+		Datum		texts = compute_one_line_texts(trigdata);
+
+		if (texts != (Datum) 0)
+			invoice_search_add_texts_with_args("SELECT $1, $2, $3", &one_texts_plan, 3,
+											   (Oid[]) {TEXTOID, TEXTOID, TEXTARRAYOID},
+											   (Datum[]) {one_org_id, one_id, texts});
+	}
 
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();

@@ -8,6 +8,8 @@
 #define INVOICE_COMPUTE_H
 
 #include "cents.h"
+#include "commands/trigger.h"
+#include "invoice.h"
 
 #ifndef HAVE_INT128
 #error "invoice computation needs a 128-bit integer type"
@@ -57,9 +59,17 @@ typedef struct ComputeState
 	Cents		tax;
 } ComputeState;
 
+/* The amounts of one invoice, in the order of the type invoice.amounts. */
+#define COMPUTE_NAMOUNTS 10
+
+/* An invoice's totals and roundings (NULL: line, none) into a zeroed state; 22023 for a negative total. */
+extern void compute_begin(ComputeState *state, Cents credits, Cents paid, Cents advance, bool split,
+						  Cents credited, const char *tax_rounding, const char *total_rounding);
 extern void compute_add_line(ComputeState *state, Cents amount, Numeric rate, int64 line_id,
 							 MemoryContext context);
 extern void compute_lines(ComputeState *state);
+/* compute_lines(), then the amounts (invoice_amounts' result) */
+extern void compute_amounts(ComputeState *state, Cents amounts[COMPUTE_NAMOUNTS]);
 
 /* one invoice's lines as its amounts compute them (in the caller's SPI connection); *gst: a GST invoice */
 extern void compute_invoice_tax(Datum org_id, Datum id, ComputeState *state, bool *gst);
@@ -90,5 +100,33 @@ extern Cents compute_round_off(Cents amount);
 #define RECOMPUTE_COLUMNS(alias) \
 	alias ".org_id, " alias ".id, " alias ".tax_rate, " alias ".gst, " alias ".gst_intra_state, " \
 	alias ".status, " alias ".currency, " alias ".tax_rounding, " alias ".total_rounding"
+
+/* What a statement trigger on an invoice's children changed. */
+typedef enum ComputeChildren
+{
+	COMPUTE_LINES,
+	COMPUTE_CREDITS,
+	COMPUTE_PAYMENTS
+} ComputeChildren;
+
+/* IV002 / IV005 when an invoice of that status may not have its children changed. */
+extern void compute_check_changeable(ComputeChildren kind, InvoiceStatus status, const char *id);
+
+/* IV003 when payments exceed the total less advance and credit notes. */
+extern void compute_check_overpayment(const char *id, Cents total, Cents paid, Cents advance);
+
+/* SPI: plan with values (or sql, when plan is NULL) run with the amount columns writable. */
+extern int	compute_execute_writing_amounts(SPIPlanPtr plan, const char *sql, Datum *values);
+
+/*
+ * The one-invoice path (compute_one.c): are the rows of the trigger's
+ * transition tables all of one invoice (its keys in *org_id, *id)?  Then
+ * compute_one_invoice() locks it, checks its status and recomputes it, inside
+ * the trigger's SPI connection.
+ */
+extern bool compute_one_changed_invoice(TriggerData *trigdata, Datum *org_id, Datum *id);
+extern void compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id);
+/* The line descriptions (text[]) an INSERT or UPDATE of one invoice's lines brings to its search signature; 0: none. */
+extern Datum compute_one_line_texts(TriggerData *trigdata);
 
 #endif							/* INVOICE_COMPUTE_H */

@@ -181,6 +181,9 @@ extern Datum invoice_search_candidate_ids(text *org_id, text *term);
 
 /* Add texts to invoices' search signatures: texts_sql yields (org_id, invoice_id, texts text[]). */
 extern void invoice_search_add_texts(const char *texts_sql, SPIPlanPtr *cache);
+/* The same, texts_sql with parameters $1… of argtypes */
+extern void invoice_search_add_texts_with_args(const char *texts_sql, SPIPlanPtr *cache, int nargs, Oid *argtypes,
+											   Datum *values);
 
 /* Access (security.c): what the acting role may do with an organisation's data. */
 typedef enum InvoiceAccess

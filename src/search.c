@@ -456,6 +456,13 @@ invoice_search_candidate_ids(text *org_id, text *term)
 void
 invoice_search_add_texts(const char *texts_sql, SPIPlanPtr *cache)
 {
+	invoice_search_add_texts_with_args(texts_sql, cache, 0, NULL, NULL);
+}
+
+void
+invoice_search_add_texts_with_args(const char *texts_sql, SPIPlanPtr *cache, int nargs, Oid *argtypes,
+								   Datum *values)
+{
 	char	   *sql = psprintf("INSERT INTO invoice.search_signatures AS g (org_id, invoice_id, signature)"
 							   " SELECT t.org_id, t.invoice_id, invoice.search_signature(t.texts)"
 							   " FROM (%s) t (org_id, invoice_id, texts)"
@@ -466,9 +473,9 @@ invoice_search_add_texts(const char *texts_sql, SPIPlanPtr *cache)
 	int			rc;
 
 	if (cache != NULL)
-		rc = SPI_execute_plan(invoice_prepare(cache, sql, 0, NULL), NULL, NULL, false, 0);
+		rc = SPI_execute_plan(invoice_prepare(cache, sql, nargs, argtypes), values, NULL, false, 0);
 	else
-		rc = invoice_execute(sql, false, 0);
+		rc = invoice_execute_with_args(sql, nargs, argtypes, values, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "writing search signatures failed");
 	pfree(sql);

@@ -42,7 +42,12 @@
 --                   invoice_pay, as a plain INSERT into payments with the
 --                   triggers, and as a plain INSERT with DISABLE TRIGGER USER.
 --                   The :singles statements run in one plpgsql loop, so in one
---                   transaction: no commit per row in either variant.
+--                   transaction: no commit per row in either variant.  Beside
+--                   them, the same loop of one-row UPDATEs of those invoices
+--                   (description = description: the life-cycle triggers fire,
+--                   nothing changes): what any recompute that writes an
+--                   invoice's amounts pays for the UPDATE alone.  A single-line
+--                   INSERT takes the trigger's one-invoice path (compute_one.c).
 --
 -- Target (informational): set-based billing day within 1.5x of the floor.
 
@@ -255,6 +260,18 @@ SELECT i.org_id, i.id AS invoice_id, 3.5::numeric AS units, 0.125::numeric AS ra
        cents_round(3.5 * 0.125) AS amount
 FROM invoice.invoices i ORDER BY random() LIMIT :singles;
 
+CREATE FUNCTION ib.touch_invoices() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+    n bigint := 0;
+BEGIN
+    FOR r IN SELECT * FROM ib.single_line LOOP
+        UPDATE invoice.invoices SET description = description WHERE org_id = r.org_id AND id = r.invoice_id;
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END $$;
+
 CREATE FUNCTION ib.insert_lines(with_amount bool) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     r record;
@@ -288,7 +305,12 @@ INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per, vacuum) VALU
  format('SELECT count(*) = %s FROM invoice.invoices i JOIN ib.single_line s ON (s.org_id, s.invoice_id) = (i.org_id, i.id)
                                                 JOIN ib.expect e ON (e.org_id, e.invoice_id) = (i.org_id, i.id)
           WHERE i.usage_amount = e.usage + s.amount', :singles),
- :singles, 'VACUUM invoice.line_items, invoice.invoices');
+ :singles, 'VACUUM invoice.line_items, invoice.invoices'),
+('line', 3, 'UPDATE invoice row alone, triggers (no change)',
+ NULL,
+ 'SELECT ib.touch_invoices()',
+ 'SELECT true',
+ :singles, 'VACUUM invoice.invoices');
 
 \echo timing single-line inserts (:reps runs after a warm-up) ...
 SELECT format('CALL bench.run(%L, %L, %s)', c.grp, c.op, r), c.vacuum
@@ -388,11 +410,12 @@ SELECT format('triggers on the line load: %sx without them (amount trigger alone
 FROM bench.case_result n, bench.case_result t, bench.case_result a
 WHERE (n.grp, n.ord) = ('load', 1) AND (t.grp, t.ord) = ('load', 2) AND (a.grp, a.ord) = ('load', 3)
 UNION ALL
-SELECT format('single-line INSERT: %s us with the triggers, %s us without: %sx',
+SELECT format('single-line INSERT: %s us with the triggers, %s us without: %sx (target <= 3x: %s); one UPDATE of the invoice alone %s us, so INSERT + UPDATE %sx',
               round((1000 * t.cpu_ms / t.ops)::numeric, 1), round((1000 * n.cpu_ms / n.ops)::numeric, 1),
-              round((t.cpu_ms / n.cpu_ms)::numeric, 2))
-FROM bench.case_result n, bench.case_result t
-WHERE (n.grp, n.ord) = ('line', 1) AND (t.grp, t.ord) = ('line', 2)
+              round((t.cpu_ms / n.cpu_ms)::numeric, 2), CASE WHEN t.cpu_ms <= 3 * n.cpu_ms THEN 'PASS' ELSE 'MISS' END,
+              round((1000 * u.cpu_ms / u.ops)::numeric, 1), round(((n.cpu_ms + u.cpu_ms) / n.cpu_ms)::numeric, 2))
+FROM bench.case_result n, bench.case_result t, bench.case_result u
+WHERE (n.grp, n.ord) = ('line', 1) AND (t.grp, t.ord) = ('line', 2) AND (u.grp, u.ord) = ('line', 3)
 UNION ALL
 SELECT format('single payment: invoice_pay %s us, INSERT with triggers %s us, INSERT without %s us: %sx and %sx',
               round((1000 * p.cpu_ms / p.ops)::numeric, 1), round((1000 * t.cpu_ms / t.ops)::numeric, 1),
