@@ -142,7 +142,7 @@ compute_one_line_texts(TriggerData *trigdata)
 	return texts != NULL ? makeArrayResult(texts, CurrentMemoryContext) : (Datum) 0;
 }
 
-/* An exact sum of one kind of child, as @cents@.sum(cents) gives it (22003 when it does not fit); 0 over no rows, as the recompute reads its NULL. */
+/* An exact sum of one kind of child, as sum(cents) gives it (22003 when it does not fit); 0 over no rows, as the recompute reads its NULL. */
 typedef struct ChildSum
 {
 	int128		sum;
