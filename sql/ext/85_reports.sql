@@ -91,49 +91,35 @@ COMMENT ON FUNCTION invoice.statement_pdf(text, timestamptz, timestamptz, text)
 
 -- reports: line taxes, set-based
 
+CREATE FUNCTION invoice.line_tax(amount invoice.cents, rate numeric, credits_applied invoice.cents, gst boolean,
+                                 intra_state boolean, tax_rounding text, line_id bigint) RETURNS invoice.tax_line
+    AS 'MODULE_PATHNAME', 'invoice_line_tax_window' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION invoice.line_tax(invoice.cents, numeric, invoice.cents, boolean, boolean, text, bigint)
+    IS 'window function over one invoice''s lines (PARTITION BY the invoice ORDER BY line_id): this line''s taxable value and tax heads, computed by the arithmetic of the invoice''s amounts (invoice_tax_lines), NULL rounding meaning line';
+
+-- The month of an invoice date (UTC), as revenue_by_month and GSTR-1 select it.
+CREATE INDEX invoices_month_idx ON invoice.invoices ((date_trunc('month', invoice_date AT TIME ZONE 'UTC')::date));
+COMMENT ON INDEX invoice.invoices_month_idx IS 'the reports of a month (revenue_by_month, GSTR-1) read its invoices, not every invoice';
+
 CREATE VIEW invoice.invoice_line_tax WITH (security_invoker = true) AS
--- invoice_tax_lines for every issued invoice at once: credits spread over the lines pro rata
--- by largest remainder (ties: higher rate, larger amount, earlier line), tax rounded half
--- away from zero per line and per head (CGST and SGST each at half the rate within the
--- state).  test/pgtap/reports_gstr1.sql compares it with invoice_tax_lines on every line.
--- The invoice columns are in every window's partition, so that a filter on them (a month
--- of invoice dates, an organisation) reaches the scans.
-WITH lines AS NOT MATERIALIZED (
-    SELECT l.org_id, l.invoice_id, l.line_id, i.invoice_date, i.currency, i.status, i.gst,
-           coalesce(i.gst AND i.gst_intra_state, false) AS split,
-           coalesce(l.tax_rate, i.tax_rate) AS rate, l.amount::bigint AS amount,
-           i.credits_applied::bigint AS credits, i.usage_amount::bigint AS usage,
-           l.units, l.hsn_sac, l.product_group, l.region, l.usage_type
-      FROM invoice.line_items l
-      JOIN invoice.invoices i ON i.org_id = l.org_id AND i.id = l.invoice_id
-     WHERE i.issued_at IS NOT NULL
-), taxable AS NOT MATERIALIZED (
-    SELECT x.org_id, x.invoice_id, x.line_id, x.invoice_date, x.currency, x.status, x.gst, x.split, x.rate,
-           x.units, x.hsn_sac, x.product_group, x.region, x.usage_type, x.amount AS taxable
-      FROM lines x
-     WHERE x.credits = 0
-    UNION ALL
-    SELECT c.org_id, c.invoice_id, c.line_id, c.invoice_date, c.currency, c.status, c.gst, c.split, c.rate,
-           c.units, c.hsn_sac, c.product_group, c.region, c.usage_type,
-           c.amount - c.share
-             - CASE WHEN row_number() OVER (PARTITION BY c.org_id, c.invoice_id, c.invoice_date, c.currency, c.status, c.gst
-                                           ORDER BY c.remainder DESC, c.rate DESC, c.amount DESC, c.line_id)
-                         <= c.credits - sum(c.share) OVER (PARTITION BY c.org_id, c.invoice_id, c.invoice_date, c.currency, c.status, c.gst)
-                    THEN 1 ELSE 0 END
-      FROM (SELECT x.*, div(x.credits::numeric * x.amount, x.usage)::bigint AS share,
-                   mod(x.credits::numeric * x.amount, x.usage) AS remainder
-              FROM lines x
-             WHERE x.credits > 0) c
-)
-SELECT t.org_id, t.invoice_id, t.line_id, t.invoice_date, t.currency, t.status, t.gst, t.rate,
-       t.taxable::invoice.cents AS taxable_value,
-       (CASE WHEN t.split THEN h.half ELSE 0 END)::bigint::invoice.cents AS cgst,
-       (CASE WHEN t.split THEN h.half ELSE 0 END)::bigint::invoice.cents AS sgst,
-       (CASE WHEN t.gst AND NOT t.split THEN h.whole ELSE 0 END)::bigint::invoice.cents AS igst,
-       (CASE WHEN t.split THEN 2 * h.half ELSE h.whole END)::bigint::invoice.cents AS tax,
-       t.units, t.hsn_sac, t.product_group, t.region, t.usage_type
-  FROM taxable t
- CROSS JOIN LATERAL (SELECT round(t.taxable * t.rate / 200) AS half, round(t.taxable * t.rate / 100) AS whole) h;
+-- invoice_tax_lines for every issued invoice at once, in one pass: line_tax (C, the
+-- arithmetic of compute.c) computes each invoice's lines from its stored credits_applied.
+-- The invoice columns are in the window's partition, so that a filter on them (a month of
+-- invoice dates, an organisation, an invoice) reaches the scans.
+SELECT w.org_id, w.invoice_id, w.line_id, w.invoice_date, w.currency, w.status, w.gst, w.rate,
+       (w.t).taxable_value, (w.t).cgst, (w.t).sgst, (w.t).igst, (w.t).tax,
+       w.units, w.hsn_sac, w.product_group, w.region, w.usage_type,
+       w.number, w.total, w.place_of_supply, w.gst_intra_state, w.reverse_charge
+  FROM (SELECT l.org_id, l.invoice_id, l.line_id, i.invoice_date, i.currency, i.status, i.gst,
+               coalesce(l.tax_rate, i.tax_rate) AS rate, l.units, l.hsn_sac, l.product_group, l.region, l.usage_type,
+               i.number, i.total, i.place_of_supply, i.gst_intra_state, i.reverse_charge,
+               invoice.line_tax(l.amount, coalesce(l.tax_rate, i.tax_rate), i.credits_applied, i.gst,
+                                i.gst_intra_state, i.tax_rounding, l.line_id)
+                 OVER (PARTITION BY l.org_id, l.invoice_id, i.invoice_date, i.currency, i.status, i.gst
+                       ORDER BY l.line_id) AS t
+          FROM invoice.line_items l
+          JOIN invoice.invoices i ON i.org_id = l.org_id AND i.id = l.invoice_id
+         WHERE i.issued_at IS NOT NULL) w;
 COMMENT ON VIEW invoice.invoice_line_tax
     IS 'every line of every issued invoice with its taxable value (after its share of credits) and tax heads, as invoice_tax_lines computes them, and the invoice columns the reports group by';
 
@@ -255,6 +241,8 @@ CREATE VIEW invoice.revenue_by_month WITH (security_invoker = true) AS
 -- invoices are void and left out).  Credited: the taxable value of the credit notes dated in
 -- the month, spread over the dimensions of the invoice they correct pro rata to its lines'
 -- taxable values, by largest remainder (ties in dimension order), so every cent lands once.
+-- A filter on the month reaches both scans: the invoices through invoices_month_idx, the
+-- credit notes before their invoice's lines are weighed (LATERAL, one invoice at a time).
 SELECT r.month, r.currency, r.product_group, r.region, r.usage_type,
        coalesce(invoice.sum(r.issued), '0') AS issued,
        coalesce(invoice.sum(r.credited), '0') AS credited,
@@ -264,25 +252,27 @@ SELECT r.month, r.currency, r.product_group, r.region, r.usage_type,
           FROM invoice.invoice_line_tax t
          WHERE t.status <> 'cancelled'
         UNION ALL
-        SELECT (date_trunc('month', c.note_date))::date, c.currency, c.product_group, c.region, c.usage_type,
+        SELECT c.month, c.currency, c.product_group, c.region, c.usage_type,
                NULL,
-               (c.share + CASE WHEN row_number() OVER (PARTITION BY c.org_id, c.credit_note_id
+               (c.share + CASE WHEN row_number() OVER (PARTITION BY c.month, c.org_id, c.credit_note_id
                                                         ORDER BY c.remainder DESC, c.product_group, c.region, c.usage_type)
-                                    <= c.note_taxable - sum(c.share) OVER (PARTITION BY c.org_id, c.credit_note_id)
+                                    <= c.note_taxable - sum(c.share) OVER (PARTITION BY c.month, c.org_id, c.credit_note_id)
                                THEN 1 ELSE 0 END)::invoice.cents
-          FROM (SELECT n.org_id, n.credit_note_id, n.note_date, g.currency, g.product_group, g.region, g.usage_type,
+          FROM (SELECT (date_trunc('month', n.note_date))::date AS month, n.org_id, n.credit_note_id,
+                       g.currency, g.product_group, g.region, g.usage_type,
                        n.taxable_value::bigint AS note_taxable,
                        CASE WHEN g.weight_total > 0 THEN div(n.taxable_value::bigint::numeric * g.weight, g.weight_total)
                             ELSE 0 END::bigint AS share,
                        CASE WHEN g.weight_total > 0 THEN mod(n.taxable_value::bigint::numeric * g.weight, g.weight_total)
                             ELSE 0 END AS remainder
                   FROM invoice.credit_notes n
-                  JOIN (SELECT t.org_id, t.invoice_id, t.currency, t.product_group, t.region, t.usage_type,
-                               invoice.sum(t.taxable_value)::bigint AS weight,
-                               sum(invoice.sum(t.taxable_value)::bigint) OVER (PARTITION BY t.org_id, t.invoice_id) AS weight_total
-                          FROM invoice.invoice_line_tax t
-                         GROUP BY t.org_id, t.invoice_id, t.currency, t.product_group, t.region, t.usage_type) g
-                    ON g.org_id = n.org_id AND g.invoice_id = n.invoice_id
+                 CROSS JOIN LATERAL (
+                       SELECT t.currency, t.product_group, t.region, t.usage_type,
+                              invoice.sum(t.taxable_value)::bigint AS weight,
+                              sum(invoice.sum(t.taxable_value)::bigint) OVER () AS weight_total
+                         FROM invoice.invoice_line_tax t
+                        WHERE t.org_id = n.org_id AND t.invoice_id = n.invoice_id
+                        GROUP BY t.currency, t.product_group, t.region, t.usage_type) g
                  WHERE n.status = 'issued') c) r
  GROUP BY r.month, r.currency, r.product_group, r.region, r.usage_type;
 COMMENT ON VIEW invoice.revenue_by_month
@@ -314,50 +304,53 @@ CREATE VIEW invoice.gstr1_invoices WITH (security_invoker = true) AS
 -- The GST invoices a GSTR-1 reports, per invoice and rate, with the section each belongs to:
 -- b2b (the recipient has a GSTIN), b2cl (unregistered, inter-state, invoice value over the
 -- limit: ₹2,50,000 before 1 August 2024, ₹1,00,000 from then), b2cs (every other).  The
--- recipient's GSTIN is the organisation's as the report runs.  fp is taken from the lines'
--- copy of the invoice date, so that a filter on it reaches invoice_line_tax's scans (one
--- month's lines, not every line: test/bench/reports.bench.sql).
-SELECT to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, i.org_id, i.id AS invoice_id,
+-- recipient's GSTIN is the organisation's as the report runs.  month (the first day of the
+-- invoice date's month, UTC) and fp come from the lines' copy of the invoice date, so that a
+-- filter on month reaches invoice_line_tax's scans through invoices_month_idx (one month's
+-- lines, not every line: test/bench/reports.bench.sql).
+SELECT (date_trunc('month', t.invoice_date AT TIME ZONE 'UTC'))::date AS month,
+       to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, t.org_id, t.invoice_id,
        CASE WHEN o.gstin IS NOT NULL THEN 'b2b'
-            WHEN NOT i.gst_intra_state
-                 AND i.total > CASE WHEN i.invoice_date < '2024-08-01 00:00:00+00' THEN '250000.00'::invoice.cents
+            WHEN NOT t.gst_intra_state
+                 AND t.total > CASE WHEN t.invoice_date < '2024-08-01 00:00:00+00' THEN '250000.00'::invoice.cents
                                     ELSE '100000.00'::invoice.cents END THEN 'b2cl'
             ELSE 'b2cs' END AS section,
-       o.gstin AS ctin, i.number AS inum, i.invoice_date AS idt, i.total AS val, i.place_of_supply AS pos,
-       CASE WHEN i.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
-       CASE WHEN i.gst_intra_state THEN 'INTRA' ELSE 'INTER' END AS sply_ty,
+       o.gstin AS ctin, t.number AS inum, t.invoice_date AS idt, t.total AS val, t.place_of_supply AS pos,
+       CASE WHEN t.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
+       CASE WHEN t.gst_intra_state THEN 'INTRA' ELSE 'INTER' END AS sply_ty,
        t.rate AS rt, invoice.sum(t.taxable_value) AS txval, invoice.sum(t.igst) AS iamt,
        invoice.sum(t.cgst) AS camt, invoice.sum(t.sgst) AS samt, '0'::invoice.cents AS csamt
-  FROM invoice.invoices i
-  JOIN invoice.orgs o ON o.org_id = i.org_id
-  JOIN invoice.invoice_line_tax t ON t.org_id = i.org_id AND t.invoice_id = i.id
+  FROM invoice.invoice_line_tax t
+  JOIN invoice.orgs o ON o.org_id = t.org_id
  CROSS JOIN invoice.supplier s
- WHERE i.gst AND i.issued_at IS NOT NULL AND i.status <> 'cancelled'
- GROUP BY i.org_id, i.id, o.gstin, s.gstin, t.invoice_date, t.rate;
+ WHERE t.gst AND t.status <> 'cancelled'
+ GROUP BY t.org_id, t.invoice_id, t.invoice_date, t.rate, o.gstin, s.gstin, t.number, t.total, t.place_of_supply,
+          t.gst_intra_state, t.reverse_charge;
 COMMENT ON VIEW invoice.gstr1_invoices
     IS 'GSTR-1: the issued, not cancelled GST invoices per rate, with their section (b2b, b2cl, b2cs), return period fp (MMYYYY, invoice date in UTC) and the portal''s field names';
 
 CREATE VIEW invoice.gstr1_b2b WITH (security_invoker = true) AS
-SELECT g.fp, g.gstin, g.ctin, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.pos, g.rchrg, g.inv_typ,
+SELECT g.month, g.fp, g.gstin, g.ctin, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.pos, g.rchrg, g.inv_typ,
        g.rt, g.txval, g.iamt, g.camt, g.samt, g.csamt
   FROM invoice.gstr1_invoices g WHERE g.section = 'b2b';
 COMMENT ON VIEW invoice.gstr1_b2b IS 'GSTR-1 table 4 (b2b): invoices to registered recipients, per recipient GSTIN, invoice and rate';
 
 CREATE VIEW invoice.gstr1_b2cl WITH (security_invoker = true) AS
-SELECT g.fp, g.gstin, g.pos, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.rt, g.txval, g.iamt, g.csamt
+SELECT g.month, g.fp, g.gstin, g.pos, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.rt, g.txval, g.iamt, g.csamt
   FROM invoice.gstr1_invoices g WHERE g.section = 'b2cl';
 COMMENT ON VIEW invoice.gstr1_b2cl IS 'GSTR-1 table 5 (b2cl): large inter-state invoices to unregistered recipients, per place of supply, invoice and rate';
 
 CREATE VIEW invoice.gstr1_b2cs WITH (security_invoker = true) AS
-SELECT g.fp, g.gstin, g.sply_ty, g.pos, 'OE'::text AS typ, g.rt, invoice.sum(g.txval) AS txval,
+SELECT g.month, g.fp, g.gstin, g.sply_ty, g.pos, 'OE'::text AS typ, g.rt, invoice.sum(g.txval) AS txval,
        invoice.sum(g.iamt) AS iamt, invoice.sum(g.camt) AS camt, invoice.sum(g.samt) AS samt,
        invoice.sum(g.csamt) AS csamt
   FROM invoice.gstr1_invoices g WHERE g.section = 'b2cs'
- GROUP BY g.fp, g.gstin, g.sply_ty, g.pos, g.rt;
+ GROUP BY g.month, g.fp, g.gstin, g.sply_ty, g.pos, g.rt;
 COMMENT ON VIEW invoice.gstr1_b2cs IS 'GSTR-1 table 7 (b2cs): other supplies to unregistered recipients, per supply type, place of supply and rate';
 
 CREATE VIEW invoice.gstr1_cdnr WITH (security_invoker = true) AS
-SELECT to_char(n.note_date, 'MMYYYY') AS fp, s.gstin, o.gstin AS ctin, n.org_id, n.credit_note_id,
+SELECT (date_trunc('month', n.note_date::timestamp))::date AS month, to_char(n.note_date, 'MMYYYY') AS fp,
+       s.gstin, o.gstin AS ctin, n.org_id, n.credit_note_id,
        'C'::text AS ntty, n.number AS nt_num, n.note_date AS nt_dt, n.total AS val, i.place_of_supply AS pos,
        CASE WHEN i.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
        coalesce(l.tax_rate, i.tax_rate) AS rt, invoice.sum(l.amount) AS txval, invoice.sum(l.igst) AS iamt,
@@ -374,44 +367,47 @@ COMMENT ON VIEW invoice.gstr1_cdnr IS 'GSTR-1 table 9B (cdnr): credit notes to r
 CREATE VIEW invoice.gstr1_hsn WITH (security_invoker = true) AS
 -- Invoices' lines (dated in the month, not cancelled) less the lines of the credit notes
 -- dated in it; services (SAC, chapter 99) have no quantity (uqc NA).
-SELECT h.fp, h.gstin, h.hsn_sac AS hsn_sc,
+SELECT h.month, h.fp, h.gstin, h.hsn_sac AS hsn_sc,
        CASE WHEN h.hsn_sac LIKE '99%' THEN 'NA' ELSE 'OTH' END AS uqc,
        CASE WHEN h.hsn_sac LIKE '99%' THEN 0 ELSE sum(h.qty) END AS qty,
        h.rt, invoice.sum(h.txval) + invoice.sum(h.iamt) + invoice.sum(h.camt) + invoice.sum(h.samt) AS val,
        invoice.sum(h.txval) AS txval, invoice.sum(h.iamt) AS iamt, invoice.sum(h.camt) AS camt,
        invoice.sum(h.samt) AS samt, '0'::invoice.cents AS csamt
-  FROM (SELECT to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, t.hsn_sac, t.rate AS rt,
+  FROM (SELECT (date_trunc('month', t.invoice_date AT TIME ZONE 'UTC'))::date AS month,
+               to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, t.hsn_sac, t.rate AS rt,
                t.units AS qty, t.taxable_value AS txval, t.igst AS iamt, t.cgst AS camt, t.sgst AS samt
           FROM invoice.invoice_line_tax t CROSS JOIN invoice.supplier s
          WHERE t.gst AND t.status <> 'cancelled'
         UNION ALL
-        SELECT to_char(n.note_date, 'MMYYYY'), s.gstin, coalesce(l.hsn_sac, '9999'), coalesce(l.tax_rate, i.tax_rate),
+        SELECT (date_trunc('month', n.note_date::timestamp))::date, to_char(n.note_date, 'MMYYYY'), s.gstin,
+               coalesce(l.hsn_sac, '9999'), coalesce(l.tax_rate, i.tax_rate),
                0, - l.amount, - l.igst, - l.cgst, - l.sgst
           FROM invoice.credit_notes n
           JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
           JOIN invoice.credit_note_lines l ON l.org_id = n.org_id AND l.credit_note_id = n.credit_note_id
          CROSS JOIN invoice.supplier s
          WHERE n.status = 'issued' AND i.gst) h
- GROUP BY h.fp, h.gstin, h.hsn_sac, h.rt;
+ GROUP BY h.month, h.fp, h.gstin, h.hsn_sac, h.rt;
 COMMENT ON VIEW invoice.gstr1_hsn IS 'GSTR-1 table 12 (hsn): per HSN/SAC code and rate, the month''s GST invoice lines less its credit note lines';
 
 CREATE VIEW invoice.gstr1_doc_issue WITH (security_invoker = true) AS
 -- Per series and month: the first and last number, how many, how many cancelled.  Invoices
 -- (doc_num 1, "Invoices for outward supply") by invoice date; credit notes (doc_num 5) by
 -- note date.  A number series restarts each financial year, so a month has one range.
-SELECT d.fp, s.gstin, d.doc_num, d.doc_typ, d.series, min(d.number) AS "from", max(d.number) AS "to",
+SELECT d.month, d.fp, s.gstin, d.doc_num, d.doc_typ, d.series, min(d.number) AS "from", max(d.number) AS "to",
        count(*) AS totnum, count(*) FILTER (WHERE d.cancelled) AS cancel,
        count(*) FILTER (WHERE NOT d.cancelled) AS net_issue
-  FROM (SELECT to_char(i.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, 1 AS doc_num,
+  FROM (SELECT (date_trunc('month', i.invoice_date AT TIME ZONE 'UTC'))::date AS month,
+               to_char(i.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, 1 AS doc_num,
                'Invoices for outward supply'::text AS doc_typ, i.series, i.number, i.status = 'cancelled' AS cancelled
           FROM invoice.invoices i
          WHERE i.number IS NOT NULL
         UNION ALL
-        SELECT to_char(n.note_date, 'MMYYYY'), 5, 'Credit Note', 'CN', n.number, false
+        SELECT (date_trunc('month', n.note_date::timestamp))::date, to_char(n.note_date, 'MMYYYY'), 5, 'Credit Note', 'CN', n.number, false
           FROM invoice.credit_notes n
          WHERE n.status = 'issued') d
  CROSS JOIN invoice.supplier s
- GROUP BY d.fp, s.gstin, d.doc_num, d.doc_typ, d.series;
+ GROUP BY d.month, d.fp, s.gstin, d.doc_num, d.doc_typ, d.series;
 COMMENT ON VIEW invoice.gstr1_doc_issue IS 'GSTR-1 table 13 (doc_issue): documents issued per series and month, with cancelled and net counts';
 
 CREATE FUNCTION invoice.gstr1_check(gstin text, fp text) RETURNS boolean
@@ -424,11 +420,18 @@ CREATE FUNCTION invoice.gstr1(gstin text, fp text) RETURNS json
     SET search_path = pg_catalog, invoice, pg_temp
 AS $body$
 #variable_conflict use_column
+DECLARE
+    period date;
 BEGIN
     -- One document in the GST portal's GSTR-1 JSON (offline tool): amounts in rupees with
     -- two decimals, dates dd-mm-yyyy, sections that have nothing left out.
     -- PL/pgSQL, not SQL: Citus plans its queries with the values of the parameters.
+    -- The month's invoices are read once (g) for b2b, b2cl and b2cs.
+    PERFORM invoice.gstr1_check(gstr1.gstin, gstr1.fp);
+    period := make_date(substr(gstr1.fp, 3, 4)::integer, substr(gstr1.fp, 1, 2)::integer, 1);
     RETURN (
+    WITH g AS MATERIALIZED (
+        SELECT x.* FROM invoice.gstr1_invoices x WHERE x.month = period AND x.gstin = gstr1.gstin)
     SELECT json_strip_nulls(json_build_object(
         'gstin', gstr1.gstin,
         'fp', gstr1.fp,
@@ -443,8 +446,8 @@ BEGIN
                                            'camt', b.camt::numeric, 'samt', b.samt::numeric,
                                            'csamt', b.csamt::numeric)) ORDER BY b.rt) AS itms
                                   FROM (SELECT x.*, row_number() OVER (PARTITION BY x.org_id, x.invoice_id ORDER BY x.rt) AS num
-                                          FROM invoice.gstr1_b2b x
-                                         WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) b
+                                          FROM g x
+                                         WHERE x.section = 'b2b') b
                                  GROUP BY b.ctin, b.org_id, b.invoice_id, b.inum, b.idt, b.val, b.pos, b.rchrg, b.inv_typ) v
                          GROUP BY v.ctin) c),
         'b2cl', (SELECT json_agg(json_build_object('pos', c.pos, 'inv', c.inv) ORDER BY c.pos)
@@ -456,16 +459,20 @@ BEGIN
                                             'rt', b.rt, 'txval', b.txval::numeric, 'iamt', b.iamt::numeric,
                                             'csamt', b.csamt::numeric)) ORDER BY b.rt) AS itms
                                    FROM (SELECT x.*, row_number() OVER (PARTITION BY x.org_id, x.invoice_id ORDER BY x.rt) AS num
-                                           FROM invoice.gstr1_b2cl x
-                                          WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) b
+                                           FROM g x
+                                          WHERE x.section = 'b2cl') b
                                   GROUP BY b.pos, b.org_id, b.invoice_id, b.inum, b.idt, b.val) v
                           GROUP BY v.pos) c),
         'b2cs', (SELECT json_agg(json_build_object(
                             'sply_ty', b.sply_ty, 'pos', b.pos, 'typ', b.typ, 'rt', b.rt, 'txval', b.txval::numeric,
                             'iamt', b.iamt::numeric, 'camt', b.camt::numeric, 'samt', b.samt::numeric,
                             'csamt', b.csamt::numeric) ORDER BY b.pos, b.sply_ty, b.rt)
-                   FROM invoice.gstr1_b2cs b
-                  WHERE b.fp = gstr1.fp AND b.gstin = gstr1.gstin),
+                   FROM (SELECT x.sply_ty, x.pos, 'OE' AS typ, x.rt, invoice.sum(x.txval) AS txval,
+                                invoice.sum(x.iamt) AS iamt, invoice.sum(x.camt) AS camt, invoice.sum(x.samt) AS samt,
+                                invoice.sum(x.csamt) AS csamt
+                           FROM g x
+                          WHERE x.section = 'b2cs'
+                          GROUP BY x.sply_ty, x.pos, x.rt) b),
         'cdnr', (SELECT json_agg(json_build_object('ctin', c.ctin, 'nt', c.nt) ORDER BY c.ctin)
                    FROM (SELECT v.ctin, json_agg(json_build_object(
                                     'ntty', v.ntty, 'nt_num', v.nt_num, 'nt_dt', v.nt_dt, 'val', v.val, 'pos', v.pos,
@@ -478,7 +485,7 @@ BEGIN
                                             'csamt', b.csamt::numeric)) ORDER BY b.rt) AS itms
                                    FROM (SELECT x.*, row_number() OVER (PARTITION BY x.org_id, x.credit_note_id ORDER BY x.rt) AS num
                                            FROM invoice.gstr1_cdnr x
-                                          WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) b
+                                          WHERE x.month = period AND x.gstin = gstr1.gstin) b
                                   GROUP BY b.ctin, b.org_id, b.credit_note_id, b.ntty, b.nt_num, b.nt_dt, b.val, b.pos,
                                            b.rchrg, b.inv_typ) v
                           GROUP BY v.ctin) c),
@@ -488,7 +495,7 @@ BEGIN
                            'camt', h.camt::numeric, 'samt', h.samt::numeric, 'csamt', h.csamt::numeric) ORDER BY h.num))
                   FROM (SELECT x.*, row_number() OVER (ORDER BY x.hsn_sc, x.rt) AS num
                           FROM invoice.gstr1_hsn x
-                         WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) h
+                         WHERE x.month = period AND x.gstin = gstr1.gstin) h
                 HAVING count(*) > 0),
         'doc_issue', (SELECT json_build_object('doc_det', json_agg(json_build_object(
                                  'doc_num', k.doc_num, 'doc_typ', k.doc_typ, 'docs', k.docs) ORDER BY k.doc_num))
@@ -497,10 +504,9 @@ BEGIN
                                          'cancel', d.cancel, 'net_issue', d.net_issue) ORDER BY d.num) AS docs
                                 FROM (SELECT x.*, row_number() OVER (PARTITION BY x.doc_num ORDER BY x.series) AS num
                                         FROM invoice.gstr1_doc_issue x
-                                       WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) d
+                                       WHERE x.month = period AND x.gstin = gstr1.gstin) d
                                GROUP BY d.doc_num, d.doc_typ) k
                       HAVING count(*) > 0)))
-     WHERE invoice.gstr1_check(gstr1.gstin, gstr1.fp)
     );
 END
 $body$;
