@@ -300,16 +300,17 @@ COMMENT ON VIEW invoice.credit_notes_by_month
 
 -- reports: GSTR-1 (README "GSTR-1"): one view per section, fp = return period MMYYYY
 
-CREATE VIEW invoice.gstr1_invoices WITH (security_invoker = true) AS
--- The GST invoices a GSTR-1 reports, per invoice and rate, with the section each belongs to:
--- b2b (the recipient has a GSTIN), b2cl (unregistered, inter-state, invoice value over the
--- limit: ₹2,50,000 before 1 August 2024, ₹1,00,000 from then), b2cs (every other).  The
--- recipient's GSTIN is the organisation's as the report runs.  month (the first day of the
--- invoice date's month, UTC) and fp come from the lines' copy of the invoice date, so that a
--- filter on month reaches invoice_line_tax's scans through invoices_month_idx (one month's
--- lines, not every line: test/bench/reports.bench.sql).
+CREATE VIEW invoice.gstr1_lines WITH (security_invoker = true) AS
+-- The lines of the GST invoices a GSTR-1 reports (issued, not cancelled), with the section
+-- their invoice belongs to: b2b (the recipient has a GSTIN), b2cl (unregistered,
+-- inter-state, invoice value over the limit: ₹2,50,000 before 1 August 2024, ₹1,00,000 from
+-- then), b2cs (every other).  The recipient's GSTIN is the organisation's as the report
+-- runs.  month (the first day of the invoice date's month, UTC) and fp come from the lines'
+-- copy of the invoice date, so that a filter on month reaches invoice_line_tax's scans
+-- through invoices_month_idx (one month's lines, not every line).  gstr1_invoices and
+-- gstr1_hsn add these lines up; gstr1() reads a month of them once for every section.
 SELECT (date_trunc('month', t.invoice_date AT TIME ZONE 'UTC'))::date AS month,
-       to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, t.org_id, t.invoice_id,
+       to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, t.org_id, t.invoice_id, t.line_id,
        CASE WHEN o.gstin IS NOT NULL THEN 'b2b'
             WHEN NOT t.gst_intra_state
                  AND t.total > CASE WHEN t.invoice_date < '2024-08-01 00:00:00+00' THEN '250000.00'::invoice.cents
@@ -318,17 +319,22 @@ SELECT (date_trunc('month', t.invoice_date AT TIME ZONE 'UTC'))::date AS month,
        o.gstin AS ctin, t.number AS inum, t.invoice_date AS idt, t.total AS val, t.place_of_supply AS pos,
        CASE WHEN t.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
        CASE WHEN t.gst_intra_state THEN 'INTRA' ELSE 'INTER' END AS sply_ty,
-       t.rate AS rt, invoice.sum(t.taxable_value) AS txval, invoice.sum(t.igst) AS iamt,
-       invoice.sum(t.cgst) AS camt, invoice.sum(t.sgst) AS samt, '0'::invoice.cents AS csamt
+       t.rate AS rt, t.hsn_sac, t.units AS qty, t.taxable_value AS txval, t.igst AS iamt, t.cgst AS camt,
+       t.sgst AS samt, '0'::invoice.cents AS csamt
   FROM invoice.invoice_line_tax t
   JOIN invoice.orgs o ON o.org_id = t.org_id
  CROSS JOIN invoice.supplier s
- WHERE t.gst AND t.status <> 'cancelled'
- GROUP BY t.org_id, t.invoice_id, t.invoice_date, t.rate, o.gstin, s.gstin, t.number, t.total, t.place_of_supply,
-          t.gst_intra_state, t.reverse_charge;
-COMMENT ON VIEW invoice.gstr1_invoices
-    IS 'GSTR-1: the issued, not cancelled GST invoices per rate, with their section (b2b, b2cl, b2cs), return period fp (MMYYYY, invoice date in UTC) and the portal''s field names';
+ WHERE t.gst AND t.status <> 'cancelled';
+COMMENT ON VIEW invoice.gstr1_lines
+    IS 'GSTR-1: the lines of the issued, not cancelled GST invoices, with their invoice''s section (b2b, b2cl, b2cs), return period (month; fp MMYYYY, invoice date in UTC) and the portal''s field names';
 
+CREATE VIEW invoice.gstr1_invoices WITH (security_invoker = true) AS
+SELECT g.month, g.fp, g.gstin, g.org_id, g.invoice_id, g.section, g.ctin, g.inum, g.idt, g.val, g.pos, g.rchrg,
+       g.inv_typ, g.sply_ty, g.rt, invoice.sum(g.txval) AS txval, invoice.sum(g.iamt) AS iamt,
+       invoice.sum(g.camt) AS camt, invoice.sum(g.samt) AS samt, invoice.sum(g.csamt) AS csamt
+  FROM invoice.gstr1_lines g
+ GROUP BY g.month, g.fp, g.gstin, g.org_id, g.invoice_id, g.section, g.ctin, g.inum, g.idt, g.val, g.pos, g.rchrg,
+          g.inv_typ, g.sply_ty, g.rt;
 CREATE VIEW invoice.gstr1_b2b WITH (security_invoker = true) AS
 SELECT g.month, g.fp, g.gstin, g.ctin, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.pos, g.rchrg, g.inv_typ,
        g.rt, g.txval, g.iamt, g.camt, g.samt, g.csamt
@@ -364,6 +370,21 @@ SELECT (date_trunc('month', n.note_date::timestamp))::date AS month, to_char(n.n
  GROUP BY n.org_id, n.credit_note_id, i.org_id, i.id, o.gstin, s.gstin, coalesce(l.tax_rate, i.tax_rate);
 COMMENT ON VIEW invoice.gstr1_cdnr IS 'GSTR-1 table 9B (cdnr): credit notes to registered recipients, per recipient GSTIN, note and rate (fp by the note''s date)';
 
+CREATE VIEW invoice.gstr1_note_lines WITH (security_invoker = true) AS
+-- The lines of the issued credit notes of GST invoices, by the note's date, with the signs
+-- of a return's net figures (negative: they come off the month's supplies).
+SELECT (date_trunc('month', n.note_date::timestamp))::date AS month, to_char(n.note_date, 'MMYYYY') AS fp,
+       s.gstin, n.org_id, n.credit_note_id, l.line_id, coalesce(l.hsn_sac, '9999') AS hsn_sac,
+       coalesce(l.tax_rate, i.tax_rate) AS rt, - l.amount AS txval, - l.igst AS iamt, - l.cgst AS camt,
+       - l.sgst AS samt, '0'::invoice.cents AS csamt
+  FROM invoice.credit_notes n
+  JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
+  JOIN invoice.credit_note_lines l ON l.org_id = n.org_id AND l.credit_note_id = n.credit_note_id
+ CROSS JOIN invoice.supplier s
+ WHERE n.status = 'issued' AND i.gst;
+COMMENT ON VIEW invoice.gstr1_note_lines
+    IS 'GSTR-1: the lines of the issued credit notes of GST invoices, negated, by the note''s month (what gstr1_hsn takes off the month''s invoice lines)';
+
 CREATE VIEW invoice.gstr1_hsn WITH (security_invoker = true) AS
 -- Invoices' lines (dated in the month, not cancelled) less the lines of the credit notes
 -- dated in it; services (SAC, chapter 99) have no quantity (uqc NA).
@@ -372,21 +393,12 @@ SELECT h.month, h.fp, h.gstin, h.hsn_sac AS hsn_sc,
        CASE WHEN h.hsn_sac LIKE '99%' THEN 0 ELSE sum(h.qty) END AS qty,
        h.rt, invoice.sum(h.txval) + invoice.sum(h.iamt) + invoice.sum(h.camt) + invoice.sum(h.samt) AS val,
        invoice.sum(h.txval) AS txval, invoice.sum(h.iamt) AS iamt, invoice.sum(h.camt) AS camt,
-       invoice.sum(h.samt) AS samt, '0'::invoice.cents AS csamt
-  FROM (SELECT (date_trunc('month', t.invoice_date AT TIME ZONE 'UTC'))::date AS month,
-               to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, t.hsn_sac, t.rate AS rt,
-               t.units AS qty, t.taxable_value AS txval, t.igst AS iamt, t.cgst AS camt, t.sgst AS samt
-          FROM invoice.invoice_line_tax t CROSS JOIN invoice.supplier s
-         WHERE t.gst AND t.status <> 'cancelled'
+       invoice.sum(h.samt) AS samt, invoice.sum(h.csamt) AS csamt
+  FROM (SELECT g.month, g.fp, g.gstin, g.hsn_sac, g.rt, g.qty, g.txval, g.iamt, g.camt, g.samt, g.csamt
+          FROM invoice.gstr1_lines g
         UNION ALL
-        SELECT (date_trunc('month', n.note_date::timestamp))::date, to_char(n.note_date, 'MMYYYY'), s.gstin,
-               coalesce(l.hsn_sac, '9999'), coalesce(l.tax_rate, i.tax_rate),
-               0, - l.amount, - l.igst, - l.cgst, - l.sgst
-          FROM invoice.credit_notes n
-          JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
-          JOIN invoice.credit_note_lines l ON l.org_id = n.org_id AND l.credit_note_id = n.credit_note_id
-         CROSS JOIN invoice.supplier s
-         WHERE n.status = 'issued' AND i.gst) h
+        SELECT n.month, n.fp, n.gstin, n.hsn_sac, n.rt, 0, n.txval, n.iamt, n.camt, n.samt, n.csamt
+          FROM invoice.gstr1_note_lines n) h
  GROUP BY h.month, h.fp, h.gstin, h.hsn_sac, h.rt;
 COMMENT ON VIEW invoice.gstr1_hsn IS 'GSTR-1 table 12 (hsn): per HSN/SAC code and rate, the month''s GST invoice lines less its credit note lines';
 
@@ -426,12 +438,34 @@ BEGIN
     -- One document in the GST portal's GSTR-1 JSON (offline tool): amounts in rupees with
     -- two decimals, dates dd-mm-yyyy, sections that have nothing left out.
     -- PL/pgSQL, not SQL: Citus plans its queries with the values of the parameters.
-    -- The month's invoices are read once (g) for b2b, b2cl and b2cs.
+    -- The month's invoice lines are read once (l): b2b, b2cl and b2cs add them up per invoice
+    -- and rate as gstr1_invoices does (g), hsn per code and rate with the month's credit note
+    -- lines as gstr1_hsn does (test/pgtap/reports_gstr1.sql compares the document with the views).
     PERFORM invoice.gstr1_check(gstr1.gstin, gstr1.fp);
     period := make_date(substr(gstr1.fp, 3, 4)::integer, substr(gstr1.fp, 1, 2)::integer, 1);
     RETURN (
-    WITH g AS MATERIALIZED (
-        SELECT x.* FROM invoice.gstr1_invoices x WHERE x.month = period AND x.gstin = gstr1.gstin)
+    WITH l AS MATERIALIZED (
+        SELECT x.* FROM invoice.gstr1_lines x WHERE x.month = period AND x.gstin = gstr1.gstin
+    ), g AS MATERIALIZED (
+        SELECT x.org_id, x.invoice_id, x.section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ, x.sply_ty,
+               x.rt, invoice.sum(x.txval) AS txval, invoice.sum(x.iamt) AS iamt, invoice.sum(x.camt) AS camt,
+               invoice.sum(x.samt) AS samt, invoice.sum(x.csamt) AS csamt
+          FROM l x
+         GROUP BY x.org_id, x.invoice_id, x.section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ,
+                  x.sply_ty, x.rt
+    ), hsn AS (
+        SELECT h.hsn_sac AS hsn_sc, CASE WHEN h.hsn_sac LIKE '99%' THEN 'NA' ELSE 'OTH' END AS uqc,
+               CASE WHEN h.hsn_sac LIKE '99%' THEN 0 ELSE sum(h.qty) END AS qty, h.rt,
+               invoice.sum(h.txval) + invoice.sum(h.iamt) + invoice.sum(h.camt) + invoice.sum(h.samt) AS val,
+               invoice.sum(h.txval) AS txval, invoice.sum(h.iamt) AS iamt, invoice.sum(h.camt) AS camt,
+               invoice.sum(h.samt) AS samt, invoice.sum(h.csamt) AS csamt
+          FROM (SELECT x.hsn_sac, x.rt, x.qty, x.txval, x.iamt, x.camt, x.samt, x.csamt FROM l x
+                UNION ALL
+                SELECT n.hsn_sac, n.rt, 0, n.txval, n.iamt, n.camt, n.samt, n.csamt
+                  FROM invoice.gstr1_note_lines n
+                 WHERE n.month = period AND n.gstin = gstr1.gstin) h
+         GROUP BY h.hsn_sac, h.rt
+    )
     SELECT json_strip_nulls(json_build_object(
         'gstin', gstr1.gstin,
         'fp', gstr1.fp,
@@ -494,8 +528,7 @@ BEGIN
                            'val', h.val::numeric, 'txval', h.txval::numeric, 'iamt', h.iamt::numeric,
                            'camt', h.camt::numeric, 'samt', h.samt::numeric, 'csamt', h.csamt::numeric) ORDER BY h.num))
                   FROM (SELECT x.*, row_number() OVER (ORDER BY x.hsn_sc, x.rt) AS num
-                          FROM invoice.gstr1_hsn x
-                         WHERE x.month = period AND x.gstin = gstr1.gstin) h
+                          FROM hsn x) h
                 HAVING count(*) > 0),
         'doc_issue', (SELECT json_build_object('doc_det', json_agg(json_build_object(
                                  'doc_num', k.doc_num, 'doc_typ', k.doc_typ, 'docs', k.docs) ORDER BY k.doc_num))
