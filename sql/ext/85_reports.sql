@@ -438,21 +438,26 @@ BEGIN
     -- One document in the GST portal's GSTR-1 JSON (offline tool): amounts in rupees with
     -- two decimals, dates dd-mm-yyyy, sections that have nothing left out.
     -- PL/pgSQL, not SQL: Citus plans its queries with the values of the parameters.
-    -- The month's invoice lines are read once (l): b2b, b2cl and b2cs add them up per invoice
-    -- and rate as gstr1_invoices does (g), hsn per code and rate with the month's credit note
-    -- lines as gstr1_hsn does (test/pgtap/reports_gstr1.sql compares the document with the views).
+    -- The month's invoice lines are read once (l): b2b and b2cl add them up per invoice and
+    -- rate as gstr1_invoices does (g), b2cs per supply type, place and rate as gstr1_b2cs does,
+    -- hsn per code and rate with the month's credit note lines as gstr1_hsn does
+    -- (test/pgtap/reports_gstr1.sql compares the document with the views).
     PERFORM invoice.gstr1_check(gstr1.gstin, gstr1.fp);
     period := make_date(substr(gstr1.fp, 3, 4)::integer, substr(gstr1.fp, 1, 2)::integer, 1);
     RETURN (
     WITH l AS MATERIALIZED (
-        SELECT x.* FROM invoice.gstr1_lines x WHERE x.month = period AND x.gstin = gstr1.gstin
-    ), g AS MATERIALIZED (
         SELECT x.org_id, x.invoice_id, x.section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ, x.sply_ty,
-               x.rt, invoice.sum(x.txval) AS txval, invoice.sum(x.iamt) AS iamt, invoice.sum(x.camt) AS camt,
+               x.rt, x.hsn_sac, x.qty, x.txval, x.iamt, x.camt, x.samt, x.csamt
+          FROM invoice.gstr1_lines x
+         WHERE x.month = period AND x.gstin = gstr1.gstin
+    ), g AS MATERIALIZED (
+        SELECT x.org_id, x.invoice_id, x.section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ, x.rt,
+               row_number() OVER (PARTITION BY x.org_id, x.invoice_id ORDER BY x.rt) AS num,
+               invoice.sum(x.txval) AS txval, invoice.sum(x.iamt) AS iamt, invoice.sum(x.camt) AS camt,
                invoice.sum(x.samt) AS samt, invoice.sum(x.csamt) AS csamt
           FROM l x
-         GROUP BY x.org_id, x.invoice_id, x.section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ,
-                  x.sply_ty, x.rt
+         WHERE x.section IN ('b2b', 'b2cl')
+         GROUP BY x.org_id, x.invoice_id, x.section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ, x.rt
     ), hsn AS (
         SELECT h.hsn_sac AS hsn_sc, CASE WHEN h.hsn_sac LIKE '99%' THEN 'NA' ELSE 'OTH' END AS uqc,
                CASE WHEN h.hsn_sac LIKE '99%' THEN 0 ELSE sum(h.qty) END AS qty, h.rt,
@@ -466,48 +471,47 @@ BEGIN
                  WHERE n.month = period AND n.gstin = gstr1.gstin) h
          GROUP BY h.hsn_sac, h.rt
     )
-    SELECT json_strip_nulls(json_build_object(
-        'gstin', gstr1.gstin,
-        'fp', gstr1.fp,
-        'b2b', (SELECT json_agg(json_build_object('ctin', c.ctin, 'inv', c.inv) ORDER BY c.ctin)
-                  FROM (SELECT v.ctin, json_agg(json_build_object(
-                                   'inum', v.inum, 'idt', v.idt, 'val', v.val, 'pos', v.pos, 'rchrg', v.rchrg,
-                                   'inv_typ', v.inv_typ, 'itms', v.itms) ORDER BY v.inum) AS inv
-                          FROM (SELECT b.ctin, b.inum, to_char(b.idt AT TIME ZONE 'UTC', 'DD-MM-YYYY') AS idt,
-                                       b.val::numeric AS val, b.pos, b.rchrg, b.inv_typ,
-                                       json_agg(json_build_object('num', b.num, 'itm_det', json_build_object(
+    -- Sections that have nothing are left out (not null): only the top level is filtered, so
+    -- the sections are written once, not parsed again.
+    SELECT json_object_agg(d.key, d.value ORDER BY d.n)
+      FROM (VALUES (1, 'gstin', to_json(gstr1.gstin)),
+                   (2, 'fp', to_json(gstr1.fp)),
+                   (3, 'b2b', (SELECT json_agg(json_build_object('ctin', c.ctin, 'inv', c.inv) ORDER BY c.ctin)
+                  FROM (SELECT v.ctin, json_agg(v.inv ORDER BY v.inum) AS inv
+                          FROM (SELECT b.ctin, b.inum, json_build_object(
+                                       'inum', b.inum, 'idt', to_char(b.idt AT TIME ZONE 'UTC', 'DD-MM-YYYY'),
+                                       'val', b.val::numeric, 'pos', b.pos, 'rchrg', b.rchrg, 'inv_typ', b.inv_typ,
+                                       'itms', json_agg(json_build_object('num', b.num, 'itm_det', json_build_object(
                                            'rt', b.rt, 'txval', b.txval::numeric, 'iamt', b.iamt::numeric,
                                            'camt', b.camt::numeric, 'samt', b.samt::numeric,
-                                           'csamt', b.csamt::numeric)) ORDER BY b.rt) AS itms
-                                  FROM (SELECT x.*, row_number() OVER (PARTITION BY x.org_id, x.invoice_id ORDER BY x.rt) AS num
-                                          FROM g x
-                                         WHERE x.section = 'b2b') b
+                                           'csamt', b.csamt::numeric)) ORDER BY b.rt)) AS inv
+                                  FROM g b
+                                 WHERE b.section = 'b2b'
                                  GROUP BY b.ctin, b.org_id, b.invoice_id, b.inum, b.idt, b.val, b.pos, b.rchrg, b.inv_typ) v
-                         GROUP BY v.ctin) c),
-        'b2cl', (SELECT json_agg(json_build_object('pos', c.pos, 'inv', c.inv) ORDER BY c.pos)
-                   FROM (SELECT v.pos, json_agg(json_build_object(
-                                    'inum', v.inum, 'idt', v.idt, 'val', v.val, 'itms', v.itms) ORDER BY v.inum) AS inv
-                           FROM (SELECT b.pos, b.inum, to_char(b.idt AT TIME ZONE 'UTC', 'DD-MM-YYYY') AS idt,
-                                        b.val::numeric AS val,
-                                        json_agg(json_build_object('num', b.num, 'itm_det', json_build_object(
+                         GROUP BY v.ctin) c)),
+                   (4, 'b2cl', (SELECT json_agg(json_build_object('pos', c.pos, 'inv', c.inv) ORDER BY c.pos)
+                   FROM (SELECT v.pos, json_agg(v.inv ORDER BY v.inum) AS inv
+                           FROM (SELECT b.pos, b.inum, json_build_object(
+                                        'inum', b.inum, 'idt', to_char(b.idt AT TIME ZONE 'UTC', 'DD-MM-YYYY'),
+                                        'val', b.val::numeric,
+                                        'itms', json_agg(json_build_object('num', b.num, 'itm_det', json_build_object(
                                             'rt', b.rt, 'txval', b.txval::numeric, 'iamt', b.iamt::numeric,
-                                            'csamt', b.csamt::numeric)) ORDER BY b.rt) AS itms
-                                   FROM (SELECT x.*, row_number() OVER (PARTITION BY x.org_id, x.invoice_id ORDER BY x.rt) AS num
-                                           FROM g x
-                                          WHERE x.section = 'b2cl') b
+                                            'csamt', b.csamt::numeric)) ORDER BY b.rt)) AS inv
+                                   FROM g b
+                                  WHERE b.section = 'b2cl'
                                   GROUP BY b.pos, b.org_id, b.invoice_id, b.inum, b.idt, b.val) v
-                          GROUP BY v.pos) c),
-        'b2cs', (SELECT json_agg(json_build_object(
+                          GROUP BY v.pos) c)),
+                   (5, 'b2cs', (SELECT json_agg(json_build_object(
                             'sply_ty', b.sply_ty, 'pos', b.pos, 'typ', b.typ, 'rt', b.rt, 'txval', b.txval::numeric,
                             'iamt', b.iamt::numeric, 'camt', b.camt::numeric, 'samt', b.samt::numeric,
                             'csamt', b.csamt::numeric) ORDER BY b.pos, b.sply_ty, b.rt)
                    FROM (SELECT x.sply_ty, x.pos, 'OE' AS typ, x.rt, invoice.sum(x.txval) AS txval,
                                 invoice.sum(x.iamt) AS iamt, invoice.sum(x.camt) AS camt, invoice.sum(x.samt) AS samt,
                                 invoice.sum(x.csamt) AS csamt
-                           FROM g x
+                           FROM l x
                           WHERE x.section = 'b2cs'
-                          GROUP BY x.sply_ty, x.pos, x.rt) b),
-        'cdnr', (SELECT json_agg(json_build_object('ctin', c.ctin, 'nt', c.nt) ORDER BY c.ctin)
+                          GROUP BY x.sply_ty, x.pos, x.rt) b)),
+                   (6, 'cdnr', (SELECT json_agg(json_build_object('ctin', c.ctin, 'nt', c.nt) ORDER BY c.ctin)
                    FROM (SELECT v.ctin, json_agg(json_build_object(
                                     'ntty', v.ntty, 'nt_num', v.nt_num, 'nt_dt', v.nt_dt, 'val', v.val, 'pos', v.pos,
                                     'rchrg', v.rchrg, 'inv_typ', v.inv_typ, 'itms', v.itms) ORDER BY v.nt_num) AS nt
@@ -522,15 +526,15 @@ BEGIN
                                           WHERE x.month = period AND x.gstin = gstr1.gstin) b
                                   GROUP BY b.ctin, b.org_id, b.credit_note_id, b.ntty, b.nt_num, b.nt_dt, b.val, b.pos,
                                            b.rchrg, b.inv_typ) v
-                          GROUP BY v.ctin) c),
-        'hsn', (SELECT json_build_object('data', json_agg(json_build_object(
+                          GROUP BY v.ctin) c)),
+                   (7, 'hsn', (SELECT json_build_object('data', json_agg(json_build_object(
                            'num', h.num, 'hsn_sc', h.hsn_sc, 'desc', '', 'uqc', h.uqc, 'qty', h.qty, 'rt', h.rt,
                            'val', h.val::numeric, 'txval', h.txval::numeric, 'iamt', h.iamt::numeric,
                            'camt', h.camt::numeric, 'samt', h.samt::numeric, 'csamt', h.csamt::numeric) ORDER BY h.num))
                   FROM (SELECT x.*, row_number() OVER (ORDER BY x.hsn_sc, x.rt) AS num
                           FROM hsn x) h
-                HAVING count(*) > 0),
-        'doc_issue', (SELECT json_build_object('doc_det', json_agg(json_build_object(
+                HAVING count(*) > 0)),
+                   (8, 'doc_issue', (SELECT json_build_object('doc_det', json_agg(json_build_object(
                                  'doc_num', k.doc_num, 'doc_typ', k.doc_typ, 'docs', k.docs) ORDER BY k.doc_num))
                         FROM (SELECT d.doc_num, d.doc_typ, json_agg(json_build_object(
                                          'num', d.num, 'from', d."from", 'to', d."to", 'totnum', d.totnum,
@@ -539,7 +543,8 @@ BEGIN
                                         FROM invoice.gstr1_doc_issue x
                                        WHERE x.month = period AND x.gstin = gstr1.gstin) d
                                GROUP BY d.doc_num, d.doc_typ) k
-                      HAVING count(*) > 0)))
+                      HAVING count(*) > 0))) d (n, key, value)
+     WHERE d.value IS NOT NULL
     );
 END
 $body$;
