@@ -107,6 +107,9 @@ SELECT f, 'the reports'' checks: who reads as finance, arguments' FROM unnest(AR
     'invoice.report_instant(timestamp with time zone)',
     'invoice.report_period(timestamp with time zone,timestamp with time zone)']) f
 UNION ALL
+SELECT 'invoice.line_tax(invoice.cents,numeric,invoice.cents,boolean,boolean,text,bigint)',
+       'the tax arithmetic behind invoice_line_tax (a window function over the lines it is given; reads no data)'
+UNION ALL
 SELECT f, 'the charge models (read no data)' FROM unnest(ARRAY[
     'invoice.usage_charge(text,numeric,numeric,numeric,numeric,numeric[],numeric[],numeric[])',
     'invoice.usage_price_valid(text,numeric,numeric,numeric,numeric[],numeric[],numeric[])']) f
