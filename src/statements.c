@@ -38,9 +38,10 @@
 
 /*
  * The entries of the statement up to period_to ($3) of organisation $1 in
- * currency $4, whose prepaid currency is $5, in the order they took effect:
- * statement_json adds up those before period_from ($2) to the opening
- * balance and writes the others with the running balance.
+ * currency $4, whose prepaid currency is $5 (NULL: it has no prepaid
+ * ledger), in the order they took effect: statement_json adds up those
+ * before period_from ($2) to the opening balance and writes the others with
+ * the running balance.
  */
 #define STATEMENT_SQL \
 	"WITH entries AS (" \
@@ -197,11 +198,20 @@ statement_json(SPITupleTable *entries, uint64 nentries, text *org_id, Datum name
 	return cstring_to_text_with_len(doc.data, doc.len);
 }
 
-/* The organisation, its prepaid currency and, without a currency $2, the currencies it is invoiced in. */
+/*
+ * The organisation, its prepaid currency and, without a currency $2, the
+ * currencies it is invoiced in.  The prepaid currency only matters to an
+ * organisation with a prepaid ledger or top-ups, or to choose the currency:
+ * otherwise it is NULL (no entry depends on it), which spares sorting every
+ * invoice of the organisation for its first one.
+ */
 #define STATEMENT_ORG_SQL \
 	"SELECT o.name," \
-	"       coalesce((SELECT i.currency FROM invoice.invoices i WHERE i.org_id = o.org_id" \
-	"                  ORDER BY i.created_at, i.id LIMIT 1), 'USD') AS prepaid_currency," \
+	"       CASE WHEN $2 IS NULL" \
+	"              OR EXISTS (SELECT FROM invoice.advance_ledger a WHERE a.org_id = o.org_id)" \
+	"              OR EXISTS (SELECT FROM invoice.receipts r WHERE r.org_id = o.org_id)" \
+	"            THEN coalesce((SELECT i.currency FROM invoice.invoices i WHERE i.org_id = o.org_id" \
+	"                            ORDER BY i.created_at, i.id LIMIT 1), 'USD') END AS prepaid_currency," \
 	"       CASE WHEN $2 IS NULL THEN ARRAY(SELECT DISTINCT i.currency FROM invoice.invoices i" \
 	"                                        WHERE i.org_id = o.org_id ORDER BY 1) END AS currencies" \
 	"  FROM invoice.orgs o WHERE o.org_id = $1"
@@ -266,8 +276,8 @@ statement_here(FunctionCallInfo fcinfo)
 					(Oid[]) {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID});
 	if (SPI_execute_plan(plan,
 						 (Datum[]) {PointerGetDatum(org_id), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2),
-							 CStringGetTextDatum(currency), CStringGetTextDatum(prepaid)},
-						 NULL, true, 0) != SPI_OK_SELECT)
+							 CStringGetTextDatum(currency), prepaid ? CStringGetTextDatum(prepaid) : (Datum) 0},
+						 prepaid ? NULL : "    n", true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "the statement query failed");
 	result = SPI_datumTransfer(PointerGetDatum(statement_json(SPI_tuptable, SPI_processed, org_id, name, name_null,
 															  currency, PG_GETARG_TIMESTAMPTZ(1),
