@@ -109,10 +109,10 @@ CREATE VIEW invoice.invoice_line_tax WITH (security_invoker = true) AS
 SELECT w.org_id, w.invoice_id, w.line_id, w.invoice_date, w.currency, w.status, w.gst, w.rate,
        (w.t).taxable_value, (w.t).cgst, (w.t).sgst, (w.t).igst, (w.t).tax,
        w.units, w.hsn_sac, w.product_group, w.region, w.usage_type,
-       w.number, w.total, w.place_of_supply, w.gst_intra_state, w.reverse_charge
+       w.number, w.total, w.invoice_tax, w.place_of_supply, w.gst_intra_state, w.reverse_charge
   FROM (SELECT l.org_id, l.invoice_id, l.line_id, i.invoice_date, i.currency, i.status, i.gst,
                coalesce(l.tax_rate, i.tax_rate) AS rate, l.units, l.hsn_sac, l.product_group, l.region, l.usage_type,
-               i.number, i.total, i.place_of_supply, i.gst_intra_state, i.reverse_charge,
+               i.number, i.total, i.tax AS invoice_tax, i.place_of_supply, i.gst_intra_state, i.reverse_charge,
                invoice.line_tax(l.amount, coalesce(l.tax_rate, i.tax_rate), i.credits_applied, i.gst,
                                 i.gst_intra_state, i.tax_rounding, l.line_id)
                  OVER (PARTITION BY l.org_id, l.invoice_id, i.invoice_date, i.currency, i.status, i.gst
@@ -298,43 +298,80 @@ SELECT (date_trunc('month', n.note_date))::date AS month, i.currency, n.reason,
 COMMENT ON VIEW invoice.credit_notes_by_month
     IS 'issued credit notes by month of their date × currency × reason: how many, taxable value, tax, total and the part credited to prepaid balances';
 
+CREATE VIEW invoice.round_off_by_month WITH (security_invoker = true) AS
+-- What rounding totals to the rupee added to (or took off) the invoices dated in the month:
+-- neither revenue (revenue_by_month is the taxable value) nor tax, finance books it apart.
+SELECT (date_trunc('month', i.invoice_date AT TIME ZONE 'UTC'))::date AS month, i.currency,
+       count(*) AS invoices, count(*) FILTER (WHERE i.round_off <> '0') AS rounded,
+       invoice.sum(i.round_off) AS round_off
+  FROM invoice.invoices i
+ WHERE i.issued_at IS NOT NULL AND i.status <> 'cancelled'
+ GROUP BY 1, 2;
+COMMENT ON VIEW invoice.round_off_by_month
+    IS 'round-off of the issued, not cancelled invoices by month (UTC) of their date × currency: how many invoices, how many rounded, the net round-off (part of their totals, neither revenue nor tax)';
+
 -- reports: GSTR-1 (README "GSTR-1"): one view per section, fp = return period MMYYYY
 
+CREATE FUNCTION invoice.gstr1_section(ctin text, intra_state boolean, place_of_supply text, total invoice.cents,
+                                      invoice_date timestamptz)
+    RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN place_of_supply = '96' THEN 'exp'
+                WHEN ctin IS NOT NULL THEN 'b2b'
+                WHEN NOT intra_state
+                     AND total > CASE WHEN invoice_date < '2024-08-01 00:00:00+00' THEN '250000.00'::invoice.cents
+                                      ELSE '100000.00'::invoice.cents END THEN 'b2cl'
+                ELSE 'b2cs' END;
+COMMENT ON FUNCTION invoice.gstr1_section(text, boolean, text, invoice.cents, timestamptz)
+    IS 'GSTR-1: the table a GST invoice goes to — exp (place of supply 96, a foreign country), b2b (the recipient has a GSTIN), b2cl (unregistered, inter-state, over ₹2,50,000 before 1 August 2024, ₹1,00,000 from then), b2cs (every other); its credit notes follow it (cdnr, cdnur)';
+
+CREATE FUNCTION invoice.gstr1_export_type(invoice_tax invoice.cents) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN invoice_tax > '0' THEN 'WPAY' ELSE 'WOPAY' END;
+COMMENT ON FUNCTION invoice.gstr1_export_type(invoice.cents)
+    IS 'GSTR-1: an export with payment of IGST (WPAY: the invoice charged tax) or without (WOPAY: zero-rated under bond or LUT)';
+
 CREATE VIEW invoice.gstr1_lines WITH (security_invoker = true) AS
--- The lines of the GST invoices a GSTR-1 reports (issued, not cancelled), with the section
--- their invoice belongs to: b2b (the recipient has a GSTIN), b2cl (unregistered,
--- inter-state, invoice value over the limit: ₹2,50,000 before 1 August 2024, ₹1,00,000 from
--- then), b2cs (every other).  The recipient's GSTIN is the organisation's as the report
--- runs.  month (the first day of the invoice date's month, UTC) and fp come from the lines'
--- copy of the invoice date, so that a filter on month reaches invoice_line_tax's scans
--- through invoices_month_idx (one month's lines, not every line).  gstr1_invoices and
--- gstr1_hsn add these lines up; gstr1() reads a month of them once for every section.
-SELECT (date_trunc('month', t.invoice_date AT TIME ZONE 'UTC'))::date AS month,
-       to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, t.org_id, t.invoice_id, t.line_id,
-       CASE WHEN o.gstin IS NOT NULL THEN 'b2b'
-            WHEN NOT t.gst_intra_state
-                 AND t.total > CASE WHEN t.invoice_date < '2024-08-01 00:00:00+00' THEN '250000.00'::invoice.cents
-                                    ELSE '100000.00'::invoice.cents END THEN 'b2cl'
-            ELSE 'b2cs' END AS section,
-       o.gstin AS ctin, t.number AS inum, t.invoice_date AS idt, t.total AS val, t.place_of_supply AS pos,
-       CASE WHEN t.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
-       CASE WHEN t.gst_intra_state THEN 'INTRA' ELSE 'INTER' END AS sply_ty,
-       t.rate AS rt, t.hsn_sac, t.units AS qty, t.taxable_value AS txval, t.igst AS iamt, t.cgst AS camt,
-       t.sgst AS samt, '0'::invoice.cents AS csamt
-  FROM invoice.invoice_line_tax t
-  JOIN invoice.orgs o ON o.org_id = t.org_id
- CROSS JOIN invoice.supplier s
- WHERE t.gst AND t.status <> 'cancelled';
+-- The lines of the GST invoices a GSTR-1 reports (issued, not cancelled), with the table
+-- each goes to: its invoice's (gstr1_section), but a nil-rated line (rate 0) of a supply
+-- in India goes to nil (table 8), with its supply type (INTRB2B, INTRAB2B, INTRB2C,
+-- INTRAB2C).  The recipient's GSTIN is the organisation's as the report runs.  month
+-- (the first day of the invoice date's month, UTC) and fp come from the lines' copy of the
+-- invoice date, so that a filter on month reaches invoice_line_tax's scans through
+-- invoices_month_idx (one month's lines, not every line).  gstr1_invoices, gstr1_exp,
+-- gstr1_nil and gstr1_hsn add these lines up; gstr1() reads a month of them once for
+-- every section.
+SELECT x.month, x.fp, x.gstin, x.org_id, x.invoice_id, x.line_id,
+       CASE WHEN x.rt = 0 AND x.invoice_section <> 'exp' THEN 'nil' ELSE x.invoice_section END AS section,
+       x.invoice_section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ, x.sply_ty,
+       CASE WHEN x.sply_ty = 'INTRA' THEN 'INTRA' ELSE 'INTR' END
+         || CASE WHEN x.ctin IS NOT NULL THEN 'B2B' ELSE 'B2C' END AS nil_sply_ty,
+       x.exp_typ, x.rt, x.hsn_sac, x.qty, x.txval, x.iamt, x.camt, x.samt, x.csamt
+  FROM (SELECT (date_trunc('month', t.invoice_date AT TIME ZONE 'UTC'))::date AS month,
+               to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, t.org_id, t.invoice_id, t.line_id,
+               invoice.gstr1_section(o.gstin, t.gst_intra_state, t.place_of_supply, t.total, t.invoice_date)
+                 AS invoice_section,
+               o.gstin AS ctin, t.number AS inum, t.invoice_date AS idt, t.total AS val, t.place_of_supply AS pos,
+               CASE WHEN t.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
+               CASE WHEN t.gst_intra_state THEN 'INTRA' ELSE 'INTER' END AS sply_ty,
+               invoice.gstr1_export_type(t.invoice_tax) AS exp_typ,
+               t.rate AS rt, t.hsn_sac, t.units AS qty, t.taxable_value AS txval, t.igst AS iamt, t.cgst AS camt,
+               t.sgst AS samt, '0'::invoice.cents AS csamt
+          FROM invoice.invoice_line_tax t
+          JOIN invoice.orgs o ON o.org_id = t.org_id
+         CROSS JOIN invoice.supplier s
+         WHERE t.gst AND t.status <> 'cancelled') x;
 COMMENT ON VIEW invoice.gstr1_lines
-    IS 'GSTR-1: the lines of the issued, not cancelled GST invoices, with their invoice''s section (b2b, b2cl, b2cs), return period (month; fp MMYYYY, invoice date in UTC) and the portal''s field names';
+    IS 'GSTR-1: the lines of the issued, not cancelled GST invoices, with the table each goes to (b2b, b2cl, b2cs, exp, nil), return period (month; fp MMYYYY, invoice date in UTC) and the portal''s field names';
 
 CREATE VIEW invoice.gstr1_invoices WITH (security_invoker = true) AS
 SELECT g.month, g.fp, g.gstin, g.org_id, g.invoice_id, g.section, g.ctin, g.inum, g.idt, g.val, g.pos, g.rchrg,
-       g.inv_typ, g.sply_ty, g.rt, invoice.sum(g.txval) AS txval, invoice.sum(g.iamt) AS iamt,
+       g.inv_typ, g.sply_ty, g.exp_typ, g.rt, invoice.sum(g.txval) AS txval, invoice.sum(g.iamt) AS iamt,
        invoice.sum(g.camt) AS camt, invoice.sum(g.samt) AS samt, invoice.sum(g.csamt) AS csamt
   FROM invoice.gstr1_lines g
  GROUP BY g.month, g.fp, g.gstin, g.org_id, g.invoice_id, g.section, g.ctin, g.inum, g.idt, g.val, g.pos, g.rchrg,
-          g.inv_typ, g.sply_ty, g.rt;
+          g.inv_typ, g.sply_ty, g.exp_typ, g.rt;
+COMMENT ON VIEW invoice.gstr1_invoices
+    IS 'GSTR-1: the issued, not cancelled GST invoices per table and rate (b2b, b2cl, b2cs, exp; nil for nil-rated lines), return period (month; fp MMYYYY, invoice date in UTC) and the portal''s field names';
 CREATE VIEW invoice.gstr1_b2b WITH (security_invoker = true) AS
 SELECT g.month, g.fp, g.gstin, g.ctin, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.pos, g.rchrg, g.inv_typ,
        g.rt, g.txval, g.iamt, g.camt, g.samt, g.csamt
@@ -354,11 +391,29 @@ SELECT g.month, g.fp, g.gstin, g.sply_ty, g.pos, 'OE'::text AS typ, g.rt, invoic
  GROUP BY g.month, g.fp, g.gstin, g.sply_ty, g.pos, g.rt;
 COMMENT ON VIEW invoice.gstr1_b2cs IS 'GSTR-1 table 7 (b2cs): other supplies to unregistered recipients, per supply type, place of supply and rate';
 
-CREATE VIEW invoice.gstr1_cdnr WITH (security_invoker = true) AS
+CREATE VIEW invoice.gstr1_exp WITH (security_invoker = true) AS
+SELECT g.month, g.fp, g.gstin, g.exp_typ, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.rt, g.txval, g.iamt, g.csamt
+  FROM invoice.gstr1_invoices g WHERE g.section = 'exp';
+COMMENT ON VIEW invoice.gstr1_exp IS 'GSTR-1 table 6A (exp): exports (place of supply 96), with payment of IGST (WPAY) or without (WOPAY), per invoice and rate';
+
+CREATE VIEW invoice.gstr1_nil WITH (security_invoker = true) AS
+-- Table 8: nil-rated supplies (lines at rate 0) by supply type; exempt and non-GST
+-- supplies are not modelled (0).
+SELECT g.month, g.fp, g.gstin, g.nil_sply_ty AS sply_ty, invoice.sum(g.txval) AS nil_amt,
+       '0'::invoice.cents AS expt_amt, '0'::invoice.cents AS ngsup_amt
+  FROM invoice.gstr1_lines g WHERE g.section = 'nil'
+ GROUP BY g.month, g.fp, g.gstin, g.nil_sply_ty;
+COMMENT ON VIEW invoice.gstr1_nil IS 'GSTR-1 table 8 (nil): nil-rated supplies in India per supply type (INTRB2B, INTRAB2B, INTRB2C, INTRAB2C); exempt and non-GST amounts 0';
+
+CREATE VIEW invoice.gstr1_notes WITH (security_invoker = true) AS
+-- The issued credit notes of GST invoices per rate, with the table their invoice went to
+-- (gstr1_section, the recipient as the report runs) and the note's return period.
 SELECT (date_trunc('month', n.note_date::timestamp))::date AS month, to_char(n.note_date, 'MMYYYY') AS fp,
-       s.gstin, o.gstin AS ctin, n.org_id, n.credit_note_id,
+       s.gstin, invoice.gstr1_section(o.gstin, i.gst_intra_state, i.place_of_supply, i.total, i.invoice_date) AS section,
+       o.gstin AS ctin, n.org_id, n.credit_note_id,
        'C'::text AS ntty, n.number AS nt_num, n.note_date AS nt_dt, n.total AS val, i.place_of_supply AS pos,
        CASE WHEN i.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
+       invoice.gstr1_export_type(i.tax) AS exp_typ,
        coalesce(l.tax_rate, i.tax_rate) AS rt, invoice.sum(l.amount) AS txval, invoice.sum(l.igst) AS iamt,
        invoice.sum(l.cgst) AS camt, invoice.sum(l.sgst) AS samt, '0'::invoice.cents AS csamt
   FROM invoice.credit_notes n
@@ -366,9 +421,26 @@ SELECT (date_trunc('month', n.note_date::timestamp))::date AS month, to_char(n.n
   JOIN invoice.orgs o ON o.org_id = n.org_id
   JOIN invoice.credit_note_lines l ON l.org_id = n.org_id AND l.credit_note_id = n.credit_note_id
  CROSS JOIN invoice.supplier s
- WHERE n.status = 'issued' AND i.gst AND o.gstin IS NOT NULL
+ WHERE n.status = 'issued' AND i.gst
  GROUP BY n.org_id, n.credit_note_id, i.org_id, i.id, o.gstin, s.gstin, coalesce(l.tax_rate, i.tax_rate);
+COMMENT ON VIEW invoice.gstr1_notes
+    IS 'GSTR-1: the issued credit notes of GST invoices per rate, with the table of their invoice (b2b, b2cl, b2cs, exp) and the note''s return period';
+
+CREATE VIEW invoice.gstr1_cdnr WITH (security_invoker = true) AS
+SELECT n.month, n.fp, n.gstin, n.ctin, n.org_id, n.credit_note_id, n.ntty, n.nt_num, n.nt_dt, n.val, n.pos, n.rchrg,
+       n.inv_typ, n.rt, n.txval, n.iamt, n.camt, n.samt, n.csamt
+  FROM invoice.gstr1_notes n WHERE n.section = 'b2b';
 COMMENT ON VIEW invoice.gstr1_cdnr IS 'GSTR-1 table 9B (cdnr): credit notes to registered recipients, per recipient GSTIN, note and rate (fp by the note''s date)';
+
+CREATE VIEW invoice.gstr1_cdnur WITH (security_invoker = true) AS
+-- Table 9B for unregistered recipients: the notes of b2cl invoices (typ B2CL) and of exports
+-- (EXPWP, EXPWOP).  The notes of b2cs invoices are not reported note by note (README "GSTR-1").
+SELECT n.month, n.fp, n.gstin,
+       CASE n.section WHEN 'b2cl' THEN 'B2CL' WHEN 'exp' THEN 'EXP' || CASE n.exp_typ WHEN 'WPAY' THEN 'WP' ELSE 'WOP' END END
+         AS typ,
+       n.org_id, n.credit_note_id, n.ntty, n.nt_num, n.nt_dt, n.val, n.pos, n.rt, n.txval, n.iamt, n.csamt
+  FROM invoice.gstr1_notes n WHERE n.section IN ('b2cl', 'exp');
+COMMENT ON VIEW invoice.gstr1_cdnur IS 'GSTR-1 table 9B (cdnur): credit notes of large inter-state invoices to unregistered recipients (B2CL) and of exports (EXPWP, EXPWOP), per note and rate';
 
 CREATE VIEW invoice.gstr1_note_lines WITH (security_invoker = true) AS
 -- The lines of the issued credit notes of GST invoices, by the note's date, with the signs
@@ -447,17 +519,18 @@ BEGIN
     RETURN (
     WITH l AS MATERIALIZED (
         SELECT x.org_id, x.invoice_id, x.section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ, x.sply_ty,
-               x.rt, x.hsn_sac, x.qty, x.txval, x.iamt, x.camt, x.samt, x.csamt
+               x.nil_sply_ty, x.exp_typ, x.rt, x.hsn_sac, x.qty, x.txval, x.iamt, x.camt, x.samt, x.csamt
           FROM invoice.gstr1_lines x
          WHERE x.month = period AND x.gstin = gstr1.gstin
     ), g AS MATERIALIZED (
-        SELECT x.org_id, x.invoice_id, x.section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ, x.rt,
-               row_number() OVER (PARTITION BY x.org_id, x.invoice_id ORDER BY x.rt) AS num,
+        SELECT x.org_id, x.invoice_id, x.section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ, x.exp_typ,
+               x.rt, row_number() OVER (PARTITION BY x.org_id, x.invoice_id, x.section ORDER BY x.rt) AS num,
                invoice.sum(x.txval) AS txval, invoice.sum(x.iamt) AS iamt, invoice.sum(x.camt) AS camt,
                invoice.sum(x.samt) AS samt, invoice.sum(x.csamt) AS csamt
           FROM l x
-         WHERE x.section IN ('b2b', 'b2cl')
-         GROUP BY x.org_id, x.invoice_id, x.section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ, x.rt
+         WHERE x.section IN ('b2b', 'b2cl', 'exp')
+         GROUP BY x.org_id, x.invoice_id, x.section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ,
+                  x.exp_typ, x.rt
     ), hsn AS (
         SELECT h.hsn_sac AS hsn_sc, CASE WHEN h.hsn_sac LIKE '99%' THEN 'NA' ELSE 'OTH' END AS uqc,
                CASE WHEN h.hsn_sac LIKE '99%' THEN 0 ELSE sum(h.qty) END AS qty, h.rt,
@@ -527,14 +600,46 @@ BEGIN
                                   GROUP BY b.ctin, b.org_id, b.credit_note_id, b.ntty, b.nt_num, b.nt_dt, b.val, b.pos,
                                            b.rchrg, b.inv_typ) v
                           GROUP BY v.ctin) c)),
-                   (7, 'hsn', (SELECT json_build_object('data', json_agg(json_build_object(
+                   (7, 'cdnur', (SELECT json_agg(CASE WHEN v.typ = 'B2CL'
+                              THEN json_build_object('typ', v.typ, 'ntty', v.ntty, 'nt_num', v.nt_num, 'nt_dt', v.nt_dt,
+                                                     'val', v.val, 'pos', v.pos, 'itms', v.itms)
+                              ELSE json_build_object('typ', v.typ, 'ntty', v.ntty, 'nt_num', v.nt_num, 'nt_dt', v.nt_dt,
+                                                     'val', v.val, 'itms', v.itms) END ORDER BY v.nt_num)
+                   FROM (SELECT b.typ, b.ntty, b.nt_num, to_char(b.nt_dt, 'DD-MM-YYYY') AS nt_dt, b.val::numeric AS val,
+                                b.pos,
+                                json_agg(json_build_object('num', b.num, 'itm_det', json_build_object(
+                                    'rt', b.rt, 'txval', b.txval::numeric, 'iamt', b.iamt::numeric,
+                                    'csamt', b.csamt::numeric)) ORDER BY b.rt) AS itms
+                           FROM (SELECT x.*, row_number() OVER (PARTITION BY x.org_id, x.credit_note_id ORDER BY x.rt) AS num
+                                   FROM invoice.gstr1_cdnur x
+                                  WHERE x.month = period AND x.gstin = gstr1.gstin) b
+                          GROUP BY b.typ, b.org_id, b.credit_note_id, b.ntty, b.nt_num, b.nt_dt, b.val, b.pos) v)),
+                   (8, 'exp', (SELECT json_agg(json_build_object('exp_typ', c.exp_typ, 'inv', c.inv) ORDER BY c.exp_typ DESC)
+                   FROM (SELECT v.exp_typ, json_agg(v.inv ORDER BY v.inum) AS inv
+                           FROM (SELECT b.exp_typ, b.inum, json_build_object(
+                                        'inum', b.inum, 'idt', to_char(b.idt AT TIME ZONE 'UTC', 'DD-MM-YYYY'),
+                                        'val', b.val::numeric,
+                                        'itms', json_agg(json_build_object(
+                                            'txval', b.txval::numeric, 'rt', b.rt, 'iamt', b.iamt::numeric,
+                                            'csamt', b.csamt::numeric) ORDER BY b.rt)) AS inv
+                                   FROM g b
+                                  WHERE b.section = 'exp'
+                                  GROUP BY b.exp_typ, b.org_id, b.invoice_id, b.inum, b.idt, b.val) v
+                          GROUP BY v.exp_typ) c)),
+                   (9, 'nil', (SELECT json_build_object('inv', json_agg(json_build_object(
+                           'sply_ty', n.sply_ty, 'expt_amt', 0.00, 'nil_amt', n.nil_amt::numeric, 'ngsup_amt', 0.00)
+                           ORDER BY array_position('{INTRB2B,INTRAB2B,INTRB2C,INTRAB2C}'::text[], n.sply_ty)))
+                  FROM (SELECT x.nil_sply_ty AS sply_ty, invoice.sum(x.txval) AS nil_amt
+                          FROM l x WHERE x.section = 'nil' GROUP BY x.nil_sply_ty) n
+                HAVING count(*) > 0)),
+                   (10, 'hsn', (SELECT json_build_object('data', json_agg(json_build_object(
                            'num', h.num, 'hsn_sc', h.hsn_sc, 'desc', '', 'uqc', h.uqc, 'qty', h.qty, 'rt', h.rt,
                            'val', h.val::numeric, 'txval', h.txval::numeric, 'iamt', h.iamt::numeric,
                            'camt', h.camt::numeric, 'samt', h.samt::numeric, 'csamt', h.csamt::numeric) ORDER BY h.num))
                   FROM (SELECT x.*, row_number() OVER (ORDER BY x.hsn_sc, x.rt) AS num
                           FROM hsn x) h
                 HAVING count(*) > 0)),
-                   (8, 'doc_issue', (SELECT json_build_object('doc_det', json_agg(json_build_object(
+                   (11, 'doc_issue', (SELECT json_build_object('doc_det', json_agg(json_build_object(
                                  'doc_num', k.doc_num, 'doc_typ', k.doc_typ, 'docs', k.docs) ORDER BY k.doc_num))
                         FROM (SELECT d.doc_num, d.doc_typ, json_agg(json_build_object(
                                          'num', d.num, 'from', d."from", 'to', d."to", 'totnum', d.totnum,
@@ -549,4 +654,4 @@ BEGIN
 END
 $body$;
 COMMENT ON FUNCTION invoice.gstr1(text, text)
-    IS 'GSTR-1 of a return period (MMYYYY) for the supplier''s GSTIN, as one document in the GST portal''s JSON: gstin, fp, b2b, b2cl, b2cs, cdnr, hsn, doc_issue (finance role or billing administrators)';
+    IS 'GSTR-1 of a return period (MMYYYY) for the supplier''s GSTIN, as one document in the GST portal''s JSON: gstin, fp, b2b, b2cl, b2cs, cdnr, cdnur, exp, nil, hsn, doc_issue (finance role or billing administrators)';

@@ -110,6 +110,10 @@ UNION ALL
 SELECT 'invoice.line_tax(invoice.cents,numeric,invoice.cents,boolean,boolean,text,bigint)',
        'the tax arithmetic behind invoice_line_tax (a window function over the lines it is given; reads no data)'
 UNION ALL
+SELECT f, 'the GSTR-1 classification behind its views (reads no data)' FROM unnest(ARRAY[
+    'invoice.gstr1_section(text,boolean,text,invoice.cents,timestamp with time zone)',
+    'invoice.gstr1_export_type(invoice.cents)']) f
+UNION ALL
 SELECT f, 'the charge models (read no data)' FROM unnest(ARRAY[
     'invoice.usage_charge(text,numeric,numeric,numeric,numeric,numeric[],numeric[],numeric[])',
     'invoice.usage_price_valid(text,numeric,numeric,numeric,numeric[],numeric[],numeric[])']) f
