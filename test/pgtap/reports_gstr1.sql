@@ -23,7 +23,7 @@ SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(24);
+SELECT plan(25);
 \ir include/reports_history.sql
 \ir include/refused.sql
 
@@ -212,6 +212,7 @@ SELECT is((SELECT count(*) FROM docs d, jsonb_array_elements(d.doc->'b2b') c, js
 
 -- arguments and access
 SELECT pg_temp.refused($$SELECT invoice.gstr1('29AAACI1681G1ZL', '132024')$$, '22023', 'invalid return period "132024"', 'a month 13 -> 22023');
+SELECT pg_temp.refused($$SELECT invoice.gstr1('29AAACI1681G1ZL', '010000')$$, '22023', 'invalid return period "010000"', 'the year 0000 -> 22023');
 SELECT pg_temp.refused($$SELECT invoice.gstr1('27AAPFU0939F1ZV', '042024')$$, '22023', 'GSTIN "27AAPFU0939F1ZV" is not the supplier''s', 'another GSTIN -> 22023');
 SELECT pg_temp.refused($$SELECT invoice.gstr1(NULL, '042024')$$, '22004', NULL, 'NULL GSTIN -> 22004');
 UPDATE invoice.supplier SET gstin = NULL;
