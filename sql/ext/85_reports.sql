@@ -510,10 +510,11 @@ BEGIN
     -- One document in the GST portal's GSTR-1 JSON (offline tool): amounts in rupees with
     -- two decimals, dates dd-mm-yyyy, sections that have nothing left out.
     -- PL/pgSQL, not SQL: Citus plans its queries with the values of the parameters.
-    -- The month's invoice lines are read once (l): b2b and b2cl add them up per invoice and
-    -- rate as gstr1_invoices does (g), b2cs per supply type, place and rate as gstr1_b2cs does,
-    -- hsn per code and rate with the month's credit note lines as gstr1_hsn does
-    -- (test/pgtap/reports_gstr1.sql compares the document with the views).
+    -- The month's invoice lines are read once (l): b2b, b2cl and exp add them up per invoice
+    -- and rate as gstr1_invoices does (g), b2cs per supply type, place and rate as gstr1_b2cs
+    -- does, nil per supply type as gstr1_nil does, hsn per code and rate with the month's
+    -- credit note lines as gstr1_hsn does (test/pgtap/reports_gstr1.sql and
+    -- reports_gstr1_sections.sql compare the document with the views).
     PERFORM invoice.gstr1_check(gstr1.gstin, gstr1.fp);
     period := make_date(substr(gstr1.fp, 3, 4)::integer, substr(gstr1.fp, 1, 2)::integer, 1);
     RETURN (
