@@ -109,7 +109,7 @@ invoice_gstr1_check(PG_FUNCTION_ARGS)
 	gstin = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	fp = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	if (strlen(fp) != 6 || strspn(fp, "0123456789") != 6 ||
-		(month = (fp[0] - '0') * 10 + (fp[1] - '0')) < 1 || month > 12)
+		(month = (fp[0] - '0') * 10 + (fp[1] - '0')) < 1 || month > 12 || strcmp(fp + 2, "0000") == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid return period \"%s\"", fp),

@@ -3,7 +3,7 @@
  *		Statements of account: an organisation's documents in one currency, in
  *		the order they took effect, with the running balance — as JSON
  *		(statement), and as a PDF in the invoices' style (statement_pdf, a
- *		builder of the PDFs' document model, pdf_doc.h).
+ *		builder of pdf.c's document model).
  *
  * The balance is what the organisation owes minus its prepaid (advance)
  * balance: an issued invoice debits its total; payments, credit notes (the
@@ -28,15 +28,20 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "invoice.h"
+#include "json_write.h"
 #include "pdf_doc.h"
 #include "reports.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/timestamp.h"
 
 /*
  * The entries of the statement up to period_to ($3) of organisation $1 in
- * currency $4, whose prepaid currency is $5 ($6: its name), and the JSON.
+ * currency $4, whose prepaid currency is $5 (NULL: it has no prepaid
+ * ledger), in the order they took effect: statement_json adds up those
+ * before period_from ($2) to the opening balance and writes the others with
+ * the running balance.
  */
 #define STATEMENT_SQL \
 	"WITH entries AS (" \
@@ -79,34 +84,136 @@
 	"    FROM invoice.invoices i" \
 	"   WHERE i.org_id = $1 AND i.currency = $4 AND i.status = 'cancelled' AND i.issued_at IS NOT NULL" \
 	"     AND i.cancelled_at < $3" \
-	"), balanced AS (" \
-	"  SELECT e.*, coalesce(e.debit, '0') - coalesce(e.credit, '0') AS amount," \
-	"         @cents@.sum(coalesce(e.debit, '0') - coalesce(e.credit, '0'))" \
-	"           OVER (ORDER BY e.posted_at, e.seq, e.document_id COLLATE \"C\" ROWS UNBOUNDED PRECEDING) AS balance" \
-	"    FROM entries e" \
 	")" \
-	"SELECT pg_catalog.json_build_object(" \
-	"  'orgId', $1, 'orgName', $6, 'currency', $4," \
-	"  'periodFrom', invoice.json_time($2), 'periodTo', invoice.json_time($3)," \
-	"  'openingBalance', coalesce(@cents@.sum(b.amount) FILTER (WHERE b.posted_at < $2), '0')," \
-	"  'totalDebits', coalesce(@cents@.sum(b.debit) FILTER (WHERE b.posted_at >= $2), '0')," \
-	"  'totalCredits', coalesce(@cents@.sum(b.credit) FILTER (WHERE b.posted_at >= $2), '0')," \
-	"  'closingBalance', coalesce(@cents@.sum(b.amount), '0')," \
-	"  'entries', coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(" \
-	"      'postedAt', invoice.json_time(b.posted_at), 'kind', b.kind, 'documentId', b.document_id," \
-	"      'number', b.number, 'invoiceId', b.invoice_id, 'documentDate', invoice.json_time(b.document_date)," \
-	"      'dueDate', invoice.json_time(b.due_date), 'reference', b.reference, 'debit', b.debit," \
-	"      'credit', b.credit, 'advance', b.advance, 'balance', b.balance)" \
-	"    ORDER BY b.posted_at, b.seq, b.document_id COLLATE \"C\") FILTER (WHERE b.posted_at >= $2), '[]'::json))" \
-	"  FROM balanced b"
+	"SELECT e.posted_at, e.kind, e.document_id, e.number, e.invoice_id, e.document_date, e.due_date, e.reference," \
+	"       e.debit, e.credit, e.advance" \
+	"  FROM entries e" \
+	" ORDER BY e.posted_at, e.seq, e.document_id COLLATE \"C\""
 
-/* The organisation, its prepaid currency and the currencies it is invoiced in. */
+/* An entry's JSON keys and the columns they come from; "balance" follows, from the running sum. */
+static const JsonField entry_fields[] = {
+	{"postedAt", "posted_at", JSON_FIELD_TIME},
+	{"kind", "kind", JSON_FIELD_STRING},
+	{"documentId", "document_id", JSON_FIELD_STRING},
+	{"number", "number", JSON_FIELD_STRING},
+	{"invoiceId", "invoice_id", JSON_FIELD_STRING},
+	{"documentDate", "document_date", JSON_FIELD_TIME},
+	{"dueDate", "due_date", JSON_FIELD_TIME},
+	{"reference", "reference", JSON_FIELD_STRING},
+	{"debit", "debit", JSON_FIELD_CENTS},
+	{"credit", "credit", JSON_FIELD_CENTS},
+	{"advance", "advance", JSON_FIELD_CENTS},
+};
+
+#define ENTRY_POSTED_AT 1
+#define ENTRY_DEBIT 9
+#define ENTRY_CREDIT 10
+
+/* `"key" : value` for a cents amount (json_build_object's spacing), with the separator before it. */
+static void
+write_cents_field(StringInfo buf, const char *key, Cents amount)
+{
+	appendBinaryStringInfo(buf, ", ", 2);
+	json_write_key(buf, key);
+	appendStringInfo(buf, INT64_FORMAT, amount);
+}
+
+static void
+write_time_field(StringInfo buf, const char *key, TimestampTz when)
+{
+	appendBinaryStringInfo(buf, ", ", 2);
+	json_write_key(buf, key);
+	appendStringInfoChar(buf, '"');
+	(void) json_format_time(buf, when);
+	appendStringInfoChar(buf, '"');
+}
+
+/*
+ * The statement document from STATEMENT_SQL's rows, in one pass: those
+ * before period_from add up to the opening balance, the others are written
+ * with the running balance (here rather than by json_build_object per entry
+ * and a window sum: test/bench/reports.bench.sql).
+ */
+static text *
+statement_json(SPITupleTable *entries, uint64 nentries, text *org_id, Datum name, bool name_null,
+			   const char *currency, TimestampTz period_from, TimestampTz period_to)
+{
+	StringInfoData doc;
+	StringInfoData list;
+	JsonRowWriter writer;
+	Cents		opening = 0;
+	Cents		debits = 0;
+	Cents		credits = 0;
+
+	initStringInfo(&list);
+	json_row_writer_init(&writer, entry_fields, lengthof(entry_fields), entries->tupdesc);
+	for (uint64 i = 0; i < nentries; i++)
+	{
+		HeapTuple	row = entries->vals[i];
+		bool		isnull;
+		Datum		debit = SPI_getbinval(row, entries->tupdesc, ENTRY_DEBIT, &isnull);
+		Cents		d = isnull ? 0 : DatumGetCents(debit);
+		Datum		credit = SPI_getbinval(row, entries->tupdesc, ENTRY_CREDIT, &isnull);
+		Cents		c = isnull ? 0 : DatumGetCents(credit);
+
+		if (DatumGetTimestampTz(SPI_getbinval(row, entries->tupdesc, ENTRY_POSTED_AT, &isnull)) < period_from)
+		{
+			opening = cents_sub(cents_add(opening, d), c);
+			continue;
+		}
+		debits = cents_add(debits, d);
+		credits = cents_add(credits, c);
+		if (list.len > 0)
+			appendBinaryStringInfo(&list, ", ", 2);
+		appendStringInfoChar(&list, '{');
+		json_write_fields(&list, &writer, row);
+		write_cents_field(&list, "balance", cents_sub(cents_add(opening, debits), credits));
+		appendStringInfoChar(&list, '}');
+	}
+
+	initStringInfo(&doc);
+	appendStringInfoChar(&doc, '{');
+	json_write_key(&doc, "orgId");
+	escape_json(&doc, text_to_cstring(org_id));
+	appendBinaryStringInfo(&doc, ", ", 2);
+	json_write_key(&doc, "orgName");
+	if (name_null)
+		appendBinaryStringInfo(&doc, "null", 4);
+	else
+		escape_json(&doc, TextDatumGetCString(name));
+	appendBinaryStringInfo(&doc, ", ", 2);
+	json_write_key(&doc, "currency");
+	escape_json(&doc, currency);
+	write_time_field(&doc, "periodFrom", period_from);
+	write_time_field(&doc, "periodTo", period_to);
+	write_cents_field(&doc, "openingBalance", opening);
+	write_cents_field(&doc, "totalDebits", debits);
+	write_cents_field(&doc, "totalCredits", credits);
+	write_cents_field(&doc, "closingBalance", cents_sub(cents_add(opening, debits), credits));
+	appendBinaryStringInfo(&doc, ", ", 2);
+	json_write_key(&doc, "entries");
+	appendStringInfoChar(&doc, '[');
+	appendBinaryStringInfo(&doc, list.data, list.len);
+	appendStringInfoString(&doc, "]}");
+	return cstring_to_text_with_len(doc.data, doc.len);
+}
+
+/*
+ * The organisation, its prepaid currency and, without a currency $2, the
+ * currencies it is invoiced in.  The prepaid currency only matters to an
+ * organisation with a prepaid ledger or top-ups, or to choose the currency:
+ * otherwise it is NULL (no entry depends on it), which spares sorting every
+ * invoice of the organisation for its first one.
+ */
 #define STATEMENT_ORG_SQL \
 	"SELECT o.name," \
-	"       coalesce((SELECT i.currency FROM invoice.invoices i WHERE i.org_id = o.org_id" \
-	"                  ORDER BY i.created_at, i.id LIMIT 1), 'USD') AS prepaid_currency," \
-	"       ARRAY(SELECT DISTINCT i.currency FROM invoice.invoices i WHERE i.org_id = o.org_id" \
-	"              ORDER BY 1) AS currencies" \
+	"       CASE WHEN $2 IS NULL" \
+	"              OR EXISTS (SELECT FROM invoice.advance_ledger a WHERE a.org_id = o.org_id)" \
+	"              OR EXISTS (SELECT FROM invoice.receipts r WHERE r.org_id = o.org_id)" \
+	"            THEN coalesce((SELECT i.currency FROM invoice.invoices i WHERE i.org_id = o.org_id" \
+	"                            ORDER BY i.created_at, i.id LIMIT 1), 'USD') END AS prepaid_currency," \
+	"       CASE WHEN $2 IS NULL THEN ARRAY(SELECT DISTINCT i.currency FROM invoice.invoices i" \
+	"                                        WHERE i.org_id = o.org_id ORDER BY 1) END AS currencies" \
 	"  FROM invoice.orgs o WHERE o.org_id = $1"
 
 static Datum
@@ -117,7 +224,6 @@ statement_here(FunctionCallInfo fcinfo)
 	text	   *org_id = invoice_arg_text(fcinfo, 0, "organisation id");
 	char	   *currency = NULL;
 	char	   *prepaid;
-	ArrayType  *currencies;
 	Datum		name;
 	Datum		result;
 	bool		isnull;
@@ -137,8 +243,9 @@ statement_here(FunctionCallInfo fcinfo)
 
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
-	invoice_prepare(&org_plan, STATEMENT_ORG_SQL, 1, (Oid[]) {TEXTOID});
-	if (SPI_execute_plan(org_plan, (Datum[]) {PointerGetDatum(org_id)}, NULL, true, 1) != SPI_OK_SELECT)
+	invoice_prepare_generic(&org_plan, STATEMENT_ORG_SQL, 2, (Oid[]) {TEXTOID, TEXTOID});
+	if (SPI_execute_plan(org_plan, (Datum[]) {PointerGetDatum(org_id), currency ? CStringGetTextDatum(currency) : 0},
+						 currency ? NULL : " n", true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "reading the organisation of a statement failed");
 	if (SPI_processed == 0)
 		ereport(ERROR,
@@ -146,9 +253,10 @@ statement_here(FunctionCallInfo fcinfo)
 				 errmsg("organisation \"%s\" does not exist", text_to_cstring(org_id))));
 	name = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &name_null);
 	prepaid = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-	currencies = DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
 	if (currency == NULL)
 	{
+		ArrayType  *currencies = DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3,
+																&isnull));
 		int			n = ArrayGetNItems(ARR_NDIM(currencies), ARR_DIMS(currencies));
 
 		if (n > 1)
@@ -164,14 +272,17 @@ statement_here(FunctionCallInfo fcinfo)
 			currency = pnstrdup(currency + 1, 3);	/* "{INR}" */
 	}
 
-	invoice_prepare(&plan, STATEMENT_SQL, 6,
-					(Oid[]) {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID});
+	invoice_prepare_generic(&plan, STATEMENT_SQL, 5,
+					(Oid[]) {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID});
 	if (SPI_execute_plan(plan,
 						 (Datum[]) {PointerGetDatum(org_id), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2),
-							 CStringGetTextDatum(currency), CStringGetTextDatum(prepaid), name},
-						 name_null ? "     n" : NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+							 CStringGetTextDatum(currency), prepaid ? CStringGetTextDatum(prepaid) : (Datum) 0},
+						 prepaid ? NULL : "    n", true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "the statement query failed");
-	result = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
+	result = SPI_datumTransfer(PointerGetDatum(statement_json(SPI_tuptable, SPI_processed, org_id, name, name_null,
+															  currency, PG_GETARG_TIMESTAMPTZ(1),
+															  PG_GETARG_TIMESTAMPTZ(2))),
+							   false, -1);
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
@@ -189,7 +300,7 @@ invoice_statement(PG_FUNCTION_ARGS)
 }
 
 /* ---------------------------------------------------------------------------
- * The statement as a PDF: a builder of the PDFs' document model, pdf_doc.h.
+ * The statement as a PDF: a builder of pdf.c's document model.
  */
 
 enum

@@ -93,49 +93,36 @@ COMMENT ON FUNCTION invoice.statement_pdf(text, timestamptz, timestamptz, text)
 
 -- reports: line taxes, set-based
 
+CREATE FUNCTION invoice.line_tax(amount cents, rate numeric, credits_applied cents, gst boolean,
+                                 intra_state boolean, tax_rounding text, line_id bigint) RETURNS invoice.tax_line
+    AS 'MODULE_PATHNAME', 'invoice_line_tax_window' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION invoice.line_tax(cents, numeric, cents, boolean, boolean, text, bigint)
+    IS 'window function over one invoice''s lines (PARTITION BY the invoice ORDER BY line_id): this line''s taxable value and tax heads, computed by the arithmetic of the invoice''s amounts (invoice_tax_lines), NULL rounding meaning line';
+
+-- The month of an invoice date (UTC), as revenue_by_month and GSTR-1 select it.
+SELECT invoice.table_ddl('invoice.invoices',   -- 06_table_ddl.sql
+    $ddl$CREATE INDEX IF NOT EXISTS invoices_month_idx ON invoice.invoices ((date_trunc('month', invoice_date AT TIME ZONE 'UTC')::date))$ddl$);
+COMMENT ON INDEX invoice.invoices_month_idx IS 'the reports of a month (revenue_by_month, GSTR-1) read its invoices, not every invoice';
+
 CREATE VIEW invoice.invoice_line_tax WITH (security_invoker = true) AS
--- invoice_tax_lines for every issued invoice at once: credits spread over the lines pro rata
--- by largest remainder (ties: higher rate, larger amount, earlier line), tax rounded half
--- away from zero per line and per head (CGST and SGST each at half the rate within the
--- state).  test/pgtap/reports_gstr1.sql compares it with invoice_tax_lines on every line.
--- The invoice columns are in every window's partition, so that a filter on them (a month
--- of invoice dates, an organisation) reaches the scans.
-WITH lines AS NOT MATERIALIZED (
-    SELECT l.org_id, l.invoice_id, l.line_id, i.invoice_date, i.currency, i.status, i.gst,
-           coalesce(i.gst AND i.gst_intra_state, false) AS split,
-           coalesce(l.tax_rate, i.tax_rate) AS rate, l.amount::bigint AS amount,
-           i.credits_applied::bigint AS credits, i.usage_amount::bigint AS usage,
-           l.units, l.hsn_sac, l.product_group, l.region, l.usage_type
-      FROM invoice.line_items l
-      JOIN invoice.invoices i ON i.org_id = l.org_id AND i.id = l.invoice_id
-     WHERE i.issued_at IS NOT NULL
-), taxable AS NOT MATERIALIZED (
-    SELECT x.org_id, x.invoice_id, x.line_id, x.invoice_date, x.currency, x.status, x.gst, x.split, x.rate,
-           x.units, x.hsn_sac, x.product_group, x.region, x.usage_type, x.amount AS taxable
-      FROM lines x
-     WHERE x.credits = 0
-    UNION ALL
-    SELECT c.org_id, c.invoice_id, c.line_id, c.invoice_date, c.currency, c.status, c.gst, c.split, c.rate,
-           c.units, c.hsn_sac, c.product_group, c.region, c.usage_type,
-           c.amount - c.share
-             - CASE WHEN row_number() OVER (PARTITION BY c.org_id, c.invoice_id, c.invoice_date, c.currency, c.status, c.gst
-                                           ORDER BY c.remainder DESC, c.rate DESC, c.amount DESC, c.line_id)
-                         <= c.credits - sum(c.share) OVER (PARTITION BY c.org_id, c.invoice_id, c.invoice_date, c.currency, c.status, c.gst)
-                    THEN 1 ELSE 0 END
-      FROM (SELECT x.*, div(x.credits::numeric * x.amount, x.usage)::bigint AS share,
-                   mod(x.credits::numeric * x.amount, x.usage) AS remainder
-              FROM lines x
-             WHERE x.credits > 0) c
-)
-SELECT t.org_id, t.invoice_id, t.line_id, t.invoice_date, t.currency, t.status, t.gst, t.rate,
-       t.taxable::cents AS taxable_value,
-       (CASE WHEN t.split THEN h.half ELSE 0 END)::bigint::cents AS cgst,
-       (CASE WHEN t.split THEN h.half ELSE 0 END)::bigint::cents AS sgst,
-       (CASE WHEN t.gst AND NOT t.split THEN h.whole ELSE 0 END)::bigint::cents AS igst,
-       (CASE WHEN t.split THEN 2 * h.half ELSE h.whole END)::bigint::cents AS tax,
-       t.units, t.hsn_sac, t.product_group, t.region, t.usage_type
-  FROM taxable t
- CROSS JOIN LATERAL (SELECT round(t.taxable * t.rate / 200) AS half, round(t.taxable * t.rate / 100) AS whole) h;
+-- invoice_tax_lines for every issued invoice at once, in one pass: line_tax (C, the
+-- arithmetic of compute.c) computes each invoice's lines from its stored credits_applied.
+-- The invoice columns are in the window's partition, so that a filter on them (a month of
+-- invoice dates, an organisation, an invoice) reaches the scans.
+SELECT w.org_id, w.invoice_id, w.line_id, w.invoice_date, w.currency, w.status, w.gst, w.rate,
+       (w.t).taxable_value, (w.t).cgst, (w.t).sgst, (w.t).igst, (w.t).tax,
+       w.units, w.hsn_sac, w.product_group, w.region, w.usage_type,
+       w.number, w.total, w.invoice_tax, w.place_of_supply, w.gst_intra_state, w.reverse_charge
+  FROM (SELECT l.org_id, l.invoice_id, l.line_id, i.invoice_date, i.currency, i.status, i.gst,
+               coalesce(l.tax_rate, i.tax_rate) AS rate, l.units, l.hsn_sac, l.product_group, l.region, l.usage_type,
+               i.number, i.total, i.tax AS invoice_tax, i.place_of_supply, i.gst_intra_state, i.reverse_charge,
+               invoice.line_tax(l.amount, coalesce(l.tax_rate, i.tax_rate), i.credits_applied, i.gst,
+                                i.gst_intra_state, i.tax_rounding, l.line_id)
+                 OVER (PARTITION BY l.org_id, l.invoice_id, i.invoice_date, i.currency, i.status, i.gst
+                       ORDER BY l.line_id) AS t
+          FROM invoice.line_items l
+          JOIN invoice.invoices i ON i.org_id = l.org_id AND i.id = l.invoice_id
+         WHERE i.issued_at IS NOT NULL) w;
 COMMENT ON VIEW invoice.invoice_line_tax
     IS 'every line of every issued invoice with its taxable value (after its share of credits) and tax heads, as invoice_tax_lines computes them, and the invoice columns the reports group by';
 
@@ -257,6 +244,8 @@ CREATE VIEW invoice.revenue_by_month WITH (security_invoker = true) AS
 -- invoices are void and left out).  Credited: the taxable value of the credit notes dated in
 -- the month, spread over the dimensions of the invoice they correct pro rata to its lines'
 -- taxable values, by largest remainder (ties in dimension order), so every cent lands once.
+-- A filter on the month reaches both scans: the invoices through invoices_month_idx, the
+-- credit notes before their invoice's lines are weighed (LATERAL, one invoice at a time).
 SELECT r.month, r.currency, r.product_group, r.region, r.usage_type,
        coalesce(sum(r.issued), '0') AS issued,
        coalesce(sum(r.credited), '0') AS credited,
@@ -266,25 +255,27 @@ SELECT r.month, r.currency, r.product_group, r.region, r.usage_type,
           FROM invoice.invoice_line_tax t
          WHERE t.status <> 'cancelled'
         UNION ALL
-        SELECT (date_trunc('month', c.note_date))::date, c.currency, c.product_group, c.region, c.usage_type,
+        SELECT c.month, c.currency, c.product_group, c.region, c.usage_type,
                NULL,
-               (c.share + CASE WHEN row_number() OVER (PARTITION BY c.org_id, c.credit_note_id
+               (c.share + CASE WHEN row_number() OVER (PARTITION BY c.month, c.org_id, c.credit_note_id
                                                         ORDER BY c.remainder DESC, c.product_group, c.region, c.usage_type)
-                                    <= c.note_taxable - sum(c.share) OVER (PARTITION BY c.org_id, c.credit_note_id)
+                                    <= c.note_taxable - sum(c.share) OVER (PARTITION BY c.month, c.org_id, c.credit_note_id)
                                THEN 1 ELSE 0 END)::cents
-          FROM (SELECT n.org_id, n.credit_note_id, n.note_date, g.currency, g.product_group, g.region, g.usage_type,
+          FROM (SELECT (date_trunc('month', n.note_date))::date AS month, n.org_id, n.credit_note_id,
+                       g.currency, g.product_group, g.region, g.usage_type,
                        n.taxable_value::bigint AS note_taxable,
                        CASE WHEN g.weight_total > 0 THEN div(n.taxable_value::bigint::numeric * g.weight, g.weight_total)
                             ELSE 0 END::bigint AS share,
                        CASE WHEN g.weight_total > 0 THEN mod(n.taxable_value::bigint::numeric * g.weight, g.weight_total)
                             ELSE 0 END AS remainder
                   FROM invoice.credit_notes n
-                  JOIN (SELECT t.org_id, t.invoice_id, t.currency, t.product_group, t.region, t.usage_type,
-                               sum(t.taxable_value)::bigint AS weight,
-                               sum(sum(t.taxable_value)::bigint) OVER (PARTITION BY t.org_id, t.invoice_id) AS weight_total
-                          FROM invoice.invoice_line_tax t
-                         GROUP BY t.org_id, t.invoice_id, t.currency, t.product_group, t.region, t.usage_type) g
-                    ON g.org_id = n.org_id AND g.invoice_id = n.invoice_id
+                 CROSS JOIN LATERAL (
+                       SELECT t.currency, t.product_group, t.region, t.usage_type,
+                              sum(t.taxable_value)::bigint AS weight,
+                              sum(sum(t.taxable_value)::bigint) OVER () AS weight_total
+                         FROM invoice.invoice_line_tax t
+                        WHERE t.org_id = n.org_id AND t.invoice_id = n.invoice_id
+                        GROUP BY t.currency, t.product_group, t.region, t.usage_type) g
                  WHERE n.status = 'issued') c) r
  GROUP BY r.month, r.currency, r.product_group, r.region, r.usage_type;
 COMMENT ON VIEW invoice.revenue_by_month
@@ -310,58 +301,122 @@ SELECT (date_trunc('month', n.note_date))::date AS month, i.currency, n.reason,
 COMMENT ON VIEW invoice.credit_notes_by_month
     IS 'issued credit notes by month of their date × currency × reason: how many, taxable value, tax, total and the part credited to prepaid balances';
 
+CREATE VIEW invoice.round_off_by_month WITH (security_invoker = true) AS
+-- What rounding totals to the rupee added to (or took off) the invoices dated in the month:
+-- neither revenue (revenue_by_month is the taxable value) nor tax, finance books it apart.
+SELECT (date_trunc('month', i.invoice_date AT TIME ZONE 'UTC'))::date AS month, i.currency,
+       count(*) AS invoices, count(*) FILTER (WHERE i.round_off <> '0') AS rounded,
+       sum(i.round_off) AS round_off
+  FROM invoice.invoices i
+ WHERE i.issued_at IS NOT NULL AND i.status <> 'cancelled'
+ GROUP BY 1, 2;
+COMMENT ON VIEW invoice.round_off_by_month
+    IS 'round-off of the issued, not cancelled invoices by month (UTC) of their date × currency: how many invoices, how many rounded, the net round-off (part of their totals, neither revenue nor tax)';
+
 -- reports: GSTR-1 (README "GSTR-1"): one view per section, fp = return period MMYYYY
 
-CREATE VIEW invoice.gstr1_invoices WITH (security_invoker = true) AS
--- The GST invoices a GSTR-1 reports, per invoice and rate, with the section each belongs to:
--- b2b (the recipient has a GSTIN), b2cl (unregistered, inter-state, invoice value over the
--- limit: ₹2,50,000 before 1 August 2024, ₹1,00,000 from then), b2cs (every other).  The
--- recipient's GSTIN is the organisation's as the report runs.  fp is taken from the lines'
--- copy of the invoice date, so that a filter on it reaches invoice_line_tax's scans (one
--- month's lines, not every line: test/bench/reports.bench.sql).
-SELECT to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, i.org_id, i.id AS invoice_id,
-       CASE WHEN o.gstin IS NOT NULL THEN 'b2b'
-            WHEN NOT i.gst_intra_state
-                 AND i.total > CASE WHEN i.invoice_date < '2024-08-01 00:00:00+00' THEN '250000.00'::cents
-                                    ELSE '100000.00'::cents END THEN 'b2cl'
-            ELSE 'b2cs' END AS section,
-       o.gstin AS ctin, i.number AS inum, i.invoice_date AS idt, i.total AS val, i.place_of_supply AS pos,
-       CASE WHEN i.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
-       CASE WHEN i.gst_intra_state THEN 'INTRA' ELSE 'INTER' END AS sply_ty,
-       t.rate AS rt, sum(t.taxable_value) AS txval, sum(t.igst) AS iamt,
-       sum(t.cgst) AS camt, sum(t.sgst) AS samt, '0'::cents AS csamt
-  FROM invoice.invoices i
-  JOIN invoice.orgs o ON o.org_id = i.org_id
-  JOIN invoice.invoice_line_tax t ON t.org_id = i.org_id AND t.invoice_id = i.id
- CROSS JOIN invoice.supplier s
- WHERE i.gst AND i.issued_at IS NOT NULL AND i.status <> 'cancelled'
- GROUP BY i.org_id, i.id, o.gstin, s.gstin, t.invoice_date, t.rate;
-COMMENT ON VIEW invoice.gstr1_invoices
-    IS 'GSTR-1: the issued, not cancelled GST invoices per rate, with their section (b2b, b2cl, b2cs), return period fp (MMYYYY, invoice date in UTC) and the portal''s field names';
+CREATE FUNCTION invoice.gstr1_section(ctin text, intra_state boolean, place_of_supply text, total cents,
+                                      invoice_date timestamptz)
+    RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN place_of_supply = '96' THEN 'exp'
+                WHEN ctin IS NOT NULL THEN 'b2b'
+                WHEN NOT intra_state
+                     AND total > CASE WHEN invoice_date < '2024-08-01 00:00:00+00' THEN '250000.00'::cents
+                                      ELSE '100000.00'::cents END THEN 'b2cl'
+                ELSE 'b2cs' END;
+COMMENT ON FUNCTION invoice.gstr1_section(text, boolean, text, cents, timestamptz)
+    IS 'GSTR-1: the table a GST invoice goes to — exp (place of supply 96, a foreign country), b2b (the recipient has a GSTIN), b2cl (unregistered, inter-state, over ₹2,50,000 before 1 August 2024, ₹1,00,000 from then), b2cs (every other); its credit notes follow it (cdnr, cdnur)';
 
+CREATE FUNCTION invoice.gstr1_export_type(invoice_tax cents) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN invoice_tax > '0' THEN 'WPAY' ELSE 'WOPAY' END;
+COMMENT ON FUNCTION invoice.gstr1_export_type(cents)
+    IS 'GSTR-1: an export with payment of IGST (WPAY: the invoice charged tax) or without (WOPAY: zero-rated under bond or LUT)';
+
+CREATE VIEW invoice.gstr1_lines WITH (security_invoker = true) AS
+-- The lines of the GST invoices a GSTR-1 reports (issued, not cancelled), with the table
+-- each goes to: its invoice's (gstr1_section), but a nil-rated line (rate 0) of a supply
+-- in India goes to nil (table 8), with its supply type (INTRB2B, INTRAB2B, INTRB2C,
+-- INTRAB2C).  The recipient's GSTIN is the organisation's as the report runs.  month
+-- (the first day of the invoice date's month, UTC) and fp come from the lines' copy of the
+-- invoice date, so that a filter on month reaches invoice_line_tax's scans through
+-- invoices_month_idx (one month's lines, not every line).  gstr1_invoices, gstr1_exp,
+-- gstr1_nil and gstr1_hsn add these lines up; gstr1() reads a month of them once for
+-- every section.
+SELECT x.month, x.fp, x.gstin, x.org_id, x.invoice_id, x.line_id,
+       CASE WHEN x.rt = 0 AND x.invoice_section <> 'exp' THEN 'nil' ELSE x.invoice_section END AS section,
+       x.invoice_section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ, x.sply_ty,
+       CASE WHEN x.sply_ty = 'INTRA' THEN 'INTRA' ELSE 'INTR' END
+         || CASE WHEN x.ctin IS NOT NULL THEN 'B2B' ELSE 'B2C' END AS nil_sply_ty,
+       x.exp_typ, x.rt, x.hsn_sac, x.qty, x.txval, x.iamt, x.camt, x.samt, x.csamt
+  FROM (SELECT (date_trunc('month', t.invoice_date AT TIME ZONE 'UTC'))::date AS month,
+               to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, t.org_id, t.invoice_id, t.line_id,
+               invoice.gstr1_section(o.gstin, t.gst_intra_state, t.place_of_supply, t.total, t.invoice_date)
+                 AS invoice_section,
+               o.gstin AS ctin, t.number AS inum, t.invoice_date AS idt, t.total AS val, t.place_of_supply AS pos,
+               CASE WHEN t.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
+               CASE WHEN t.gst_intra_state THEN 'INTRA' ELSE 'INTER' END AS sply_ty,
+               invoice.gstr1_export_type(t.invoice_tax) AS exp_typ,
+               t.rate AS rt, t.hsn_sac, t.units AS qty, t.taxable_value AS txval, t.igst AS iamt, t.cgst AS camt,
+               t.sgst AS samt, '0'::cents AS csamt
+          FROM invoice.invoice_line_tax t
+          JOIN invoice.orgs o ON o.org_id = t.org_id
+         CROSS JOIN invoice.supplier s
+         WHERE t.gst AND t.status <> 'cancelled') x;
+COMMENT ON VIEW invoice.gstr1_lines
+    IS 'GSTR-1: the lines of the issued, not cancelled GST invoices, with the table each goes to (b2b, b2cl, b2cs, exp, nil), return period (month; fp MMYYYY, invoice date in UTC) and the portal''s field names';
+
+CREATE VIEW invoice.gstr1_invoices WITH (security_invoker = true) AS
+SELECT g.month, g.fp, g.gstin, g.org_id, g.invoice_id, g.section, g.ctin, g.inum, g.idt, g.val, g.pos, g.rchrg,
+       g.inv_typ, g.sply_ty, g.exp_typ, g.rt, sum(g.txval) AS txval, sum(g.iamt) AS iamt,
+       sum(g.camt) AS camt, sum(g.samt) AS samt, sum(g.csamt) AS csamt
+  FROM invoice.gstr1_lines g
+ GROUP BY g.month, g.fp, g.gstin, g.org_id, g.invoice_id, g.section, g.ctin, g.inum, g.idt, g.val, g.pos, g.rchrg,
+          g.inv_typ, g.sply_ty, g.exp_typ, g.rt;
+COMMENT ON VIEW invoice.gstr1_invoices
+    IS 'GSTR-1: the issued, not cancelled GST invoices per table and rate (b2b, b2cl, b2cs, exp; nil for nil-rated lines), return period (month; fp MMYYYY, invoice date in UTC) and the portal''s field names';
 CREATE VIEW invoice.gstr1_b2b WITH (security_invoker = true) AS
-SELECT g.fp, g.gstin, g.ctin, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.pos, g.rchrg, g.inv_typ,
+SELECT g.month, g.fp, g.gstin, g.ctin, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.pos, g.rchrg, g.inv_typ,
        g.rt, g.txval, g.iamt, g.camt, g.samt, g.csamt
   FROM invoice.gstr1_invoices g WHERE g.section = 'b2b';
 COMMENT ON VIEW invoice.gstr1_b2b IS 'GSTR-1 table 4 (b2b): invoices to registered recipients, per recipient GSTIN, invoice and rate';
 
 CREATE VIEW invoice.gstr1_b2cl WITH (security_invoker = true) AS
-SELECT g.fp, g.gstin, g.pos, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.rt, g.txval, g.iamt, g.csamt
+SELECT g.month, g.fp, g.gstin, g.pos, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.rt, g.txval, g.iamt, g.csamt
   FROM invoice.gstr1_invoices g WHERE g.section = 'b2cl';
 COMMENT ON VIEW invoice.gstr1_b2cl IS 'GSTR-1 table 5 (b2cl): large inter-state invoices to unregistered recipients, per place of supply, invoice and rate';
 
 CREATE VIEW invoice.gstr1_b2cs WITH (security_invoker = true) AS
-SELECT g.fp, g.gstin, g.sply_ty, g.pos, 'OE'::text AS typ, g.rt, sum(g.txval) AS txval,
+SELECT g.month, g.fp, g.gstin, g.sply_ty, g.pos, 'OE'::text AS typ, g.rt, sum(g.txval) AS txval,
        sum(g.iamt) AS iamt, sum(g.camt) AS camt, sum(g.samt) AS samt,
        sum(g.csamt) AS csamt
   FROM invoice.gstr1_invoices g WHERE g.section = 'b2cs'
- GROUP BY g.fp, g.gstin, g.sply_ty, g.pos, g.rt;
+ GROUP BY g.month, g.fp, g.gstin, g.sply_ty, g.pos, g.rt;
 COMMENT ON VIEW invoice.gstr1_b2cs IS 'GSTR-1 table 7 (b2cs): other supplies to unregistered recipients, per supply type, place of supply and rate';
 
-CREATE VIEW invoice.gstr1_cdnr WITH (security_invoker = true) AS
-SELECT to_char(n.note_date, 'MMYYYY') AS fp, s.gstin, o.gstin AS ctin, n.org_id, n.credit_note_id,
+CREATE VIEW invoice.gstr1_exp WITH (security_invoker = true) AS
+SELECT g.month, g.fp, g.gstin, g.exp_typ, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.rt, g.txval, g.iamt, g.csamt
+  FROM invoice.gstr1_invoices g WHERE g.section = 'exp';
+COMMENT ON VIEW invoice.gstr1_exp IS 'GSTR-1 table 6A (exp): exports (place of supply 96), with payment of IGST (WPAY) or without (WOPAY), per invoice and rate';
+
+CREATE VIEW invoice.gstr1_nil WITH (security_invoker = true) AS
+-- Table 8: nil-rated supplies (lines at rate 0) by supply type; exempt and non-GST
+-- supplies are not modelled (0).
+SELECT g.month, g.fp, g.gstin, g.nil_sply_ty AS sply_ty, sum(g.txval) AS nil_amt,
+       '0'::cents AS expt_amt, '0'::cents AS ngsup_amt
+  FROM invoice.gstr1_lines g WHERE g.section = 'nil'
+ GROUP BY g.month, g.fp, g.gstin, g.nil_sply_ty;
+COMMENT ON VIEW invoice.gstr1_nil IS 'GSTR-1 table 8 (nil): nil-rated supplies in India per supply type (INTRB2B, INTRAB2B, INTRB2C, INTRAB2C); exempt and non-GST amounts 0';
+
+CREATE VIEW invoice.gstr1_notes WITH (security_invoker = true) AS
+-- The issued credit notes of GST invoices per rate, with the table their invoice went to
+-- (gstr1_section, the recipient as the report runs) and the note's return period.
+SELECT (date_trunc('month', n.note_date::timestamp))::date AS month, to_char(n.note_date, 'MMYYYY') AS fp,
+       s.gstin, invoice.gstr1_section(o.gstin, i.gst_intra_state, i.place_of_supply, i.total, i.invoice_date) AS section,
+       o.gstin AS ctin, n.org_id, n.credit_note_id,
        'C'::text AS ntty, n.number AS nt_num, n.note_date AS nt_dt, n.total AS val, i.place_of_supply AS pos,
        CASE WHEN i.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
+       invoice.gstr1_export_type(i.tax) AS exp_typ,
        coalesce(l.tax_rate, i.tax_rate) AS rt, sum(l.amount) AS txval, sum(l.igst) AS iamt,
        sum(l.cgst) AS camt, sum(l.sgst) AS samt, '0'::cents AS csamt
   FROM invoice.credit_notes n
@@ -369,51 +424,77 @@ SELECT to_char(n.note_date, 'MMYYYY') AS fp, s.gstin, o.gstin AS ctin, n.org_id,
   JOIN invoice.orgs o ON o.org_id = n.org_id
   JOIN invoice.credit_note_lines l ON l.org_id = n.org_id AND l.credit_note_id = n.credit_note_id
  CROSS JOIN invoice.supplier s
- WHERE n.status = 'issued' AND i.gst AND o.gstin IS NOT NULL
+ WHERE n.status = 'issued' AND i.gst
  GROUP BY n.org_id, n.credit_note_id, i.org_id, i.id, o.gstin, s.gstin, coalesce(l.tax_rate, i.tax_rate);
+COMMENT ON VIEW invoice.gstr1_notes
+    IS 'GSTR-1: the issued credit notes of GST invoices per rate, with the table of their invoice (b2b, b2cl, b2cs, exp) and the note''s return period';
+
+CREATE VIEW invoice.gstr1_cdnr WITH (security_invoker = true) AS
+SELECT n.month, n.fp, n.gstin, n.ctin, n.org_id, n.credit_note_id, n.ntty, n.nt_num, n.nt_dt, n.val, n.pos, n.rchrg,
+       n.inv_typ, n.rt, n.txval, n.iamt, n.camt, n.samt, n.csamt
+  FROM invoice.gstr1_notes n WHERE n.section = 'b2b';
 COMMENT ON VIEW invoice.gstr1_cdnr IS 'GSTR-1 table 9B (cdnr): credit notes to registered recipients, per recipient GSTIN, note and rate (fp by the note''s date)';
+
+CREATE VIEW invoice.gstr1_cdnur WITH (security_invoker = true) AS
+-- Table 9B for unregistered recipients: the notes of b2cl invoices (typ B2CL) and of exports
+-- (EXPWP, EXPWOP).  The notes of b2cs invoices are not reported note by note (README "GSTR-1").
+SELECT n.month, n.fp, n.gstin,
+       CASE n.section WHEN 'b2cl' THEN 'B2CL' WHEN 'exp' THEN 'EXP' || CASE n.exp_typ WHEN 'WPAY' THEN 'WP' ELSE 'WOP' END END
+         AS typ,
+       n.org_id, n.credit_note_id, n.ntty, n.nt_num, n.nt_dt, n.val, n.pos, n.rt, n.txval, n.iamt, n.csamt
+  FROM invoice.gstr1_notes n WHERE n.section IN ('b2cl', 'exp');
+COMMENT ON VIEW invoice.gstr1_cdnur IS 'GSTR-1 table 9B (cdnur): credit notes of large inter-state invoices to unregistered recipients (B2CL) and of exports (EXPWP, EXPWOP), per note and rate';
+
+CREATE VIEW invoice.gstr1_note_lines WITH (security_invoker = true) AS
+-- The lines of the issued credit notes of GST invoices, by the note's date, with the signs
+-- of a return's net figures (negative: they come off the month's supplies).
+SELECT (date_trunc('month', n.note_date::timestamp))::date AS month, to_char(n.note_date, 'MMYYYY') AS fp,
+       s.gstin, n.org_id, n.credit_note_id, l.line_id, coalesce(l.hsn_sac, '9999') AS hsn_sac,
+       coalesce(l.tax_rate, i.tax_rate) AS rt, - l.amount AS txval, - l.igst AS iamt, - l.cgst AS camt,
+       - l.sgst AS samt, '0'::cents AS csamt
+  FROM invoice.credit_notes n
+  JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
+  JOIN invoice.credit_note_lines l ON l.org_id = n.org_id AND l.credit_note_id = n.credit_note_id
+ CROSS JOIN invoice.supplier s
+ WHERE n.status = 'issued' AND i.gst;
+COMMENT ON VIEW invoice.gstr1_note_lines
+    IS 'GSTR-1: the lines of the issued credit notes of GST invoices, negated, by the note''s month (what gstr1_hsn takes off the month''s invoice lines)';
 
 CREATE VIEW invoice.gstr1_hsn WITH (security_invoker = true) AS
 -- Invoices' lines (dated in the month, not cancelled) less the lines of the credit notes
 -- dated in it; services (SAC, chapter 99) have no quantity (uqc NA).
-SELECT h.fp, h.gstin, h.hsn_sac AS hsn_sc,
+SELECT h.month, h.fp, h.gstin, h.hsn_sac AS hsn_sc,
        CASE WHEN h.hsn_sac LIKE '99%' THEN 'NA' ELSE 'OTH' END AS uqc,
        CASE WHEN h.hsn_sac LIKE '99%' THEN 0 ELSE sum(h.qty) END AS qty,
        h.rt, sum(h.txval) + sum(h.iamt) + sum(h.camt) + sum(h.samt) AS val,
        sum(h.txval) AS txval, sum(h.iamt) AS iamt, sum(h.camt) AS camt,
-       sum(h.samt) AS samt, '0'::cents AS csamt
-  FROM (SELECT to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, t.hsn_sac, t.rate AS rt,
-               t.units AS qty, t.taxable_value AS txval, t.igst AS iamt, t.cgst AS camt, t.sgst AS samt
-          FROM invoice.invoice_line_tax t CROSS JOIN invoice.supplier s
-         WHERE t.gst AND t.status <> 'cancelled'
+       sum(h.samt) AS samt, sum(h.csamt) AS csamt
+  FROM (SELECT g.month, g.fp, g.gstin, g.hsn_sac, g.rt, g.qty, g.txval, g.iamt, g.camt, g.samt, g.csamt
+          FROM invoice.gstr1_lines g
         UNION ALL
-        SELECT to_char(n.note_date, 'MMYYYY'), s.gstin, coalesce(l.hsn_sac, '9999'), coalesce(l.tax_rate, i.tax_rate),
-               0, - l.amount, - l.igst, - l.cgst, - l.sgst
-          FROM invoice.credit_notes n
-          JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
-          JOIN invoice.credit_note_lines l ON l.org_id = n.org_id AND l.credit_note_id = n.credit_note_id
-         CROSS JOIN invoice.supplier s
-         WHERE n.status = 'issued' AND i.gst) h
- GROUP BY h.fp, h.gstin, h.hsn_sac, h.rt;
+        SELECT n.month, n.fp, n.gstin, n.hsn_sac, n.rt, 0, n.txval, n.iamt, n.camt, n.samt, n.csamt
+          FROM invoice.gstr1_note_lines n) h
+ GROUP BY h.month, h.fp, h.gstin, h.hsn_sac, h.rt;
 COMMENT ON VIEW invoice.gstr1_hsn IS 'GSTR-1 table 12 (hsn): per HSN/SAC code and rate, the month''s GST invoice lines less its credit note lines';
 
 CREATE VIEW invoice.gstr1_doc_issue WITH (security_invoker = true) AS
 -- Per series and month: the first and last number, how many, how many cancelled.  Invoices
 -- (doc_num 1, "Invoices for outward supply") by invoice date; credit notes (doc_num 5) by
 -- note date.  A number series restarts each financial year, so a month has one range.
-SELECT d.fp, s.gstin, d.doc_num, d.doc_typ, d.series, min(d.number) AS "from", max(d.number) AS "to",
+SELECT d.month, d.fp, s.gstin, d.doc_num, d.doc_typ, d.series, min(d.number) AS "from", max(d.number) AS "to",
        count(*) AS totnum, count(*) FILTER (WHERE d.cancelled) AS cancel,
        count(*) FILTER (WHERE NOT d.cancelled) AS net_issue
-  FROM (SELECT to_char(i.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, 1 AS doc_num,
+  FROM (SELECT (date_trunc('month', i.invoice_date AT TIME ZONE 'UTC'))::date AS month,
+               to_char(i.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, 1 AS doc_num,
                'Invoices for outward supply'::text AS doc_typ, i.series, i.number, i.status = 'cancelled' AS cancelled
           FROM invoice.invoices i
          WHERE i.number IS NOT NULL
         UNION ALL
-        SELECT to_char(n.note_date, 'MMYYYY'), 5, 'Credit Note', 'CN', n.number, false
+        SELECT (date_trunc('month', n.note_date::timestamp))::date, to_char(n.note_date, 'MMYYYY'), 5, 'Credit Note', 'CN', n.number, false
           FROM invoice.credit_notes n
          WHERE n.status = 'issued') d
  CROSS JOIN invoice.supplier s
- GROUP BY d.fp, s.gstin, d.doc_num, d.doc_typ, d.series;
+ GROUP BY d.month, d.fp, s.gstin, d.doc_num, d.doc_typ, d.series;
 COMMENT ON VIEW invoice.gstr1_doc_issue IS 'GSTR-1 table 13 (doc_issue): documents issued per series and month, with cancelled and net counts';
 
 CREATE FUNCTION invoice.gstr1_check(gstin text, fp text) RETURNS boolean
@@ -426,49 +507,88 @@ CREATE FUNCTION invoice.gstr1(gstin text, fp text) RETURNS json
     SET search_path = pg_catalog, invoice, pg_temp
 AS $body$
 #variable_conflict use_column
+DECLARE
+    period date;
 BEGIN
     -- One document in the GST portal's GSTR-1 JSON (offline tool): amounts in rupees with
     -- two decimals, dates dd-mm-yyyy, sections that have nothing left out.
     -- PL/pgSQL, not SQL: Citus plans its queries with the values of the parameters.
+    -- The month's invoice lines are read once (l): b2b, b2cl and exp add them up per invoice
+    -- and rate as gstr1_invoices does (g), b2cs per supply type, place and rate as gstr1_b2cs
+    -- does, nil per supply type as gstr1_nil does, hsn per code and rate with the month's
+    -- credit note lines as gstr1_hsn does (test/pgtap/reports_gstr1.sql and
+    -- reports_gstr1_sections.sql compare the document with the views).
+    PERFORM invoice.gstr1_check(gstr1.gstin, gstr1.fp);
+    period := make_date(substr(gstr1.fp, 3, 4)::integer, substr(gstr1.fp, 1, 2)::integer, 1);
     RETURN (
-    SELECT json_strip_nulls(json_build_object(
-        'gstin', gstr1.gstin,
-        'fp', gstr1.fp,
-        'b2b', (SELECT json_agg(json_build_object('ctin', c.ctin, 'inv', c.inv) ORDER BY c.ctin)
-                  FROM (SELECT v.ctin, json_agg(json_build_object(
-                                   'inum', v.inum, 'idt', v.idt, 'val', v.val, 'pos', v.pos, 'rchrg', v.rchrg,
-                                   'inv_typ', v.inv_typ, 'itms', v.itms) ORDER BY v.inum) AS inv
-                          FROM (SELECT b.ctin, b.inum, to_char(b.idt AT TIME ZONE 'UTC', 'DD-MM-YYYY') AS idt,
-                                       b.val::numeric AS val, b.pos, b.rchrg, b.inv_typ,
-                                       json_agg(json_build_object('num', b.num, 'itm_det', json_build_object(
+    WITH l AS MATERIALIZED (
+        SELECT x.org_id, x.invoice_id, x.section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ, x.sply_ty,
+               x.nil_sply_ty, x.exp_typ, x.rt, x.hsn_sac, x.qty, x.txval, x.iamt, x.camt, x.samt, x.csamt
+          FROM invoice.gstr1_lines x
+         WHERE x.month = period AND x.gstin = gstr1.gstin
+    ), g AS MATERIALIZED (
+        SELECT x.org_id, x.invoice_id, x.section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ, x.exp_typ,
+               x.rt, row_number() OVER (PARTITION BY x.org_id, x.invoice_id, x.section ORDER BY x.rt) AS num,
+               sum(x.txval) AS txval, sum(x.iamt) AS iamt, sum(x.camt) AS camt,
+               sum(x.samt) AS samt, sum(x.csamt) AS csamt
+          FROM l x
+         WHERE x.section IN ('b2b', 'b2cl', 'exp')
+         GROUP BY x.org_id, x.invoice_id, x.section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ,
+                  x.exp_typ, x.rt
+    ), hsn AS (
+        SELECT h.hsn_sac AS hsn_sc, CASE WHEN h.hsn_sac LIKE '99%' THEN 'NA' ELSE 'OTH' END AS uqc,
+               CASE WHEN h.hsn_sac LIKE '99%' THEN 0 ELSE sum(h.qty) END AS qty, h.rt,
+               sum(h.txval) + sum(h.iamt) + sum(h.camt) + sum(h.samt) AS val,
+               sum(h.txval) AS txval, sum(h.iamt) AS iamt, sum(h.camt) AS camt,
+               sum(h.samt) AS samt, sum(h.csamt) AS csamt
+          FROM (SELECT x.hsn_sac, x.rt, x.qty, x.txval, x.iamt, x.camt, x.samt, x.csamt FROM l x
+                UNION ALL
+                SELECT n.hsn_sac, n.rt, 0, n.txval, n.iamt, n.camt, n.samt, n.csamt
+                  FROM invoice.gstr1_note_lines n
+                 WHERE n.month = period AND n.gstin = gstr1.gstin) h
+         GROUP BY h.hsn_sac, h.rt
+    )
+    -- Sections that have nothing are left out (not null): only the top level is filtered, so
+    -- the sections are written once, not parsed again.
+    SELECT json_object_agg(d.key, d.value ORDER BY d.n)
+      FROM (VALUES (1, 'gstin', to_json(gstr1.gstin)),
+                   (2, 'fp', to_json(gstr1.fp)),
+                   (3, 'b2b', (SELECT json_agg(json_build_object('ctin', c.ctin, 'inv', c.inv) ORDER BY c.ctin)
+                  FROM (SELECT v.ctin, json_agg(v.inv ORDER BY v.inum) AS inv
+                          FROM (SELECT b.ctin, b.inum, json_build_object(
+                                       'inum', b.inum, 'idt', to_char(b.idt AT TIME ZONE 'UTC', 'DD-MM-YYYY'),
+                                       'val', b.val::numeric, 'pos', b.pos, 'rchrg', b.rchrg, 'inv_typ', b.inv_typ,
+                                       'itms', json_agg(json_build_object('num', b.num, 'itm_det', json_build_object(
                                            'rt', b.rt, 'txval', b.txval::numeric, 'iamt', b.iamt::numeric,
                                            'camt', b.camt::numeric, 'samt', b.samt::numeric,
-                                           'csamt', b.csamt::numeric)) ORDER BY b.rt) AS itms
-                                  FROM (SELECT x.*, row_number() OVER (PARTITION BY x.org_id, x.invoice_id ORDER BY x.rt) AS num
-                                          FROM invoice.gstr1_b2b x
-                                         WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) b
+                                           'csamt', b.csamt::numeric)) ORDER BY b.rt)) AS inv
+                                  FROM g b
+                                 WHERE b.section = 'b2b'
                                  GROUP BY b.ctin, b.org_id, b.invoice_id, b.inum, b.idt, b.val, b.pos, b.rchrg, b.inv_typ) v
-                         GROUP BY v.ctin) c),
-        'b2cl', (SELECT json_agg(json_build_object('pos', c.pos, 'inv', c.inv) ORDER BY c.pos)
-                   FROM (SELECT v.pos, json_agg(json_build_object(
-                                    'inum', v.inum, 'idt', v.idt, 'val', v.val, 'itms', v.itms) ORDER BY v.inum) AS inv
-                           FROM (SELECT b.pos, b.inum, to_char(b.idt AT TIME ZONE 'UTC', 'DD-MM-YYYY') AS idt,
-                                        b.val::numeric AS val,
-                                        json_agg(json_build_object('num', b.num, 'itm_det', json_build_object(
+                         GROUP BY v.ctin) c)),
+                   (4, 'b2cl', (SELECT json_agg(json_build_object('pos', c.pos, 'inv', c.inv) ORDER BY c.pos)
+                   FROM (SELECT v.pos, json_agg(v.inv ORDER BY v.inum) AS inv
+                           FROM (SELECT b.pos, b.inum, json_build_object(
+                                        'inum', b.inum, 'idt', to_char(b.idt AT TIME ZONE 'UTC', 'DD-MM-YYYY'),
+                                        'val', b.val::numeric,
+                                        'itms', json_agg(json_build_object('num', b.num, 'itm_det', json_build_object(
                                             'rt', b.rt, 'txval', b.txval::numeric, 'iamt', b.iamt::numeric,
-                                            'csamt', b.csamt::numeric)) ORDER BY b.rt) AS itms
-                                   FROM (SELECT x.*, row_number() OVER (PARTITION BY x.org_id, x.invoice_id ORDER BY x.rt) AS num
-                                           FROM invoice.gstr1_b2cl x
-                                          WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) b
+                                            'csamt', b.csamt::numeric)) ORDER BY b.rt)) AS inv
+                                   FROM g b
+                                  WHERE b.section = 'b2cl'
                                   GROUP BY b.pos, b.org_id, b.invoice_id, b.inum, b.idt, b.val) v
-                          GROUP BY v.pos) c),
-        'b2cs', (SELECT json_agg(json_build_object(
+                          GROUP BY v.pos) c)),
+                   (5, 'b2cs', (SELECT json_agg(json_build_object(
                             'sply_ty', b.sply_ty, 'pos', b.pos, 'typ', b.typ, 'rt', b.rt, 'txval', b.txval::numeric,
                             'iamt', b.iamt::numeric, 'camt', b.camt::numeric, 'samt', b.samt::numeric,
                             'csamt', b.csamt::numeric) ORDER BY b.pos, b.sply_ty, b.rt)
-                   FROM invoice.gstr1_b2cs b
-                  WHERE b.fp = gstr1.fp AND b.gstin = gstr1.gstin),
-        'cdnr', (SELECT json_agg(json_build_object('ctin', c.ctin, 'nt', c.nt) ORDER BY c.ctin)
+                   FROM (SELECT x.sply_ty, x.pos, 'OE' AS typ, x.rt, sum(x.txval) AS txval,
+                                sum(x.iamt) AS iamt, sum(x.camt) AS camt, sum(x.samt) AS samt,
+                                sum(x.csamt) AS csamt
+                           FROM l x
+                          WHERE x.section = 'b2cs'
+                          GROUP BY x.sply_ty, x.pos, x.rt) b)),
+                   (6, 'cdnr', (SELECT json_agg(json_build_object('ctin', c.ctin, 'nt', c.nt) ORDER BY c.ctin)
                    FROM (SELECT v.ctin, json_agg(json_build_object(
                                     'ntty', v.ntty, 'nt_num', v.nt_num, 'nt_dt', v.nt_dt, 'val', v.val, 'pos', v.pos,
                                     'rchrg', v.rchrg, 'inv_typ', v.inv_typ, 'itms', v.itms) ORDER BY v.nt_num) AS nt
@@ -480,31 +600,62 @@ BEGIN
                                             'csamt', b.csamt::numeric)) ORDER BY b.rt) AS itms
                                    FROM (SELECT x.*, row_number() OVER (PARTITION BY x.org_id, x.credit_note_id ORDER BY x.rt) AS num
                                            FROM invoice.gstr1_cdnr x
-                                          WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) b
+                                          WHERE x.month = period AND x.gstin = gstr1.gstin) b
                                   GROUP BY b.ctin, b.org_id, b.credit_note_id, b.ntty, b.nt_num, b.nt_dt, b.val, b.pos,
                                            b.rchrg, b.inv_typ) v
-                          GROUP BY v.ctin) c),
-        'hsn', (SELECT json_build_object('data', json_agg(json_build_object(
+                          GROUP BY v.ctin) c)),
+                   (7, 'cdnur', (SELECT json_agg(CASE WHEN v.typ = 'B2CL'
+                              THEN json_build_object('typ', v.typ, 'ntty', v.ntty, 'nt_num', v.nt_num, 'nt_dt', v.nt_dt,
+                                                     'val', v.val, 'pos', v.pos, 'itms', v.itms)
+                              ELSE json_build_object('typ', v.typ, 'ntty', v.ntty, 'nt_num', v.nt_num, 'nt_dt', v.nt_dt,
+                                                     'val', v.val, 'itms', v.itms) END ORDER BY v.nt_num)
+                   FROM (SELECT b.typ, b.ntty, b.nt_num, to_char(b.nt_dt, 'DD-MM-YYYY') AS nt_dt, b.val::numeric AS val,
+                                b.pos,
+                                json_agg(json_build_object('num', b.num, 'itm_det', json_build_object(
+                                    'rt', b.rt, 'txval', b.txval::numeric, 'iamt', b.iamt::numeric,
+                                    'csamt', b.csamt::numeric)) ORDER BY b.rt) AS itms
+                           FROM (SELECT x.*, row_number() OVER (PARTITION BY x.org_id, x.credit_note_id ORDER BY x.rt) AS num
+                                   FROM invoice.gstr1_cdnur x
+                                  WHERE x.month = period AND x.gstin = gstr1.gstin) b
+                          GROUP BY b.typ, b.org_id, b.credit_note_id, b.ntty, b.nt_num, b.nt_dt, b.val, b.pos) v)),
+                   (8, 'exp', (SELECT json_agg(json_build_object('exp_typ', c.exp_typ, 'inv', c.inv) ORDER BY c.exp_typ DESC)
+                   FROM (SELECT v.exp_typ, json_agg(v.inv ORDER BY v.inum) AS inv
+                           FROM (SELECT b.exp_typ, b.inum, json_build_object(
+                                        'inum', b.inum, 'idt', to_char(b.idt AT TIME ZONE 'UTC', 'DD-MM-YYYY'),
+                                        'val', b.val::numeric,
+                                        'itms', json_agg(json_build_object(
+                                            'txval', b.txval::numeric, 'rt', b.rt, 'iamt', b.iamt::numeric,
+                                            'csamt', b.csamt::numeric) ORDER BY b.rt)) AS inv
+                                   FROM g b
+                                  WHERE b.section = 'exp'
+                                  GROUP BY b.exp_typ, b.org_id, b.invoice_id, b.inum, b.idt, b.val) v
+                          GROUP BY v.exp_typ) c)),
+                   (9, 'nil', (SELECT json_build_object('inv', json_agg(json_build_object(
+                           'sply_ty', n.sply_ty, 'expt_amt', 0.00, 'nil_amt', n.nil_amt::numeric, 'ngsup_amt', 0.00)
+                           ORDER BY array_position('{INTRB2B,INTRAB2B,INTRB2C,INTRAB2C}'::text[], n.sply_ty)))
+                  FROM (SELECT x.nil_sply_ty AS sply_ty, sum(x.txval) AS nil_amt
+                          FROM l x WHERE x.section = 'nil' GROUP BY x.nil_sply_ty) n
+                HAVING count(*) > 0)),
+                   (10, 'hsn', (SELECT json_build_object('data', json_agg(json_build_object(
                            'num', h.num, 'hsn_sc', h.hsn_sc, 'desc', '', 'uqc', h.uqc, 'qty', h.qty, 'rt', h.rt,
                            'val', h.val::numeric, 'txval', h.txval::numeric, 'iamt', h.iamt::numeric,
                            'camt', h.camt::numeric, 'samt', h.samt::numeric, 'csamt', h.csamt::numeric) ORDER BY h.num))
                   FROM (SELECT x.*, row_number() OVER (ORDER BY x.hsn_sc, x.rt) AS num
-                          FROM invoice.gstr1_hsn x
-                         WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) h
-                HAVING count(*) > 0),
-        'doc_issue', (SELECT json_build_object('doc_det', json_agg(json_build_object(
+                          FROM hsn x) h
+                HAVING count(*) > 0)),
+                   (11, 'doc_issue', (SELECT json_build_object('doc_det', json_agg(json_build_object(
                                  'doc_num', k.doc_num, 'doc_typ', k.doc_typ, 'docs', k.docs) ORDER BY k.doc_num))
                         FROM (SELECT d.doc_num, d.doc_typ, json_agg(json_build_object(
                                          'num', d.num, 'from', d."from", 'to', d."to", 'totnum', d.totnum,
                                          'cancel', d.cancel, 'net_issue', d.net_issue) ORDER BY d.num) AS docs
                                 FROM (SELECT x.*, row_number() OVER (PARTITION BY x.doc_num ORDER BY x.series) AS num
                                         FROM invoice.gstr1_doc_issue x
-                                       WHERE x.fp = gstr1.fp AND x.gstin = gstr1.gstin) d
+                                       WHERE x.month = period AND x.gstin = gstr1.gstin) d
                                GROUP BY d.doc_num, d.doc_typ) k
-                      HAVING count(*) > 0)))
-     WHERE invoice.gstr1_check(gstr1.gstin, gstr1.fp)
+                      HAVING count(*) > 0))) d (n, key, value)
+     WHERE d.value IS NOT NULL
     );
 END
 $body$;
 COMMENT ON FUNCTION invoice.gstr1(text, text)
-    IS 'GSTR-1 of a return period (MMYYYY) for the supplier''s GSTIN, as one document in the GST portal''s JSON: gstin, fp, b2b, b2cl, b2cs, cdnr, hsn, doc_issue (finance role or billing administrators)';
+    IS 'GSTR-1 of a return period (MMYYYY) for the supplier''s GSTIN, as one document in the GST portal''s JSON: gstin, fp, b2b, b2cl, b2cs, cdnr, cdnur, exp, nil, hsn, doc_issue (finance role or billing administrators)';

@@ -244,7 +244,7 @@ SELECT r.amount AS x
           FROM invoice.invoices i
           JOIN invoice.line_items l ON l.org_id = i.org_id AND l.invoice_id = i.id
          WHERE i.issued_at IS NOT NULL AND i.status <> 'cancelled'
-           AND i.invoice_date >= '2026-06-01 00:00:00+00' AND i.invoice_date < '2026-07-01 00:00:00+00'
+           AND (date_trunc('month', i.invoice_date AT TIME ZONE 'UTC'))::date = '2026-06-01'
          GROUP BY 1, 2, 3, 4
         UNION ALL
         SELECT i.currency, NULL, NULL, NULL, sum(n.taxable_value::bigint)
@@ -262,7 +262,7 @@ SELECT g.v AS x
           FROM invoice.invoices i
           JOIN invoice.line_items l ON l.org_id = i.org_id AND l.invoice_id = i.id
          WHERE i.gst AND i.issued_at IS NOT NULL AND i.status <> 'cancelled'
-           AND i.invoice_date >= '2026-06-01 00:00:00+00' AND i.invoice_date < '2026-07-01 00:00:00+00'
+           AND (date_trunc('month', i.invoice_date AT TIME ZONE 'UTC'))::date = '2026-06-01'
          GROUP BY 1, 2, 3
         UNION ALL
         SELECT n.org_id, n.credit_note_id, l.tax_rate, sum(l.amount::bigint), sum(l.tax::bigint)
@@ -274,7 +274,7 @@ SELECT g.v AS x
         SELECT NULL, i.series, NULL, count(*), count(*) FILTER (WHERE i.status = 'cancelled')
           FROM invoice.invoices i
          WHERE i.number IS NOT NULL
-           AND i.invoice_date >= '2026-06-01 00:00:00+00' AND i.invoice_date < '2026-07-01 00:00:00+00'
+           AND (date_trunc('month', i.invoice_date AT TIME ZONE 'UTC'))::date = '2026-06-01'
          GROUP BY 2) g;
 CREATE VIEW rb.gstr1_report AS
 SELECT invoice.gstr1('29AAACI1681G1ZL', '062026') AS x;

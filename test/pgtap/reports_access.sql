@@ -20,7 +20,7 @@ SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(41);
+SELECT plan(51);
 \ir include/reports_history.sql
 \ir include/refused.sql
 SELECT setseed(0.5);
@@ -86,6 +86,7 @@ SELECT is(pg_temp.as_role(name, format('SELECT pg_temp.orgs_of(%L)', q)),
                      WHERE o = ANY (string_to_array(roles.orgs, ','))), 'nothing'),
           format('%s: %s shows its organisations'' rows', name, q))
   FROM roles, (VALUES ('invoice.receivables_as_of(''2030-01-01'')'), ('invoice.invoice_line_tax'),
+                      ('invoice.gstr1_lines'), ('invoice.gstr1_notes'),
                       ('invoice.receivables_aging(''2030-01-01'') WHERE org_id IS NOT NULL')) v (q)
  ORDER BY ord, q;
 

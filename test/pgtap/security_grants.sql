@@ -107,6 +107,13 @@ SELECT f, 'the reports'' checks: who reads as finance, arguments' FROM unnest(AR
     'invoice.report_instant(timestamp with time zone)',
     'invoice.report_period(timestamp with time zone,timestamp with time zone)']) f
 UNION ALL
+SELECT 'invoice.line_tax(cents,numeric,cents,boolean,boolean,text,bigint)',
+       'the tax arithmetic behind invoice_line_tax (a window function over the lines it is given; reads no data)'
+UNION ALL
+SELECT f, 'the GSTR-1 classification behind its views (reads no data)' FROM unnest(ARRAY[
+    'invoice.gstr1_section(text,boolean,text,cents,timestamp with time zone)',
+    'invoice.gstr1_export_type(cents)']) f
+UNION ALL
 SELECT f, 'the charge models (read no data)' FROM unnest(ARRAY[
     'invoice.usage_charge(text,numeric,numeric,numeric,numeric,numeric[],numeric[],numeric[])',
     'invoice.usage_price_valid(text,numeric,numeric,numeric,numeric[],numeric[],numeric[])']) f
