@@ -2,10 +2,7 @@
 -- (keys, their order, JSON types, decimal amounts, UTC timestamps), which
 -- invoices are listed, the billing-date filters, paging without a cursor's
 -- tricks (see billing_v3_cursor.sql), and every argument's edge with its SQLSTATE.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 

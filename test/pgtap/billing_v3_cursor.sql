@@ -6,10 +6,7 @@
 -- page.  The MAC is checked against HMAC-SHA256 computed here from its
 -- definition (RFC 2104), itself checked against RFC 4231's test vectors.
 -- The secret is readable only by the extension's owner, and pg_dump carries it.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 

@@ -1,10 +1,7 @@
 -- cents aggregates (SPEC §2): sum, avg, min, max — exact int128 totals,
 -- overflow on the final value only, avg half away from zero, NULL and empty
 -- input, parallel plans equal to serial ones, moving window frames.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 
 SELECT plan(43);

@@ -2,10 +2,7 @@
 -- pseudo-random amounts spread over the whole int64 range (setseed makes the
 -- sample reproducible), plus the range edges.  Each assertion counts the
 -- values that break a law; a failure's description says which law.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 
 SELECT plan(26);

@@ -1,10 +1,7 @@
 -- cents type (SPEC §2): storage, text and binary I/O, arithmetic, rounding,
 -- overflow, casts, JSON and NULL behaviour, asserted value by value and
 -- SQLSTATE by SQLSTATE.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 
 SELECT plan(267);

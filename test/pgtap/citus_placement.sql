@@ -8,10 +8,7 @@
 --   - distributed_tables() lists orgs first and every table after the tables its foreign
 --     keys reference (the order distribute() creates them in).
 -- The Citus suite itself (test/citus/, a coordinator and two workers) runs the rest.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL client_min_messages = warning;
 

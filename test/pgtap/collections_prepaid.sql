@@ -16,10 +16,7 @@
 -- amount_due show it, invoice_compute agrees, a fully covered invoice is paid
 -- at once (draft → pending → paid); auto-pay queues exactly the remainder;
 -- an invoice with advance applied cannot be cancelled (IV001).
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

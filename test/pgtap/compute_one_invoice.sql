@@ -16,10 +16,7 @@
 -- across, no GST in INR and USD, rates with decimals, per-line rates, line
 -- and invoice tax rounding, round-off to the rupee, credits below and above
 -- the usage, advance applied at issue, payments, credit notes.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

@@ -10,10 +10,7 @@
 --     issue; bad requests are refused with their SQLSTATE.
 --
 -- Every expected value is worked out by hand in the comment above its test (paise where it helps).
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

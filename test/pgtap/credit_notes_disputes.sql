@@ -12,10 +12,7 @@
 --
 -- The sweep acts on every invoice in the database, so the file starts from
 -- empty tables (TRUNCATE inside its transaction, rolled back at the end).
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

@@ -7,10 +7,7 @@
 -- organisation, and row-level security hides another's as it hides the
 -- invoice.  What the PDFs say is
 -- tested by decoding them with independent tools in test/shell/documents.sh.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 

@@ -4,10 +4,7 @@
 -- what the IRP returned (idempotent, IV021 on a conflicting answer, administrators only);
 -- Describe's gst object, with the place of supply of UIN holders.  The documents are
 -- validated against the schema itself by test/shell/einvoice.sh.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

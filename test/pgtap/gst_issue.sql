@@ -10,10 +10,7 @@
 --     draft and takes no number; every path to pending is checked;
 --   - CHECK (23514): gst only with currency INR; HSN/SAC 4, 6 or 8 digits;
 --   - gst and reverse_charge are frozen once issued (IV002).
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

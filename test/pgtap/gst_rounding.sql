@@ -15,10 +15,7 @@
 -- Every expected value is worked out by hand in the comment above its test;
 -- amounts in paise where it helps.  Line credit notes and the property that
 -- crediting every line gives back the invoice are in credit_note_lines.sql.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

@@ -4,10 +4,7 @@
 -- the GST portal issues (normal, government, TDS, TCS, UIN, NRI, OIDAR) is
 -- recognised by its pattern and the same check character; the C check
 -- character agrees with an independent SQL implementation of Luhn mod 36.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 
 SELECT plan(81);

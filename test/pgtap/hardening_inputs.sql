@@ -10,10 +10,7 @@
 --     the unique index, at about 8 KB); 255 bytes are accepted;
 --   - the due date of an issued invoice cannot be removed (23502): without one the overdue
 --     sweep would never see it; a draft's can.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

@@ -11,10 +11,7 @@
 --     38000 "libharu error 0x105B";
 --   - a credit note bears the date of its issue: a note issued after section 34's deadline
 --     cannot be dated inside it (before, note_date was whatever the caller passed).
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

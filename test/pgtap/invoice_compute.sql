@@ -3,10 +3,7 @@
 -- hand below; the invariant "stored amounts = invoice_compute = an independent
 -- SQL formula" under random edits; the set-based billing-day functions; and
 -- invoice numbers and ids.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 

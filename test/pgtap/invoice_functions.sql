@@ -3,10 +3,7 @@
 -- invoice_pay, invoice_cancel and the billing-day functions, each with its
 -- SQLSTATE; payment idempotency on provider_ref; CHECK constraints; and the
 -- scale-out rule (SPEC §6) that every key includes org_id.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 

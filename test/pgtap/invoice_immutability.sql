@@ -2,10 +2,7 @@
 -- credits, period, currency, tax rate, number, dates and description are
 -- frozen (IV002); derived amounts are never written directly (IV006), not
 -- even on a draft; invoices are born drafts; only drafts can be deleted.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 

@@ -2,10 +2,7 @@
 -- functions and by plain UPDATEs, and every refused one with its SQLSTATE and
 -- message; bulk statements are all or nothing; every status change writes
 -- exactly one status_history row (who = current_user, from, to, reason).
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 

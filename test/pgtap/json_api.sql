@@ -3,10 +3,7 @@
 -- timestamps under any TimeZone and DateStyle, every filter and its edges
 -- (status names, half-open date ranges, literal search), paging, the
 -- SQLSTATE of every refused argument, and api_get's error codes.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 

@@ -6,10 +6,7 @@
 -- first page and later pages) agree with a plain query for every
 -- combination; and the kept plans survive the extension being dropped and
 -- created again in the same session.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'Asia/Kolkata';
 

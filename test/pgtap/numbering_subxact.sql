@@ -1,10 +1,7 @@
 -- Numbers assigned by a statement survive subtransactions that come and go
 -- inside it (an exception block in a function the statement calls), and are
 -- given back when the subtransaction that took them aborts.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SELECT plan(5);
 

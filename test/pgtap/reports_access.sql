@@ -12,10 +12,7 @@
 -- nothing; the finance role and administrators see every organisation; the GSTR-1 return
 -- is the finance role's and the administrators' only (42501).  The finance role reads and
 -- never writes: tables 42501, the members' functions P0002.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

@@ -9,10 +9,7 @@
 --     cancellation and a due date, with the amounts written out;
 --   - DSO from the snapshots and the issued documents; collections from the payments;
 --   - arguments: NULL (22004), infinity, an empty or inverted period (22023).
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

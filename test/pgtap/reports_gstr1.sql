@@ -15,10 +15,7 @@
 --   - the JSON's section and field names are those of the GST portal's offline tool:
 --     compared with a published sample (README "GSTR-1" cites it);
 --   - arguments: 42501 for a member, 22004, 22023 (period, GSTIN), 55000 without a GSTIN.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

@@ -10,10 +10,7 @@
 --   - cess: csamt stated (0) in every item: the price book carries no cess rate;
 --   - the new sections' field names are those of published samples;
 --   - round_off_by_month: the round-off to the rupee, apart from revenue and tax.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

@@ -13,10 +13,7 @@
 --     (22023), an unknown organisation (P0002), an organisation invoiced in two
 --     currencies without one named (22023);
 --   - GET /v2/statements through api_get, and the PDF (bytes, the same twice).
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

@@ -12,10 +12,7 @@
 --     and an invoice loaded without triggers is found once it has run;
 --   - search_candidates with NULLs;
 --   - the list and the CSV export answer as a plain ILIKE query would.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 
 SELECT plan(53);

@@ -8,10 +8,7 @@
 -- the same search on sec-b finds nothing.  Crafted organisation ids,
 -- statuses, invoice ids and api_get parameters: nothing found, or a
 -- documented error (22P02 for a status, 40000 for a malformed parameter).
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

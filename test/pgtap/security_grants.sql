@@ -16,10 +16,7 @@
 --   - The README's wiring suffices: a role with exactly those grants and a
 --     membership gets an answer from every read API function and the member
 --     functions; a role without grants gets 42501 from all of them.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

@@ -16,10 +16,7 @@
 -- 22023 and a message that names nothing of it, and a cursor forged for
 -- another customer (the cursor functions are callable by anyone) pages
 -- through nothing.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

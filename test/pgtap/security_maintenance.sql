@@ -18,10 +18,7 @@
 -- were, and the planted code was refused (it ran — its log says so — as the
 -- member it belongs to: P0002).  Autovacuum cannot be shown inside a
 -- transaction that is rolled back; it takes the same path as ANALYZE.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

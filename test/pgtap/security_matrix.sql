@@ -23,10 +23,7 @@
 -- Every statement of a role runs through pg_temp.outcome(role, sql): SET
 -- LOCAL ROLE, the statement, RESET ROLE — the role's own privileges and
 -- row-level security, in this one transaction, rolled back at the end.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

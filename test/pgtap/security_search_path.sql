@@ -19,10 +19,7 @@
 -- objects, issue, recompute, the sweep and the triggers behind a direct
 -- write.  Everything is compared with the same calls made, in a savepoint,
 -- before anything was planted.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

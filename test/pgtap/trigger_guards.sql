@@ -9,10 +9,7 @@
 --     columns that are not there;
 --   - the identities the triggers give explicitly (next_identity) need no sequence privilege,
 --     and next_identity advances no other sequence (42501).
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

@@ -16,10 +16,7 @@
 -- Then the billing day computes and issues the drafts; the usage lines show in Describe and
 -- Billing v3 like hand-made ones; usage_summary / usage_summary_rows: per day and product,
 -- the billed amount shared out so that the days add up to the line.
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;

@@ -2,10 +2,7 @@
 -- amounts for every charge model, a free allowance before each, tier boundaries (inclusive
 -- up_to), zero usage, exact rates of many decimals; usage_price_valid refusing malformed
 -- prices (22023) and the price tables' CHECK using it; NULLs (22004).
-\set ON_ERROR_STOP 1
-BEGIN;
-CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS invoice CASCADE;
+\ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL client_min_messages = warning;
 
