@@ -107,11 +107,10 @@ invoice_set_usage_rating(bool active)
 	rating_active = active;
 }
 
+/* The entry of key (NULL: not rememberable) if this statement looked it up already. */
 static SeenEntry *
 seen_before(const char *key)
 {
-	char		padded[SEEN_KEY_SIZE];
-
 	if (seen == NULL || seen_lxid != MyProc->lxid || seen_cid != GetCurrentCommandId(false))
 	{
 		HASHCTL		ctl;
@@ -126,22 +125,16 @@ seen_before(const char *key)
 		seen_lxid = MyProc->lxid;
 		seen_cid = GetCurrentCommandId(false);
 	}
-	if (strlen(key) >= sizeof(padded))
+	if (key == NULL)
 		return NULL;			/* too long to remember: looked up every time */
-	strlcpy(padded, key, sizeof(padded));
-	return hash_search(seen, padded, HASH_FIND, NULL);
+	return hash_search(seen, key, HASH_FIND, NULL);
 }
 
 static void
 remember(const char *key, const char *product_id)
 {
-	char		padded[SEEN_KEY_SIZE];
-	SeenEntry  *entry;
+	SeenEntry  *entry = hash_search(seen, key, HASH_ENTER, NULL);
 
-	if (strlen(key) >= sizeof(padded))
-		return;
-	strlcpy(padded, key, sizeof(padded));
-	entry = hash_search(seen, padded, HASH_ENTER, NULL);
 	strlcpy(entry->product_id, product_id, sizeof(entry->product_id));
 }
 
@@ -151,16 +144,49 @@ text_or_null(Datum *values, bool *nulls, int col)
 	return nulls[col - 1] ? NULL : TextDatumGetCString(values[col - 1]);
 }
 
+/*
+ * The cache key of a lookup: a tag, then each text value as a 0x1f separator
+ * and its bytes (0x1e alone for NULL: NULL and "" are told apart), built from
+ * the datums without converting them.  false: too long to remember.
+ */
+static bool
+lookup_key(char *key, char tag, Datum *values, bool *nulls, int first, int last)
+{
+	size_t		len = 0;
+
+	key[len++] = tag;
+	for (int col = first; col <= last; col++)
+	{
+		if (len + 2 >= SEEN_KEY_SIZE)
+			return false;
+		key[len++] = '\x1f';
+		if (nulls[col - 1])
+			key[len++] = '\x1e';
+		else
+		{
+			text	   *value = DatumGetTextPP(values[col - 1]);
+			size_t		size = VARSIZE_ANY_EXHDR(value);
+
+			if (len + size >= SEEN_KEY_SIZE || memchr(VARDATA_ANY(value), '\0', size) != NULL)
+				return false;
+			memcpy(key + len, VARDATA_ANY(value), size);
+			len += size;
+		}
+	}
+	key[len] = '\0';
+	return true;
+}
+
 /* The organisation exists: looked up (and share-locked against its deletion) once per statement. */
 static void
-check_org(Datum *values)
+check_org(Datum *values, bool *nulls)
 {
 	static SPIPlanPtr plan = NULL;
-	char	   *org_id = TextDatumGetCString(values[COL_ORG_ID - 1]);
-	char	   *key = psprintf("o\x1f%s", org_id);
+	char		key[SEEN_KEY_SIZE];
+	bool		keyed = lookup_key(key, 'o', values, nulls, COL_ORG_ID, COL_ORG_ID);
 	int			found;
 
-	if (seen_before(key) != NULL)
+	if (seen_before(keyed ? key : NULL) != NULL)
 		return;
 	SPI_connect();
 	invoice_prepare(&plan, "SELECT 1 FROM invoice.orgs o WHERE o.org_id = $1 FOR KEY SHARE", 1, (Oid[]) {TEXTOID});
@@ -168,39 +194,40 @@ check_org(Datum *values)
 		elog(ERROR, "organisation lookup failed");
 	found = SPI_processed;
 	SPI_finish();
+	/*
+	 * The lookup locks a row, so SPI advanced the command counter: this is
+	 * still the same statement, whose lookups stay remembered.
+	 */
+	seen_cid = GetCurrentCommandId(false);
 	if (found == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("usage record \"%s\": organisation \"%s\" does not exist",
-						TextDatumGetCString(values[COL_KEY - 1]), org_id)));
-	remember(key, "");
+						TextDatumGetCString(values[COL_KEY - 1]), TextDatumGetCString(values[COL_ORG_ID - 1]))));
+	if (keyed)
+		remember(key, "");
 }
 
 /* The product keys name a product of the price book (looked up once per statement): its id. */
-static char *
+static const char *
 check_product(Datum *values, bool *nulls)
 {
 	static SPIPlanPtr plan = NULL;
-	StringInfoData key;
+	char		key[SEEN_KEY_SIZE];
+	bool		keyed = lookup_key(key, 'p', values, nulls, COL_PRODUCT_GROUP, COL_USAGE_TYPE);
 	Datum		args[5];
 	char		argnulls[6] = "     ";
 	SeenEntry  *entry;
 	char	   *product_id = NULL;
 
-	initStringInfo(&key);
-	appendStringInfoChar(&key, 'p');
+	if ((entry = seen_before(keyed ? key : NULL)) != NULL)
+		return entry->product_id;
 	for (int col = COL_PRODUCT_GROUP; col <= COL_USAGE_TYPE; col++)
 	{
-		char	   *value = text_or_null(values, nulls, col);
-
-		/* NULL and "" are told apart: \x1e marks NULL */
-		appendStringInfo(&key, "\x1f%s", value == NULL ? "\x1e" : value);
 		args[col - COL_PRODUCT_GROUP] = values[col - 1];
 		if (nulls[col - 1])
 			argnulls[col - COL_PRODUCT_GROUP] = 'n';
 	}
-	if ((entry = seen_before(key.data)) != NULL)
-		return pstrdup(entry->product_id);
 	SPI_connect();
 	invoice_prepare(&plan,
 					"SELECT p.product_id FROM invoice.products p"
@@ -236,7 +263,8 @@ check_product(Datum *values, bool *nulls)
 						   names[0], names[1], names[2], names[3], names[4]),
 				 errhint("Add the product to invoice.products first.")));
 	}
-	remember(key.data, product_id);
+	if (keyed)
+		remember(key, product_id);
 	return product_id;
 }
 
@@ -413,7 +441,7 @@ usage_record_check_on_this_node(FunctionCallInfo fcinfo)
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	Datum		values[NCOLS];
 	bool		nulls[NCOLS];
-	char	   *product_id;
+	const char *product_id;
 
 	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
 		tupdesc->natts != NCOLS)
@@ -437,7 +465,7 @@ usage_record_check_on_this_node(FunctionCallInfo fcinfo)
 
 	heap_deform_tuple(trigdata->tg_trigtuple, tupdesc, values, nulls);
 	check_values(values, nulls);
-	check_org(values);
+	check_org(values, nulls);
 	product_id = check_product(values, nulls);
 	if (already_loaded(rel, values, nulls))
 		return PointerGetDatum(NULL);	/* re-sent: nothing changes */
