@@ -5,9 +5,17 @@
  *		one draft invoice per organisation and currency for the period, with
  *		a line per product, resource and price (README "Usage billing").
  *
- * The statement rates the records it reads and marks exactly those records
- * with their invoice (one snapshot: a record committed while it runs is
- * neither rated nor marked, and waits for the next generation).  An
+ * The statement rates the records it reads and notes, on the invoice's
+ * usage_invoices row, the load batches they came from with the earliest
+ * usage start it billed of each: a record is billed when its batch is noted
+ * for its organisation and currency and its usage start lies between that
+ * start and the period's end.  Records are not rewritten: the cost is the
+ * scan and the rating, not a second version of every record.  Every record
+ * of a batch (one loading statement) becomes visible at once, so one
+ * snapshot sees a batch whole or not at all: a record committed while the
+ * generation runs is in a batch it did not note, and waits for the next
+ * generation.  The records of a noted batch that no price covers move to a
+ * batch of their own (rare: they stay unbilled, usage_unrated).  An
  * organisation and currency that already have their invoice for the period
  * get none: re-running a period changes nothing, and usage that arrives
  * after its period's invoice was made goes onto the next period's invoice.
@@ -47,8 +55,19 @@ static const char *const generate_sql =
 	"                 coalesce(lead(n.effective_from) OVER w, 'infinity'::date)) AS seg_to, n.*"
 	"      FROM invoice.org_prices n WHERE ($3::text IS NULL OR n.org_id = $3)"
 	"    WINDOW w AS (PARTITION BY n.org_id, n.product_id ORDER BY n.effective_from)),"
+	" covered AS ("
+	"    SELECT u.org_id, u.currency, u.period_end, c.load_batch, c.billed_from"
+	"      FROM invoice.usage_invoices u, unnest(u.load_batches, u.billed_from) c(load_batch, billed_from)"
+	"     WHERE ($3::text IS NULL OR u.org_id = $3)),"
+	" candidates AS ("
+	"    SELECT r.*, p.currency FROM invoice.usage_records r"
+	"      JOIN invoice.products p ON p.product_id = r.product_id"
+	"     WHERE r.usage_start < $2 AND ($3::text IS NULL OR r.org_id = $3)"
+	"       AND NOT EXISTS (SELECT FROM covered c"
+	"                        WHERE c.org_id = r.org_id AND c.currency = p.currency AND c.load_batch = r.load_batch"
+	"                          AND r.usage_start >= c.billed_from AND r.usage_start < c.period_end)),"
 	" records AS ("
-	"    SELECT r.org_id, r.idempotency_key, p.product_id, p.currency, r.resource_type, r.resource_name,"
+	"    SELECT r.org_id, r.idempotency_key, r.load_batch, p.product_id, p.currency, r.resource_type, r.resource_name,"
 	"           r.quantity, r.usage_start, r.usage_end,"
 	"           n.seg_from AS org_seg, b.seg_from AS book_seg,"
 	"           CASE WHEN n.org_id IS NOT NULL"
@@ -62,8 +81,7 @@ static const char *const generate_sql =
 	"           CASE WHEN n.org_id IS NOT NULL THEN n.tier_up_to ELSE b.tier_up_to END AS tier_up_to,"
 	"           CASE WHEN n.org_id IS NOT NULL THEN n.tier_rate ELSE b.tier_rate END AS tier_rate,"
 	"           CASE WHEN n.org_id IS NOT NULL THEN n.tier_flat ELSE b.tier_flat END AS tier_flat"
-	"      FROM (SELECT r.*, (r.usage_start AT TIME ZONE 'UTC')::date AS day FROM invoice.usage_records r"
-	"             WHERE r.invoice_id IS NULL AND r.usage_start < $2 AND ($3::text IS NULL OR r.org_id = $3)) r"
+	"      FROM (SELECT r.*, (r.usage_start AT TIME ZONE 'UTC')::date AS day FROM candidates r) r"
 	"      JOIN invoice.orgs o ON o.org_id = r.org_id"
 	"      JOIN invoice.products p ON p.product_id = r.product_id"
 	"      LEFT JOIN negotiated n ON n.org_id = r.org_id AND n.product_id = p.product_id"
@@ -83,13 +101,24 @@ static const char *const generate_sql =
 	"           $1, $2, t.currency,"
 	"           t.currency = 'INR' AND EXISTS (SELECT FROM invoice.supplier s WHERE s.gstin IS NOT NULL)"
 	"      FROM targets t RETURNING 1),"
+	" batches AS ("
+	"    SELECT r.org_id, r.currency, r.load_batch, min(r.usage_start) AS billed_from"
+	"      FROM records r GROUP BY r.org_id, r.currency, r.load_batch),"
 	" tracked AS ("
-	"    INSERT INTO invoice.usage_invoices (org_id, currency, period_start, period_end, invoice_id)"
-	"    SELECT t.org_id, t.currency, $1, $2, t.id FROM targets t RETURNING 1),"
-	" marked AS ("
-	"    UPDATE invoice.usage_records u SET invoice_id = t.id"
-	"      FROM records r JOIN targets t ON t.org_id = r.org_id AND t.currency = r.currency"
-	"     WHERE u.org_id = r.org_id AND u.idempotency_key = r.idempotency_key RETURNING 1),"
+	"    INSERT INTO invoice.usage_invoices (org_id, currency, period_start, period_end, invoice_id, load_batches, billed_from)"
+	"    SELECT t.org_id, t.currency, $1, $2, t.id,"
+	"           coalesce((SELECT array_agg(b.load_batch ORDER BY b.load_batch) FROM batches b"
+	"                      WHERE b.org_id = t.org_id AND b.currency = t.currency), '{}'),"
+	"           coalesce((SELECT array_agg(b.billed_from ORDER BY b.load_batch) FROM batches b"
+	"                      WHERE b.org_id = t.org_id AND b.currency = t.currency), '{}')"
+	"      FROM targets t RETURNING 1),"
+	/* records of a billed batch that could not be priced move to a batch of their own: unbilled */
+	" unpriced AS ("
+	"    UPDATE invoice.usage_records u SET load_batch = (SELECT nextval('invoice.usage_load_batch_seq'))"
+	"      FROM candidates c JOIN targets t ON t.org_id = c.org_id AND t.currency = c.currency"
+	"     WHERE u.org_id = c.org_id AND u.idempotency_key = c.idempotency_key"
+	"       AND NOT EXISTS (SELECT FROM records r WHERE r.org_id = c.org_id AND r.idempotency_key = c.idempotency_key)"
+	"    RETURNING 1),"
 	" lines AS ("
 	"    INSERT INTO invoice.line_items (line_id, org_id, invoice_id, description, units, rate, amount, tax_rate,"
 	"                                    product_group, product_line, product_name, region, usage_type,"
@@ -118,7 +147,7 @@ static const char *const generate_sql =
 	"     ORDER BY t.org_id, t.id, p.product_id, g.resource_type, g.resource_name, g.usage_start"
 	"    RETURNING 1)"
 	" SELECT (SELECT count(*) FROM made), (SELECT count(*) FROM tracked),"
-	"        (SELECT count(*) FROM marked), (SELECT count(*) FROM lines)";
+	"        (SELECT count(*) FROM unpriced), (SELECT count(*) FROM lines)";
 
 /*
  * usage_generation_lock(org_id): taken by a generation for one organisation
@@ -211,7 +240,8 @@ generate_every_org_on_nodes(Datum period_start, Datum period_end)
 
 	invoice_prepare(&plan,
 					"SELECT DISTINCT r.org_id FROM invoice.usage_records r"
-					" WHERE r.invoice_id IS NULL AND r.usage_start < $1 ORDER BY 1",
+					"  JOIN invoice.usage_record_invoices b ON b.org_id = r.org_id AND b.idempotency_key = r.idempotency_key"
+					" WHERE b.invoice_id IS NULL AND r.usage_start < $1 ORDER BY 1",
 					1, (Oid[]) {TIMESTAMPTZOID});
 	if (SPI_execute_plan(plan, &period_end, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading the organisations with usage failed");

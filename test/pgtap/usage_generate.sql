@@ -24,7 +24,7 @@ SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(60);
+SELECT plan(66);
 \ir include/refused.sql
 
 -- Fixtures ---------------------------------------------------------------------------
@@ -112,9 +112,9 @@ SELECT pg_temp.refused($$INSERT INTO invoice.usage_records VALUES ('ug-a', '  ',
 SELECT pg_temp.refused($$INSERT INTO invoice.usage_records VALUES ('ug-a', repeat('k', 256), 'Network', 'Bandwidth', 'Egress', NULL, 'GB',
                          NULL, NULL, 1, '2024-01-01', '2024-01-02')$$, '22001', NULL, 'a key over 255 bytes: 22001');
 SELECT pg_temp.refused($$INSERT INTO invoice.usage_records VALUES ('ug-a', 'k', 'Network', 'Bandwidth', 'Egress', NULL, 'GB',
-                         NULL, NULL, 1, '2024-01-01', '2024-01-02', 'inv-x')$$, '22023',
-                       'usage record "k" of organisation "ug-a": invoice_id is set by invoice.invoice_generate(), not by the sender',
-                       'an invoice named by the sender: 22023');
+                         NULL, NULL, 1, '2024-01-01', '2024-01-02', 42)$$, '22023',
+                       'usage record "k" of organisation "ug-a": load_batch is set when the record is loaded, not by the sender',
+                       'a load batch named by the sender: 22023');
 SELECT pg_temp.refused($$INSERT INTO invoice.usage_records VALUES ('ug-a', 'k', 'Network', 'Bandwidth', 'Egress', NULL, 'GB',
                          NULL, NULL, NULL, '2024-01-01', '2024-01-02')$$, '23502',
                        'usage record: quantity must not be null', 'NULL quantity: 23502');
@@ -124,8 +124,10 @@ SELECT pg_temp.refused($$INSERT INTO invoice.usage_records VALUES ('ug-a', 'k', 
                          NULL, NULL, 1, NULL, '2024-01-02')$$, '23502', NULL, 'NULL usage_start: 23502');
 SELECT pg_temp.refused($$UPDATE invoice.usage_records SET quantity = 1 WHERE org_id = 'ug-a' AND idempotency_key = 'a-eg-1'$$,
                        'IV002', 'usage record "a-eg-1" of organisation "ug-a" cannot be changed', 'an update: IV002');
-SELECT pg_temp.refused($$UPDATE invoice.usage_records SET invoice_id = 'inv-x' WHERE org_id = 'ug-a' AND idempotency_key = 'a-eg-1'$$,
-                       'IV002', NULL, 'setting the invoice by hand: IV002');
+SELECT pg_temp.refused($$UPDATE invoice.usage_records SET load_batch = 1 WHERE org_id = 'ug-a' AND idempotency_key = 'a-eg-1'$$,
+                       'IV002', NULL, 'setting the load batch by hand: IV002');
+SELECT is((SELECT count(DISTINCT load_batch) FROM invoice.usage_records WHERE org_id LIKE 'ug-%'), 1::bigint,
+          'one loading statement: one load batch, drawn once');
 
 -- Generation -------------------------------------------------------------------------
 SELECT throws_ok($$SELECT invoice_generate(NULL, '2024-02-01')$$, '22004', NULL, 'NULL period start: 22004');
@@ -161,8 +163,10 @@ SELECT results_eq(
              ('USD', 'draft', '2024-01-01', '2024-02-01', 'Usage 2024-01-01 to 2024-01-31', '110.00'),
              ('USD', 'draft', '2024-01-01', '2024-02-01', 'Usage 2024-01-01 to 2024-01-31', '48.00')$$,
     'drafts for the period, amounts computed by the line triggers; ug-b''s negotiated volume price: 1200 × 0.04');
-SELECT is((SELECT count(*) FROM invoice.usage_records WHERE org_id LIKE 'ug-%' AND invoice_id IS NOT NULL), 6::bigint,
-          'the six rated records carry their invoice');
+SELECT is((SELECT count(*) FROM invoice.usage_record_invoices WHERE org_id LIKE 'ug-%' AND invoice_id IS NOT NULL), 6::bigint,
+          'the six rated records are on their invoice (usage_record_invoices)');
+SELECT is((SELECT count(*) FROM invoice.usage_invoices WHERE org_id LIKE 'ug-%' AND cardinality(load_batches) = 1), 3::bigint,
+          '... each generated invoice notes the one load batch it billed, records not rewritten');
 SELECT results_eq($$SELECT org_id COLLATE "default", idempotency_key COLLATE "default", reason FROM invoice.usage_unrated WHERE org_id LIKE 'ug-%' ORDER BY 2$$,
                   $$VALUES ('ug-c'::text, 'c-eg-feb'::text, NULL::text), ('ug-c', 'c-gpu-1', 'no price in force')$$,
                   'usage_unrated: the February record waits for its period, the GPU for a price');
@@ -184,10 +188,30 @@ SELECT is((SELECT count(*) FROM invoice.usage_unrated WHERE org_id LIKE 'ug-%'),
 
 -- deleting a generated draft gives its usage back; the next run bills it again, once
 SELECT lives_ok($$DELETE FROM invoice.invoices WHERE org_id = 'ug-c'$$, 'ug-c''s draft deleted');
-SELECT is((SELECT count(*) FROM invoice.usage_records WHERE org_id = 'ug-c' AND invoice_id IS NULL), 2::bigint,
+SELECT is((SELECT count(*) FROM invoice.usage_record_invoices WHERE org_id = 'ug-c' AND invoice_id IS NULL), 2::bigint,
           '... its two records are unbilled again');
 SELECT is(invoice_generate('2024-02-01', '2024-03-01', 'ug-c'), 1::bigint, '... and billed by the next run (one organisation)');
 SELECT is((SELECT usage_amount::text FROM invoice.invoices WHERE org_id = 'ug-c'), '25.90', '... at the same amounts');
+
+-- one load batch, a record priced and one not (the price ends mid-month): the priced one is
+-- billed, the other stays unbilled (moved to a batch of its own) until a price covers it
+INSERT INTO invoice.orgs (org_id, name) VALUES ('ux-d', 'Usage D');
+INSERT INTO invoice.products (product_id, product_name, unit, currency) VALUES ('ux-disk', 'Disk', 'GB', 'USD');
+INSERT INTO invoice.prices (product_id, effective_from, effective_to, model, rate) VALUES ('ux-disk', '2024-01-01', '2024-01-16', 'per_unit', 1);
+INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, quantity, usage_start, usage_end) VALUES
+    ('ux-d', 'd-1', 'Disk', 3, '2024-01-10', '2024-01-10'), ('ux-d', 'd-2', 'Disk', 5, '2024-01-20', '2024-01-20'),
+    ('ux-d', 'd-3', 'Disk', 7, '2024-01-12', '2024-01-12');
+SELECT is(invoice_generate('2024-01-01', '2024-02-01', 'ux-d'), 1::bigint, 'a batch half priced: one invoice');
+SELECT results_eq($$SELECT r.idempotency_key COLLATE "default", b.invoice_id IS NOT NULL, u.reason
+                      FROM invoice.usage_records r JOIN invoice.usage_record_invoices b USING (org_id, idempotency_key)
+                      LEFT JOIN invoice.usage_unrated u USING (org_id, idempotency_key) WHERE r.org_id = 'ux-d' ORDER BY 1$$,
+                  $$VALUES ('d-1'::text, true, NULL::text), ('d-2', false, 'no price in force'), ('d-3', true, NULL)$$,
+                  '... d-1 and d-3 billed, d-2 (after the price ended, inside the billed range) unbilled with its reason');
+INSERT INTO invoice.prices (product_id, effective_from, model, rate) VALUES ('ux-disk', '2024-01-16', 'per_unit', 2);
+SELECT is(invoice_generate('2024-02-01', '2024-03-01', 'ux-d'), 1::bigint, '... priced later, it goes on the next invoice');
+SELECT results_eq($$SELECT i.period_start::date, i.usage_amount::text FROM invoice.invoices i WHERE i.org_id = 'ux-d' ORDER BY 1$$,
+                  $$VALUES ('2024-01-01'::date, '10.00'::text), ('2024-02-01', '10.00')$$,
+                  '... each record billed once: 3 + 7 at 1, then 5 at 2');
 
 -- the billing day: compute and issue; then the lines read like hand-made ones
 SELECT ok(invoice_issue_period('2024-01-01', '2024-03-01') >= 5, 'the billing day issues the generated drafts');
@@ -239,7 +263,7 @@ SELECT is((usage_summary('ug-a', '2024-01-01', '2024-02-01')::jsonb -> 'totals')
 -- who may generate; members read their own usage only
 CREATE ROLE ug_member NOLOGIN;
 GRANT USAGE ON SCHEMA invoice TO ug_member;
-GRANT SELECT ON invoice.usage_records, invoice.usage_invoices, invoice.line_items, invoice.org_prices, invoice.products, invoice.prices TO ug_member;
+GRANT SELECT ON invoice.usage_records, invoice.usage_invoices, invoice.usage_record_invoices, invoice.line_items, invoice.org_prices, invoice.products, invoice.prices TO ug_member;
 GRANT EXECUTE ON FUNCTION invoice.usage_summary(text, date, date), invoice.usage_summary_rows(text, date, date) TO ug_member;
 INSERT INTO invoice.members (org_id, member, role) VALUES ('ug-b', 'ug_member', 'owner');
 SET LOCAL ROLE ug_member;

@@ -113,7 +113,7 @@ GRANT USAGE ON SCHEMA invoice TO :"members";
 GRANT SELECT ON invoice.orgs, invoice.invoices, invoice.line_items, invoice.credits, invoice.payments,
                 invoice.status_history, invoice.reminders, invoice.receipts, invoice.advance_ledger,
                 invoice.payment_requests, invoice.credit_notes, invoice.credit_note_lines, invoice.members,
-                invoice.search_signatures, invoice.usage_records, invoice.usage_invoices, invoice.org_prices, invoice.einvoices,
+                invoice.search_signatures, invoice.usage_records, invoice.usage_invoices, invoice.usage_record_invoices, invoice.org_prices, invoice.einvoices,
                 invoice.supplier, invoice.gst_rates, invoice.products, invoice.prices,
                 invoice.invoice_list_json, invoice.invoice_describe_json, invoice.invoice_csv,
                 invoice.billing_v3_invoice_json
