@@ -339,3 +339,8 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION invoice.usage_summary(text, date, date)
     IS 'usage summary for accounting as JSON: {"orgId","dateFrom","dateTo","days":[{"date","products":[…]}],"totals":[{"currency","amount"}]}, amounts in integer minor units';
+
+CREATE FUNCTION invoice.usage_summary_pdf(org_id text, date_from date, date_to date) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'usage_summary_pdf' LANGUAGE C STABLE;
+COMMENT ON FUNCTION invoice.usage_summary_pdf(text, date, date)
+    IS 'usage summary for accounting as a printable A4 PDF in the invoices'' style: usage_summary_rows per day and product, a total per currency';

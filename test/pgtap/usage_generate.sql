@@ -24,7 +24,7 @@ SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(66);
+SELECT plan(75);
 \ir include/refused.sql
 
 -- Fixtures ---------------------------------------------------------------------------
@@ -260,16 +260,36 @@ SELECT is((usage_summary('ug-a', '2024-01-01', '2024-02-01')::jsonb -> 'totals')
           '[{"amount": 51, "currency": "INR"}, {"amount": 11900, "currency": "USD"}]'::jsonb,
           'totals per currency in integer minor units: January''s usage, the late record (billed in February) included');
 
+-- the summary as a PDF in the invoices' style (its text is checked by test/shell/usage_pdf.sh)
+INSERT INTO invoice.supplier (legal_name, address, email)
+SELECT 'Usage Supplier', '1 Main Road', 'accounts@supplier.example' WHERE NOT EXISTS (SELECT FROM invoice.supplier);
+SELECT is(substr(usage_summary_pdf('ug-a', '2024-01-01', '2024-02-01'), 1, 5), '\x255044462d'::bytea, 'usage_summary_pdf: a PDF');
+SELECT is(md5(usage_summary_pdf('ug-a', '2024-01-01', '2024-03-01')), md5(usage_summary_pdf('ug-a', '2024-01-01', '2024-03-01')),
+          'usage_summary_pdf: the same bytes twice');
+SELECT is(substr(usage_summary_pdf('ug-a', '2023-01-01', '2023-02-01'), 1, 5), '\x255044462d'::bytea,
+          'usage_summary_pdf of a range without usage: a PDF all the same');
+SELECT pg_temp.refused($$SELECT usage_summary_pdf(NULL, '2024-01-01', '2024-02-01')$$, '22004', NULL, 'usage_summary_pdf: NULL organisation 22004');
+SELECT pg_temp.refused($$SELECT usage_summary_pdf(' ', '2024-01-01', '2024-02-01')$$, '22023', NULL, '... a blank one 22023');
+SELECT pg_temp.refused($$SELECT usage_summary_pdf('ug-a', NULL, '2024-02-01')$$, '22004', 'date_from must not be null', '... NULL date 22004');
+SELECT pg_temp.refused($$SELECT usage_summary_pdf('ug-a', '2024-02-01', '2024-02-01')$$, '22023', 'date_to must be later than date_from',
+                       '... an empty range 22023');
+SELECT pg_temp.refused($$SELECT usage_summary_pdf('ug-a', '-infinity', '2024-02-01')$$, '22023', 'date_from must be a finite date',
+                       '... an infinite date 22023');
+
 -- who may generate; members read their own usage only
 CREATE ROLE ug_member NOLOGIN;
 GRANT USAGE ON SCHEMA invoice TO ug_member;
-GRANT SELECT ON invoice.usage_records, invoice.usage_invoices, invoice.usage_record_invoices, invoice.line_items, invoice.org_prices, invoice.products, invoice.prices TO ug_member;
-GRANT EXECUTE ON FUNCTION invoice.usage_summary(text, date, date), invoice.usage_summary_rows(text, date, date) TO ug_member;
+GRANT SELECT ON invoice.usage_records, invoice.usage_invoices, invoice.usage_record_invoices, invoice.line_items, invoice.org_prices, invoice.products, invoice.prices,
+                invoice.orgs, invoice.supplier TO ug_member;
+GRANT EXECUTE ON FUNCTION invoice.usage_summary(text, date, date), invoice.usage_summary_rows(text, date, date),
+                           invoice.usage_summary_pdf(text, date, date) TO ug_member;
 INSERT INTO invoice.members (org_id, member, role) VALUES ('ug-b', 'ug_member', 'owner');
 SET LOCAL ROLE ug_member;
 SELECT is((SELECT array_agg(DISTINCT org_id) FROM invoice.usage_records), '{ug-b}'::text[], 'a member reads its own usage only');
 SELECT is((SELECT count(*) FROM invoice.usage_summary_rows('ug-a', '2024-01-01', '2024-03-01')), 0::bigint,
           '... and another organisation''s summary is empty');
+SELECT is(substr(invoice.usage_summary_pdf('ug-b', '2024-01-01', '2024-03-01'), 1, 5), '\x255044462d'::bytea,
+          '... its own summary as a PDF');
 SELECT throws_ok($$SELECT invoice.invoice_generate('2024-03-01', '2024-04-01')$$, '42501', NULL,
                  'members may not generate invoices');
 SELECT throws_ok($$INSERT INTO invoice.usage_records VALUES ('ug-b', 'm', 'Network', 'Bandwidth', 'Egress', NULL, 'GB',
