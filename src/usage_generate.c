@@ -71,10 +71,12 @@ static const char *const generate_sql =
 	"             WHERE r.usage_start < $2 AND ($3::text IS NULL OR r.org_id = $3)) r"
 	"      JOIN invoice.orgs o ON o.org_id = r.org_id"
 	"      JOIN invoice.products p ON p.product_id = r.product_id"
+	"      LEFT JOIN invoice.usage_billing_days d ON d.org_id = r.org_id"
 	"      LEFT JOIN negotiated n ON n.org_id = r.org_id AND n.product_id = r.product_id"
 	"                            AND r.day >= n.seg_from AND r.day < n.seg_to"
 	"      LEFT JOIN book b ON b.product_id = r.product_id AND r.day >= b.seg_from AND r.day < b.seg_to"
-	"     WHERE NOT EXISTS (SELECT FROM covered c"
+	"     WHERE ($4::int IS NULL OR coalesce(d.billing_day, 1) = $4)"
+	"       AND NOT EXISTS (SELECT FROM covered c"
 	"                        WHERE c.org_id = r.org_id AND c.currency = p.currency AND c.load_batch = r.load_batch"
 	"                          AND r.usage_start >= c.billed_from AND r.usage_start < c.period_end)),"
 	/* summed per line and load batch: what follows reads sums, not records */
@@ -168,13 +170,17 @@ usage_generation_lock(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* Rate and mark, here (one node, or the organisation's node); returns how many invoices were made. */
+/*
+ * Rate, here (one node, or the organisation's node), the usage of org_id (NULL:
+ * every organisation) whose billing day is billing_day (0: any); returns how
+ * many invoices were made.
+ */
 static int64
-generate_here(Datum period_start, Datum period_end, text *org_id)
+generate_here(Datum period_start, Datum period_end, text *org_id, int billing_day)
 {
 	static SPIPlanPtr plan = NULL;
-	Datum		values[3] = {period_start, period_end, PointerGetDatum(org_id)};
-	char		nulls[4] = {' ', ' ', org_id == NULL ? 'n' : ' ', '\0'};
+	Datum		values[4] = {period_start, period_end, PointerGetDatum(org_id), Int32GetDatum(billing_day)};
+	char		nulls[5] = {' ', ' ', org_id == NULL ? 'n' : ' ', billing_day == 0 ? 'n' : ' ', '\0'};
 	bool		was_active = invoice_usage_rating_active();
 	bool		isnull;
 	int64		made;
@@ -184,7 +190,7 @@ generate_here(Datum period_start, Datum period_end, text *org_id)
 	else
 		DirectFunctionCall1(usage_generation_lock, PointerGetDatum(org_id));
 	/* after the lock: this statement's snapshot sees what the generation before us marked */
-	invoice_prepare(&plan, generate_sql, 3, (Oid[]) {TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID});
+	invoice_prepare(&plan, generate_sql, 4, (Oid[]) {TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT4OID});
 	invoice_set_usage_rating(true);
 	PG_TRY();
 	{
@@ -231,9 +237,13 @@ generate_on_node(Datum period_start, Datum period_end, text *org_id)
 	return isnull ? 0 : DatumGetInt64(made);
 }
 
-/* On a Citus coordinator: every organisation with unbilled usage before period_end, one after another. */
+/*
+ * On a Citus coordinator: every organisation (whose billing day is
+ * billing_day; 0: any) with unbilled usage before period_end, one after
+ * another.
+ */
 static int64
-generate_every_org_on_nodes(Datum period_start, Datum period_end)
+generate_every_org_on_nodes(Datum period_start, Datum period_end, int billing_day)
 {
 	static SPIPlanPtr plan = NULL;
 	SPITupleTable *orgs;
@@ -243,9 +253,12 @@ generate_every_org_on_nodes(Datum period_start, Datum period_end)
 	invoice_prepare(&plan,
 					"SELECT DISTINCT r.org_id FROM invoice.usage_records r"
 					"  JOIN invoice.usage_record_invoices b ON b.org_id = r.org_id AND b.idempotency_key = r.idempotency_key"
-					" WHERE b.invoice_id IS NULL AND r.usage_start < $1 ORDER BY 1",
-					1, (Oid[]) {TIMESTAMPTZOID});
-	if (SPI_execute_plan(plan, &period_end, NULL, true, 0) != SPI_OK_SELECT)
+					"  LEFT JOIN invoice.usage_billing_days d ON d.org_id = r.org_id"
+					" WHERE b.invoice_id IS NULL AND r.usage_start < $1"
+					"   AND ($2::int IS NULL OR coalesce(d.billing_day, 1) = $2) ORDER BY 1",
+					2, (Oid[]) {TIMESTAMPTZOID, INT4OID});
+	if (SPI_execute_plan(plan, (Datum[]) {period_end, Int32GetDatum(billing_day)},
+						 billing_day == 0 ? " n" : "  ", true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading the organisations with usage failed");
 	orgs = SPI_tuptable;
 	norgs = SPI_processed;
@@ -285,11 +298,11 @@ invoice_generate_as_owner(FunctionCallInfo fcinfo)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("organisation id must not be empty")));
 	if (!invoice_distributed())
-		made = generate_here(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), org_id);
+		made = generate_here(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), org_id, 0);
 	else if (org_id != NULL)
 		made = generate_on_node(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), org_id);
 	else
-		made = generate_every_org_on_nodes(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
+		made = generate_every_org_on_nodes(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), 0);
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_INT64(made);
@@ -314,7 +327,74 @@ generate_on_this_node(FunctionCallInfo fcinfo)
 	check_period(fcinfo, 1);
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
-	made = generate_here(PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), PG_GETARG_TEXT_PP(0));
+	made = generate_here(PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), PG_GETARG_TEXT_PP(0), 0);
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_INT64(made);
+}
+
+static Datum invoice_generate_due_as_owner(FunctionCallInfo fcinfo);
+
+/*
+ * invoice_generate_due(as_of DEFAULT clock, since DEFAULT NULL): for each
+ * billing day in use (the 1st, and those of usage_billing_days), the period
+ * from that day of a month to the same day of the next (UTC) that ended last
+ * at or before as_of is generated for the organisations of that day, when it
+ * ended after since.  The background worker passes the as_of of its last
+ * run as since, so a period is generated once, when its end has passed.
+ */
+PG_FUNCTION_INFO_V1(invoice_generate_due);
+Datum
+invoice_generate_due(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, invoice_generate_due_as_owner);
+}
+
+static Datum
+invoice_generate_due_as_owner(FunctionCallInfo fcinfo)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		as_of = PG_ARGISNULL(0) ? TimestampTzGetDatum(invoice_clock_now()) : PG_GETARG_DATUM(0);
+	Datum		since = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
+	SPITupleTable *due;
+	uint64		ndue;
+	int64		made = 0;
+	int			nest_level;
+
+	if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(as_of)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("as_of must be finite")));
+	invoice_require_administrator("generate invoices");
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	/* month arithmetic on UTC wall-clock timestamps: the session's time zone plays no part */
+	invoice_prepare(&plan,
+					"SELECT d.day, (e.period_end - interval '1 month') AT TIME ZONE 'UTC',"
+					"       e.period_end AT TIME ZONE 'UTC'"
+					"  FROM (SELECT 1 AS day UNION SELECT b.billing_day FROM invoice.usage_billing_days b) d,"
+					"       LATERAL (SELECT date_trunc('month', $1 AT TIME ZONE 'UTC') + (d.day - 1) * interval '1 day' AS m) x,"
+					"       LATERAL (SELECT CASE WHEN x.m AT TIME ZONE 'UTC' <= $1 THEN x.m"
+					"                            ELSE x.m - interval '1 month' END AS period_end) e"
+					" WHERE $2::timestamptz IS NULL OR e.period_end AT TIME ZONE 'UTC' > $2"
+					" ORDER BY d.day",
+					2, (Oid[]) {TIMESTAMPTZOID, TIMESTAMPTZOID});
+	if (SPI_execute_plan(plan, (Datum[]) {as_of, since}, PG_ARGISNULL(1) ? " n" : "  ", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading the billing days failed");
+	due = SPI_tuptable;
+	ndue = SPI_processed;
+	for (uint64 i = 0; i < ndue; i++)
+	{
+		bool		isnull;
+		int			day = DatumGetInt32(SPI_getbinval(due->vals[i], due->tupdesc, 1, &isnull));
+		Datum		period_start = SPI_getbinval(due->vals[i], due->tupdesc, 2, &isnull);
+		Datum		period_end = SPI_getbinval(due->vals[i], due->tupdesc, 3, &isnull);
+
+		if (!invoice_distributed())
+			made += generate_here(period_start, period_end, NULL, day);
+		else
+			made += generate_every_org_on_nodes(period_start, period_end, day);
+	}
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_INT64(made);

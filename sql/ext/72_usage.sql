@@ -127,12 +127,22 @@ COMMENT ON TABLE invoice.usage_invoices IS 'the draft invoice invoice_generate m
 COMMENT ON COLUMN invoice.usage_invoices.load_batches IS 'the load batches the invoice billed: the records of the organisation in load_batches[k] in the currency, with billed_from[k] <= usage_start < period_end';
 COMMENT ON COLUMN invoice.usage_invoices.billed_from IS 'per load batch, the earliest usage_start the invoice billed';
 
+-- An organisation's billing day: its usage periods run from that day of a month to the same
+-- day of the next (UTC).  No row: the 1st, calendar months.
+CREATE TABLE invoice.usage_billing_days (
+    org_id       text COLLATE "C" PRIMARY KEY REFERENCES invoice.orgs (org_id),
+    billing_day  smallint NOT NULL CHECK (billing_day BETWEEN 1 AND 28)
+);
+COMMENT ON TABLE invoice.usage_billing_days
+    IS 'an organisation''s billing day (1 to 28): invoice_generate_due bills its usage periods from that day of a month to the same day of the next (UTC); no row: the 1st';
+
 SELECT pg_catalog.pg_extension_config_dump('invoice.products', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.prices', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.org_prices', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.usage_records', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.usage_invoices', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.usage_load_batch_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice.usage_billing_days', '');
 
 CREATE FUNCTION invoice.usage_record_check() RETURNS trigger AS 'MODULE_PATHNAME' LANGUAGE C;
 COMMENT ON FUNCTION invoice.usage_record_check()
@@ -170,6 +180,11 @@ SELECT r.org_id, r.idempotency_key, b.invoice_id
                       ORDER BY u.period_end, u.invoice_id LIMIT 1) b ON true;
 COMMENT ON VIEW invoice.usage_record_invoices
     IS 'each usage record and the generated invoice that billed it (NULL: not billed yet)';
+
+CREATE FUNCTION invoice.invoice_generate_due(as_of timestamptz DEFAULT NULL, since timestamptz DEFAULT NULL)
+    RETURNS bigint AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION invoice.invoice_generate_due(timestamptz, timestamptz)
+    IS 'for each billing day in use, invoice_generate of its organisations for the month-long period that ended last at or before as_of (default: the clock), when that end is after since (default: always); returns how many invoices it made';
 
 CREATE FUNCTION invoice.invoice_generate_on_node(org_id text, period_start timestamptz, period_end timestamptz)
     RETURNS bigint AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;

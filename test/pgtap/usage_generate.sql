@@ -24,7 +24,7 @@ SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(75);
+SELECT plan(85);
 \ir include/refused.sql
 
 -- Fixtures ---------------------------------------------------------------------------
@@ -260,6 +260,36 @@ SELECT is((usage_summary('ug-a', '2024-01-01', '2024-02-01')::jsonb -> 'totals')
           '[{"amount": 51, "currency": "INR"}, {"amount": 11900, "currency": "USD"}]'::jsonb,
           'totals per currency in integer minor units: January''s usage, the late record (billed in February) included');
 
+-- billing days: invoice_generate_due bills each organisation's month from its billing day
+-- (ux-e: the 15th; ux-f: none, the 1st) once that period has ended, and only once
+INSERT INTO invoice.orgs (org_id, name) VALUES ('ux-e', 'Usage E'), ('ux-f', 'Usage F');
+INSERT INTO invoice.usage_billing_days (org_id, billing_day) VALUES ('ux-e', 15);
+INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, quantity, usage_start, usage_end) VALUES
+    ('ux-e', 'e-1', 'Disk', 1, '2024-02-10', '2024-02-10'), ('ux-e', 'e-2', 'Disk', 2, '2024-02-20', '2024-02-20'),
+    ('ux-f', 'f-1', 'Disk', 4, '2024-02-10', '2024-02-10');
+SELECT is(invoice_generate_due('2024-02-16 12:00', '2024-02-14'), 1::bigint,
+          'invoice_generate_due on the 16th: the 15th''s period has ended since, the 1st''s had not');
+SELECT results_eq($$SELECT org_id COLLATE "default", period_start, period_end, usage_amount::text FROM invoice.invoices
+                     WHERE org_id IN ('ux-e', 'ux-f') ORDER BY 1, 2$$,
+                  $$VALUES ('ux-e'::text, '2024-01-15 00:00+00'::timestamptz, '2024-02-15 00:00+00'::timestamptz, '2.00'::text)$$,
+                  '... ux-e''s month from the 15th, its record of the 10th');
+SELECT is(invoice_generate_due('2024-02-16 12:00', '2024-02-14'), 0::bigint, '... run again: nothing');
+SELECT is(invoice_generate_due('2024-03-01 00:00', '2024-02-16 12:00'), 1::bigint,
+          '... on the 1st: the calendar month of the organisations without a billing day');
+SELECT is(invoice_generate_due('2024-03-16 00:00', NULL), 1::bigint,
+          '... on 16 March, since unknown: every billing day''s last period (February again makes nothing)');
+SELECT results_eq($$SELECT org_id COLLATE "default", period_start, period_end, usage_amount::text FROM invoice.invoices
+                     WHERE org_id IN ('ux-e', 'ux-f') ORDER BY 1, 2$$,
+                  $$VALUES ('ux-e'::text, '2024-01-15 00:00+00'::timestamptz, '2024-02-15 00:00+00'::timestamptz, '2.00'::text),
+                           ('ux-e', '2024-02-15 00:00+00', '2024-03-15 00:00+00', '4.00'),
+                           ('ux-f', '2024-02-01 00:00+00', '2024-03-01 00:00+00', '8.00')$$,
+                  '... each organisation''s periods from its own billing day, each record once');
+SELECT pg_temp.refused($$INSERT INTO invoice.usage_billing_days VALUES ('ux-f', 29)$$, '23514', NULL,
+                       'a billing day after the 28th: 23514');
+SELECT pg_temp.refused($$INSERT INTO invoice.usage_billing_days VALUES ('nobody', 2)$$, '23503', NULL,
+                       'a billing day of an unknown organisation: 23503');
+SELECT pg_temp.refused($$SELECT invoice_generate_due('infinity')$$, '22023', 'as_of must be finite', 'invoice_generate_due: as_of infinite 22023');
+
 -- the summary as a PDF in the invoices' style (its text is checked by test/shell/usage_pdf.sh)
 INSERT INTO invoice.supplier (legal_name, address, email)
 SELECT 'Usage Supplier', '1 Main Road', 'accounts@supplier.example' WHERE NOT EXISTS (SELECT FROM invoice.supplier);
@@ -292,6 +322,8 @@ SELECT is(substr(invoice.usage_summary_pdf('ug-b', '2024-01-01', '2024-03-01'), 
           '... its own summary as a PDF');
 SELECT throws_ok($$SELECT invoice.invoice_generate('2024-03-01', '2024-04-01')$$, '42501', NULL,
                  'members may not generate invoices');
+SELECT throws_ok($$SELECT invoice.invoice_generate_due('2024-04-01')$$, '42501', NULL,
+                 '... nor run the billing days'' generation');
 SELECT throws_ok($$INSERT INTO invoice.usage_records VALUES ('ug-b', 'm', 'Network', 'Bandwidth', 'Egress', NULL, 'GB',
                    NULL, NULL, 1, '2024-03-01', '2024-03-02')$$, '42501', NULL, 'nor load usage');
 RESET ROLE;
