@@ -19,7 +19,7 @@
 \set ON_ERROR_STOP 1
 \ir include/setup.sql
 SET TimeZone = 'UTC';
-SELECT plan(21);
+SELECT plan(20);
 
 SELECT is(pg_temp.value($$SELECT string_agg(logicalrelid::text || ':' || partmethod::text, ' ' ORDER BY logicalrelid::text)
                           FROM pg_dist_partition
