@@ -36,6 +36,8 @@ TEST_NAME=sweep_worker
 DB=invoice_sweep
 # shellcheck disable=SC2016 # the statement's own parameters
 SWEEP_SQL='SELECT invoice.invoice_sweep_overdue_batch($1, $2)'
+# shellcheck disable=SC2016 # the statement's own parameters
+GENERATE_SQL='SELECT invoice.invoice_generate_due($1, $2)'
 
 # shellcheck source=lib/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
@@ -149,10 +151,11 @@ check "its history row: pending → overdue, by the worker's role ($superuser), 
 	"pending -> overdue by $superuser, after due"
 check "and one overdue reminder" \
 	"$(q "$DB" "SELECT count(*) FROM invoice.reminders WHERE invoice_id = 'inv-1' AND kind = 'overdue'")" "1"
-check "the worker shows in pg_stat_activity: backend type, application_name, role, its statement" \
-	"$(q "$DB" "SELECT backend_type || ' | ' || application_name || ' | ' || usename || ' | ' || query
+check "the worker shows in pg_stat_activity: backend type, application_name, role, its statement (the sweep's or, after it, the usage generation's)" \
+	"$(q "$DB" "SELECT backend_type || ' | ' || application_name || ' | ' || usename || ' | '
+	                   || (query IN ('$SWEEP_SQL', '$GENERATE_SQL'))::text
 	             FROM pg_stat_activity WHERE backend_type = 'invoice sweep' AND datname = current_database()")" \
-	"invoice sweep | invoice sweep | $superuser | $SWEEP_SQL"
+	"invoice sweep | invoice sweep | $superuser | true"
 worker=$(pid_of "invoice sweep")
 
 # --- 4. errors are logged and the loop carries on ----------------------------------------------------
