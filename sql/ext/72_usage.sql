@@ -93,7 +93,7 @@ CREATE TABLE invoice.usage_records (
     quantity         numeric NOT NULL CHECK (quantity >= 0),
     usage_start      timestamptz NOT NULL,
     usage_end        timestamptz NOT NULL,
-    load_batch       bigint,
+    load_batch       bigint NOT NULL,
     product_id       text COLLATE "C",
     PRIMARY KEY (org_id, idempotency_key),
     CHECK (usage_end >= usage_start)
@@ -101,7 +101,7 @@ CREATE TABLE invoice.usage_records (
 COMMENT ON TABLE invoice.usage_records IS 'metered usage, one row per record the sender keyed; load by COPY; written once (usage_record_invoices tells which invoice billed a record)';
 COMMENT ON COLUMN invoice.usage_records.idempotency_key IS 'the sender''s key: the same key again with the same values changes nothing, with other values is refused (IV011)';
 COMMENT ON COLUMN invoice.usage_records.product_id IS 'the price book''s product of the record''s keys, set when it is loaded (whatever the sender gave)';
-COMMENT ON COLUMN invoice.usage_records.load_batch IS 'the loading statement''s batch (usage_load_batch_seq), set when the record is loaded: what invoice_generate notes as billed';
+COMMENT ON COLUMN invoice.usage_records.load_batch IS 'the loading statement''s batch (usage_load_batch_seq), set by the trigger when the record is loaded (so NOT NULL holds even for a sender who gives none): what invoice_generate notes as billed';
 
 -- One number per loading statement (src/usage_records.c draws it once per statement).
 CREATE SEQUENCE invoice.usage_load_batch_seq;

@@ -24,7 +24,7 @@ SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(85);
+SELECT plan(86);
 \ir include/refused.sql
 
 -- Fixtures ---------------------------------------------------------------------------
@@ -45,6 +45,7 @@ INSERT INTO invoice.org_prices (org_id, product_id, effective_from, model, tier_
 VALUES ('ug-b', 'ug-egress', '2024-01-01', 'volume', '{1000,NULL}', '{0.08,0.04}');
 
 CREATE TEMP TABLE load (LIKE invoice.usage_records);
+ALTER TABLE load ALTER COLUMN load_batch DROP NOT NULL;     -- the trigger of usage_records sets it
 INSERT INTO load (org_id, idempotency_key, product_group, product_line, product_name, region, usage_type,
                   resource_type, resource_name, quantity, usage_start, usage_end) VALUES
     -- ug-a: 720 VM-hours before the price change, 360 after
@@ -128,6 +129,11 @@ SELECT pg_temp.refused($$UPDATE invoice.usage_records SET load_batch = 1 WHERE o
                        'IV002', NULL, 'setting the load batch by hand: IV002');
 SELECT is((SELECT count(DISTINCT load_batch) FROM invoice.usage_records WHERE org_id LIKE 'ug-%'), 1::bigint,
           'one loading statement: one load batch, drawn once');
+SET LOCAL session_replication_role = replica;
+SELECT pg_temp.refused($$INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, quantity, usage_start, usage_end)
+                         VALUES ('ug-a', 'no-trigger', 'Egress', 1, '2024-01-01', '2024-01-02')$$, '23502', NULL,
+                       'loaded with the triggers off (as a restore does) but without its load batch: 23502, never billed every period');
+SET LOCAL session_replication_role = origin;
 
 -- Generation -------------------------------------------------------------------------
 SELECT throws_ok($$SELECT invoice_generate(NULL, '2024-02-01')$$, '22004', NULL, 'NULL period start: 22004');
