@@ -61,12 +61,16 @@ static const char *const generate_sql =
 	"    SELECT u.org_id, u.currency, u.period_end, c.load_batch, c.billed_from"
 	"      FROM invoice.usage_invoices u, unnest(u.load_batches, u.billed_from) c(load_batch, billed_from)"
 	"     WHERE ($3::text IS NULL OR u.org_id = $3)),"
-	/* each unbilled record before the period's end, with the price segment of its UTC day */
-	" rated AS ("
-	"    SELECT r.org_id, r.idempotency_key, r.load_batch, r.product_id, p.currency, r.resource_type,"
-	"           r.resource_name, r.quantity, r.usage_start, r.usage_end,"
-	"           n.seg_from AS org_seg, b.seg_from AS book_seg,"
-	"           n.org_id IS NOT NULL OR b.product_id IS NOT NULL AS priced"
+	/*
+	 * each unbilled record before the period's end, with the price segment of
+	 * its UTC day, summed per line and load batch at once: what follows reads
+	 * sums, not records (priced false: no price in force on the record's day)
+	 */
+	" sums AS ("
+	"    SELECT r.org_id, p.currency, r.product_id, r.resource_type, r.resource_name,"
+	"           n.seg_from AS org_seg, b.seg_from AS book_seg, r.load_batch,"
+	"           n.org_id IS NOT NULL OR b.product_id IS NOT NULL AS priced,"
+	"           sum(r.quantity) AS quantity, min(r.usage_start) AS usage_start, max(r.usage_end) AS usage_end"
 	"      FROM (SELECT r.*, (r.usage_start AT TIME ZONE 'UTC')::date AS day FROM invoice.usage_records r"
 	"             WHERE r.usage_start < $2 AND ($3::text IS NULL OR r.org_id = $3)) r"
 	"      JOIN invoice.orgs o ON o.org_id = r.org_id"
@@ -78,18 +82,12 @@ static const char *const generate_sql =
 	"     WHERE ($4::int IS NULL OR coalesce(d.billing_day, 1) = $4)"
 	"       AND NOT EXISTS (SELECT FROM covered c"
 	"                        WHERE c.org_id = r.org_id AND c.currency = p.currency AND c.load_batch = r.load_batch"
-	"                          AND r.usage_start >= c.billed_from AND r.usage_start < c.period_end)),"
-	/* summed per line and load batch: what follows reads sums, not records */
-	" sums AS ("
-	"    SELECT r.org_id, r.currency, r.product_id, r.resource_type, r.resource_name, r.org_seg, r.book_seg,"
-	"           r.load_batch, sum(r.quantity) AS quantity, min(r.usage_start) AS usage_start,"
-	"           max(r.usage_end) AS usage_end"
-	"      FROM rated r WHERE r.priced"
-	"     GROUP BY r.org_id, r.currency, r.product_id, r.resource_type, r.resource_name, r.org_seg, r.book_seg,"
-	"              r.load_batch),"
+	"                          AND r.usage_start >= c.billed_from AND r.usage_start < c.period_end)"
+	"     GROUP BY r.org_id, p.currency, r.product_id, r.resource_type, r.resource_name, n.seg_from, b.seg_from,"
+	"              r.load_batch, n.org_id IS NOT NULL OR b.product_id IS NOT NULL),"
 	" targets AS ("
 	"    SELECT t.org_id, t.currency, invoice.new_invoice_id() AS id"
-	"      FROM (SELECT DISTINCT s.org_id, s.currency FROM sums s) t"
+	"      FROM (SELECT DISTINCT s.org_id, s.currency FROM sums s WHERE s.priced) t"
 	"     WHERE NOT EXISTS (SELECT FROM invoice.usage_invoices u"
 	"                        WHERE u.org_id = t.org_id AND u.currency = t.currency AND u.period_start = $1)),"
 	" made AS ("
@@ -104,7 +102,7 @@ static const char *const generate_sql =
 	"    SELECT b.org_id, b.currency, array_agg(b.load_batch ORDER BY b.load_batch) AS load_batches,"
 	"           array_agg(b.billed_from ORDER BY b.load_batch) AS billed_from"
 	"      FROM (SELECT s.org_id, s.currency, s.load_batch, min(s.usage_start) AS billed_from FROM sums s"
-	"             GROUP BY s.org_id, s.currency, s.load_batch) b"
+	"             WHERE s.priced GROUP BY s.org_id, s.currency, s.load_batch) b"
 	"     GROUP BY b.org_id, b.currency),"
 	" tracked AS ("
 	"    INSERT INTO invoice.usage_invoices (org_id, currency, period_start, period_end, invoice_id, load_batches, billed_from)"
@@ -113,8 +111,19 @@ static const char *const generate_sql =
 	/* records of a billed batch that could not be priced move to a batch of their own: unbilled */
 	" unpriced AS ("
 	"    UPDATE invoice.usage_records u SET load_batch = (SELECT nextval('invoice.usage_load_batch_seq'))"
-	"      FROM rated c JOIN targets t ON t.org_id = c.org_id AND t.currency = c.currency"
-	"     WHERE NOT c.priced AND u.org_id = c.org_id AND u.idempotency_key = c.idempotency_key"
+	"      FROM sums s JOIN targets t ON t.org_id = s.org_id AND t.currency = s.currency"
+	"     WHERE NOT s.priced AND u.org_id = s.org_id AND u.load_batch = s.load_batch AND u.product_id = s.product_id"
+	"       AND u.resource_type IS NOT DISTINCT FROM s.resource_type AND u.resource_name IS NOT DISTINCT FROM s.resource_name"
+	"       AND u.usage_start < $2"
+	"       AND NOT EXISTS (SELECT FROM negotiated n WHERE n.org_id = u.org_id AND n.product_id = u.product_id"
+	"                          AND (u.usage_start AT TIME ZONE 'UTC')::date >= n.seg_from"
+	"                          AND (u.usage_start AT TIME ZONE 'UTC')::date < n.seg_to)"
+	"       AND NOT EXISTS (SELECT FROM book b WHERE b.product_id = u.product_id"
+	"                          AND (u.usage_start AT TIME ZONE 'UTC')::date >= b.seg_from"
+	"                          AND (u.usage_start AT TIME ZONE 'UTC')::date < b.seg_to)"
+	"       AND NOT EXISTS (SELECT FROM covered c"
+	"                        WHERE c.org_id = u.org_id AND c.currency = s.currency AND c.load_batch = u.load_batch"
+	"                          AND u.usage_start >= c.billed_from AND u.usage_start < c.period_end)"
 	"    RETURNING 1),"
 	" lines AS ("
 	"    INSERT INTO invoice.line_items (line_id, org_id, invoice_id, description, units, rate, amount, tax_rate,"
@@ -131,7 +140,7 @@ static const char *const generate_sql =
 	"           g.resource_type, g.resource_name, g.usage_start, g.usage_end, p.hsn_sac"
 	"      FROM (SELECT s.org_id, s.currency, s.product_id, s.resource_type, s.resource_name, s.org_seg, s.book_seg,"
 	"                   sum(s.quantity) AS quantity, min(s.usage_start) AS usage_start, max(s.usage_end) AS usage_end"
-	"              FROM sums s"
+	"              FROM sums s WHERE s.priced"
 	"             GROUP BY s.org_id, s.currency, s.product_id, s.resource_type, s.resource_name,"
 	"                      s.org_seg, s.book_seg) g"
 	"      JOIN targets t ON t.org_id = g.org_id AND t.currency = g.currency"
@@ -189,7 +198,7 @@ generate_here(Datum period_start, Datum period_end, text *org_id, int billing_da
 		DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(GENERATION_LOCK_ALL));
 	else
 		DirectFunctionCall1(usage_generation_lock, PointerGetDatum(org_id));
-	/* after the lock: this statement's snapshot sees what the generation before us marked */
+	/* after the lock: this statement's snapshot sees what the generation before us billed */
 	invoice_prepare(&plan, generate_sql, 4, (Oid[]) {TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT4OID});
 	invoice_set_usage_rating(true);
 	PG_TRY();
