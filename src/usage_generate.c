@@ -5,9 +5,17 @@
  *		one draft invoice per organisation and currency for the period, with
  *		a line per product, resource and price (README "Usage billing").
  *
- * The statement rates the records it reads and marks exactly those records
- * with their invoice (one snapshot: a record committed while it runs is
- * neither rated nor marked, and waits for the next generation).  An
+ * The statement rates the records it reads and notes, on the invoice's
+ * usage_invoices row, the load batches they came from with the earliest
+ * usage start it billed of each: a record is billed when its batch is noted
+ * for its organisation and currency and its usage start lies between that
+ * start and the period's end.  Records are not rewritten: the cost is the
+ * scan and the rating, not a second version of every record.  Every record
+ * of a batch (one loading statement) becomes visible at once, so one
+ * snapshot sees a batch whole or not at all: a record committed while the
+ * generation runs is in a batch it did not note, and waits for the next
+ * generation.  The records of a noted batch that no price covers move to a
+ * batch of their own (rare: they stay unbilled, usage_unrated).  An
  * organisation and currency that already have their invoice for the period
  * get none: re-running a period changes nothing, and usage that arrives
  * after its period's invoice was made goes onto the next period's invoice.
@@ -18,9 +26,11 @@
  * the organisation's negotiated price, else the book's.  Price segments
  * ([from, to) per product, or per organisation and product) come from the
  * price tables with lead(); each record finds its segment by hash join on
- * the product and a range test, and records are summed per segment before
- * the charge model (usage_charge, C) prices the sum: tiers apply to the
- * line's total quantity, wherever the boundary falls inside a record.
+ * the product and a range test.  Records are summed per line and load batch
+ * first; the price rows are joined to the sums (a segment's start is its
+ * price's key), and the charge model (usage_charge, C) prices each line's
+ * sum: tiers apply to the line's total quantity, wherever the boundary falls
+ * inside a record.
  */
 #include "postgres.h"
 
@@ -37,42 +47,47 @@
 
 static const char *const generate_sql =
 	"WITH book AS ("
-	"    SELECT b.effective_from AS seg_from,"
+	"    SELECT b.product_id, b.effective_from AS seg_from,"
 	"           least(coalesce(b.effective_to, 'infinity'::date),"
-	"                 coalesce(lead(b.effective_from) OVER w, 'infinity'::date)) AS seg_to, b.*"
+	"                 coalesce(lead(b.effective_from) OVER w, 'infinity'::date)) AS seg_to"
 	"      FROM invoice.prices b WINDOW w AS (PARTITION BY b.product_id ORDER BY b.effective_from)),"
 	" negotiated AS ("
-	"    SELECT n.effective_from AS seg_from,"
+	"    SELECT n.org_id, n.product_id, n.effective_from AS seg_from,"
 	"           least(coalesce(n.effective_to, 'infinity'::date),"
-	"                 coalesce(lead(n.effective_from) OVER w, 'infinity'::date)) AS seg_to, n.*"
+	"                 coalesce(lead(n.effective_from) OVER w, 'infinity'::date)) AS seg_to"
 	"      FROM invoice.org_prices n WHERE ($3::text IS NULL OR n.org_id = $3)"
 	"    WINDOW w AS (PARTITION BY n.org_id, n.product_id ORDER BY n.effective_from)),"
-	" records AS ("
-	"    SELECT r.org_id, r.idempotency_key, p.product_id, p.currency, r.resource_type, r.resource_name,"
-	"           r.quantity, r.usage_start, r.usage_end,"
-	"           n.seg_from AS org_seg, b.seg_from AS book_seg,"
-	"           CASE WHEN n.org_id IS NOT NULL"
-	"                THEN row(n.model, n.rate, n.package_size, n.free_units, n.tier_up_to, n.tier_rate, n.tier_flat)::text"
-	"                ELSE row(b.model, b.rate, b.package_size, b.free_units, b.tier_up_to, b.tier_rate, b.tier_flat)::text"
-	"           END AS price_key,"
-	"           coalesce(n.model, b.model) AS model,"
-	"           CASE WHEN n.org_id IS NOT NULL THEN n.rate ELSE b.rate END AS rate,"
-	"           CASE WHEN n.org_id IS NOT NULL THEN n.package_size ELSE b.package_size END AS package_size,"
-	"           CASE WHEN n.org_id IS NOT NULL THEN n.free_units ELSE b.free_units END AS free_units,"
-	"           CASE WHEN n.org_id IS NOT NULL THEN n.tier_up_to ELSE b.tier_up_to END AS tier_up_to,"
-	"           CASE WHEN n.org_id IS NOT NULL THEN n.tier_rate ELSE b.tier_rate END AS tier_rate,"
-	"           CASE WHEN n.org_id IS NOT NULL THEN n.tier_flat ELSE b.tier_flat END AS tier_flat"
+	" covered AS ("
+	"    SELECT u.org_id, u.currency, u.period_end, c.load_batch, c.billed_from"
+	"      FROM invoice.usage_invoices u, unnest(u.load_batches, u.billed_from) c(load_batch, billed_from)"
+	"     WHERE ($3::text IS NULL OR u.org_id = $3)),"
+	/*
+	 * each unbilled record before the period's end, with the price segment of
+	 * its UTC day, summed per line and load batch at once: what follows reads
+	 * sums, not records (priced false: no price in force on the record's day)
+	 */
+	" sums AS ("
+	"    SELECT r.org_id, p.currency, r.product_id, r.resource_type, r.resource_name,"
+	"           n.seg_from AS org_seg, b.seg_from AS book_seg, r.load_batch,"
+	"           n.org_id IS NOT NULL OR b.product_id IS NOT NULL AS priced,"
+	"           sum(r.quantity) AS quantity, min(r.usage_start) AS usage_start, max(r.usage_end) AS usage_end"
 	"      FROM (SELECT r.*, (r.usage_start AT TIME ZONE 'UTC')::date AS day FROM invoice.usage_records r"
-	"             WHERE r.invoice_id IS NULL AND r.usage_start < $2 AND ($3::text IS NULL OR r.org_id = $3)) r"
+	"             WHERE r.usage_start < $2 AND ($3::text IS NULL OR r.org_id = $3)) r"
 	"      JOIN invoice.orgs o ON o.org_id = r.org_id"
 	"      JOIN invoice.products p ON p.product_id = r.product_id"
-	"      LEFT JOIN negotiated n ON n.org_id = r.org_id AND n.product_id = p.product_id"
+	"      LEFT JOIN invoice.usage_billing_days d ON d.org_id = r.org_id"
+	"      LEFT JOIN negotiated n ON n.org_id = r.org_id AND n.product_id = r.product_id"
 	"                            AND r.day >= n.seg_from AND r.day < n.seg_to"
-	"      LEFT JOIN book b ON b.product_id = p.product_id AND r.day >= b.seg_from AND r.day < b.seg_to"
-	"     WHERE (n.org_id IS NOT NULL OR b.product_id IS NOT NULL)),"
+	"      LEFT JOIN book b ON b.product_id = r.product_id AND r.day >= b.seg_from AND r.day < b.seg_to"
+	"     WHERE ($4::int IS NULL OR coalesce(d.billing_day, 1) = $4)"
+	"       AND NOT EXISTS (SELECT FROM covered c"
+	"                        WHERE c.org_id = r.org_id AND c.currency = p.currency AND c.load_batch = r.load_batch"
+	"                          AND r.usage_start >= c.billed_from AND r.usage_start < c.period_end)"
+	"     GROUP BY r.org_id, p.currency, r.product_id, r.resource_type, r.resource_name, n.seg_from, b.seg_from,"
+	"              r.load_batch, n.org_id IS NOT NULL OR b.product_id IS NOT NULL),"
 	" targets AS ("
 	"    SELECT t.org_id, t.currency, invoice.new_invoice_id() AS id"
-	"      FROM (SELECT DISTINCT r.org_id, r.currency FROM records r) t"
+	"      FROM (SELECT DISTINCT s.org_id, s.currency FROM sums s WHERE s.priced) t"
 	"     WHERE NOT EXISTS (SELECT FROM invoice.usage_invoices u"
 	"                        WHERE u.org_id = t.org_id AND u.currency = t.currency AND u.period_start = $1)),"
 	" made AS ("
@@ -83,13 +98,33 @@ static const char *const generate_sql =
 	"           $1, $2, t.currency,"
 	"           t.currency = 'INR' AND EXISTS (SELECT FROM invoice.supplier s WHERE s.gstin IS NOT NULL)"
 	"      FROM targets t RETURNING 1),"
+	" batches AS ("
+	"    SELECT b.org_id, b.currency, array_agg(b.load_batch ORDER BY b.load_batch) AS load_batches,"
+	"           array_agg(b.billed_from ORDER BY b.load_batch) AS billed_from"
+	"      FROM (SELECT s.org_id, s.currency, s.load_batch, min(s.usage_start) AS billed_from FROM sums s"
+	"             WHERE s.priced GROUP BY s.org_id, s.currency, s.load_batch) b"
+	"     GROUP BY b.org_id, b.currency),"
 	" tracked AS ("
-	"    INSERT INTO invoice.usage_invoices (org_id, currency, period_start, period_end, invoice_id)"
-	"    SELECT t.org_id, t.currency, $1, $2, t.id FROM targets t RETURNING 1),"
-	" marked AS ("
-	"    UPDATE invoice.usage_records u SET invoice_id = t.id"
-	"      FROM records r JOIN targets t ON t.org_id = r.org_id AND t.currency = r.currency"
-	"     WHERE u.org_id = r.org_id AND u.idempotency_key = r.idempotency_key RETURNING 1),"
+	"    INSERT INTO invoice.usage_invoices (org_id, currency, period_start, period_end, invoice_id, load_batches, billed_from)"
+	"    SELECT t.org_id, t.currency, $1, $2, t.id, b.load_batches, b.billed_from"
+	"      FROM targets t JOIN batches b ON b.org_id = t.org_id AND b.currency = t.currency RETURNING 1),"
+	/* records of a billed batch that could not be priced move to a batch of their own: unbilled */
+	" unpriced AS ("
+	"    UPDATE invoice.usage_records u SET load_batch = (SELECT nextval('invoice.usage_load_batch_seq'))"
+	"      FROM sums s JOIN targets t ON t.org_id = s.org_id AND t.currency = s.currency"
+	"     WHERE NOT s.priced AND u.org_id = s.org_id AND u.load_batch = s.load_batch AND u.product_id = s.product_id"
+	"       AND u.resource_type IS NOT DISTINCT FROM s.resource_type AND u.resource_name IS NOT DISTINCT FROM s.resource_name"
+	"       AND u.usage_start < $2"
+	"       AND NOT EXISTS (SELECT FROM negotiated n WHERE n.org_id = u.org_id AND n.product_id = u.product_id"
+	"                          AND (u.usage_start AT TIME ZONE 'UTC')::date >= n.seg_from"
+	"                          AND (u.usage_start AT TIME ZONE 'UTC')::date < n.seg_to)"
+	"       AND NOT EXISTS (SELECT FROM book b WHERE b.product_id = u.product_id"
+	"                          AND (u.usage_start AT TIME ZONE 'UTC')::date >= b.seg_from"
+	"                          AND (u.usage_start AT TIME ZONE 'UTC')::date < b.seg_to)"
+	"       AND NOT EXISTS (SELECT FROM covered c"
+	"                        WHERE c.org_id = u.org_id AND c.currency = s.currency AND c.load_batch = u.load_batch"
+	"                          AND u.usage_start >= c.billed_from AND u.usage_start < c.period_end)"
+	"    RETURNING 1),"
 	" lines AS ("
 	"    INSERT INTO invoice.line_items (line_id, org_id, invoice_id, description, units, rate, amount, tax_rate,"
 	"                                    product_group, product_line, product_name, region, usage_type,"
@@ -98,27 +133,34 @@ static const char *const generate_sql =
 	"    SELECT " IDENTITY_NEXT("line_items_line_id_seq") ", t.org_id, t.id,"
 	"           coalesce(p.description, p.product_name) || coalesce(': ' || g.resource_name, ''),"
 	"           g.quantity,"
-	"           CASE WHEN g.model = 'per_unit' AND g.free_units = 0 THEN g.rate"
+	"           CASE WHEN x.model = 'per_unit' AND x.free_units = 0 THEN x.rate"
 	"                WHEN g.quantity > 0 THEN trim_scale(round(c.charge / g.quantity, 12)) ELSE 0 END,"
 	"           @cents@.cents_round(c.charge), p.gst_rate,"
 	"           p.product_group, p.product_line, p.product_name, p.region, p.usage_type,"
 	"           g.resource_type, g.resource_name, g.usage_start, g.usage_end, p.hsn_sac"
-	"      FROM (SELECT r.org_id, r.currency, r.product_id, r.resource_type, r.resource_name, r.org_seg, r.book_seg,"
-	"                   r.price_key, min(r.model) AS model, min(r.rate) AS rate, min(r.package_size) AS package_size,"
-	"                   min(r.free_units) AS free_units, min(r.tier_up_to) AS tier_up_to,"
-	"                   min(r.tier_rate) AS tier_rate, min(r.tier_flat) AS tier_flat,"
-	"                   sum(r.quantity) AS quantity, min(r.usage_start) AS usage_start, max(r.usage_end) AS usage_end"
-	"              FROM records r"
-	"             GROUP BY r.org_id, r.currency, r.product_id, r.resource_type, r.resource_name,"
-	"                      r.org_seg, r.book_seg, r.price_key) g"
+	"      FROM (SELECT s.org_id, s.currency, s.product_id, s.resource_type, s.resource_name, s.org_seg, s.book_seg,"
+	"                   sum(s.quantity) AS quantity, min(s.usage_start) AS usage_start, max(s.usage_end) AS usage_end"
+	"              FROM sums s WHERE s.priced"
+	"             GROUP BY s.org_id, s.currency, s.product_id, s.resource_type, s.resource_name,"
+	"                      s.org_seg, s.book_seg) g"
 	"      JOIN targets t ON t.org_id = g.org_id AND t.currency = g.currency"
 	"      JOIN invoice.products p ON p.product_id = g.product_id"
-	"      CROSS JOIN LATERAL (SELECT invoice.usage_charge(g.model, g.quantity, g.rate, g.package_size, g.free_units,"
-	"                                                      g.tier_up_to, g.tier_rate, g.tier_flat) AS charge) c"
+	"      LEFT JOIN invoice.org_prices n ON n.org_id = g.org_id AND n.product_id = g.product_id"
+	"                                    AND n.effective_from = g.org_seg"
+	"      LEFT JOIN invoice.prices b ON b.product_id = g.product_id AND b.effective_from = g.book_seg"
+	"      CROSS JOIN LATERAL (SELECT CASE WHEN n.org_id IS NOT NULL THEN n.model ELSE b.model END AS model,"
+	"                                 CASE WHEN n.org_id IS NOT NULL THEN n.rate ELSE b.rate END AS rate,"
+	"                                 CASE WHEN n.org_id IS NOT NULL THEN n.free_units ELSE b.free_units END AS free_units) x"
+	"      CROSS JOIN LATERAL (SELECT CASE WHEN n.org_id IS NOT NULL"
+	"                                      THEN invoice.usage_charge(n.model, g.quantity, n.rate, n.package_size, n.free_units,"
+	"                                                                n.tier_up_to, n.tier_rate, n.tier_flat)"
+	"                                      ELSE invoice.usage_charge(b.model, g.quantity, b.rate, b.package_size, b.free_units,"
+	"                                                                b.tier_up_to, b.tier_rate, b.tier_flat)"
+	"                                 END AS charge) c"
 	"     ORDER BY t.org_id, t.id, p.product_id, g.resource_type, g.resource_name, g.usage_start"
 	"    RETURNING 1)"
 	" SELECT (SELECT count(*) FROM made), (SELECT count(*) FROM tracked),"
-	"        (SELECT count(*) FROM marked), (SELECT count(*) FROM lines)";
+	"        (SELECT count(*) FROM unpriced), (SELECT count(*) FROM lines)";
 
 /*
  * usage_generation_lock(org_id): taken by a generation for one organisation
@@ -137,13 +179,17 @@ usage_generation_lock(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* Rate and mark, here (one node, or the organisation's node); returns how many invoices were made. */
+/*
+ * Rate, here (one node, or the organisation's node), the usage of org_id (NULL:
+ * every organisation) whose billing day is billing_day (0: any); returns how
+ * many invoices were made.
+ */
 static int64
-generate_here(Datum period_start, Datum period_end, text *org_id)
+generate_here(Datum period_start, Datum period_end, text *org_id, int billing_day)
 {
 	static SPIPlanPtr plan = NULL;
-	Datum		values[3] = {period_start, period_end, PointerGetDatum(org_id)};
-	char		nulls[4] = {' ', ' ', org_id == NULL ? 'n' : ' ', '\0'};
+	Datum		values[4] = {period_start, period_end, PointerGetDatum(org_id), Int32GetDatum(billing_day)};
+	char		nulls[5] = {' ', ' ', org_id == NULL ? 'n' : ' ', billing_day == 0 ? 'n' : ' ', '\0'};
 	bool		was_active = invoice_usage_rating_active();
 	bool		isnull;
 	int64		made;
@@ -152,8 +198,8 @@ generate_here(Datum period_start, Datum period_end, text *org_id)
 		DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(GENERATION_LOCK_ALL));
 	else
 		DirectFunctionCall1(usage_generation_lock, PointerGetDatum(org_id));
-	/* after the lock: this statement's snapshot sees what the generation before us marked */
-	invoice_prepare(&plan, generate_sql, 3, (Oid[]) {TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID});
+	/* after the lock: this statement's snapshot sees what the generation before us billed */
+	invoice_prepare(&plan, generate_sql, 4, (Oid[]) {TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT4OID});
 	invoice_set_usage_rating(true);
 	PG_TRY();
 	{
@@ -200,9 +246,13 @@ generate_on_node(Datum period_start, Datum period_end, text *org_id)
 	return isnull ? 0 : DatumGetInt64(made);
 }
 
-/* On a Citus coordinator: every organisation with unbilled usage before period_end, one after another. */
+/*
+ * On a Citus coordinator: every organisation (whose billing day is
+ * billing_day; 0: any) with unbilled usage before period_end, one after
+ * another.
+ */
 static int64
-generate_every_org_on_nodes(Datum period_start, Datum period_end)
+generate_every_org_on_nodes(Datum period_start, Datum period_end, int billing_day)
 {
 	static SPIPlanPtr plan = NULL;
 	SPITupleTable *orgs;
@@ -211,9 +261,13 @@ generate_every_org_on_nodes(Datum period_start, Datum period_end)
 
 	invoice_prepare(&plan,
 					"SELECT DISTINCT r.org_id FROM invoice.usage_records r"
-					" WHERE r.invoice_id IS NULL AND r.usage_start < $1 ORDER BY 1",
-					1, (Oid[]) {TIMESTAMPTZOID});
-	if (SPI_execute_plan(plan, &period_end, NULL, true, 0) != SPI_OK_SELECT)
+					"  JOIN invoice.usage_record_invoices b ON b.org_id = r.org_id AND b.idempotency_key = r.idempotency_key"
+					"  LEFT JOIN invoice.usage_billing_days d ON d.org_id = r.org_id"
+					" WHERE b.invoice_id IS NULL AND r.usage_start < $1"
+					"   AND ($2::int IS NULL OR coalesce(d.billing_day, 1) = $2) ORDER BY 1",
+					2, (Oid[]) {TIMESTAMPTZOID, INT4OID});
+	if (SPI_execute_plan(plan, (Datum[]) {period_end, Int32GetDatum(billing_day)},
+						 billing_day == 0 ? " n" : "  ", true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading the organisations with usage failed");
 	orgs = SPI_tuptable;
 	norgs = SPI_processed;
@@ -253,11 +307,11 @@ invoice_generate_as_owner(FunctionCallInfo fcinfo)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("organisation id must not be empty")));
 	if (!invoice_distributed())
-		made = generate_here(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), org_id);
+		made = generate_here(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), org_id, 0);
 	else if (org_id != NULL)
 		made = generate_on_node(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), org_id);
 	else
-		made = generate_every_org_on_nodes(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
+		made = generate_every_org_on_nodes(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), 0);
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_INT64(made);
@@ -282,7 +336,74 @@ generate_on_this_node(FunctionCallInfo fcinfo)
 	check_period(fcinfo, 1);
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
-	made = generate_here(PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), PG_GETARG_TEXT_PP(0));
+	made = generate_here(PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), PG_GETARG_TEXT_PP(0), 0);
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_INT64(made);
+}
+
+static Datum invoice_generate_due_as_owner(FunctionCallInfo fcinfo);
+
+/*
+ * invoice_generate_due(as_of DEFAULT clock, since DEFAULT NULL): for each
+ * billing day in use (the 1st, and those of usage_billing_days), the period
+ * from that day of a month to the same day of the next (UTC) that ended last
+ * at or before as_of is generated for the organisations of that day, when it
+ * ended after since.  The background worker passes the as_of of its last
+ * run as since, so a period is generated once, when its end has passed.
+ */
+PG_FUNCTION_INFO_V1(invoice_generate_due);
+Datum
+invoice_generate_due(PG_FUNCTION_ARGS)
+{
+	return invoice_call_as_owner(fcinfo, invoice_generate_due_as_owner);
+}
+
+static Datum
+invoice_generate_due_as_owner(FunctionCallInfo fcinfo)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		as_of = PG_ARGISNULL(0) ? TimestampTzGetDatum(invoice_clock_now()) : PG_GETARG_DATUM(0);
+	Datum		since = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
+	SPITupleTable *due;
+	uint64		ndue;
+	int64		made = 0;
+	int			nest_level;
+
+	if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(as_of)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("as_of must be finite")));
+	invoice_require_administrator("generate invoices");
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	/* month arithmetic on UTC wall-clock timestamps: the session's time zone plays no part */
+	invoice_prepare(&plan,
+					"SELECT d.day, (e.period_end - interval '1 month') AT TIME ZONE 'UTC',"
+					"       e.period_end AT TIME ZONE 'UTC'"
+					"  FROM (SELECT 1 AS day UNION SELECT b.billing_day FROM invoice.usage_billing_days b) d,"
+					"       LATERAL (SELECT date_trunc('month', $1 AT TIME ZONE 'UTC') + (d.day - 1) * interval '1 day' AS m) x,"
+					"       LATERAL (SELECT CASE WHEN x.m AT TIME ZONE 'UTC' <= $1 THEN x.m"
+					"                            ELSE x.m - interval '1 month' END AS period_end) e"
+					" WHERE $2::timestamptz IS NULL OR e.period_end AT TIME ZONE 'UTC' > $2"
+					" ORDER BY d.day",
+					2, (Oid[]) {TIMESTAMPTZOID, TIMESTAMPTZOID});
+	if (SPI_execute_plan(plan, (Datum[]) {as_of, since}, PG_ARGISNULL(1) ? " n" : "  ", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading the billing days failed");
+	due = SPI_tuptable;
+	ndue = SPI_processed;
+	for (uint64 i = 0; i < ndue; i++)
+	{
+		bool		isnull;
+		int			day = DatumGetInt32(SPI_getbinval(due->vals[i], due->tupdesc, 1, &isnull));
+		Datum		period_start = SPI_getbinval(due->vals[i], due->tupdesc, 2, &isnull);
+		Datum		period_end = SPI_getbinval(due->vals[i], due->tupdesc, 3, &isnull);
+
+		if (!invoice_distributed())
+			made += generate_here(period_start, period_end, NULL, day);
+		else
+			made += generate_every_org_on_nodes(period_start, period_end, day);
+	}
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_INT64(made);

@@ -14,8 +14,11 @@
  * another transaction is loading right now is waited for, then compared:
  * the same key never counts twice.
  *
- * After loading, a record changes once: invoice_generate sets the invoice
- * it was rated onto (and deleting that draft sets it back to NULL).
+ * Each record is stamped with its product and its statement's load batch.
+ * After loading, a record never changes: invoice_generate notes the load
+ * batches it billed on the invoice's usage_invoices row (and the
+ * generation itself moves the few records it could not price to a batch of
+ * their own, so that they stay unbilled).
  */
 #include "postgres.h"
 
@@ -28,6 +31,7 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
+#include "commands/sequence.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
@@ -38,6 +42,7 @@
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
@@ -59,14 +64,14 @@ enum
 	COL_QUANTITY,
 	COL_USAGE_START,
 	COL_USAGE_END,
-	COL_INVOICE_ID,
+	COL_LOAD_BATCH,
 	COL_PRODUCT_ID,
 	NCOLS = COL_PRODUCT_ID
 };
 
 static const char *const column_names[NCOLS] = {
 	"org_id", "idempotency_key", "product_group", "product_line", "product_name", "region", "usage_type",
-	"resource_type", "resource_name", "quantity", "usage_start", "usage_end", "invoice_id", "product_id"
+	"resource_type", "resource_name", "quantity", "usage_start", "usage_end", "load_batch", "product_id"
 };
 
 /* Set while the extension itself moves records on or off invoices. */
@@ -90,6 +95,7 @@ static MemoryContext seen_context = NULL;
 static HTAB *seen = NULL;
 static LocalTransactionId seen_lxid = InvalidLocalTransactionId;
 static CommandId seen_cid = InvalidCommandId;
+static int64 seen_batch = 0;	/* the statement's load batch, 0 until drawn */
 
 /* The primary key index of the relation (a table or a Citus shard) last checked. */
 static Oid	key_index_relid = InvalidOid;
@@ -107,11 +113,10 @@ invoice_set_usage_rating(bool active)
 	rating_active = active;
 }
 
+/* The entry of key (NULL: not rememberable) if this statement looked it up already. */
 static SeenEntry *
 seen_before(const char *key)
 {
-	char		padded[SEEN_KEY_SIZE];
-
 	if (seen == NULL || seen_lxid != MyProc->lxid || seen_cid != GetCurrentCommandId(false))
 	{
 		HASHCTL		ctl;
@@ -125,23 +130,18 @@ seen_before(const char *key)
 		seen = hash_create("invoice usage lookups", 64, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 		seen_lxid = MyProc->lxid;
 		seen_cid = GetCurrentCommandId(false);
+		seen_batch = 0;
 	}
-	if (strlen(key) >= sizeof(padded))
+	if (key == NULL)
 		return NULL;			/* too long to remember: looked up every time */
-	strlcpy(padded, key, sizeof(padded));
-	return hash_search(seen, padded, HASH_FIND, NULL);
+	return hash_search(seen, key, HASH_FIND, NULL);
 }
 
 static void
 remember(const char *key, const char *product_id)
 {
-	char		padded[SEEN_KEY_SIZE];
-	SeenEntry  *entry;
+	SeenEntry  *entry = hash_search(seen, key, HASH_ENTER, NULL);
 
-	if (strlen(key) >= sizeof(padded))
-		return;
-	strlcpy(padded, key, sizeof(padded));
-	entry = hash_search(seen, padded, HASH_ENTER, NULL);
 	strlcpy(entry->product_id, product_id, sizeof(entry->product_id));
 }
 
@@ -151,16 +151,68 @@ text_or_null(Datum *values, bool *nulls, int col)
 	return nulls[col - 1] ? NULL : TextDatumGetCString(values[col - 1]);
 }
 
+/*
+ * The cache key of a lookup: a tag, then each text value as a 0x1f separator
+ * and its bytes (0x1e alone for NULL: NULL and "" are told apart), built from
+ * the datums without converting them.  false: too long to remember.
+ */
+static bool
+lookup_key(char *key, char tag, Datum *values, bool *nulls, int first, int last)
+{
+	size_t		len = 0;
+
+	key[len++] = tag;
+	for (int col = first; col <= last; col++)
+	{
+		if (len + 2 >= SEEN_KEY_SIZE)
+			return false;
+		key[len++] = '\x1f';
+		if (nulls[col - 1])
+			key[len++] = '\x1e';
+		else
+		{
+			text	   *value = DatumGetTextPP(values[col - 1]);
+			size_t		size = VARSIZE_ANY_EXHDR(value);
+
+			if (len + size >= SEEN_KEY_SIZE || memchr(VARDATA_ANY(value), '\0', size) != NULL)
+				return false;
+			memcpy(key + len, VARDATA_ANY(value), size);
+			len += size;
+		}
+	}
+	key[len] = '\0';
+	return true;
+}
+
+/*
+ * The load batch of the statement: drawn from usage_load_batch_seq with its
+ * first record (each loading statement has its own: a generation bills whole
+ * batches that its snapshot sees, README "Usage billing").
+ */
+static int64
+load_batch(Relation rel)
+{
+	if (seen_batch == 0)
+	{
+		Oid			sequence = get_relname_relid("usage_load_batch_seq", RelationGetNamespace(rel));
+
+		if (!OidIsValid(sequence))
+			elog(ERROR, "sequence invoice.usage_load_batch_seq does not exist");
+		seen_batch = nextval_internal(sequence, false);
+	}
+	return seen_batch;
+}
+
 /* The organisation exists: looked up (and share-locked against its deletion) once per statement. */
 static void
-check_org(Datum *values)
+check_org(Datum *values, bool *nulls)
 {
 	static SPIPlanPtr plan = NULL;
-	char	   *org_id = TextDatumGetCString(values[COL_ORG_ID - 1]);
-	char	   *key = psprintf("o\x1f%s", org_id);
+	char		key[SEEN_KEY_SIZE];
+	bool		keyed = lookup_key(key, 'o', values, nulls, COL_ORG_ID, COL_ORG_ID);
 	int			found;
 
-	if (seen_before(key) != NULL)
+	if (seen_before(keyed ? key : NULL) != NULL)
 		return;
 	SPI_connect();
 	invoice_prepare(&plan, "SELECT 1 FROM invoice.orgs o WHERE o.org_id = $1 FOR KEY SHARE", 1, (Oid[]) {TEXTOID});
@@ -168,39 +220,40 @@ check_org(Datum *values)
 		elog(ERROR, "organisation lookup failed");
 	found = SPI_processed;
 	SPI_finish();
+	/*
+	 * The lookup locks a row, so SPI advanced the command counter: this is
+	 * still the same statement, whose lookups stay remembered.
+	 */
+	seen_cid = GetCurrentCommandId(false);
 	if (found == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("usage record \"%s\": organisation \"%s\" does not exist",
-						TextDatumGetCString(values[COL_KEY - 1]), org_id)));
-	remember(key, "");
+						TextDatumGetCString(values[COL_KEY - 1]), TextDatumGetCString(values[COL_ORG_ID - 1]))));
+	if (keyed)
+		remember(key, "");
 }
 
 /* The product keys name a product of the price book (looked up once per statement): its id. */
-static char *
+static const char *
 check_product(Datum *values, bool *nulls)
 {
 	static SPIPlanPtr plan = NULL;
-	StringInfoData key;
+	char		key[SEEN_KEY_SIZE];
+	bool		keyed = lookup_key(key, 'p', values, nulls, COL_PRODUCT_GROUP, COL_USAGE_TYPE);
 	Datum		args[5];
 	char		argnulls[6] = "     ";
 	SeenEntry  *entry;
 	char	   *product_id = NULL;
 
-	initStringInfo(&key);
-	appendStringInfoChar(&key, 'p');
+	if ((entry = seen_before(keyed ? key : NULL)) != NULL)
+		return entry->product_id;
 	for (int col = COL_PRODUCT_GROUP; col <= COL_USAGE_TYPE; col++)
 	{
-		char	   *value = text_or_null(values, nulls, col);
-
-		/* NULL and "" are told apart: \x1e marks NULL */
-		appendStringInfo(&key, "\x1f%s", value == NULL ? "\x1e" : value);
 		args[col - COL_PRODUCT_GROUP] = values[col - 1];
 		if (nulls[col - 1])
 			argnulls[col - COL_PRODUCT_GROUP] = 'n';
 	}
-	if ((entry = seen_before(key.data)) != NULL)
-		return pstrdup(entry->product_id);
 	SPI_connect();
 	invoice_prepare(&plan,
 					"SELECT p.product_id FROM invoice.products p"
@@ -236,7 +289,8 @@ check_product(Datum *values, bool *nulls)
 						   names[0], names[1], names[2], names[3], names[4]),
 				 errhint("Add the product to invoice.products first.")));
 	}
-	remember(key.data, product_id);
+	if (keyed)
+		remember(key, product_id);
 	return product_id;
 }
 
@@ -277,8 +331,8 @@ check_values(Datum *values, bool *nulls)
 									  DatumGetCString(DirectFunctionCall1(numeric_out, values[COL_QUANTITY - 1]))));
 	if (DatumGetTimestampTz(values[COL_USAGE_END - 1]) < DatumGetTimestampTz(values[COL_USAGE_START - 1]))
 		record_error(values, "usage_end is before usage_start");
-	if (!nulls[COL_INVOICE_ID - 1])
-		record_error(values, "invoice_id is set by invoice.invoice_generate(), not by the sender");
+	if (!nulls[COL_LOAD_BATCH - 1])
+		record_error(values, "load_batch is set when the record is loaded, not by the sender");
 }
 
 static Oid
@@ -413,7 +467,7 @@ usage_record_check_on_this_node(FunctionCallInfo fcinfo)
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	Datum		values[NCOLS];
 	bool		nulls[NCOLS];
-	char	   *product_id;
+	const char *product_id;
 
 	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
 		tupdesc->natts != NCOLS)
@@ -437,22 +491,26 @@ usage_record_check_on_this_node(FunctionCallInfo fcinfo)
 
 	heap_deform_tuple(trigdata->tg_trigtuple, tupdesc, values, nulls);
 	check_values(values, nulls);
-	check_org(values);
+	check_org(values, nulls);
 	product_id = check_product(values, nulls);
 	if (already_loaded(rel, values, nulls))
 		return PointerGetDatum(NULL);	/* re-sent: nothing changes */
 	{
-		int			col = COL_PRODUCT_ID;
-		Datum		value = CStringGetTextDatum(product_id);
-		bool		isnull = false;
+		int			cols[2] = {COL_LOAD_BATCH, COL_PRODUCT_ID};
+		Datum		set[2] = {Int64GetDatum(load_batch(rel)), CStringGetTextDatum(product_id)};
+		bool		isnull[2] = {false, false};
 
-		return PointerGetDatum(heap_modify_tuple_by_cols(trigdata->tg_trigtuple, tupdesc, 1, &col, &value, &isnull));
+		return PointerGetDatum(heap_modify_tuple_by_cols(trigdata->tg_trigtuple, tupdesc, 2, cols, set, isnull));
 	}
 }
 
 static Datum usage_invoice_released_on_this_node(FunctionCallInfo fcinfo);
 
-/* AFTER DELETE statement trigger on usage_invoices: a deleted generated draft gives its usage back */
+/*
+ * AFTER DELETE statement trigger on usage_invoices: a deleted generated draft
+ * gives its usage back — the deleted row held the load batches it billed —
+ * once a generation of the organisation running now has finished.
+ */
 PG_FUNCTION_INFO_V1(usage_invoice_released);
 Datum
 usage_invoice_released(PG_FUNCTION_ARGS)
@@ -464,7 +522,6 @@ static Datum
 usage_invoice_released_on_this_node(FunctionCallInfo fcinfo)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	bool		was_active = rating_active;
 	int			nest_level;
 
 	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
@@ -477,19 +534,7 @@ usage_invoice_released_on_this_node(FunctionCallInfo fcinfo)
 						"  FROM (SELECT DISTINCT c.org_id FROM changed_old c) o ORDER BY o.org_id", false, 0)
 		!= SPI_OK_SELECT)
 		elog(ERROR, "usage generation lock failed");
-	rating_active = true;
-	PG_TRY();
-	{
-		if (invoice_execute("UPDATE invoice.usage_records r SET invoice_id = NULL"
-							"  FROM changed_old c WHERE r.org_id = c.org_id AND r.invoice_id = c.invoice_id",
-							false, 0) != SPI_OK_UPDATE)
-			elog(ERROR, "releasing usage records failed");
-	}
-	PG_FINALLY();
-	{
-		rating_active = was_active;
-	}
-	PG_END_TRY();
+	/* the deleted rows took the load batches they billed with them: nothing else to undo */
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_POINTER(NULL);

@@ -1,6 +1,7 @@
 /*
  * worker.c
- *		The background workers that run the overdue sweep.
+ *		The background workers that run the overdue sweep and the billing days'
+ *		invoice generation from usage.
  *
  * A background worker is bound to one database for life, so there are two
  * kinds: one launcher, registered at server start and connected to no
@@ -9,6 +10,13 @@
  * each a thin loop around invoice.invoice_sweep_overdue_batch.  The launcher
  * notices a database created, dropped or added to the list later; a worker
  * that stops is started again, at most once per RESTART_DELAY_SECS.
+ *
+ * After each sweep, unless invoice.generate_usage is off, the worker runs
+ * invoice.invoice_generate_due(as_of, since): each billing day's period that
+ * ended since the worker's last generation is generated (README "Usage
+ * billing", Schedule).  since is kept in the worker's memory: a worker that
+ * starts again generates each billing day's last period once more, which
+ * makes nothing that was made before (generation is safe to re-run).
  */
 #include "postgres.h"
 
@@ -43,6 +51,10 @@
 #define WORKER_TYPE "invoice sweep"
 #define LAUNCHER_TYPE "invoice sweep launcher"
 #define SWEEP_SQL "SELECT invoice.invoice_sweep_overdue_batch($1, $2)"
+#define GENERATE_SQL "SELECT invoice.invoice_generate_due($1, $2)"
+/* 0.1 of the SQL surface (not updated yet) has no invoice_generate_due: then nothing is generated */
+#define GENERATE_EXISTS_SQL \
+	"SELECT pg_catalog.to_regprocedure('invoice.invoice_generate_due(timestamptz, timestamptz)') IS NOT NULL"
 
 PGDLLEXPORT void invoice_sweep_launcher_main(Datum main_arg);
 PGDLLEXPORT void invoice_sweep_worker_main(Datum main_arg);
@@ -50,6 +62,12 @@ PGDLLEXPORT void invoice_sweep_worker_main(Datum main_arg);
 /* Settings (README "Settings"). */
 static int	sweep_interval = 60;
 static char *sweep_databases = NULL;
+static bool generate_usage = true;
+
+/* The as_of of the worker's last generation (0: none since it started). */
+static TimestampTz last_generated = 0;
+
+static int64 generate_due(TimestampTz as_of);
 
 /* A database named in invoice.sweep_databases, as the launcher tracks it. */
 typedef struct SweepTarget
@@ -170,7 +188,55 @@ sweep_database(const char *dbname)
 				(errmsg_plural("overdue sweep: %lld invoice became overdue in database \"%s\"",
 							   "overdue sweep: %lld invoices became overdue in database \"%s\"",
 							   moved, (long long) moved, dbname)));
+	if (batch >= 0 && generate_usage)
+	{
+		int64		made = generate_due(as_of);
+
+		if (made > 0)
+			ereport(LOG,
+					(errmsg_plural("usage generation: %lld draft invoice made in database \"%s\"",
+								   "usage generation: %lld draft invoices made in database \"%s\"",
+								   made, (long long) made, dbname)));
+	}
 	pgstat_report_stat(true);
+}
+
+/*
+ * The billing days' generation as of the sweep's instant, in a transaction of
+ * its own: the periods that ended since the last one.  Returns how many
+ * invoices were made, or -1 when this database's SQL has no
+ * invoice_generate_due.  An error leaves last_generated as it was: the next
+ * sweep tries the same periods again.
+ */
+static int64
+generate_due(TimestampTz as_of)
+{
+	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		values[2] = {TimestampTzGetDatum(as_of), TimestampTzGetDatum(last_generated)};
+	bool		isnull;
+	int64		made = -1;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	SPI_connect();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (SPI_execute(GENERATE_EXISTS_SQL, true, 1) == SPI_OK_SELECT && SPI_processed == 1 &&
+		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+	{
+		debug_query_string = GENERATE_SQL;
+		pgstat_report_activity(STATE_RUNNING, GENERATE_SQL);
+		if (SPI_execute_with_args(GENERATE_SQL, 2, argtypes, values, last_generated == 0 ? " n" : "  ",
+								  false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "usage generation failed");
+		made = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	debug_query_string = NULL;
+	pgstat_report_activity(STATE_IDLE, NULL);
+	last_generated = as_of;
+	return made;
 }
 
 /* One turn of the worker's loop: reload, sweep if due, wait. */
@@ -509,6 +575,11 @@ invoice_worker_init(void)
 	 * One string, not GUC_LIST_INPUT: SET's list form would drop the double
 	 * quotes of a mixed-case name (extensions cannot have GUC_LIST_QUOTE).
 	 */
+	DefineCustomBoolVariable("invoice.generate_usage",
+							 "Whether the background worker generates usage invoices on the billing days after each sweep.",
+							 "Takes effect only when invoice is in shared_preload_libraries.",
+							 &generate_usage, true,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomStringVariable("invoice.sweep_databases",
 							   "Databases the background worker sweeps, comma-separated.",
 							   "Takes effect only when invoice is in shared_preload_libraries.",

@@ -5,8 +5,10 @@
 -- table.  Prices are exact numeric rates with effective dates and a charge model;
 -- an organisation's negotiated price overrides the book.  Usage records are keyed
 -- by organisation and the sender's idempotency key and load by COPY; a C row
--- trigger checks each (src/usage.c).  invoice_generate() rates a period's
--- unbilled usage into one draft invoice per organisation and currency.
+-- trigger checks each (src/usage_records.c) and stamps it with its load batch (one per
+-- loading statement).  invoice_generate() rates a period's unbilled usage into one draft
+-- invoice per organisation and currency, and notes which load batches (from which usage
+-- start) each invoice billed: records are never rewritten (README "Usage billing").
 
 CREATE TABLE invoice.products (
     product_id     text COLLATE "C" PRIMARY KEY CHECK (product_id ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$'),
@@ -91,15 +93,19 @@ CREATE TABLE invoice.usage_records (
     quantity         numeric NOT NULL CHECK (quantity >= 0),
     usage_start      timestamptz NOT NULL,
     usage_end        timestamptz NOT NULL,
-    invoice_id       text COLLATE "C",
+    load_batch       bigint NOT NULL,
     product_id       text COLLATE "C",
     PRIMARY KEY (org_id, idempotency_key),
     CHECK (usage_end >= usage_start)
 );
-COMMENT ON TABLE invoice.usage_records IS 'metered usage, one row per record the sender keyed; load by COPY; invoice_id is set when the record is rated onto an invoice';
+COMMENT ON TABLE invoice.usage_records IS 'metered usage, one row per record the sender keyed; load by COPY; written once (usage_record_invoices tells which invoice billed a record)';
 COMMENT ON COLUMN invoice.usage_records.idempotency_key IS 'the sender''s key: the same key again with the same values changes nothing, with other values is refused (IV011)';
 COMMENT ON COLUMN invoice.usage_records.product_id IS 'the price book''s product of the record''s keys, set when it is loaded (whatever the sender gave)';
-COMMENT ON COLUMN invoice.usage_records.invoice_id IS 'the invoice the record was rated onto (set by invoice_generate); NULL: not billed yet';
+COMMENT ON COLUMN invoice.usage_records.load_batch IS 'the loading statement''s batch (usage_load_batch_seq), set by the trigger when the record is loaded (so NOT NULL holds even for a sender who gives none): what invoice_generate notes as billed';
+
+-- One number per loading statement (src/usage_records.c draws it once per statement).
+CREATE SEQUENCE invoice.usage_load_batch_seq;
+COMMENT ON SEQUENCE invoice.usage_load_batch_seq IS 'the load batches of usage_records: one per loading statement';
 
 -- Which invoice a generation made for an organisation, currency and period: the key that
 -- makes re-running a period a no-op.  Deleting the draft releases its usage.
@@ -110,21 +116,37 @@ CREATE TABLE invoice.usage_invoices (
     period_end    timestamptz NOT NULL,
     invoice_id    text COLLATE "C" NOT NULL,
     created_at    timestamptz NOT NULL DEFAULT invoice.clock(),
+    load_batches  bigint[] NOT NULL DEFAULT '{}',
+    billed_from   timestamptz[] NOT NULL DEFAULT '{}',
     PRIMARY KEY (org_id, currency, period_start),
+    CHECK (cardinality(load_batches) = cardinality(billed_from)),
     UNIQUE (org_id, invoice_id),
     FOREIGN KEY (org_id, invoice_id) REFERENCES invoice.invoices (org_id, id) ON DELETE CASCADE
 );
-COMMENT ON TABLE invoice.usage_invoices IS 'the draft invoice invoice_generate made per organisation, currency and period (re-running the period makes no other)';
+COMMENT ON TABLE invoice.usage_invoices IS 'the draft invoice invoice_generate made per organisation, currency and period (re-running the period makes no other), and the usage it billed';
+COMMENT ON COLUMN invoice.usage_invoices.load_batches IS 'the load batches the invoice billed: the records of the organisation in load_batches[k] in the currency, with billed_from[k] <= usage_start < period_end';
+COMMENT ON COLUMN invoice.usage_invoices.billed_from IS 'per load batch, the earliest usage_start the invoice billed';
+
+-- An organisation's billing day: its usage periods run from that day of a month to the same
+-- day of the next (UTC).  No row: the 1st, calendar months.
+CREATE TABLE invoice.usage_billing_days (
+    org_id       text COLLATE "C" PRIMARY KEY REFERENCES invoice.orgs (org_id),
+    billing_day  smallint NOT NULL CHECK (billing_day BETWEEN 1 AND 28)
+);
+COMMENT ON TABLE invoice.usage_billing_days
+    IS 'an organisation''s billing day (1 to 28): invoice_generate_due bills its usage periods from that day of a month to the same day of the next (UTC); no row: the 1st';
 
 SELECT pg_catalog.pg_extension_config_dump('invoice.products', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.prices', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.org_prices', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.usage_records', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.usage_invoices', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice.usage_load_batch_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice.usage_billing_days', '');
 
 CREATE FUNCTION invoice.usage_record_check() RETURNS trigger AS 'MODULE_PATHNAME' LANGUAGE C;
 COMMENT ON FUNCTION invoice.usage_record_check()
-    IS 'trigger: a usage record''s organisation, product, quantity and period are checked; a re-sent record (same key, same values) is skipped, a different one refused (IV011); billed records never change';
+    IS 'trigger: a usage record''s organisation, product, quantity and period are checked and its product and load batch set; a re-sent record (same key, same values) is skipped, a different one refused (IV011); records never change';
 CREATE TRIGGER usage_record_check BEFORE INSERT OR UPDATE ON invoice.usage_records
     FOR EACH ROW EXECUTE FUNCTION invoice.usage_record_check();
 
@@ -135,7 +157,7 @@ COMMENT ON FUNCTION invoice.usage_generation_lock(text)
 
 CREATE FUNCTION invoice.usage_invoice_released() RETURNS trigger AS 'MODULE_PATHNAME' LANGUAGE C;
 COMMENT ON FUNCTION invoice.usage_invoice_released()
-    IS 'trigger: a deleted generated draft gives its usage back (the next generation rates it again)';
+    IS 'trigger: a deleted generated draft gives its usage back (the next generation rates it again): it waits for a generation of the organisation running now';
 CREATE TRIGGER usage_invoice_released AFTER DELETE ON invoice.usage_invoices
     REFERENCING OLD TABLE AS changed_old
     FOR EACH STATEMENT EXECUTE FUNCTION invoice.usage_invoice_released();
@@ -144,6 +166,25 @@ CREATE FUNCTION invoice.invoice_generate(period_start timestamptz, period_end ti
     RETURNS bigint AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION invoice.invoice_generate(timestamptz, timestamptz, text)
     IS 'rate the unbilled usage before period_end of every organisation (or one) into one draft invoice per organisation and currency for the period; safe to re-run; returns how many invoices it made';
+
+-- Which invoice billed each record: the generated invoice whose load batches hold the record's
+-- batch from a usage start at or before the record's, and whose period ends after it.
+CREATE VIEW invoice.usage_record_invoices WITH (security_invoker = true) AS
+SELECT r.org_id, r.idempotency_key, b.invoice_id
+  FROM invoice.usage_records r
+  LEFT JOIN invoice.products p ON p.product_id = r.product_id
+  LEFT JOIN LATERAL (SELECT u.invoice_id
+                       FROM invoice.usage_invoices u, unnest(u.load_batches, u.billed_from) c(load_batch, billed_from)
+                      WHERE u.org_id = r.org_id AND u.currency = p.currency AND c.load_batch = r.load_batch
+                        AND r.usage_start >= c.billed_from AND r.usage_start < u.period_end
+                      ORDER BY u.period_end, u.invoice_id LIMIT 1) b ON true;
+COMMENT ON VIEW invoice.usage_record_invoices
+    IS 'each usage record and the generated invoice that billed it (NULL: not billed yet)';
+
+CREATE FUNCTION invoice.invoice_generate_due(as_of timestamptz DEFAULT NULL, since timestamptz DEFAULT NULL)
+    RETURNS bigint AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION invoice.invoice_generate_due(timestamptz, timestamptz)
+    IS 'for each billing day in use, invoice_generate of its organisations for the month-long period that ended last at or before as_of (default: the clock), when that end is after since (default: always); returns how many invoices it made';
 
 CREATE FUNCTION invoice.invoice_generate_on_node(org_id text, period_start timestamptz, period_end timestamptz)
     RETURNS bigint AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
@@ -186,9 +227,10 @@ SELECT r.org_id, r.idempotency_key, r.product_group, r.product_line, r.product_n
                  THEN 'no price in force'
        END AS reason
   FROM invoice.usage_records r
+  JOIN invoice.usage_record_invoices b ON b.org_id = r.org_id AND b.idempotency_key = r.idempotency_key
   LEFT JOIN invoice.orgs o ON o.org_id = r.org_id
   LEFT JOIN invoice.products p ON p.product_id = r.product_id
- WHERE r.invoice_id IS NULL;
+ WHERE b.invoice_id IS NULL;
 COMMENT ON VIEW invoice.usage_unrated
     IS 'usage records not on an invoice yet: reason NULL means the next generation whose period ends after usage_start bills it; otherwise why it cannot be rated';
 
@@ -224,17 +266,19 @@ BEGIN
     -- query on the organisation's node); it cannot plan a SQL-language function's.
     RETURN QUERY
     WITH recs AS (
-        SELECT r.invoice_id, r.product_group, r.product_line, r.product_name, r.region, r.usage_type,
+        SELECT b.invoice_id, r.product_group, r.product_line, r.product_name, r.region, r.usage_type,
                r.resource_type, r.resource_name, (r.usage_start AT TIME ZONE 'UTC')::date AS day,
                sum(r.quantity) AS quantity
           FROM invoice.usage_records r
+          JOIN invoice.usage_record_invoices b ON b.org_id = r.org_id AND b.idempotency_key = r.idempotency_key
          WHERE r.org_id = usage_summary_rows.org_id
            AND ((r.usage_start >= (usage_summary_rows.date_from::timestamp AT TIME ZONE 'UTC')
                  AND r.usage_start < (usage_summary_rows.date_to::timestamp AT TIME ZONE 'UTC'))
-                OR r.invoice_id IN (SELECT b.invoice_id FROM invoice.usage_records b
-                                     WHERE b.org_id = usage_summary_rows.org_id AND b.invoice_id IS NOT NULL
-                                       AND b.usage_start >= (usage_summary_rows.date_from::timestamp AT TIME ZONE 'UTC')
-                                       AND b.usage_start < (usage_summary_rows.date_to::timestamp AT TIME ZONE 'UTC')))
+                OR b.invoice_id IN (SELECT x.invoice_id FROM invoice.usage_records y
+                                      JOIN invoice.usage_record_invoices x ON x.org_id = y.org_id AND x.idempotency_key = y.idempotency_key
+                                     WHERE y.org_id = usage_summary_rows.org_id AND x.invoice_id IS NOT NULL
+                                       AND y.usage_start >= (usage_summary_rows.date_from::timestamp AT TIME ZONE 'UTC')
+                                       AND y.usage_start < (usage_summary_rows.date_to::timestamp AT TIME ZONE 'UTC')))
          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9),
     lines AS (
         SELECT l.invoice_id, l.product_group, l.product_line, l.product_name, l.region, l.usage_type,
@@ -310,3 +354,8 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION invoice.usage_summary(text, date, date)
     IS 'usage summary for accounting as JSON: {"orgId","dateFrom","dateTo","days":[{"date","products":[…]}],"totals":[{"currency","amount"}]}, amounts in integer minor units';
+
+CREATE FUNCTION invoice.usage_summary_pdf(org_id text, date_from date, date_to date) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'usage_summary_pdf' LANGUAGE C STABLE;
+COMMENT ON FUNCTION invoice.usage_summary_pdf(text, date, date)
+    IS 'usage summary for accounting as a printable A4 PDF in the invoices'' style: usage_summary_rows per day and product, a total per currency';

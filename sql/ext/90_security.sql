@@ -32,7 +32,7 @@ BEGIN
     FOREACH t IN ARRAY ARRAY['orgs', 'invoices', 'line_items', 'credits', 'payments', 'status_history',
                              'reminders', 'receipts', 'advance_ledger', 'payment_requests',
                              'credit_notes', 'credit_note_lines', 'search_signatures',
-                             'org_prices', 'usage_records', 'usage_invoices']
+                             'org_prices', 'usage_records', 'usage_invoices', 'usage_billing_days']
     LOOP
         EXECUTE format('ALTER TABLE invoice.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY member_read ON invoice.%I FOR SELECT'
@@ -65,6 +65,7 @@ ALTER FUNCTION invoice.credit_note_create(text, text, text) SET search_path = pg
 ALTER FUNCTION invoice.credit_note_issue(text, date) SET search_path = pg_catalog, invoice, pg_temp;
 ALTER FUNCTION invoice.invoice_generate(timestamptz, timestamptz, text) SET search_path = pg_catalog, invoice, pg_temp;
 ALTER FUNCTION invoice.invoice_generate_on_node(text, timestamptz, timestamptz) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.invoice_generate_due(timestamptz, timestamptz) SET search_path = pg_catalog, invoice, pg_temp;
 
 -- Nothing to PUBLIC that it does not need: the functions of the cents and gstin types stay
 -- executable by everyone (the administrator grants USAGE on the schema to who may use them);
@@ -84,5 +85,6 @@ REVOKE EXECUTE ON FUNCTION
     invoice.org_balance_guard(), invoice.credit_note_guard(), invoice.credit_note_lines_guard(),
     invoice.invoice_place_of_supply_changed(), invoice.api_secret_replace(),
     invoice.invoice_generate(timestamptz, timestamptz, text), invoice.invoice_generate_on_node(text, timestamptz, timestamptz),
+    invoice.invoice_generate_due(timestamptz, timestamptz),
     invoice.usage_generation_lock(text), invoice.usage_record_check(), invoice.usage_invoice_released()
 FROM PUBLIC;

@@ -10,6 +10,7 @@ CREATE FUNCTION invoice.distributed_tables() RETURNS regclass[]
                  'invoice.reminders', 'invoice.advance_ledger', 'invoice.payment_requests',
                  'invoice.search_signatures', 'invoice.credit_notes', 'invoice.credit_note_lines',
                  'invoice.org_prices', 'invoice.usage_records', 'invoice.usage_invoices',
+                 'invoice.usage_billing_days',
                  'invoice.einvoices']::regclass[];
 COMMENT ON FUNCTION invoice.distributed_tables()
     IS 'the organisation tables invoice.distribute() distributes by org_id, colocated with orgs, in foreign-key order';

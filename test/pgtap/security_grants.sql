@@ -90,7 +90,7 @@ SELECT f, 'the read API (caller''s rights: table privileges and row-level securi
     'invoice.invoice_pdf(text)', 'invoice.invoice_pdf_zip(text[])', 'invoice.credit_note_pdf(text)',
     'invoice.receipt_pdf(text,bigint)', 'invoice.invoice_einvoice_json(text)',
     'invoice.usage_price(text,text,date)', 'invoice.usage_summary(text,date,date)',
-    'invoice.usage_summary_rows(text,date,date)']) f
+    'invoice.usage_summary_rows(text,date,date)', 'invoice.usage_summary_pdf(text,date,date)']) f
 UNION ALL
 SELECT f, 'the reports (caller''s rights: row-level security decides whose rows they add up)' FROM unnest(ARRAY[
     'invoice.statement(text,timestamp with time zone,timestamp with time zone,text)',

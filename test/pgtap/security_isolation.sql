@@ -21,7 +21,7 @@ SET search_path = public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(239);
+SELECT plan(247);
 \ir include/security_fixture.sql
 
 -- The probes -----------------------------------------------------------------------------
@@ -61,6 +61,7 @@ INSERT INTO probes (k, sql) VALUES
     ('invoice_pdf_zip', $$SELECT md5(invoice.invoice_pdf_zip(ARRAY[{FI}]))$$),
     ('credit_note_pdf', $$SELECT md5(invoice.credit_note_pdf({FN}))$$),
     ('receipt_pdf', $$SELECT md5(invoice.receipt_pdf({F}, {FR}))$$),
+    ('usage_summary_pdf', $$SELECT md5(invoice.usage_summary_pdf({F}, '2024-01-01', '2025-01-01'))$$),
     ('invoice_tax_lines', $$SELECT count(*)::text FROM invoice.invoice_tax_lines({FI})$$),
     ('invoice_tax_summary', $$SELECT count(*)::text FROM invoice.invoice_tax_summary({FI})$$),
     ('member_orgs', $$SELECT invoice.member_orgs()::text$$);

@@ -21,7 +21,7 @@ SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(60);
+SELECT plan(86);
 \ir include/refused.sql
 
 -- Fixtures ---------------------------------------------------------------------------
@@ -42,6 +42,7 @@ INSERT INTO invoice.org_prices (org_id, product_id, effective_from, model, tier_
 VALUES ('ug-b', 'ug-egress', '2024-01-01', 'volume', '{1000,NULL}', '{0.08,0.04}');
 
 CREATE TEMP TABLE load (LIKE invoice.usage_records);
+ALTER TABLE load ALTER COLUMN load_batch DROP NOT NULL;     -- the trigger of usage_records sets it
 INSERT INTO load (org_id, idempotency_key, product_group, product_line, product_name, region, usage_type,
                   resource_type, resource_name, quantity, usage_start, usage_end) VALUES
     -- ug-a: 720 VM-hours before the price change, 360 after
@@ -109,9 +110,9 @@ SELECT pg_temp.refused($$INSERT INTO invoice.usage_records VALUES ('ug-a', '  ',
 SELECT pg_temp.refused($$INSERT INTO invoice.usage_records VALUES ('ug-a', repeat('k', 256), 'Network', 'Bandwidth', 'Egress', NULL, 'GB',
                          NULL, NULL, 1, '2024-01-01', '2024-01-02')$$, '22001', NULL, 'a key over 255 bytes: 22001');
 SELECT pg_temp.refused($$INSERT INTO invoice.usage_records VALUES ('ug-a', 'k', 'Network', 'Bandwidth', 'Egress', NULL, 'GB',
-                         NULL, NULL, 1, '2024-01-01', '2024-01-02', 'inv-x')$$, '22023',
-                       'usage record "k" of organisation "ug-a": invoice_id is set by invoice.invoice_generate(), not by the sender',
-                       'an invoice named by the sender: 22023');
+                         NULL, NULL, 1, '2024-01-01', '2024-01-02', 42)$$, '22023',
+                       'usage record "k" of organisation "ug-a": load_batch is set when the record is loaded, not by the sender',
+                       'a load batch named by the sender: 22023');
 SELECT pg_temp.refused($$INSERT INTO invoice.usage_records VALUES ('ug-a', 'k', 'Network', 'Bandwidth', 'Egress', NULL, 'GB',
                          NULL, NULL, NULL, '2024-01-01', '2024-01-02')$$, '23502',
                        'usage record: quantity must not be null', 'NULL quantity: 23502');
@@ -121,8 +122,15 @@ SELECT pg_temp.refused($$INSERT INTO invoice.usage_records VALUES ('ug-a', 'k', 
                          NULL, NULL, 1, NULL, '2024-01-02')$$, '23502', NULL, 'NULL usage_start: 23502');
 SELECT pg_temp.refused($$UPDATE invoice.usage_records SET quantity = 1 WHERE org_id = 'ug-a' AND idempotency_key = 'a-eg-1'$$,
                        'IV002', 'usage record "a-eg-1" of organisation "ug-a" cannot be changed', 'an update: IV002');
-SELECT pg_temp.refused($$UPDATE invoice.usage_records SET invoice_id = 'inv-x' WHERE org_id = 'ug-a' AND idempotency_key = 'a-eg-1'$$,
-                       'IV002', NULL, 'setting the invoice by hand: IV002');
+SELECT pg_temp.refused($$UPDATE invoice.usage_records SET load_batch = 1 WHERE org_id = 'ug-a' AND idempotency_key = 'a-eg-1'$$,
+                       'IV002', NULL, 'setting the load batch by hand: IV002');
+SELECT is((SELECT count(DISTINCT load_batch) FROM invoice.usage_records WHERE org_id LIKE 'ug-%'), 1::bigint,
+          'one loading statement: one load batch, drawn once');
+SET LOCAL session_replication_role = replica;
+SELECT pg_temp.refused($$INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, quantity, usage_start, usage_end)
+                         VALUES ('ug-a', 'no-trigger', 'Egress', 1, '2024-01-01', '2024-01-02')$$, '23502', NULL,
+                       'loaded with the triggers off (as a restore does) but without its load batch: 23502, never billed every period');
+SET LOCAL session_replication_role = origin;
 
 -- Generation -------------------------------------------------------------------------
 SELECT throws_ok($$SELECT invoice_generate(NULL, '2024-02-01')$$, '22004', NULL, 'NULL period start: 22004');
@@ -158,8 +166,10 @@ SELECT results_eq(
              ('USD', 'draft', '2024-01-01', '2024-02-01', 'Usage 2024-01-01 to 2024-01-31', '110.00'),
              ('USD', 'draft', '2024-01-01', '2024-02-01', 'Usage 2024-01-01 to 2024-01-31', '48.00')$$,
     'drafts for the period, amounts computed by the line triggers; ug-b''s negotiated volume price: 1200 × 0.04');
-SELECT is((SELECT count(*) FROM invoice.usage_records WHERE org_id LIKE 'ug-%' AND invoice_id IS NOT NULL), 6::bigint,
-          'the six rated records carry their invoice');
+SELECT is((SELECT count(*) FROM invoice.usage_record_invoices WHERE org_id LIKE 'ug-%' AND invoice_id IS NOT NULL), 6::bigint,
+          'the six rated records are on their invoice (usage_record_invoices)');
+SELECT is((SELECT count(*) FROM invoice.usage_invoices WHERE org_id LIKE 'ug-%' AND cardinality(load_batches) = 1), 3::bigint,
+          '... each generated invoice notes the one load batch it billed, records not rewritten');
 SELECT results_eq($$SELECT org_id COLLATE "default", idempotency_key COLLATE "default", reason FROM invoice.usage_unrated WHERE org_id LIKE 'ug-%' ORDER BY 2$$,
                   $$VALUES ('ug-c'::text, 'c-eg-feb'::text, NULL::text), ('ug-c', 'c-gpu-1', 'no price in force')$$,
                   'usage_unrated: the February record waits for its period, the GPU for a price');
@@ -181,10 +191,30 @@ SELECT is((SELECT count(*) FROM invoice.usage_unrated WHERE org_id LIKE 'ug-%'),
 
 -- deleting a generated draft gives its usage back; the next run bills it again, once
 SELECT lives_ok($$DELETE FROM invoice.invoices WHERE org_id = 'ug-c'$$, 'ug-c''s draft deleted');
-SELECT is((SELECT count(*) FROM invoice.usage_records WHERE org_id = 'ug-c' AND invoice_id IS NULL), 2::bigint,
+SELECT is((SELECT count(*) FROM invoice.usage_record_invoices WHERE org_id = 'ug-c' AND invoice_id IS NULL), 2::bigint,
           '... its two records are unbilled again');
 SELECT is(invoice_generate('2024-02-01', '2024-03-01', 'ug-c'), 1::bigint, '... and billed by the next run (one organisation)');
 SELECT is((SELECT usage_amount::text FROM invoice.invoices WHERE org_id = 'ug-c'), '25.90', '... at the same amounts');
+
+-- one load batch, a record priced and one not (the price ends mid-month): the priced one is
+-- billed, the other stays unbilled (moved to a batch of its own) until a price covers it
+INSERT INTO invoice.orgs (org_id, name) VALUES ('ux-d', 'Usage D');
+INSERT INTO invoice.products (product_id, product_name, unit, currency) VALUES ('ux-disk', 'Disk', 'GB', 'USD');
+INSERT INTO invoice.prices (product_id, effective_from, effective_to, model, rate) VALUES ('ux-disk', '2024-01-01', '2024-01-16', 'per_unit', 1);
+INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, quantity, usage_start, usage_end) VALUES
+    ('ux-d', 'd-1', 'Disk', 3, '2024-01-10', '2024-01-10'), ('ux-d', 'd-2', 'Disk', 5, '2024-01-20', '2024-01-20'),
+    ('ux-d', 'd-3', 'Disk', 7, '2024-01-12', '2024-01-12');
+SELECT is(invoice_generate('2024-01-01', '2024-02-01', 'ux-d'), 1::bigint, 'a batch half priced: one invoice');
+SELECT results_eq($$SELECT r.idempotency_key COLLATE "default", b.invoice_id IS NOT NULL, u.reason
+                      FROM invoice.usage_records r JOIN invoice.usage_record_invoices b USING (org_id, idempotency_key)
+                      LEFT JOIN invoice.usage_unrated u USING (org_id, idempotency_key) WHERE r.org_id = 'ux-d' ORDER BY 1$$,
+                  $$VALUES ('d-1'::text, true, NULL::text), ('d-2', false, 'no price in force'), ('d-3', true, NULL)$$,
+                  '... d-1 and d-3 billed, d-2 (after the price ended, inside the billed range) unbilled with its reason');
+INSERT INTO invoice.prices (product_id, effective_from, model, rate) VALUES ('ux-disk', '2024-01-16', 'per_unit', 2);
+SELECT is(invoice_generate('2024-02-01', '2024-03-01', 'ux-d'), 1::bigint, '... priced later, it goes on the next invoice');
+SELECT results_eq($$SELECT i.period_start::date, i.usage_amount::text FROM invoice.invoices i WHERE i.org_id = 'ux-d' ORDER BY 1$$,
+                  $$VALUES ('2024-01-01'::date, '10.00'::text), ('2024-02-01', '10.00')$$,
+                  '... each record billed once: 3 + 7 at 1, then 5 at 2');
 
 -- the billing day: compute and issue; then the lines read like hand-made ones
 SELECT ok(invoice_issue_period('2024-01-01', '2024-03-01') >= 5, 'the billing day issues the generated drafts');
@@ -233,18 +263,70 @@ SELECT is((usage_summary('ug-a', '2024-01-01', '2024-02-01')::jsonb -> 'totals')
           '[{"amount": 51, "currency": "INR"}, {"amount": 11900, "currency": "USD"}]'::jsonb,
           'totals per currency in integer minor units: January''s usage, the late record (billed in February) included');
 
+-- billing days: invoice_generate_due bills each organisation's month from its billing day
+-- (ux-e: the 15th; ux-f: none, the 1st) once that period has ended, and only once
+INSERT INTO invoice.orgs (org_id, name) VALUES ('ux-e', 'Usage E'), ('ux-f', 'Usage F');
+INSERT INTO invoice.usage_billing_days (org_id, billing_day) VALUES ('ux-e', 15);
+INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, quantity, usage_start, usage_end) VALUES
+    ('ux-e', 'e-1', 'Disk', 1, '2024-02-10', '2024-02-10'), ('ux-e', 'e-2', 'Disk', 2, '2024-02-20', '2024-02-20'),
+    ('ux-f', 'f-1', 'Disk', 4, '2024-02-10', '2024-02-10');
+SELECT is(invoice_generate_due('2024-02-16 12:00', '2024-02-14'), 1::bigint,
+          'invoice_generate_due on the 16th: the 15th''s period has ended since, the 1st''s had not');
+SELECT results_eq($$SELECT org_id COLLATE "default", period_start, period_end, usage_amount::text FROM invoice.invoices
+                     WHERE org_id IN ('ux-e', 'ux-f') ORDER BY 1, 2$$,
+                  $$VALUES ('ux-e'::text, '2024-01-15 00:00+00'::timestamptz, '2024-02-15 00:00+00'::timestamptz, '2.00'::text)$$,
+                  '... ux-e''s month from the 15th, its record of the 10th');
+SELECT is(invoice_generate_due('2024-02-16 12:00', '2024-02-14'), 0::bigint, '... run again: nothing');
+SELECT is(invoice_generate_due('2024-03-01 00:00', '2024-02-16 12:00'), 1::bigint,
+          '... on the 1st: the calendar month of the organisations without a billing day');
+SELECT is(invoice_generate_due('2024-03-16 00:00', NULL), 1::bigint,
+          '... on 16 March, since unknown: every billing day''s last period (February again makes nothing)');
+SELECT results_eq($$SELECT org_id COLLATE "default", period_start, period_end, usage_amount::text FROM invoice.invoices
+                     WHERE org_id IN ('ux-e', 'ux-f') ORDER BY 1, 2$$,
+                  $$VALUES ('ux-e'::text, '2024-01-15 00:00+00'::timestamptz, '2024-02-15 00:00+00'::timestamptz, '2.00'::text),
+                           ('ux-e', '2024-02-15 00:00+00', '2024-03-15 00:00+00', '4.00'),
+                           ('ux-f', '2024-02-01 00:00+00', '2024-03-01 00:00+00', '8.00')$$,
+                  '... each organisation''s periods from its own billing day, each record once');
+SELECT pg_temp.refused($$INSERT INTO invoice.usage_billing_days VALUES ('ux-f', 29)$$, '23514', NULL,
+                       'a billing day after the 28th: 23514');
+SELECT pg_temp.refused($$INSERT INTO invoice.usage_billing_days VALUES ('nobody', 2)$$, '23503', NULL,
+                       'a billing day of an unknown organisation: 23503');
+SELECT pg_temp.refused($$SELECT invoice_generate_due('infinity')$$, '22023', 'as_of must be finite', 'invoice_generate_due: as_of infinite 22023');
+
+-- the summary as a PDF in the invoices' style (its text is checked by test/shell/usage_pdf.sh)
+INSERT INTO invoice.supplier (legal_name, address, email)
+SELECT 'Usage Supplier', '1 Main Road', 'accounts@supplier.example' WHERE NOT EXISTS (SELECT FROM invoice.supplier);
+SELECT is(substr(usage_summary_pdf('ug-a', '2024-01-01', '2024-02-01'), 1, 5), '\x255044462d'::bytea, 'usage_summary_pdf: a PDF');
+SELECT is(md5(usage_summary_pdf('ug-a', '2024-01-01', '2024-03-01')), md5(usage_summary_pdf('ug-a', '2024-01-01', '2024-03-01')),
+          'usage_summary_pdf: the same bytes twice');
+SELECT is(substr(usage_summary_pdf('ug-a', '2023-01-01', '2023-02-01'), 1, 5), '\x255044462d'::bytea,
+          'usage_summary_pdf of a range without usage: a PDF all the same');
+SELECT pg_temp.refused($$SELECT usage_summary_pdf(NULL, '2024-01-01', '2024-02-01')$$, '22004', NULL, 'usage_summary_pdf: NULL organisation 22004');
+SELECT pg_temp.refused($$SELECT usage_summary_pdf(' ', '2024-01-01', '2024-02-01')$$, '22023', NULL, '... a blank one 22023');
+SELECT pg_temp.refused($$SELECT usage_summary_pdf('ug-a', NULL, '2024-02-01')$$, '22004', 'date_from must not be null', '... NULL date 22004');
+SELECT pg_temp.refused($$SELECT usage_summary_pdf('ug-a', '2024-02-01', '2024-02-01')$$, '22023', 'date_to must be later than date_from',
+                       '... an empty range 22023');
+SELECT pg_temp.refused($$SELECT usage_summary_pdf('ug-a', '-infinity', '2024-02-01')$$, '22023', 'date_from must be a finite date',
+                       '... an infinite date 22023');
+
 -- who may generate; members read their own usage only
 CREATE ROLE ug_member NOLOGIN;
 GRANT USAGE ON SCHEMA invoice TO ug_member;
-GRANT SELECT ON invoice.usage_records, invoice.usage_invoices, invoice.line_items, invoice.org_prices, invoice.products, invoice.prices TO ug_member;
-GRANT EXECUTE ON FUNCTION invoice.usage_summary(text, date, date), invoice.usage_summary_rows(text, date, date) TO ug_member;
+GRANT SELECT ON invoice.usage_records, invoice.usage_invoices, invoice.usage_record_invoices, invoice.line_items, invoice.org_prices, invoice.products, invoice.prices,
+                invoice.orgs, invoice.supplier TO ug_member;
+GRANT EXECUTE ON FUNCTION invoice.usage_summary(text, date, date), invoice.usage_summary_rows(text, date, date),
+                           invoice.usage_summary_pdf(text, date, date) TO ug_member;
 INSERT INTO invoice.members (org_id, member, role) VALUES ('ug-b', 'ug_member', 'owner');
 SET LOCAL ROLE ug_member;
 SELECT is((SELECT array_agg(DISTINCT org_id) FROM invoice.usage_records), '{ug-b}'::text[], 'a member reads its own usage only');
 SELECT is((SELECT count(*) FROM invoice.usage_summary_rows('ug-a', '2024-01-01', '2024-03-01')), 0::bigint,
           '... and another organisation''s summary is empty');
+SELECT is(substr(invoice.usage_summary_pdf('ug-b', '2024-01-01', '2024-03-01'), 1, 5), '\x255044462d'::bytea,
+          '... its own summary as a PDF');
 SELECT throws_ok($$SELECT invoice.invoice_generate('2024-03-01', '2024-04-01')$$, '42501', NULL,
                  'members may not generate invoices');
+SELECT throws_ok($$SELECT invoice.invoice_generate_due('2024-04-01')$$, '42501', NULL,
+                 '... nor run the billing days'' generation');
 SELECT throws_ok($$INSERT INTO invoice.usage_records VALUES ('ug-b', 'm', 'Network', 'Bandwidth', 'Egress', NULL, 'GB',
                    NULL, NULL, 1, '2024-03-01', '2024-03-02')$$, '42501', NULL, 'nor load usage');
 RESET ROLE;

@@ -18,7 +18,9 @@
 # reload to interval 0 stops sweeping and back to 1 resumes it; a terminated
 # worker is started again by the launcher, a terminated launcher takes its
 # worker with it and comes back with one; a database taken off the list loses
-# its worker (and can be dropped), databases added get one each;
+# its worker (and can be dropped), databases added get one each; after a
+# sweep, the billing days' usage generation makes the draft of a period that
+# ended (moved there by the test clock), once;
 # "pg_ctl stop -m fast" returns at once.
 #
 # Waits poll every 0.2 s up to a bound; nothing sleeps longer than it must.
@@ -34,6 +36,8 @@ TEST_NAME=sweep_worker
 DB=invoice_sweep
 # shellcheck disable=SC2016 # the statement's own parameters
 SWEEP_SQL='SELECT invoice.invoice_sweep_overdue_batch($1, $2)'
+# shellcheck disable=SC2016 # the statement's own parameters
+GENERATE_SQL='SELECT invoice.invoice_generate_due($1, $2)'
 
 # shellcheck source=lib/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
@@ -147,10 +151,11 @@ check "its history row: pending → overdue, by the worker's role ($superuser), 
 	"pending -> overdue by $superuser, after due"
 check "and one overdue reminder" \
 	"$(q "$DB" "SELECT count(*) FROM invoice.reminders WHERE invoice_id = 'inv-1' AND kind = 'overdue'")" "1"
-check "the worker shows in pg_stat_activity: backend type, application_name, role, its statement" \
-	"$(q "$DB" "SELECT backend_type || ' | ' || application_name || ' | ' || usename || ' | ' || query
+check "the worker shows in pg_stat_activity: backend type, application_name, role, its statement (the sweep's or, after it, the usage generation's)" \
+	"$(q "$DB" "SELECT backend_type || ' | ' || application_name || ' | ' || usename || ' | '
+	                   || (query IN ('$SWEEP_SQL', '$GENERATE_SQL'))::text
 	             FROM pg_stat_activity WHERE backend_type = 'invoice sweep' AND datname = current_database()")" \
-	"invoice sweep | invoice sweep | $superuser | $SWEEP_SQL"
+	"invoice sweep | invoice sweep | $superuser | true"
 worker=$(pid_of "invoice sweep")
 
 # --- 4. errors are logged and the loop carries on ----------------------------------------------------
@@ -202,6 +207,29 @@ check "its history row and reminder are of the test clock's instant and day" \
 	"$(q "$DB" "SELECT h.changed_at = '$clock'::timestamptz AND r.reminder_day = ('$clock'::timestamptz AT TIME ZONE 'UTC')::date
 	            FROM invoice.status_history h JOIN invoice.reminders r USING (org_id, invoice_id)
 	           WHERE h.invoice_id = 'inv-clock' AND h.to_status = 'overdue'")" "t"
+reload_with "ALTER SYSTEM RESET invoice.test_clock"
+
+# --- 5c. after each sweep, the billing days' usage generation (invoice.generate_usage) ---------------
+# Usage of three years on (not billed by the generations on the real clock), then the test clock
+# moved there: the calendar month that ended since the worker's last run is generated, once.
+
+clock=$(q postgres "SELECT to_char((now() + interval '3 years') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '+00'")
+q "$DB" "INSERT INTO invoice.orgs (org_id, name) VALUES ('org-usage', 'Usage by the worker');
+         INSERT INTO invoice.products (product_id, product_name, unit, currency) VALUES ('w-egress', 'Egress', 'GB', 'USD');
+         INSERT INTO invoice.prices (product_id, effective_from, model, rate) VALUES ('w-egress', '2000-01-01', 'per_unit', 0.5);
+         INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, quantity, usage_start, usage_end)
+         VALUES ('org-usage', 'w-1', 'Egress', 10, '$clock'::timestamptz - interval '40 days', '$clock'::timestamptz - interval '40 days')" \
+	>/dev/null
+sleep 1.5
+check "on the real clock, the worker generates nothing for usage three years on" \
+	"$(q "$DB" "SELECT count(*) FROM invoice.usage_invoices")" "0"
+reload_with "ALTER SYSTEM SET invoice.test_clock = '$clock'"
+expect_poll "the test clock three years on: the worker generates the billing day's draft" 20 "$DB" \
+	"SELECT count(*) || ' ' || min(i.status::text) || ' ' || min(i.usage_amount::text) FROM invoice.usage_invoices u
+	   JOIN invoice.invoices i ON i.org_id = u.org_id AND i.id = u.invoice_id" "1 draft 5.00"
+expect_log "and logs it" 10 "usage generation: 1 draft invoice made in database \"$DB\""
+sleep 1.5
+check "the next sweeps make nothing more" "$(q "$DB" "SELECT count(*) FROM invoice.usage_invoices")" "1"
 reload_with "ALTER SYSTEM RESET invoice.test_clock"
 
 # --- 6. SIGTERM ------------------------------------------------------------------------------------

@@ -257,7 +257,7 @@ check "usage billing: invoice_generate rates the usage loaded after the update o
 	              VALUES ('org-xxxxxx', 'up-1', 'Compute', 'Virtual Machines', 'C3.8GB', 'Delhi', 'VM-hours', 10,
 	                      '2025-01-02', '2025-01-03');
 	              SELECT invoice.invoice_generate('2025-01-01', '2025-02-01') > 0;
-	              SELECT count(*) || ' ' || sum(l.amount) FROM invoice.usage_records r
+	              SELECT count(*) || ' ' || sum(l.amount) FROM invoice.usage_record_invoices r
 	                JOIN invoice.line_items l ON l.org_id = r.org_id AND l.invoice_id = r.invoice_id
 	               WHERE r.idempotency_key = 'up-1';" | tr '\n' ' ')" "t 1 5.00 "
 

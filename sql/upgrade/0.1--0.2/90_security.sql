@@ -4,7 +4,7 @@ DO $$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['org_prices', 'usage_records', 'usage_invoices']
+    FOREACH t IN ARRAY ARRAY['org_prices', 'usage_records', 'usage_invoices', 'usage_billing_days']
     LOOP
         EXECUTE format('ALTER TABLE invoice.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY member_read ON invoice.%I FOR SELECT'
@@ -16,6 +16,7 @@ END
 $$;
 ALTER FUNCTION invoice.invoice_generate(timestamptz, timestamptz, text) SET search_path = pg_catalog, invoice, pg_temp;
 ALTER FUNCTION invoice.invoice_generate_on_node(text, timestamptz, timestamptz) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.invoice_generate_due(timestamptz, timestamptz) SET search_path = pg_catalog, invoice, pg_temp;
 
 -- Nothing to PUBLIC: the install script revokes everything on every table and view; here, on
 -- those this upgrade created (the only ones without privileges yet), so that a grant an
@@ -34,5 +35,6 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION
     invoice.invoice_generate(timestamptz, timestamptz, text), invoice.invoice_generate_on_node(text, timestamptz, timestamptz),
+    invoice.invoice_generate_due(timestamptz, timestamptz),
     invoice.usage_generation_lock(text), invoice.usage_record_check(), invoice.usage_invoice_released()
 FROM PUBLIC;

@@ -8,6 +8,7 @@ CREATE OR REPLACE FUNCTION invoice.distributed_tables() RETURNS regclass[]
                  'invoice.reminders', 'invoice.advance_ledger', 'invoice.payment_requests',
                  'invoice.search_signatures', 'invoice.credit_notes', 'invoice.credit_note_lines',
                  'invoice.org_prices', 'invoice.usage_records', 'invoice.usage_invoices',
+                 'invoice.usage_billing_days',
                  'invoice.einvoices']::regclass[];
 CREATE OR REPLACE FUNCTION invoice.reference_tables() RETURNS regclass[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE

@@ -83,13 +83,14 @@ INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, quanti
 INSERT INTO invoice.usage_invoices (org_id, currency, period_start, period_end, invoice_id) VALUES
     ('sec-a', 'USD', '2024-01-01', '2024-02-01', 'sa-draft'), ('sec-b', 'USD', '2024-01-01', '2024-02-01', 'sb-draft'),
     ('sec-b', 'USD', '2024-02-01', '2024-03-01', 'sb-late');
+INSERT INTO invoice.usage_billing_days (org_id, billing_day) VALUES ('sec-a', 5), ('sec-b', 20);
 
 -- The tables that hold an organisation's data (README "Security model").
 CREATE TEMP TABLE org_tables (ord int, t text);
 INSERT INTO org_tables VALUES (1, 'orgs'), (2, 'invoices'), (3, 'line_items'), (4, 'credits'), (5, 'payments'),
     (6, 'status_history'), (7, 'reminders'), (8, 'receipts'), (9, 'advance_ledger'), (10, 'payment_requests'),
     (11, 'credit_notes'), (12, 'credit_note_lines'), (13, 'members'), (14, 'search_signatures'),
-    (15, 'org_prices'), (16, 'usage_records'), (17, 'usage_invoices'), (18, 'einvoices');
+    (15, 'org_prices'), (16, 'usage_records'), (17, 'usage_invoices'), (18, 'einvoices'), (19, 'usage_billing_days');
 \o
 
 -- Roles: cluster-wide, so named uniquely for this run; created in this
@@ -113,7 +114,8 @@ GRANT USAGE ON SCHEMA invoice TO :"members";
 GRANT SELECT ON invoice.orgs, invoice.invoices, invoice.line_items, invoice.credits, invoice.payments,
                 invoice.status_history, invoice.reminders, invoice.receipts, invoice.advance_ledger,
                 invoice.payment_requests, invoice.credit_notes, invoice.credit_note_lines, invoice.members,
-                invoice.search_signatures, invoice.usage_records, invoice.usage_invoices, invoice.org_prices, invoice.einvoices,
+                invoice.search_signatures, invoice.usage_records, invoice.usage_invoices, invoice.usage_record_invoices, invoice.usage_billing_days,
+                invoice.org_prices, invoice.einvoices,
                 invoice.supplier, invoice.gst_rates, invoice.products, invoice.prices,
                 invoice.invoice_list_json, invoice.invoice_describe_json, invoice.invoice_csv,
                 invoice.billing_v3_invoice_json
