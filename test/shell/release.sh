@@ -35,6 +35,9 @@ meta=$(/usr/bin/python3 -c 'import json; m = json.load(open("META.json")); p = m
 print(m["version"], p["version"], p["file"])')
 check "META.json's versions and file are those of invoice.control's default_version $version" \
 	"$meta" "$version.0 $version.0 sql/invoice--$version.sql"
+check "META.json's license is the one LICENSE states (PostgreSQL License)" \
+	"$(/usr/bin/python3 -c 'import json; print(json.load(open("META.json"))["license"])') $(head -n 1 LICENSE)" \
+	"postgresql PostgreSQL License"
 cents_version=$(sed -n "s/^default_version *= *'\(.*\)'.*/\1/p" cents/cents.control)
 meta=$(/usr/bin/python3 -c 'import json; p = json.load(open("META.json"))["provides"]["cents"]; print(p["version"], p["file"])')
 check "META.json provides cents $cents_version (cents/cents.control) with its install script" \
