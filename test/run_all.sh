@@ -188,22 +188,48 @@ record_tap()
 # ("ok …" / "not ok …").  A script that exits non-zero without a "not ok" counts one failure.
 run_shell()
 {
-	local log="$RESULTS/shell.log" passed=0 failed=0 script rc p f
+	local log="$RESULTS/shell.log" passed=0 failed=0 script rc p f own=() name
+	# the scripts that start a cluster of their own (test/shell/lib/cluster.sh: the background
+	# worker, pg_cron) run in the background, beside the others; their output follows theirs
 	for script in test/shell/*.sh; do
+		if grep -q '^start_cluster ' "$script"; then
+			own+=("$script")
+			name=$(basename "$script" .sh)
+			( rc=0; bash "$script" >"$RESULTS/shell-$name.out" 2>&1 </dev/null || rc=$?; echo "$rc" >"$RESULTS/shell-$name.rc" ) &
+		fi
+	done
+	for script in test/shell/*.sh; do
+		if printf '%s\n' "${own[@]}" | grep -qx "$script"; then
+			continue
+		fi
 		banner "shell: $script"
 		rc=0
 		bash "$script" 2>&1 | tee "$log.part" || rc=$?
-		p=$(grep -cE '^ok( |$)' "$log.part" || true)
-		f=$(grep -cE '^not ok( |$)' "$log.part" || true)
-		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-			f=1
-		fi
-		passed=$((passed + p))
-		failed=$((failed + f))
-		cat "$log.part" >>"$log"
+		shell_count "$log.part" "$rc"
+	done
+	wait
+	for script in "${own[@]}"; do
+		name=$(basename "$script" .sh)
+		banner "shell: $script (in the background)"
+		cat "$RESULTS/shell-$name.out" | tee "$log.part"
+		shell_count "$log.part" "$(cat "$RESULTS/shell-$name.rc")"
 	done
 	rm -f "$log.part"
 	record shell "$passed" "$failed"
+}
+
+# shell_count LOG RC: add a script's ok / not ok lines to run_shell's counts (a script that exits
+# non-zero without a "not ok" counts one failure) and its output to the shell log
+shell_count()
+{
+	p=$(grep -cE '^ok( |$)' "$1" || true)
+	f=$(grep -cE '^not ok( |$)' "$1" || true)
+	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	cat "$1" >>"$log"
 }
 
 # run_demo SUITE DATABASE: the tour of `make demo` (test/demo.sql) in a database of its own,
