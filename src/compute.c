@@ -632,8 +632,12 @@ compute_in_org(const char *org_id, text *id)
 					  &recompute_plan, 2, argtypes, values, false);
 	invoice_prepare(&row_plan, "SELECT i FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2",
 					2, argtypes);
-	if (SPI_execute_plan(row_plan, values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "invoice vanished during recompute");
+	if (SPI_execute_plan(row_plan, values, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "invoice row read failed");
+	if (SPI_processed != 1)		/* invoice_compute_on_node called directly with another id */
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("invoice \"%s\" of organisation \"%s\" does not exist", text_to_cstring(id), org_id)));
 	return SPI_datumTransfer(invoice_logical_row(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
 															   &(bool){false}), "invoices"),
 							 false, -1);

@@ -734,8 +734,14 @@ update_invoice(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes, Dat
 		argtypes = text_args;
 
 	invoice_prepare(cache, sql, nargs, argtypes);
-	if (SPI_execute_plan(*cache, values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING || SPI_processed != 1)
+	if (SPI_execute_plan(*cache, values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "invoice update failed");
+	/* the callers locked and checked it; an internal *_on_node function called directly may not have */
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("invoice \"%s\" of organisation \"%s\" does not exist or is not in the state this change needs",
+						TextDatumGetCString(values[1]), TextDatumGetCString(values[0]))));
 	return SPI_datumTransfer(invoice_logical_row(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
 															   &isnull), "invoices"),
 							 false, -1);
