@@ -28,4 +28,4 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION invoice.table_ddl(regclass, text[]) FROM PUBLIC;
 COMMENT ON FUNCTION invoice.table_ddl(regclass, text[])
-    IS 'install and upgrade scripts: each (idempotent) DDL statement about table t on its own; on a Citus worker where t is distributed, this node''s copy only';
+    IS 'internal to the install and upgrade scripts: each (idempotent) DDL statement about table t on its own; on a Citus worker where t is distributed, this node''s copy only';

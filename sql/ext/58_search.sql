@@ -5,7 +5,7 @@
 CREATE FUNCTION invoice.search_term(search text) RETURNS text
     AS 'MODULE_PATHNAME', 'invoice_search_term_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.search_term(text)
-    IS 'what a search argument looks for: the text trimmed of spaces; NULL for NULL or blank';
+    IS 'internal to the list and the CSV export: what a search argument looks for: the text trimmed of spaces; NULL for NULL or blank';
 
 CREATE FUNCTION invoice.text_icontains(haystack text, term text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'invoice_text_icontains' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

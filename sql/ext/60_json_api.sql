@@ -24,7 +24,7 @@ COMMENT ON FUNCTION invoice.status_label(invoice.status)
 CREATE FUNCTION invoice.status_filter(status text) RETURNS invoice.status
     AS 'MODULE_PATHNAME', 'invoice_status_filter' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.status_filter(text)
-    IS 'the status a filter argument names: a label of invoice.status or "unpaid" (= pending), in any case; NULL for NULL or blank; 22P02 for anything else';
+    IS 'internal to the list and the CSV export: the status a filter argument names: a label of invoice.status or "unpaid" (= pending), in any case; NULL for NULL or blank; 22P02 for anything else';
 
 -- json api documents
 

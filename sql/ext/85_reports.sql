@@ -325,13 +325,13 @@ CREATE FUNCTION invoice.gstr1_section(ctin text, intra_state boolean, place_of_s
                                       ELSE '100000.00'::cents END THEN 'b2cl'
                 ELSE 'b2cs' END;
 COMMENT ON FUNCTION invoice.gstr1_section(text, boolean, text, cents, timestamptz)
-    IS 'GSTR-1: the table a GST invoice goes to — exp (place of supply 96, a foreign country), b2b (the recipient has a GSTIN), b2cl (unregistered, inter-state, over ₹2,50,000 before 1 August 2024, ₹1,00,000 from then), b2cs (every other); its credit notes follow it (cdnr, cdnur)';
+    IS 'internal to GSTR-1: the table a GST invoice goes to — exp (place of supply 96, a foreign country), b2b (the recipient has a GSTIN), b2cl (unregistered, inter-state, over ₹2,50,000 before 1 August 2024, ₹1,00,000 from then), b2cs (every other); its credit notes follow it (cdnr, cdnur)';
 
 CREATE FUNCTION invoice.gstr1_export_type(invoice_tax cents) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN invoice_tax > '0' THEN 'WPAY' ELSE 'WOPAY' END;
 COMMENT ON FUNCTION invoice.gstr1_export_type(cents)
-    IS 'GSTR-1: an export with payment of IGST (WPAY: the invoice charged tax) or without (WOPAY: zero-rated under bond or LUT)';
+    IS 'internal to GSTR-1: an export with payment of IGST (WPAY: the invoice charged tax) or without (WOPAY: zero-rated under bond or LUT)';
 
 CREATE VIEW invoice.gstr1_lines WITH (security_invoker = true) AS
 -- The lines of the GST invoices a GSTR-1 reports (issued, not cancelled), with the table

@@ -14,8 +14,8 @@ CREATE AGGREGATE invoice.invoice_amounts(line_amount cents, line_tax_rate numeri
     FINALFUNC = invoice.invoice_amounts_final
 );
 COMMENT ON FUNCTION invoice.invoice_amounts_accum(internal, cents, numeric, cents, cents, cents, boolean, cents, text, text)
-    IS 'invoice_amounts transition: collects the lines of one invoice';
+    IS 'internal to invoice_amounts (its transition): collects the lines of one invoice';
 COMMENT ON FUNCTION invoice.invoice_amounts_final(internal)
-    IS 'invoice_amounts final: credits spread pro rata, tax rounded per line or per rate over the invoice, round-off, totals';
+    IS 'internal to invoice_amounts (its final function): credits spread pro rata, tax rounded per line or per rate over the invoice, round-off, totals';
 COMMENT ON AGGREGATE invoice.invoice_amounts(cents, numeric, cents, cents, cents, boolean, cents, text, text)
     IS 'the derived amounts of one invoice from its lines (amount, tax rate), its credit, payment, advance and credit-note totals, its GST split (true: CGST + SGST at half the rate each, each rounded), its tax rounding (line or invoice) and total rounding (none or rupee)';

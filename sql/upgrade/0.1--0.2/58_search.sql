@@ -15,3 +15,5 @@ COMMENT ON FUNCTION invoice.search_candidates(text, text)
     IS 'internal to the list and the CSV export: ids of the organisation''s invoices that may match the search term (every one that does, and some that do not: the list tests each)';
 CREATE OR REPLACE FUNCTION invoice.search_rebuild(org_id text DEFAULT NULL) RETURNS bigint
     AS 'MODULE_PATHNAME', 'invoice_search_rebuild' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION invoice.search_term(text)
+    IS 'internal to the list and the CSV export: what a search argument looks for: the text trimmed of spaces; NULL for NULL or blank';

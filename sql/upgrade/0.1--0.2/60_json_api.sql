@@ -25,3 +25,5 @@ CREATE OR REPLACE FUNCTION invoice.invoice_csv(org_id text, status text DEFAULT 
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE ROWS 100;
 DROP FUNCTION invoice.invoice_matches(text, invoice.status, timestamptz, timestamptz, text);
 DROP FUNCTION invoice.invoice_filter_args(text, timestamptz, timestamptz);
+COMMENT ON FUNCTION invoice.status_filter(text)
+    IS 'internal to the list and the CSV export: the status a filter argument names: a label of invoice.status or "unpaid" (= pending), in any case; NULL for NULL or blank; 22P02 for anything else';
