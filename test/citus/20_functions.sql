@@ -29,22 +29,8 @@ SELECT org_id, id, 'hosting', 10, 12.5 FROM invoice.invoices WHERE org_id LIKE '
 SELECT is(pg_temp.value($$SELECT (total)::text FROM invoice.invoice_compute('cf-inv-1-1')$$), '147.50',
           'invoice_compute(id): 10 × 12.50 + 18 % = 147.50, stored on the node');
 
--- Issue the January invoices of every organisation, in an order that alternates the workers.
--- (In a loop: invoice_issue(id) in the target list of a query over invoice.invoices would be
--- sent down to the shards with it, README "Scale-out with Citus", "Limits".)
-SET client_min_messages = error;   -- Citus warns that pg_temp functions stay on the coordinator
-CREATE FUNCTION pg_temp.issue_all(p_ids text[]) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    id text;
-    numbers text[] := '{}';
-BEGIN
-    FOREACH id IN ARRAY p_ids LOOP
-        numbers := numbers || (invoice.invoice_issue(id)).number;
-    END LOOP;
-    RETURN array_to_string(numbers, ',');
-END
-$$;
-SET client_min_messages = warning;
+-- Issue the January invoices of every organisation, in an order that alternates the workers
+-- (pg_temp.issue_all, include/setup.sql: in a loop, README "Scale-out with Citus", "Limits").
 SELECT is(pg_temp.issue_all(ARRAY(SELECT id FROM invoice.invoices WHERE org_id LIKE 'cf-%' AND id LIKE '%-1' ORDER BY org_id)),
           'CTF/2324/000001,CTF/2324/000002,CTF/2324/000003,CTF/2324/000004,CTF/2324/000005,CTF/2324/000006',
           'invoice_issue on six organisations over both workers: CTF/2324/000001 … 000006, gapless');

@@ -43,19 +43,6 @@ SELECT 'ce-' || g, 'ce-inv-' || g, 'CEI', '2025-09-01', '2025-10-01', '2025-10-1
 INSERT INTO invoice.line_items (org_id, invoice_id, description, amount, hsn_sac)
 SELECT org_id, id, 'Managed hosting', '1000.00', '998315' FROM invoice.invoices WHERE org_id LIKE 'ce-%';
 
-SET client_min_messages = error;
-CREATE FUNCTION pg_temp.issue_all(p_ids text[]) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    id text;
-    numbers text[] := '{}';
-BEGIN
-    FOREACH id IN ARRAY p_ids LOOP
-        numbers := numbers || (invoice.invoice_issue(id)).number;
-    END LOOP;
-    RETURN array_to_string(numbers, ',');
-END
-$$;
-SET client_min_messages = warning;
 SELECT is(pg_temp.issue_all(ARRAY['ce-inv-1', 'ce-inv-2', 'ce-inv-3']), 'CEI/2526/000001,CEI/2526/000002,CEI/2526/000003',
           'three GST invoices issued through the coordinator (ce-inv-4 stays a draft)');
 

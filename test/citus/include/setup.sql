@@ -26,4 +26,17 @@ BEGIN
     RETURN plan;
 END
 $$;
+-- pg_temp.issue_all(ids): invoice_issue of each id in turn (a call per row: Citus would push
+-- SELECT invoice_issue(id) FROM … down to the shards, where it cannot number), the numbers joined.
+CREATE FUNCTION pg_temp.issue_all(p_ids text[]) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    id text;
+    numbers text[] := '{}';
+BEGIN
+    FOREACH id IN ARRAY p_ids LOOP
+        numbers := numbers || (invoice.invoice_issue(id)).number;
+    END LOOP;
+    RETURN array_to_string(numbers, ',');
+END
+$$;
 SET client_min_messages = warning;
