@@ -2,8 +2,8 @@
 -- with two workers.  Runs first and commits: the files after it use the distributed tables.
 --
 --   - every organisation table is hash-distributed by org_id, colocated with orgs;
---   - the global tables (supplier, gst_rates, number_series) are reference tables, with
---     their rows; api_secret stays a table of the coordinator;
+--   - the global tables (supplier, gst_rates, number_series, products, prices) are reference
+--     tables, with their rows; api_secret stays a table of the coordinator;
 --   - a second call changes nothing (idempotent); the member_read policies carry no
 --     subquery (Citus refuses them);
 --   - one organisation's read is a router query: one task, on one node.

@@ -1,19 +1,6 @@
 
--- 95_citus: the usage tables in distribute() (organisation tables; products and prices are
--- reference tables); the coordinator's new *_on_node functions
-CREATE OR REPLACE FUNCTION invoice.distributed_tables() RETURNS regclass[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN ARRAY['invoice.orgs', 'invoice.members', 'invoice.invoices', 'invoice.receipts',
-                 'invoice.line_items', 'invoice.credits', 'invoice.payments', 'invoice.status_history',
-                 'invoice.reminders', 'invoice.advance_ledger', 'invoice.payment_requests',
-                 'invoice.search_signatures', 'invoice.credit_notes', 'invoice.credit_note_lines',
-                 'invoice.org_prices', 'invoice.usage_records', 'invoice.usage_invoices',
-                 'invoice.usage_billing_days',
-                 'invoice.einvoices']::regclass[];
-CREATE OR REPLACE FUNCTION invoice.reference_tables() RETURNS regclass[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN ARRAY['invoice.supplier', 'invoice.gst_rates', 'invoice.number_series',
-                 'invoice.products', 'invoice.prices']::regclass[];
+-- 95_citus: the coordinator's new *_on_node functions (the table lists and distribute() are in
+-- 96_distribute)
 CREATE FUNCTION invoice.credit_note_issue_on_node(org_id text, credit_note_id text, note_date date, number text)
     RETURNS invoice.credit_notes AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION invoice.credit_note_issue_on_node(text, text, date, text)

@@ -1,0 +1,1 @@
+../../ext/96_distribute.sql
