@@ -48,6 +48,17 @@
  * period).  The two must select alike: each branch of the one has its twin,
  * with the same conditions, in the other.
  */
+
+/*
+ * The organisation's invoices in the statement's currency, for the period's
+ * payments and credit notes (their number; the currency selects them).  A
+ * subquery the planner keeps whole (OFFSET 0), so they are hashed: the generic
+ * plan cannot know the period and prices a range of two parameters at 0.5 %
+ * of the rows, so a plain join looked the payments' invoices up one by one
+ * (500 index probes an organisation-year, 1.5 ms against 0.8 ms).
+ */
+#define STATEMENT_INVOICES_IN_CURRENCY \
+	"(SELECT i.id, i.number FROM invoice.invoices i WHERE i.org_id = $1 AND i.currency = $4 OFFSET 0)"
 #define STATEMENT_SQL \
 	"WITH entries AS (" \
 	"  SELECT i.issued_at AS posted_at, 1 AS seq, 'invoice'::text AS kind, i.id AS document_id," \
@@ -65,14 +76,14 @@
 	"  UNION ALL" \
 	"  SELECT p.paid_at, 3, 'payment', 'pay-' || p.payment_id, i.number, p.invoice_id, p.paid_at, NULL," \
 	"         p.method::text || ' ' || p.provider_ref, NULL, p.amount, NULL" \
-	"    FROM invoice.payments p JOIN invoice.invoices i ON i.org_id = p.org_id AND i.id = p.invoice_id" \
-	"   WHERE p.org_id = $1 AND i.currency = $4 AND p.paid_at >= $2 AND p.paid_at < $3" \
+	"    FROM invoice.payments p JOIN " STATEMENT_INVOICES_IN_CURRENCY " i ON i.id = p.invoice_id" \
+	"   WHERE p.org_id = $1 AND p.paid_at >= $2 AND p.paid_at < $3" \
 	"  UNION ALL" \
 	"  SELECT n.issued_at, 4, 'credit_note', n.credit_note_id, n.number, n.invoice_id," \
 	"         n.note_date::timestamp AT TIME ZONE 'UTC', NULL, n.reason::text," \
 	"         NULL, n.total - n.to_balance, NULLIF(n.to_balance, '0')" \
-	"    FROM invoice.credit_notes n JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id" \
-	"   WHERE n.org_id = $1 AND n.status = 'issued' AND i.currency = $4 AND n.issued_at >= $2 AND n.issued_at < $3" \
+	"    FROM invoice.credit_notes n JOIN " STATEMENT_INVOICES_IN_CURRENCY " i ON i.id = n.invoice_id" \
+	"   WHERE n.org_id = $1 AND n.status = 'issued' AND n.issued_at >= $2 AND n.issued_at < $3" \
 	"  UNION ALL" \
 	"  SELECT a.created_at, 5, 'advance_credit', 'adv-' || a.entry_id, NULL, a.invoice_id, NULL, NULL, NULL," \
 	"         CASE WHEN a.amount < '0' THEN - a.amount END, CASE WHEN a.amount > '0' THEN a.amount END, NULL" \
