@@ -75,21 +75,25 @@ static const char *const generate_sql =
 	"     GROUP BY r.org_id, r.product_id, r.resource_type, r.resource_name, r.load_batch),"
 	/*
 	 * a group is simple when every record of it has the price segment and the
-	 * coverage its first record has: no price boundary (a price's first or
-	 * last day) on a day after its first record's and up to its last's, and
-	 * no boundary of a noted batch's window after its first usage start and
-	 * up to its last.  The other groups are rated record by record below.
+	 * coverage its first record has: its last record's day is still in the
+	 * price segment of its first's or, its first day having no price, no
+	 * price boundary (a price's first or last day) comes after it up to its
+	 * last; and no boundary of a noted batch's window lies after its first
+	 * usage start and up to its last.  The other groups are rated record by
+	 * record below.
 	 */
 	" classified AS MATERIALIZED ("
 	"    SELECT g.*, p.currency, n.seg_from AS org_seg, b.seg_from AS book_seg,"
 	"           n.org_id IS NOT NULL OR b.product_id IS NOT NULL AS priced,"
-	"           NOT EXISTS (SELECT FROM invoice.prices x WHERE x.product_id = g.product_id"
-	"                          AND ((x.effective_from > g.first_day AND x.effective_from <= g.last_day)"
-	"                            OR (x.effective_to > g.first_day AND x.effective_to <= g.last_day)))"
-	"           AND (NOT EXISTS (SELECT FROM negotiated)"
-	"                OR NOT EXISTS (SELECT FROM invoice.org_prices x WHERE x.org_id = g.org_id AND x.product_id = g.product_id"
-	"                                  AND ((x.effective_from > g.first_day AND x.effective_from <= g.last_day)"
-	"                                    OR (x.effective_to > g.first_day AND x.effective_to <= g.last_day))))"
+	"           CASE WHEN b.product_id IS NOT NULL THEN g.last_day < b.seg_to"
+	"                ELSE NOT EXISTS (SELECT FROM invoice.prices x WHERE x.product_id = g.product_id"
+	"                                    AND ((x.effective_from > g.first_day AND x.effective_from <= g.last_day)"
+	"                                      OR (x.effective_to > g.first_day AND x.effective_to <= g.last_day))) END"
+	"           AND CASE WHEN n.org_id IS NOT NULL THEN g.last_day < n.seg_to"
+	"                    ELSE NOT EXISTS (SELECT FROM negotiated)"
+	"                      OR NOT EXISTS (SELECT FROM invoice.org_prices x WHERE x.org_id = g.org_id AND x.product_id = g.product_id"
+	"                                        AND ((x.effective_from > g.first_day AND x.effective_from <= g.last_day)"
+	"                                          OR (x.effective_to > g.first_day AND x.effective_to <= g.last_day))) END"
 	"           AND (NOT EXISTS (SELECT FROM covered)"
 	"                OR NOT EXISTS (SELECT FROM invoice.usage_invoices u, unnest(u.load_batches, u.billed_from) c(load_batch, billed_from)"
 	"                                WHERE u.org_id = g.org_id AND u.currency = p.currency AND c.load_batch = g.load_batch"
