@@ -133,9 +133,10 @@ static const char *const generate_sql =
 	"                            AND r.day >= n.seg_from AND r.day < n.seg_to"
 	"      LEFT JOIN book b ON b.product_id = r.product_id AND r.day >= b.seg_from AND r.day < b.seg_to"
 	"     WHERE EXISTS (SELECT FROM classified a WHERE NOT a.simple)"
-	"       AND EXISTS (SELECT FROM classified a WHERE NOT a.simple AND a.org_id = r.org_id AND a.product_id = r.product_id"
-	"                      AND a.load_batch = r.load_batch AND a.resource_type IS NOT DISTINCT FROM r.resource_type"
-	"                      AND a.resource_name IS NOT DISTINCT FROM r.resource_name)"
+	/* a hashed subplan, whatever the estimates (the arrays: NULL resources equal) */
+	"       AND ((r.org_id, r.product_id, r.load_batch, ARRAY[r.resource_type, r.resource_name])"
+	"            IN (SELECT a.org_id, a.product_id, a.load_batch, ARRAY[a.resource_type, a.resource_name]"
+	"                  FROM classified a WHERE NOT a.simple)) IS TRUE"
 	"       AND NOT EXISTS (SELECT FROM covered c"
 	"                        WHERE c.org_id = r.org_id AND c.currency = p.currency AND c.load_batch = r.load_batch"
 	"                          AND r.usage_start >= c.billed_from AND r.usage_start < c.period_end)"
