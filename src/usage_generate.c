@@ -62,24 +62,81 @@ static const char *const generate_sql =
 	"      FROM invoice.usage_invoices u, unnest(u.load_batches, u.billed_from) c(load_batch, billed_from)"
 	"     WHERE ($3::text IS NULL OR u.org_id = $3)),"
 	/*
-	 * each unbilled record before the period's end, with the price segment of
-	 * its UTC day, summed per line and load batch at once: what follows reads
-	 * sums, not records (priced false: no price in force on the record's day)
+	 * first the records summed per organisation, product, resource and load
+	 * batch, with their first and last usage start: one pass, a hash
+	 * aggregate the size of the lines, and nothing joined per record
+	 */
+	" grouped AS MATERIALIZED ("
+	"    SELECT r.org_id, r.product_id, r.resource_type, r.resource_name, r.load_batch,"
+	"           sum(r.quantity) AS quantity, min(r.usage_start) AS first_start, max(r.usage_start) AS last_start,"
+	"           max(r.usage_end) AS usage_end"
+	"      FROM invoice.usage_records r"
+	"     WHERE r.usage_start < $2 AND ($3::text IS NULL OR r.org_id = $3)"
+	"     GROUP BY r.org_id, r.product_id, r.resource_type, r.resource_name, r.load_batch),"
+	/*
+	 * a group is simple when every record of it has the price segment and the
+	 * coverage its first record has: its last record's day is still in the
+	 * price segment of its first's or, its first day having no price, no
+	 * price boundary (a price's first or last day) comes after it up to its
+	 * last; and no boundary of a noted batch's window lies after its first
+	 * usage start and up to its last.  The other groups are rated record by
+	 * record below.
+	 */
+	" classified AS MATERIALIZED ("
+	"    SELECT g.*, p.currency, n.seg_from AS org_seg, b.seg_from AS book_seg,"
+	"           n.org_id IS NOT NULL OR b.product_id IS NOT NULL AS priced,"
+	"           CASE WHEN b.product_id IS NOT NULL THEN g.last_day < b.seg_to"
+	"                ELSE NOT EXISTS (SELECT FROM invoice.prices x WHERE x.product_id = g.product_id"
+	"                                    AND ((x.effective_from > g.first_day AND x.effective_from <= g.last_day)"
+	"                                      OR (x.effective_to > g.first_day AND x.effective_to <= g.last_day))) END"
+	"           AND CASE WHEN n.org_id IS NOT NULL THEN g.last_day < n.seg_to"
+	"                    ELSE NOT EXISTS (SELECT FROM negotiated)"
+	"                      OR NOT EXISTS (SELECT FROM invoice.org_prices x WHERE x.org_id = g.org_id AND x.product_id = g.product_id"
+	"                                        AND ((x.effective_from > g.first_day AND x.effective_from <= g.last_day)"
+	"                                          OR (x.effective_to > g.first_day AND x.effective_to <= g.last_day))) END"
+	"           AND (NOT EXISTS (SELECT FROM covered)"
+	"                OR NOT EXISTS (SELECT FROM invoice.usage_invoices u, unnest(u.load_batches, u.billed_from) c(load_batch, billed_from)"
+	"                                WHERE u.org_id = g.org_id AND u.currency = p.currency AND c.load_batch = g.load_batch"
+	"                                  AND ((c.billed_from > g.first_start AND c.billed_from <= g.last_start)"
+	"                                    OR (u.period_end > g.first_start AND u.period_end <= g.last_start)))) AS simple,"
+	"           EXISTS (SELECT FROM covered) AND EXISTS (SELECT FROM invoice.usage_invoices u, unnest(u.load_batches, u.billed_from) c(load_batch, billed_from)"
+	"                                WHERE u.org_id = g.org_id AND u.currency = p.currency AND c.load_batch = g.load_batch"
+	"                                  AND g.first_start >= c.billed_from AND g.first_start < u.period_end) AS billed"
+	"      FROM (SELECT g.*, (g.first_start AT TIME ZONE 'UTC')::date AS first_day,"
+	"                   (g.last_start AT TIME ZONE 'UTC')::date AS last_day FROM grouped g) g"
+	"      JOIN invoice.orgs o ON o.org_id = g.org_id"
+	"      JOIN invoice.products p ON p.product_id = g.product_id"
+	"      LEFT JOIN invoice.usage_billing_days d ON d.org_id = g.org_id"
+	"      LEFT JOIN negotiated n ON n.org_id = g.org_id AND n.product_id = g.product_id"
+	"                            AND g.first_day >= n.seg_from AND g.first_day < n.seg_to"
+	"      LEFT JOIN book b ON b.product_id = g.product_id AND g.first_day >= b.seg_from AND g.first_day < b.seg_to"
+	"     WHERE ($4::int IS NULL OR coalesce(d.billing_day, 1) = $4)),"
+	/*
+	 * the unbilled records summed per line and load batch (priced false: no
+	 * price in force on the records' day): the simple groups as they are,
+	 * the others' records one by one with the price segment of their UTC
+	 * day (a pass over the records only when there are such groups)
 	 */
 	" sums AS ("
+	"    SELECT s.org_id, s.currency, s.product_id, s.resource_type, s.resource_name, s.org_seg, s.book_seg,"
+	"           s.load_batch, s.priced, s.quantity, s.first_start AS usage_start, s.usage_end"
+	"      FROM classified s WHERE s.simple AND NOT s.billed"
+	"    UNION ALL"
 	"    SELECT r.org_id, p.currency, r.product_id, r.resource_type, r.resource_name,"
 	"           n.seg_from AS org_seg, b.seg_from AS book_seg, r.load_batch,"
 	"           n.org_id IS NOT NULL OR b.product_id IS NOT NULL AS priced,"
 	"           sum(r.quantity) AS quantity, min(r.usage_start) AS usage_start, max(r.usage_end) AS usage_end"
 	"      FROM (SELECT r.*, (r.usage_start AT TIME ZONE 'UTC')::date AS day FROM invoice.usage_records r"
 	"             WHERE r.usage_start < $2 AND ($3::text IS NULL OR r.org_id = $3)) r"
-	"      JOIN invoice.orgs o ON o.org_id = r.org_id"
 	"      JOIN invoice.products p ON p.product_id = r.product_id"
-	"      LEFT JOIN invoice.usage_billing_days d ON d.org_id = r.org_id"
 	"      LEFT JOIN negotiated n ON n.org_id = r.org_id AND n.product_id = r.product_id"
 	"                            AND r.day >= n.seg_from AND r.day < n.seg_to"
 	"      LEFT JOIN book b ON b.product_id = r.product_id AND r.day >= b.seg_from AND r.day < b.seg_to"
-	"     WHERE ($4::int IS NULL OR coalesce(d.billing_day, 1) = $4)"
+	"     WHERE EXISTS (SELECT FROM classified a WHERE NOT a.simple)"
+	/* a hashed subplan, whatever the estimates (the arrays: NULL resources equal) */
+	"       AND ((r.org_id, r.product_id, r.load_batch, ARRAY[r.resource_type, r.resource_name])"
+	"            IN (SELECT a.org_id, a.product_id, a.load_batch, ARRAY[a.resource_type, a.resource_name]"
+	"                  FROM classified a WHERE NOT a.simple)) IS TRUE"
 	"       AND NOT EXISTS (SELECT FROM covered c"
 	"                        WHERE c.org_id = r.org_id AND c.currency = p.currency AND c.load_batch = r.load_batch"
 	"                          AND r.usage_start >= c.billed_from AND r.usage_start < c.period_end)"
@@ -114,7 +171,7 @@ static const char *const generate_sql =
 	"      FROM sums s JOIN targets t ON t.org_id = s.org_id AND t.currency = s.currency"
 	"     WHERE NOT s.priced AND u.org_id = s.org_id AND u.load_batch = s.load_batch AND u.product_id = s.product_id"
 	"       AND u.resource_type IS NOT DISTINCT FROM s.resource_type AND u.resource_name IS NOT DISTINCT FROM s.resource_name"
-	"       AND u.usage_start < $2"
+	"       AND u.usage_start < $2 AND EXISTS (SELECT FROM sums x WHERE NOT x.priced)"
 	"       AND NOT EXISTS (SELECT FROM negotiated n WHERE n.org_id = u.org_id AND n.product_id = u.product_id"
 	"                          AND (u.usage_start AT TIME ZONE 'UTC')::date >= n.seg_from"
 	"                          AND (u.usage_start AT TIME ZONE 'UTC')::date < n.seg_to)"

@@ -17,6 +17,10 @@
 --   generate   invoice_generate over the period: 10,000 drafts, their lines, the load batches
 --              noted on usage_invoices (records are not rewritten)
 --   one_org    invoice_generate for one organisation (an index scan of its records)
+--   split      invoice_generate when every product's price changes on 2026-01-16 (set up
+--              untimed): every line's records straddle a price boundary, so every record
+--              is also rated one by one (the second pass the usual case does not make),
+--              and each line becomes two
 -- Every run is one statement in a transaction rolled back (bench.run), so each starts from
 -- the same state.
 
@@ -93,7 +97,13 @@ INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per) VALUES
     ('generate', 2, 'generate', NULL, $$SELECT invoice.invoice_generate('2026-01-01', '2026-02-01')$$,
      format('SELECT count(*) = %s FROM invoice.invoices', :orgs), :records),
     ('generate', 3, 'one_org', NULL, $$SELECT invoice.invoice_generate('2026-01-01', '2026-02-01', 'org-42')$$,
-     $$SELECT count(*) = 1 FROM invoice.invoices$$, 1);
+     $$SELECT count(*) = 1 FROM invoice.invoices$$, 1),
+    ('generate', 4, 'split', $$INSERT INTO invoice.prices (product_id, effective_from, model, rate, package_size, free_units,
+                                                          tier_up_to, tier_rate, tier_flat)
+                                SELECT product_id, '2026-01-16', model, rate, package_size, free_units, tier_up_to, tier_rate, tier_flat
+                                  FROM invoice.prices$$,
+     $$SELECT invoice.invoice_generate('2026-01-01', '2026-02-01')$$,
+     format('SELECT count(*) = %s FROM invoice.invoices', :orgs), :records);
 
 \echo re-send and generation
 SELECT format('CALL bench.run(%L, %L, %s)', c.grp, c.op, r) AS call
@@ -118,5 +128,8 @@ SELECT 'resend / bare', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'a re-sent bat
   FROM bench.case_result u, bench.case_result b WHERE u.op = 'resend' AND b.op = 'bare'
 UNION ALL
 SELECT 'generate / floor', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'target <= 2'
-  FROM bench.case_result u, bench.case_result b WHERE u.op = 'generate' AND b.op = 'floor';
+  FROM bench.case_result u, bench.case_result b WHERE u.op = 'generate' AND b.op = 'floor'
+UNION ALL
+SELECT 'split / floor', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'every line split by a price change'
+  FROM bench.case_result u, bench.case_result b WHERE u.op = 'split' AND b.op = 'floor';
 \! rm -f /tmp/invoice_bench_usage_*.tsv
