@@ -39,6 +39,7 @@
 #include "funcapi.h"
 #include "invoice.h"
 #include "lib/stringinfo.h"
+#include "utils/inval.h"
 #include "catalog/namespace.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -530,6 +531,17 @@ invoice_forget_plans(SPIPlanPtr *cache)
  * default does not ask either (IDENTITY_NEXT in invoice.h: an INSERT naming
  * the identity, as a Citus shard needs).  Any other sequence: 42501.
  */
+/* invoice_next_identity's sequences already checked, forgotten on any relcache invalidation */
+static Oid	identity_sequences[16];
+static int	n_identity_sequences = 0;
+static bool identity_callback_registered = false;
+
+static void
+forget_identity_sequences(Datum arg, Oid relid)
+{
+	n_identity_sequences = 0;
+}
+
 PG_FUNCTION_INFO_V1(invoice_next_identity);
 Datum
 invoice_next_identity(PG_FUNCTION_ARGS)
@@ -537,13 +549,30 @@ invoice_next_identity(PG_FUNCTION_ARGS)
 	Oid			sequence = PG_GETARG_OID(0);
 	Oid			table;
 	int32		column;
+	bool		known = false;
 
-	if (!sequenceIsOwned(sequence, DEPENDENCY_INTERNAL, &table, &column) ||
-		get_rel_namespace(table) != get_namespace_oid("invoice", false))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("relation with OID %u is not the identity sequence of a table of the invoice extension",
-						sequence)));
+	/*
+	 * The check scans pg_depend: remember the sequences that passed it (a few
+	 * per backend), until any relation changes (a relcache invalidation).
+	 */
+	for (int i = 0; i < n_identity_sequences && !known; i++)
+		known = identity_sequences[i] == sequence;
+	if (!known)
+	{
+		if (!sequenceIsOwned(sequence, DEPENDENCY_INTERNAL, &table, &column) ||
+			get_rel_namespace(table) != get_namespace_oid("invoice", false))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("relation with OID %u is not the identity sequence of a table of the invoice extension",
+							sequence)));
+		if (!identity_callback_registered)
+		{
+			CacheRegisterRelcacheCallback(forget_identity_sequences, (Datum) 0);
+			identity_callback_registered = true;
+		}
+		if (n_identity_sequences < (int) lengthof(identity_sequences))
+			identity_sequences[n_identity_sequences++] = sequence;
+	}
 	PG_RETURN_INT64(nextval_internal(sequence, false));
 }
 
