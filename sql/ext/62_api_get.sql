@@ -15,11 +15,13 @@
 -- 40900 an invoice id that two organisations share.  Any other error (a
 -- bug, a cancelled query) is raised, for the gateway to answer 500.
 --
+-- CREATE OR REPLACE: this part is also the 0.1→0.2 upgrade's (sql/upgrade/0.1--0.2/62_api_get.sql).
+--
 -- PL/pgSQL, as only it can catch errors; the work is done by the SQL
 -- functions it calls, each one plan.  Its exception block makes it
 -- PARALLEL UNSAFE.
 
-CREATE FUNCTION invoice.api_get(path text, params json DEFAULT '{}') RETURNS json
+CREATE OR REPLACE FUNCTION invoice.api_get(path text, params json DEFAULT '{}') RETURNS json
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, invoice, pg_temp
     SET TimeZone = 'UTC'
