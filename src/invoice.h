@@ -82,6 +82,7 @@ extern bool invoice_on_shard(void);
  * into the tables' own row types with invoice_logical_row().
  */
 extern bool invoice_distributed(void);
+extern bool invoice_on_citus_worker_node(void);
 extern Datum invoice_call_in_org(FunctionCallInfo fcinfo, PGFunction impl);
 extern Datum invoice_on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes,
 								 Datum *values, bool *isnull);

@@ -223,6 +223,33 @@ invoice_distributed(void)
 	return org_shard_id("") != 0;
 }
 
+/*
+ * Is this database a Citus worker node: Citus installed and this node's group
+ * not the coordinator's (0)?  Batch jobs started here (the background worker)
+ * are the coordinator's to run: from a worker they would cover the whole
+ * cluster a second time.  Runs in the caller's SPI-free transaction.
+ */
+bool
+invoice_on_citus_worker_node(void)
+{
+	bool		worker = false;
+	bool		isnull;
+
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		return false;
+	SPI_connect();
+	if (SPI_execute("SELECT l.groupid <> 0 FROM pg_catalog.pg_dist_local_group l", true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "reading Citus's local group failed");
+	if (SPI_processed == 1)
+	{
+		Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		worker = !isnull && DatumGetBool(value);
+	}
+	SPI_finish();
+	return worker;
+}
+
 /* The shard group on this node of the orgs shard shard_id; NULL for 0 (one node) or a shard elsewhere. */
 static ShardGroup *
 group_of_org_shard(int64 shard_id)

@@ -118,10 +118,16 @@ sweep_error_context(void *arg)
 	errcontext("overdue sweep of database \"%s\"", (const char *) arg);
 }
 
+/* sweep_batch's answers other than a count */
+#define NOT_INSTALLED (-1)
+#define CITUS_WORKER_NODE (-2)
+
 /*
  * One batch in a transaction of its own, so that a backlog never keeps many
- * invoices locked for long.  Returns how many invoices moved, or -1 when the
- * extension is not installed in this database.
+ * invoices locked for long.  Returns how many invoices moved, NOT_INSTALLED
+ * when the extension is not installed in this database, or CITUS_WORKER_NODE
+ * when this database is a Citus worker node (the coordinator's worker sweeps
+ * every shard: README "Scale-out with Citus").
  */
 static int
 sweep_batch(TimestampTz as_of, int batch_size)
@@ -129,13 +135,15 @@ sweep_batch(TimestampTz as_of, int batch_size)
 	Oid			argtypes[2] = {TIMESTAMPTZOID, INT4OID};
 	Datum		values[2] = {TimestampTzGetDatum(as_of), Int32GetDatum(batch_size)};
 	bool		isnull;
-	int			moved = -1;
+	int			moved = NOT_INSTALLED;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	SPI_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	if (OidIsValid(get_extension_oid("invoice", true)))
+	if (OidIsValid(get_extension_oid("invoice", true)) && invoice_on_citus_worker_node())
+		moved = CITUS_WORKER_NODE;
+	else if (OidIsValid(get_extension_oid("invoice", true)))
 	{
 		debug_query_string = SWEEP_SQL;
 		pgstat_report_activity(STATE_RUNNING, SWEEP_SQL);
@@ -179,7 +187,20 @@ sweep_database(const char *dbname)
 	} while (batch >= batch_size);
 	error_context_stack = errcallback.previous;
 
-	if (batch < 0)
+	if (batch == CITUS_WORKER_NODE)
+	{
+		static bool reported = false;
+
+		/* once per process: a worker node stays one */
+		if (!reported)
+			ereport(LOG,
+					(errmsg("overdue sweep skipped: database \"%s\" is a Citus worker node", dbname),
+					 errdetail("The background worker of the coordinator sweeps and generates for every node."),
+					 errhint("Remove the database from invoice.sweep_databases on the worker nodes.")));
+		reported = true;
+		return;
+	}
+	if (batch == NOT_INSTALLED)
 		ereport(LOG,
 				(errmsg("overdue sweep skipped: extension \"invoice\" is not installed in database \"%s\"", dbname),
 				 errhint("Run CREATE EXTENSION invoice in that database, or remove it from invoice.sweep_databases.")));

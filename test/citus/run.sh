@@ -5,8 +5,9 @@
 #
 #   bash test/citus/run.sh            a throwaway cluster on localhost: one coordinator and two
 #                                     workers (initdb, own ports, shared_preload_libraries =
-#                                     citus), the upgrade from 0.1 (test/citus/upgrade.sh, a
-#                                     database of its own), then the extension created and
+#                                     'citus, invoice'), the upgrade from 0.1 (test/citus/upgrade.sh,
+#                                     a database of its own), the background worker
+#                                     (test/citus/worker.sh, another), then the extension created and
 #                                     distributed and pg_prove over test/citus/*.sql
 #   bash test/citus/run.sh --keep     the same cluster, left running after the files (to try things
 #                                     by hand: it prints how to connect and how to stop it)
@@ -98,7 +99,7 @@ for node in "${nodes[@]}"; do
 		port = $port
 		listen_addresses = 'localhost'
 		unix_socket_directories = '$WORK'
-		shared_preload_libraries = 'citus'
+		shared_preload_libraries = 'citus, invoice'
 		max_connections = 200
 		fsync = off
 		synchronous_commit = off
@@ -125,6 +126,8 @@ rc=0
 # read as pg_prove's, one block per file)
 echo "test/citus/upgrade.sh .. "
 bash test/citus/upgrade.sh "${ports[@]}" || rc=$?
+echo "test/citus/worker.sh .. "
+bash test/citus/worker.sh "$WORK" "${ports[@]}" || rc=$?
 run_files "$DB" || rc=$?
 if [ "$rc" -ne 0 ]; then
 	for node in "${nodes[@]}"; do
