@@ -83,6 +83,7 @@ extern bool invoice_on_shard(void);
  */
 extern bool invoice_distributed(void);
 extern bool invoice_on_citus_worker_node(void);
+extern void invoice_prepare_node_call(void);
 extern Datum invoice_call_in_org(FunctionCallInfo fcinfo, PGFunction impl);
 extern Datum invoice_on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes,
 								 Datum *values, bool *isnull);

@@ -294,6 +294,7 @@ on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes, Datum
 	char	   *sql = psprintf("SELECT %s FROM invoice.orgs o WHERE o.org_id = $1", call);
 	TupleDesc	tupdesc;
 
+	invoice_prepare_node_call();
 	invoice_prepare(cache, sql, nargs, argtypes);
 	if (SPI_execute_plan(*cache, values, nulls, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "the call on the organisation's node failed");
@@ -408,6 +409,7 @@ invoice_rows_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache
 	nargs = call_arguments(fcinfo, 0, &argtypes, &values, &nulls);
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
+	invoice_prepare_node_call();
 	invoice_prepare(cache, psprintf("SELECT c.* FROM invoice.orgs o CROSS JOIN LATERAL %s c WHERE o.org_id = $1",
 									self_call),
 					nargs, argtypes);
