@@ -1,8 +1,9 @@
 -- Citus (issue #16): the reports through the coordinator.
 --
 --   - statement(org_id, …): computed on the organisation's node (invoice_call_for_org), the
---     same balance as the documents give; statement_lines over it; an unknown organisation
---     answers P0002 as on one node;
+--     same balance as the documents give (entries of the period; all of them in the opening
+--     balance of a later period; a top-up: the prepaid ledger's query); statement_lines over
+--     it; an unknown organisation answers P0002 as on one node;
 --   - the cross-organisation views are queries Citus runs over both workers: revenue and
 --     collections by month, the line taxes (line_tax, a window over each invoice's lines on
 --     its node) and the GSTR-1 views, exp, nil and cdnur included; their figures are checked
@@ -12,7 +13,7 @@
 \set ON_ERROR_STOP 1
 \ir include/setup.sql
 SET TimeZone = 'UTC';
-SELECT plan(18);
+SELECT plan(20);
 
 INSERT INTO invoice.orgs (org_id, name, payment_terms_days)
 SELECT 'cr-' || g, 'Citus reports ' || g, 10 FROM generate_series(1, 6) g;
@@ -51,6 +52,13 @@ SELECT is(pg_temp.value($$SELECT invoice.statement('cr-3', invoice.clock() - int
           '18000', 'statement on the organisation''s node: 2 × 110.00 issued less 40.00 paid = 180.00');
 SELECT is(pg_temp.value($$SELECT string_agg(kind, ',' ORDER BY kind) FROM invoice.statement_lines('cr-4', invoice.clock() - interval '1 day', invoice.clock() + interval '1 day')$$),
           'closing balance,invoice,invoice,opening balance,payment', 'statement_lines through the coordinator');
+SELECT is(pg_temp.value($$SELECT s->>'openingBalance' || ' ' || json_array_length(s->'entries')
+                           FROM invoice.statement('cr-3', invoice.clock() + interval '1 day', invoice.clock() + interval '2 days') s$$),
+          '18000 0', 'statement of a later period on the node: every document in the opening balance, no entry');
+SELECT is(pg_temp.value($$SELECT s->>'closingBalance' || ' ' || (SELECT string_agg(e->>'kind', ',' ORDER BY e->>'kind') FROM json_array_elements(s->'entries') e)
+                           FROM (SELECT invoice.statement('cr-5', invoice.clock() - interval '1 day', invoice.clock() + interval '1 day')
+                                   FROM invoice.invoice_topup('cr-5', '25.00', 'upi', 'cr-topup-5')) t(s)$$),
+          '15500 invoice,invoice,payment,topup', 'statement of an organisation with a top-up on its node: 180.00 less 25.00 prepaid');
 SELECT pg_temp.refused($$SELECT invoice.statement('cr-nobody', '2024-01-01', '2024-02-01')$$, 'P0002', NULL,
                        'statement of an unknown organisation -> P0002');
 
