@@ -5,7 +5,8 @@
  *
  * Three queries over the views of sql/ext/85_reports.sql, the one definition
  * of what each table holds: the month's invoice lines (gstr1_lines, read
- * once: b2b, b2cl and exp line by line, b2cs, nil and hsn added up in SQL),
+ * once: b2b, b2cl and exp line by line, b2cs, nil and hsn added up in SQL
+ * with the month's credit notes of b2cs invoices and credit note lines),
  * its credit notes per rate (cdnr, cdnur), its documents per series
  * (doc_issue).  Each comes sorted in the document's order, and this file
  * writes the text in one pass: an invoice's lines at one rate make one
@@ -59,14 +60,15 @@ typedef enum GstrPart
 /*
  * The month's ($1, its first day) lines of the supplier's ($2) GSTIN, read
  * once.  b2b, b2cl, exp: line by line, as gstr1_invoices adds them up per
- * invoice and rate; b2cs per supply type, place and rate as gstr1_b2cs; nil
- * per supply type as gstr1_nil; hsn per code and rate with the month's
+ * invoice and rate; b2cs per supply type, place and rate, less the b2cs
+ * invoices' credit notes of the month, as gstr1_b2cs; nil
+ * per supply type as gstr1_nil; hsn per list, code and rate with the month's
  * credit note lines as gstr1_hsn (test/pgtap/reports_gstr1*.sql compare the
  * document with the views).
  */
 #define GSTR1_LINES_SQL \
 	"WITH l AS MATERIALIZED (" \
-	"  SELECT x.section, x.ctin, x.pos, x.exp_typ, x.org_id, x.invoice_id, x.inum, x.idt, x.val, x.rchrg," \
+	"  SELECT x.section, x.invoice_section, x.ctin, x.pos, x.exp_typ, x.org_id, x.invoice_id, x.inum, x.idt, x.val, x.rchrg," \
 	"         x.inv_typ, x.sply_ty, x.nil_sply_ty, x.rt, x.hsn_sac, x.qty, x.txval, x.iamt, x.camt, x.samt, x.csamt" \
 	"    FROM invoice.gstr1_lines x" \
 	"   WHERE x.month = $1 AND x.gstin = $2)" \
@@ -83,8 +85,12 @@ typedef enum GstrPart
 	"SELECT 3, 0, x.pos, x.sply_ty, NULL, NULL, NULL, NULL, x.pos, NULL, NULL, 'OE', NULL, x.sply_ty, x.rt," \
 	"       NULL, NULL, NULL, @cents@.sum(x.txval), @cents@.sum(x.iamt), @cents@.sum(x.camt), @cents@.sum(x.samt)," \
 	"       @cents@.sum(x.csamt), NULL, NULL, NULL" \
-	"  FROM l x" \
-	" WHERE x.section = 'b2cs'" \
+	"  FROM (SELECT x.sply_ty, x.pos, x.rt, x.txval, x.iamt, x.camt, x.samt, x.csamt FROM l x WHERE x.section = 'b2cs'" \
+	"        UNION ALL" \
+	"        SELECT n.sply_ty, n.pos, n.rt, OPERATOR(@cents@.-) n.txval, OPERATOR(@cents@.-) n.iamt," \
+	"               OPERATOR(@cents@.-) n.camt, OPERATOR(@cents@.-) n.samt, OPERATOR(@cents@.-) n.csamt" \
+	"          FROM invoice.gstr1_notes n" \
+	"         WHERE n.month = $1 AND n.gstin = $2 AND n.section = 'b2cs' AND n.rt <> 0) x" \
 	" GROUP BY x.sply_ty, x.pos, x.rt" \
 	" UNION ALL " \
 	"SELECT 5, array_position('{INTRB2B,INTRAB2B,INTRB2C,INTRAB2C}'::text[], x.nil_sply_ty), x.nil_sply_ty, NULL," \
@@ -94,20 +100,21 @@ typedef enum GstrPart
 	" WHERE x.section = 'nil'" \
 	" GROUP BY x.nil_sply_ty" \
 	" UNION ALL " \
-	"SELECT 6, 0, h.hsn_sac, NULL, NULL, NULL, NULL," \
+	"SELECT 6, CASE h.hsn_table WHEN 'hsn_b2c' THEN 1 ELSE 0 END, h.hsn_sac, NULL, NULL, NULL, NULL," \
 	"       @cents@.sum(h.txval) OPERATOR(@cents@.+) @cents@.sum(h.iamt) OPERATOR(@cents@.+) @cents@.sum(h.camt)" \
 	"         OPERATOR(@cents@.+) @cents@.sum(h.samt)," \
-	"       NULL, NULL, NULL, 'data', NULL, NULL, h.rt, h.hsn_sac," \
+	"       NULL, NULL, NULL, h.hsn_table, NULL, NULL, h.rt, h.hsn_sac," \
 	"       CASE WHEN h.hsn_sac LIKE '99%' THEN 'NA' ELSE 'OTH' END," \
 	"       CASE WHEN h.hsn_sac LIKE '99%' THEN 0 ELSE sum(h.qty) END," \
 	"       @cents@.sum(h.txval), @cents@.sum(h.iamt), @cents@.sum(h.camt), @cents@.sum(h.samt), @cents@.sum(h.csamt)," \
 	"       NULL, NULL, NULL" \
-	"  FROM (SELECT x.hsn_sac, x.rt, x.qty, x.txval, x.iamt, x.camt, x.samt, x.csamt FROM l x" \
+	"  FROM (SELECT invoice.gstr1_hsn_table($1, x.invoice_section) AS hsn_table, x.hsn_sac, x.rt, x.qty, x.txval," \
+	"               x.iamt, x.camt, x.samt, x.csamt FROM l x" \
 	"        UNION ALL" \
-	"        SELECT n.hsn_sac, n.rt, 0, n.txval, n.iamt, n.camt, n.samt, n.csamt" \
+	"        SELECT invoice.gstr1_hsn_table($1, n.section), n.hsn_sac, n.rt, 0, n.txval, n.iamt, n.camt, n.samt, n.csamt" \
 	"          FROM invoice.gstr1_note_lines n" \
 	"         WHERE n.month = $1 AND n.gstin = $2) h" \
-	" GROUP BY h.hsn_sac, h.rt" \
+	" GROUP BY h.hsn_table, h.hsn_sac, h.rt" \
 	" ORDER BY part, o, k, doc, org_id, doc_id, rt"
 
 /* The month's credit notes per rate: cdnr as gstr1_cdnr, cdnur as gstr1_cdnur. */

@@ -333,6 +333,12 @@ CREATE FUNCTION invoice.gstr1_export_type(invoice_tax cents) RETURNS text
 COMMENT ON FUNCTION invoice.gstr1_export_type(cents)
     IS 'internal to GSTR-1: an export with payment of IGST (WPAY: the invoice charged tax) or without (WOPAY: zero-rated under bond or LUT)';
 
+CREATE FUNCTION invoice.gstr1_hsn_table(month date, section text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN month < '2025-05-01' THEN 'data' WHEN section = 'b2b' THEN 'hsn_b2b' ELSE 'hsn_b2c' END;
+COMMENT ON FUNCTION invoice.gstr1_hsn_table(date, text)
+    IS 'internal to GSTR-1: the list of table 12 (hsn) a line goes to — data for return periods before May 2025, then hsn_b2b for the supplies (and their notes) to registered recipients (invoice section b2b), hsn_b2c for every other (b2cl, b2cs, exports)';
+
 CREATE VIEW invoice.gstr1_lines WITH (security_invoker = true) AS
 -- The lines of the GST invoices a GSTR-1 reports (issued, not cancelled), with the table
 -- each goes to: its invoice's (gstr1_section), but a nil-rated line (rate 0) of a supply
@@ -386,14 +392,6 @@ SELECT g.month, g.fp, g.gstin, g.pos, g.org_id, g.invoice_id, g.inum, g.idt, g.v
   FROM invoice.gstr1_invoices g WHERE g.section = 'b2cl';
 COMMENT ON VIEW invoice.gstr1_b2cl IS 'GSTR-1 table 5 (b2cl): large inter-state invoices to unregistered recipients, per place of supply, invoice and rate';
 
-CREATE VIEW invoice.gstr1_b2cs WITH (security_invoker = true) AS
-SELECT g.month, g.fp, g.gstin, g.sply_ty, g.pos, 'OE'::text AS typ, g.rt, sum(g.txval) AS txval,
-       sum(g.iamt) AS iamt, sum(g.camt) AS camt, sum(g.samt) AS samt,
-       sum(g.csamt) AS csamt
-  FROM invoice.gstr1_invoices g WHERE g.section = 'b2cs'
- GROUP BY g.month, g.fp, g.gstin, g.sply_ty, g.pos, g.rt;
-COMMENT ON VIEW invoice.gstr1_b2cs IS 'GSTR-1 table 7 (b2cs): other supplies to unregistered recipients, per supply type, place of supply and rate';
-
 CREATE VIEW invoice.gstr1_exp WITH (security_invoker = true) AS
 SELECT g.month, g.fp, g.gstin, g.exp_typ, g.org_id, g.invoice_id, g.inum, g.idt, g.val, g.rt, g.txval, g.iamt, g.csamt
   FROM invoice.gstr1_invoices g WHERE g.section = 'exp';
@@ -418,7 +416,8 @@ SELECT (date_trunc('month', n.note_date::timestamp))::date AS month, to_char(n.n
        CASE WHEN i.reverse_charge THEN 'Y' ELSE 'N' END AS rchrg, 'R'::text AS inv_typ,
        invoice.gstr1_export_type(i.tax) AS exp_typ,
        coalesce(l.tax_rate, i.tax_rate) AS rt, sum(l.amount) AS txval, sum(l.igst) AS iamt,
-       sum(l.cgst) AS camt, sum(l.sgst) AS samt, '0'::cents AS csamt
+       sum(l.cgst) AS camt, sum(l.sgst) AS samt, '0'::cents AS csamt,
+       CASE WHEN i.gst_intra_state THEN 'INTRA' ELSE 'INTER' END AS sply_ty
   FROM invoice.credit_notes n
   JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
   JOIN invoice.orgs o ON o.org_id = n.org_id
@@ -427,7 +426,7 @@ SELECT (date_trunc('month', n.note_date::timestamp))::date AS month, to_char(n.n
  WHERE n.status = 'issued' AND i.gst
  GROUP BY n.org_id, n.credit_note_id, i.org_id, i.id, o.gstin, s.gstin, coalesce(l.tax_rate, i.tax_rate);
 COMMENT ON VIEW invoice.gstr1_notes
-    IS 'GSTR-1: the issued credit notes of GST invoices per rate, with the table of their invoice (b2b, b2cl, b2cs, exp) and the note''s return period';
+    IS 'GSTR-1: the issued credit notes of GST invoices per rate, with the table of their invoice (b2b, b2cl, b2cs, exp), its supply type (INTRA, INTER) and the note''s return period';
 
 CREATE VIEW invoice.gstr1_cdnr WITH (security_invoker = true) AS
 SELECT n.month, n.fp, n.gstin, n.ctin, n.org_id, n.credit_note_id, n.ntty, n.nt_num, n.nt_dt, n.val, n.pos, n.rchrg,
@@ -445,37 +444,58 @@ SELECT n.month, n.fp, n.gstin,
   FROM invoice.gstr1_notes n WHERE n.section IN ('b2cl', 'exp');
 COMMENT ON VIEW invoice.gstr1_cdnur IS 'GSTR-1 table 9B (cdnur): credit notes of large inter-state invoices to unregistered recipients (B2CL) and of exports (EXPWP, EXPWOP), per note and rate';
 
+CREATE VIEW invoice.gstr1_b2cs WITH (security_invoker = true) AS
+-- Table 7 is net: the credit notes of b2cs invoices are not reported note by note (cdnur
+-- takes only those of b2cl invoices and exports) but come off the supplies of the note's
+-- month at the invoice's supply type, place and rate; where they exceed them the row is
+-- negative, as the portal allows (README "GSTR-1").  Their nil-rated lines (rate 0) are
+-- not netted anywhere (the invoice's are in nil).
+SELECT b.month, b.fp, b.gstin, b.sply_ty, b.pos, 'OE'::text AS typ, b.rt, sum(b.txval) AS txval,
+       sum(b.iamt) AS iamt, sum(b.camt) AS camt, sum(b.samt) AS samt,
+       sum(b.csamt) AS csamt
+  FROM (SELECT g.month, g.fp, g.gstin, g.sply_ty, g.pos, g.rt, g.txval, g.iamt, g.camt, g.samt, g.csamt
+          FROM invoice.gstr1_invoices g WHERE g.section = 'b2cs'
+        UNION ALL
+        SELECT n.month, n.fp, n.gstin, n.sply_ty, n.pos, n.rt, - n.txval, - n.iamt, - n.camt, - n.samt, - n.csamt
+          FROM invoice.gstr1_notes n WHERE n.section = 'b2cs' AND n.rt <> 0) b
+ GROUP BY b.month, b.fp, b.gstin, b.sply_ty, b.pos, b.rt;
+COMMENT ON VIEW invoice.gstr1_b2cs IS 'GSTR-1 table 7 (b2cs): other supplies to unregistered recipients less the credit notes of those supplies dated in the month, per supply type, place of supply and rate';
+
 CREATE VIEW invoice.gstr1_note_lines WITH (security_invoker = true) AS
 -- The lines of the issued credit notes of GST invoices, by the note's date, with the signs
 -- of a return's net figures (negative: they come off the month's supplies).
 SELECT (date_trunc('month', n.note_date::timestamp))::date AS month, to_char(n.note_date, 'MMYYYY') AS fp,
        s.gstin, n.org_id, n.credit_note_id, l.line_id, coalesce(l.hsn_sac, '9999') AS hsn_sac,
        coalesce(l.tax_rate, i.tax_rate) AS rt, - l.amount AS txval, - l.igst AS iamt, - l.cgst AS camt,
-       - l.sgst AS samt, '0'::cents AS csamt
+       - l.sgst AS samt, '0'::cents AS csamt,
+       invoice.gstr1_section(o.gstin, i.gst_intra_state, i.place_of_supply, i.total, i.invoice_date) AS section
   FROM invoice.credit_notes n
   JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
+  JOIN invoice.orgs o ON o.org_id = n.org_id
   JOIN invoice.credit_note_lines l ON l.org_id = n.org_id AND l.credit_note_id = n.credit_note_id
  CROSS JOIN invoice.supplier s
  WHERE n.status = 'issued' AND i.gst;
 COMMENT ON VIEW invoice.gstr1_note_lines
-    IS 'GSTR-1: the lines of the issued credit notes of GST invoices, negated, by the note''s month (what gstr1_hsn takes off the month''s invoice lines)';
+    IS 'GSTR-1: the lines of the issued credit notes of GST invoices, negated, by the note''s month, with the table of their invoice (what gstr1_hsn takes off the month''s invoice lines)';
 
 CREATE VIEW invoice.gstr1_hsn WITH (security_invoker = true) AS
 -- Invoices' lines (dated in the month, not cancelled) less the lines of the credit notes
--- dated in it; services (SAC, chapter 99) have no quantity (uqc NA).
-SELECT h.month, h.fp, h.gstin, h.hsn_sac AS hsn_sc,
+-- dated in it; services (SAC, chapter 99) have no quantity (uqc NA).  From May 2025 the
+-- table is two lists, supplies to registered recipients and the others (gstr1_hsn_table).
+SELECT h.month, h.fp, h.gstin, invoice.gstr1_hsn_table(h.month, h.section) AS hsn_table, h.hsn_sac AS hsn_sc,
        CASE WHEN h.hsn_sac LIKE '99%' THEN 'NA' ELSE 'OTH' END AS uqc,
        CASE WHEN h.hsn_sac LIKE '99%' THEN 0 ELSE sum(h.qty) END AS qty,
        h.rt, sum(h.txval) + sum(h.iamt) + sum(h.camt) + sum(h.samt) AS val,
        sum(h.txval) AS txval, sum(h.iamt) AS iamt, sum(h.camt) AS camt,
        sum(h.samt) AS samt, sum(h.csamt) AS csamt
-  FROM (SELECT g.month, g.fp, g.gstin, g.hsn_sac, g.rt, g.qty, g.txval, g.iamt, g.camt, g.samt, g.csamt
+  FROM (SELECT g.month, g.fp, g.gstin, g.invoice_section AS section, g.hsn_sac, g.rt, g.qty, g.txval, g.iamt,
+               g.camt, g.samt, g.csamt
           FROM invoice.gstr1_lines g
         UNION ALL
-        SELECT n.month, n.fp, n.gstin, n.hsn_sac, n.rt, 0, n.txval, n.iamt, n.camt, n.samt, n.csamt
+        SELECT n.month, n.fp, n.gstin, n.section, n.hsn_sac, n.rt, 0, n.txval, n.iamt, n.camt, n.samt, n.csamt
           FROM invoice.gstr1_note_lines n) h
- GROUP BY h.month, h.fp, h.gstin, h.hsn_sac, h.rt;
-COMMENT ON VIEW invoice.gstr1_hsn IS 'GSTR-1 table 12 (hsn): per HSN/SAC code and rate, the month''s GST invoice lines less its credit note lines';
+ GROUP BY h.month, h.fp, h.gstin, invoice.gstr1_hsn_table(h.month, h.section), h.hsn_sac, h.rt;
+COMMENT ON VIEW invoice.gstr1_hsn IS 'GSTR-1 table 12 (hsn): per list (hsn_table: data before May 2025, then hsn_b2b and hsn_b2c), HSN/SAC code and rate, the month''s GST invoice lines less its credit note lines';
 
 CREATE VIEW invoice.gstr1_doc_issue WITH (security_invoker = true) AS
 -- Per series and month: the first and last number, how many, how many cancelled.  Invoices
