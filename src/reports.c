@@ -82,14 +82,13 @@ invoice_report_period(PG_FUNCTION_ARGS)
 }
 
 /*
- * gstr1_check(gstin, fp): a return covers the supplier's whole business, so
+ * The arguments of gstr1 (gstin, fp) and its caller: a return covers the supplier's whole business, so
  * only the finance role and billing administrators may ask for it (a member
  * would get a return made of its own organisation's rows); fp is MMYYYY and
  * the GSTIN is the supplier's own.
  */
-PG_FUNCTION_INFO_V1(invoice_gstr1_check);
-Datum
-invoice_gstr1_check(PG_FUNCTION_ARGS)
+void
+invoice_check_gstr1(FunctionCallInfo fcinfo)
 {
 	char	   *gstin;
 	char	   *fp;
@@ -131,5 +130,13 @@ invoice_gstr1_check(PG_FUNCTION_ARGS)
 				 errmsg("GSTIN \"%s\" is not the supplier's", gstin),
 				 errdetail("The supplier files as %s.", supplier_gstin)));
 	SPI_finish();
+}
+
+/* gstr1_check(gstin, fp): true, or the error gstr1 would raise for its arguments */
+PG_FUNCTION_INFO_V1(invoice_gstr1_check);
+Datum
+invoice_gstr1_check(PG_FUNCTION_ARGS)
+{
+	invoice_check_gstr1(fcinfo);
 	PG_RETURN_BOOL(true);
 }

@@ -8,12 +8,15 @@
 --     collections by month, the line taxes (line_tax, a window over each invoice's lines on
 --     its node) and the GSTR-1 views, exp, nil and cdnur included; their figures are checked
 --     against the documents;
+--   - gstr1() through the coordinator on a GST invoice of June 2025: b2cs, and the HSN table
+--     in its hsn_b2c list (the split of May 2025); gstr1_b2cs (net of the b2cs invoices'
+--     credit notes) runs over the workers;
 --   - TODO: receivables as of an instant, their aging and DSO are SQL functions with a
 --     parameter, which Citus cannot plan over distributed tables (as invoice_list).
 \set ON_ERROR_STOP 1
 \ir include/setup.sql
 SET TimeZone = 'UTC';
-SELECT plan(20);
+SELECT plan(23);
 
 INSERT INTO invoice.orgs (org_id, name, payment_terms_days)
 SELECT 'cr-' || g, 'Citus reports ' || g, 10 FROM generate_series(1, 6) g;
@@ -92,5 +95,18 @@ SELECT lives_ok($$SELECT count(*) FROM invoice.revenue_by_month WHERE month = '2
                 'revenue_by_month of one month (credit notes spread per invoice) runs on Citus');
 SELECT is(pg_temp.try($$SELECT count(*) FROM invoice.gstr1_lines WHERE month = '2024-02-01' AND org_id LIKE 'cr-%'$$), '0',
           'gstr1_lines of a month across the workers (these invoices are not GST)');
+
+SELECT lives_ok($$SELECT count(*) FROM invoice.gstr1_b2cs$$, 'gstr1_b2cs (net of credit notes) runs on Citus');
+INSERT INTO invoice.orgs (org_id, name, billing_state, payment_terms_days)
+SELECT 'cr-gst', 'Citus GST', s.state_code, 10 FROM invoice.supplier s;
+INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, due_date, currency, gst, tax_rate)
+VALUES ('cr-gst', 'cr-gst-1', 'CRG', '2025-05-01', '2025-06-01', '2025-06-05', '2025-06-15', 'INR', true, 18);
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount, hsn_sac)
+VALUES ('cr-gst', 'cr-gst-1', 'hosting', '1000.00', '998315');
+SELECT lives_ok($$SELECT invoice.invoice_issue('cr-gst-1')$$, 'a GST invoice of June 2025 issued through the coordinator');
+SELECT is(pg_temp.try($$SELECT jsonb_build_array(d -> 'b2cs' -> 0 -> 'txval', d -> 'b2cs' -> 0 -> 'camt',
+                                                 (SELECT jsonb_agg(k) FROM jsonb_object_keys(d -> 'hsn') k))::text
+                          FROM (SELECT invoice.gstr1(s.gstin::text, '062025')::jsonb AS d FROM invoice.supplier s) x$$),
+          '[1000.00, 90.00, ["hsn_b2c"]]', 'gstr1() through the coordinator: b2cs, and hsn in its hsn_b2c list');
 
 SELECT * FROM finish();

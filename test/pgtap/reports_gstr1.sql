@@ -114,14 +114,28 @@ SELECT is((SELECT count(*) FROM (SELECT fp, org_id, id, total, subtotal, tax FRO
           + (SELECT count(*) FROM (SELECT DISTINCT fp, org_id, invoice_id FROM sections WHERE section = 'b2b') y)
           - (SELECT count(*) FROM gst_inv WHERE gstin IS NOT NULL), 0::bigint,
           'b2b: every GST invoice of a registered recipient, once, with its value, taxable value and tax');
+-- the unregistered recipients' supplies of a month, less the month's credit notes of those
+-- that are not b2cl (inter-state over the limit): b2cs is net of its notes
+CREATE TEMP TABLE unregistered AS
+SELECT x.fp, sum(x.txval) AS txval, sum(x.tax) AS tax
+  FROM (SELECT g.fp, g.subtotal AS txval, g.tax FROM gst_inv g WHERE g.gstin IS NULL
+        UNION ALL
+        SELECT to_char(n.note_date, 'MMYYYY'), - l.amount, - l.tax
+          FROM invoice.credit_notes n JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
+          JOIN invoice.orgs o ON o.org_id = n.org_id
+          JOIN invoice.credit_note_lines l ON l.org_id = n.org_id AND l.credit_note_id = n.credit_note_id
+         WHERE n.status = 'issued' AND i.gst AND o.gstin IS NULL AND coalesce(l.tax_rate, i.tax_rate) <> 0
+           AND (i.gst_intra_state OR i.total <= CASE WHEN i.invoice_date < '2024-08-01' THEN '250000.00' ELSE '100000.00' END::cents)) x
+ GROUP BY x.fp;
 SELECT is((SELECT count(*) FROM (
-              SELECT g.fp, sum(g.subtotal), sum(g.tax) FROM gst_inv g
-               WHERE g.gstin IS NULL GROUP BY g.fp
+              SELECT fp, txval, tax FROM unregistered
               EXCEPT
               SELECT x.fp, sum(x.txval), sum(x.tax)
                 FROM (SELECT fp, txval, tax FROM sections WHERE section = 'b2cl'
-                      UNION ALL SELECT fp, txval, iamt + camt + samt FROM invoice.gstr1_b2cs) x GROUP BY x.fp) z), 0::bigint,
-          'b2cl + b2cs: the unregistered recipients'' taxable value and tax, month by month');
+                      UNION ALL SELECT fp, txval, iamt + camt + samt FROM invoice.gstr1_b2cs) x GROUP BY x.fp) z)
+          + (SELECT count(DISTINCT fp) FROM (SELECT fp FROM sections WHERE section = 'b2cl' UNION ALL SELECT fp FROM invoice.gstr1_b2cs) y)
+          - (SELECT count(*) FROM unregistered), 0::bigint,
+          'b2cl + b2cs: the unregistered recipients'' taxable value and tax, less the b2cs invoices'' credit notes, month by month');
 SELECT is((SELECT count(*) FROM invoice.gstr1_b2cs WHERE (sply_ty = 'INTRA') <> (iamt = '0' AND camt = samt)), 0::bigint,
           'b2cs: intra-state supplies carry CGST = SGST, inter-state IGST');
 SELECT is((SELECT count(*) FROM (
