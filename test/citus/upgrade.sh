@@ -26,29 +26,12 @@ COORD=$1
 shift
 WORKERS=("$@")
 DB=invoice_citus_upgrade
-export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
-
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -p "$1" -d "$2" -c "$3" 2>&1; }
-qc() { q "$COORD" "$DB" "$1"; }
-cleanup()
-{
-	local port
-	for port in "$COORD" "${WORKERS[@]}"; do
-		q "$port" postgres "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
-	done
-}
-[ -n "${KEEP_DB:-}" ] || trap cleanup EXIT
-bail() { not_ok "$@"; echo "1..$n"; exit 1; }
+# shellcheck source=include/database.sh
+. "$HERE/include/database.sh"
+[ -n "${KEEP_DB:-}" ] || trap drop_database EXIT
 
 # --- 1. a distributed 0.1 database ---------------------------------------------------------------
-for port in "$COORD" "${WORKERS[@]}"; do
-	out=$(q "$port" postgres "CREATE DATABASE $DB") && out=$(q "$port" "$DB" "CREATE EXTENSION citus") ||
-		bail "a database with Citus on node $port" "$out"
-done
-out=$(qc "SELECT citus_set_coordinator_host('localhost', $COORD)") || bail "the coordinator's host" "$out"
-for port in "${WORKERS[@]}"; do
-	out=$(qc "SELECT citus_add_node('localhost', $port)") || bail "worker $port added" "$out"
-done
+create_database
 out=$(qc "CREATE EXTENSION invoice VERSION '0.1'") && out=$(qc "SELECT count(*) FROM invoice.distribute()") ||
 	bail "invoice 0.1 created on the coordinator and distributed" "$out"
 check "invoice 0.1 on every node, its tables distributed" \

@@ -25,10 +25,8 @@ COORD=$2
 shift 2
 WORKERS=("$@")
 DB=invoice_citus_worker
-export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
-
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -p "$1" -d "$2" -c "$3" 2>&1; }
-qc() { q "$COORD" "$DB" "$1"; }
+# shellcheck source=include/database.sh
+. "$HERE/include/database.sh"
 reload_all()
 {
 	local port
@@ -38,15 +36,11 @@ reload_all()
 }
 cleanup()
 {
-	local port
 	reload_all "ALTER SYSTEM RESET invoice.sweep_databases"
 	reload_all "ALTER SYSTEM RESET invoice.sweep_interval"
-	for port in "$COORD" "${WORKERS[@]}"; do
-		q "$port" postgres "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
-	done
+	drop_database
 }
 trap cleanup EXIT
-bail() { not_ok "$@"; echo "1..$n"; exit 1; }
 
 # poll SECONDS SQL WANT: until the coordinator answers WANT; the last answer in $got
 poll()
@@ -68,14 +62,7 @@ check "the library is preloaded on every node: one sweep launcher each" \
 	done | tr '\n' ' ')" "1 1 1 "
 
 # --- 1. a distributed database, invoices falling due ---------------------------------------------
-for port in "$COORD" "${WORKERS[@]}"; do
-	out=$(q "$port" postgres "CREATE DATABASE $DB") && out=$(q "$port" "$DB" "CREATE EXTENSION citus") ||
-		bail "a database with Citus on node $port" "$out"
-done
-out=$(qc "SELECT citus_set_coordinator_host('localhost', $COORD)") || bail "the coordinator's host" "$out"
-for port in "${WORKERS[@]}"; do
-	out=$(qc "SELECT citus_add_node('localhost', $port)") || bail "worker $port added" "$out"
-done
+create_database
 out=$(qc "CREATE EXTENSION invoice CASCADE") && out=$(qc "SELECT count(*) FROM invoice.distribute()") ||
 	bail "invoice created on the coordinator and distributed" "$out"
 
@@ -110,19 +97,9 @@ fi
 check "one history row pending → overdue and one overdue reminder per invoice (no second sweep)" \
 	"$(qc "SELECT (SELECT count(*) FROM invoice.status_history WHERE to_status = 'overdue') || ' '
 	           || (SELECT count(*) FROM invoice.reminders WHERE kind = 'overdue')")" "8 8"
-# poll_log SECONDS FILE PATTERN: until FILE has a line matching PATTERN (grep -E)
-poll_log()
-{
-	local tries=$(($1 * 5))
-	until grep -qE "$3" "$2" 2>/dev/null; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
-		sleep 0.2
-	done
-}
 for w in 1 2; do
 	log="$LOGDIR/worker$w.log"
-	if poll_log 10 "$log" "overdue sweep skipped: database \"$DB\" is a Citus worker node"; then
+	if poll_file 10 "$log" "overdue sweep skipped: database \"$DB\" is a Citus worker node"; then
 		ok "worker$w's background worker leaves the sweep to the coordinator's and says so"
 	else
 		not_ok "worker$w's background worker leaves the sweep to the coordinator's and says so" \

@@ -44,16 +44,10 @@ GENERATE_SQL='SELECT invoice.invoice_generate_due($1, $2)'
 # shellcheck source=lib/cluster.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/cluster.sh"
 
+# shellcheck source=lib/poll_file.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/poll_file.sh"
 # poll_log SECONDS PATTERN: until the server log has a line matching PATTERN (grep -E)
-poll_log()
-{
-	local tries=$(($1 * 5))
-	until grep -qE "$2" "$LOG" 2>/dev/null; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
-		sleep 0.2
-	done
-}
+poll_log() { poll_file "$1" "$LOG" "$2"; }
 
 # expect_poll DESCRIPTION SECONDS DB SQL WANT
 expect_poll()
