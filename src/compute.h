@@ -126,6 +126,13 @@ extern int	compute_execute_writing_amounts(SPIPlanPtr plan, const char *sql, Dat
  */
 extern bool compute_one_changed_invoice(TriggerData *trigdata, Datum *org_id, Datum *id);
 extern void compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id);
+/*
+ * Write the amounts (COMPUTE_NAMOUNTS, in the order of invoice.amounts) into
+ * the invoice row at tid of relation relid (org_id, id: its keys), which the
+ * caller has locked FOR NO KEY UPDATE, without an executor UPDATE
+ * (amounts_write.c).  false: nothing written, the caller must run its UPDATE.
+ */
+extern bool invoice_write_amounts(Oid relid, ItemPointer tid, Datum org_id, Datum id, const Cents *amounts);
 /* The line descriptions (text[]) an INSERT or UPDATE of one invoice's lines brings to its search signature; 0: none. */
 extern Datum compute_one_line_texts(TriggerData *trigdata);
 

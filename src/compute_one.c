@@ -21,6 +21,7 @@
 #include "executor/executor.h"
 #include "invoice.h"
 #include "utils/array.h"
+#include "storage/itemptr.h"
 #include "utils/builtins.h"
 #include "utils/rel.h"
 
@@ -192,6 +193,8 @@ compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id)
 	Datum		split;
 	ComputeState state = {0};
 	bool		changed = false;
+	Oid			relid;
+	ItemPointerData tid;
 
 	/*
 	 * Lock first.  The row locked is the invoice's latest version, which no
@@ -200,7 +203,8 @@ compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id)
 	 */
 	invoice_prepare(&lock_plan,
 					"SELECT i.status, i.usage_amount, i.credits_applied, i.already_billed_amount, i.subtotal,"
-					"  i.tax, i.total, i.advance_pay_amount, i.amount_due, i.credited_amount, i.round_off"
+					"  i.tax, i.total, i.advance_pay_amount, i.amount_due, i.credited_amount, i.round_off,"
+					"  i.tableoid, i.ctid"
 					" FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2 FOR NO KEY UPDATE",
 					2, key_types);
 	if (SPI_execute_plan(lock_plan, keys, NULL, false, 0) != SPI_OK_SELECT)
@@ -212,6 +216,8 @@ compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id)
 							 TextDatumGetCString(id));
 	for (int i = 0; i < COMPUTE_NAMOUNTS; i++)
 		stored[i] = DatumGetCents(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2 + i, &isnull));
+	relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2 + COMPUTE_NAMOUNTS, &isnull));
+	tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3 + COMPUTE_NAMOUNTS, &isnull));
 
 	/*
 	 * The inputs of invoice_amounts as the set-based recompute gathers them,
@@ -280,7 +286,12 @@ compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id)
 	if (!changed)
 		return;
 
-	/* Only a row whose amounts change is written, as by the set-based UPDATE. */
+	/*
+	 * Only a row whose amounts change is written, as by the set-based UPDATE:
+	 * straight into the row locked above when nothing but the amounts and
+	 * updated_at change (amounts_write.c), else by an UPDATE.
+	 */
+	if (!invoice_write_amounts(relid, &tid, org_id, id, computed))
 	{
 		Oid			write_types[2 + COMPUTE_NAMOUNTS] = {TEXTOID, TEXTOID};
 		Datum		write_values[2 + COMPUTE_NAMOUNTS] = {org_id, id};
