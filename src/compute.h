@@ -133,6 +133,37 @@ extern void compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id);
  * (amounts_write.c).  false: nothing written, the caller must run its UPDATE.
  */
 extern bool invoice_write_amounts(Oid relid, ItemPointer tid, Datum org_id, Datum id, const Cents *amounts);
+/*
+ * The children of one invoice (compute_one_read.c): read by direct index
+ * scans in a fresh snapshot — the sums of credits, payments, advance applied
+ * (negative), issued credit notes, and each line — or false when the
+ * statement must read them (nothing read).
+ */
+typedef enum ComputeOneChild
+{
+	COMPUTE_ONE_LINES,
+	COMPUTE_ONE_CREDITS,
+	COMPUTE_ONE_PAYMENTS,
+	COMPUTE_ONE_ADVANCE,
+	COMPUTE_ONE_CREDIT_NOTES,
+	COMPUTE_ONE_CHILDREN
+} ComputeOneChild;
+
+/* An exact sum of one kind of child (22003 when it does not fit cents, as sum(cents)). */
+typedef struct ComputeOneChildSums
+{
+	int128		sum;
+	int64		count;
+} ComputeOneChildSums;
+
+typedef struct ComputeOneLine
+{
+	Cents		amount;
+	Numeric		rate;			/* NULL: the invoice's */
+} ComputeOneLine;
+
+extern bool compute_one_read_children(Datum org_id, Datum id, ComputeOneChildSums sums[COMPUTE_ONE_CHILDREN],
+									  ComputeOneLine **lines, int *nlines);
 /* The line descriptions (text[]) an INSERT or UPDATE of one invoice's lines brings to its search signature; 0: none. */
 extern Datum compute_one_line_texts(TriggerData *trigdata);
 
