@@ -16,9 +16,12 @@
  *     concurrent writers serialise exactly as before;
  *   - the BEFORE UPDATE rules of invoices run on it (invoice_update_rules,
  *     the trigger's own code: updated_at, status);
- *   - NOT NULL and every CHECK constraint of the table are evaluated, by
+ *   - NOT NULL and the CHECK constraints of the table are evaluated, by
  *     expression states kept per backend and relation (rebuilt after any
- *     invalidation of the relation: a constraint added or dropped counts);
+ *     invalidation of the relation: a constraint added or dropped counts):
+ *     every NOT VALID one, and every validated one that reads a column the
+ *     write changes (PostgreSQL assumes CHECK conditions immutable; one that
+ *     reads none of them held for these very values when they were written);
  *   - the row is written by heap_update (WAL-logged, replicated and decoded
  *     like any update; HOT when no indexed column changes and the page has
  *     room, else its index entries are inserted as the executor does).
@@ -50,6 +53,7 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
+#include "nodes/bitmapset.h"
 #include "storage/bufmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -79,6 +83,7 @@ typedef struct AmountsWriter
 	AttrNumber *notnull;		/* the NOT NULL columns */
 	int			nchecks;
 	ExprState **checks;			/* the CHECK constraints, ready to run */
+	Bitmapset **check_columns;	/* the columns each reads (FirstLowInvalidHeapAttributeNumber offsets); NULL: run always */
 } AmountsWriter;
 
 static HTAB *writers = NULL;
@@ -194,10 +199,19 @@ build_writer(AmountsWriter *writer, Relation rel)
 			writer->notnull[writer->nnotnull++] = a + 1;
 	writer->nchecks = constr != NULL ? constr->num_check : 0;
 	writer->checks = palloc(sizeof(ExprState *) * Max(writer->nchecks, 1));
+	writer->check_columns = palloc0(sizeof(Bitmapset *) * Max(writer->nchecks, 1));
 	for (int c = 0; c < writer->nchecks; c++)
 	{
 		/* as ExecRelCheck prepares them (ExecPrepareExpr), once */
-		writer->checks[c] = ExecInitExpr(expression_planner(stringToNode(constr->check[c].ccbin)), NULL);
+		Expr	   *check = expression_planner(stringToNode(constr->check[c].ccbin));
+		Bitmapset  *columns = NULL;
+
+		writer->checks[c] = ExecInitExpr(check, NULL);
+		pull_varattnos((Node *) check, 1, &columns);
+		/* a NOT VALID constraint may be false of the stored row; a whole-row reference reads every column */
+		if (constr->check[c].ccvalid &&
+			!bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, columns))
+			writer->check_columns[c] = columns;
 	}
 	MemoryContextSwitchTo(old);
 }
@@ -242,26 +256,70 @@ writer_of(Relation rel)
 	return writer;
 }
 
-/* Do NOT NULL and every CHECK constraint accept the row?  (A CHECK that is NULL passes.) */
-static bool
-constraints_accept(AmountsWriter *writer, Relation rel, HeapTuple tuple)
+/*
+ * The columns whose values differ between the two versions
+ * (FirstLowInvalidHeapAttributeNumber offsets, as the executor's updatedCols).
+ */
+static Bitmapset *
+changed_columns(Relation rel, HeapTuple old_tuple, HeapTuple new_tuple)
 {
-	TupleTableSlot *slot;
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	Bitmapset  *changed = NULL;
+
+	for (int a = 1; a <= tupdesc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, a - 1);
+		bool		old_null;
+		bool		new_null;
+		Datum		old_value;
+		Datum		new_value;
+
+		if (att->attisdropped)
+			continue;
+		old_value = heap_getattr(old_tuple, a, tupdesc, &old_null);
+		new_value = heap_getattr(new_tuple, a, tupdesc, &new_null);
+		if (old_null != new_null ||
+			(!old_null && !datum_image_eq(old_value, new_value, att->attbyval, att->attlen)))
+			changed = bms_add_member(changed, a - FirstLowInvalidHeapAttributeNumber);
+	}
+	return changed;
+}
+
+/*
+ * Do NOT NULL and the CHECK constraints accept the row?  (A CHECK that is
+ * NULL passes.)  A validated CHECK that reads none of the changed columns
+ * is not run again: PostgreSQL assumes CHECK conditions immutable ("they
+ * will always give the same result for the same input row"), and it held
+ * for these values when they were written or validated.  Every NOT VALID
+ * constraint runs.
+ */
+static bool
+constraints_accept(AmountsWriter *writer, Relation rel, HeapTuple tuple, Bitmapset *changed)
+{
+	TupleTableSlot *slot = NULL;
 	bool		accepted = true;
 
 	for (int i = 0; i < writer->nnotnull; i++)
 		if (heap_attisnull(tuple, writer->notnull[i], RelationGetDescr(rel)))
 			return false;
-	if (writer->nchecks == 0)
-		return true;
-	slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
-	ExecStoreHeapTuple(tuple, slot, false);
-	check_context->ecxt_scantuple = slot;
 	for (int c = 0; c < writer->nchecks && accepted; c++)
+	{
+		if (writer->check_columns[c] != NULL && !bms_overlap(writer->check_columns[c], changed))
+			continue;
+		if (slot == NULL)
+		{
+			slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
+			ExecStoreHeapTuple(tuple, slot, false);
+			check_context->ecxt_scantuple = slot;
+		}
 		accepted = ExecCheck(writer->checks[c], check_context);
-	ResetExprContext(check_context);
-	check_context->ecxt_scantuple = NULL;
-	ExecDropSingleTupleTableSlot(slot);
+	}
+	if (slot != NULL)
+	{
+		ResetExprContext(check_context);
+		check_context->ecxt_scantuple = NULL;
+		ExecDropSingleTupleTableSlot(slot);
+	}
 	return accepted;
 }
 
@@ -271,7 +329,7 @@ constraints_accept(AmountsWriter *writer, Relation rel, HeapTuple tuple)
  * changed: the range table names the columns the update set).
  */
 static void
-insert_index_entries(Relation rel, HeapTuple old_tuple, HeapTuple tuple)
+insert_index_entries(Relation rel, HeapTuple tuple, Bitmapset *changed)
 {
 	EState	   *estate = CreateExecutorState();
 	ResultRelInfo *result = makeNode(ResultRelInfo);
@@ -282,18 +340,7 @@ insert_index_entries(Relation rel, HeapTuple old_tuple, HeapTuple tuple)
 	rte->relid = RelationGetRelid(rel);
 	rte->relkind = rel->rd_rel->relkind;
 	rte->rellockmode = RowExclusiveLock;
-	for (int a = 1; a <= RelationGetDescr(rel)->natts; a++)
-	{
-		bool		old_null;
-		bool		new_null;
-		Datum		old_value = heap_getattr(old_tuple, a, RelationGetDescr(rel), &old_null);
-		Datum		new_value = heap_getattr(tuple, a, RelationGetDescr(rel), &new_null);
-		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), a - 1);
-
-		if (old_null != new_null ||
-			(!old_null && !datum_image_eq(old_value, new_value, att->attbyval, att->attlen)))
-			rte->updatedCols = bms_add_member(rte->updatedCols, a - FirstLowInvalidHeapAttributeNumber);
-	}
+	rte->updatedCols = changed;
 	ExecInitRangeTable(estate, list_make1(rte));
 	InitResultRelInfo(result, rel, 1, NULL, 0);
 	ExecOpenIndices(result, false);
@@ -317,6 +364,7 @@ invoice_write_amounts(Oid relid, ItemPointer tid, Datum org_id, Datum id, const 
 	bool		nulls[COMPUTE_NAMOUNTS] = {false};
 	bool		isnull;
 	int			pending;
+	Bitmapset  *changed;
 
 	if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ||
 		check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED ||
@@ -350,7 +398,8 @@ invoice_write_amounts(Oid relid, ItemPointer tid, Datum org_id, Datum id, const 
 	new_tuple = heap_modify_tuple_by_cols(old_copy, RelationGetDescr(rel), COMPUTE_NAMOUNTS,
 										  writer->attnums, values, nulls);
 	new_tuple = invoice_update_rules(rel, old_copy, new_tuple, true, &pending);
-	if (pending != 0 || !constraints_accept(writer, rel, new_tuple))
+	changed = changed_columns(rel, old_copy, new_tuple);
+	if (pending != 0 || !constraints_accept(writer, rel, new_tuple, changed))
 	{
 		table_close(rel, NoLock);
 		return false;
@@ -358,7 +407,7 @@ invoice_write_amounts(Oid relid, ItemPointer tid, Datum org_id, Datum id, const 
 
 	simple_heap_update(rel, &old_copy->t_self, new_tuple);
 	if (!HeapTupleIsHeapOnly(new_tuple))
-		insert_index_entries(rel, old_copy, new_tuple);
+		insert_index_entries(rel, new_tuple, changed);
 	CommandCounterIncrement();
 	table_close(rel, NoLock);
 	return true;
