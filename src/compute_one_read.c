@@ -244,8 +244,11 @@ compute_one_read_children(Datum org_id, Datum id, ComputeOneChildSums sums[COMPU
 		IndexScanDesc scan;
 		ScanKeyData keys[2];
 
-		ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, org_id);
-		ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_TEXTEQ, id);
+		/* compared in the index's own collations, as the statement's index scan compares */
+		ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid, index->rd_indcollation[0],
+							   F_TEXTEQ, org_id);
+		ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid, index->rd_indcollation[1],
+							   F_TEXTEQ, id);
 		scan = index_beginscan(rels[k], index, snapshot, 2, 0);
 		index_rescan(scan, keys, 2, NULL, 0);
 		while (index_getnext_slot(scan, ForwardScanDirection, slot))
