@@ -164,6 +164,11 @@ typedef struct ComputeOneLine
 
 extern bool compute_one_read_children(Datum org_id, Datum id, ComputeOneChildSums sums[COMPUTE_ONE_CHILDREN],
 									  ComputeOneLine **lines, int *nlines);
+/*
+ * The supplier's tax_rounding and total_rounding (NULL without a supplier),
+ * read directly in a fresh snapshot; false when the statement must read them.
+ */
+extern bool compute_one_read_supplier(char **tax_rounding, char **total_rounding);
 /* The line descriptions (text[]) an INSERT or UPDATE of one invoice's lines brings to its search signature; 0: none. */
 extern Datum compute_one_line_texts(TriggerData *trigdata);
 

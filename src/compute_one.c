@@ -244,6 +244,8 @@ compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id)
 	char	   *tax_rounding;
 	char	   *total_rounding;
 	char	   *currency;
+	bool		wants_tax_rounding;
+	bool		wants_total_rounding;
 	ComputeState state = {0};
 	bool		changed = false;
 	Oid			relid;
@@ -287,31 +289,41 @@ compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id)
 	 * roundings are the supplier's until issue fixes them, a GST invoice
 	 * without its place of supply fixed is split by the organisation's state.
 	 */
-	if ((status == INVOICE_DRAFT && (tax_rounding == NULL ||
-									 (total_rounding == NULL && currency != NULL && strcmp(currency, "INR") == 0))) ||
-		(gst && split_null))
+	wants_tax_rounding = status == INVOICE_DRAFT && tax_rounding == NULL;
+	wants_total_rounding = status == INVOICE_DRAFT && total_rounding == NULL &&
+		currency != NULL && strcmp(currency, "INR") == 0;
+	if (wants_tax_rounding || wants_total_rounding || (gst && split_null))
 	{
-		bool		context_null;
-		Datum		context_split;
+		char	   *supplier_tax_rounding = NULL;
+		char	   *supplier_total_rounding = NULL;
 
-		invoice_prepare(&context_plan,
-						"SELECT s.tax_rounding, s.total_rounding,"
-						"  invoice.gst_intra_state(true, o.billing_state, o.gstin, s.state_code)"
-						" FROM (VALUES (1)) v LEFT JOIN invoice.supplier s ON true"
-						" LEFT JOIN invoice.orgs o ON o.org_id = $1",
-						1, key_types);
-		if (SPI_execute_plan(context_plan, keys, NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "reading the supplier and organisation of invoice \"%s\" failed", TextDatumGetCString(id));
-		if (status == INVOICE_DRAFT && tax_rounding == NULL)
-			tax_rounding = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		if (status == INVOICE_DRAFT && total_rounding == NULL && currency != NULL && strcmp(currency, "INR") == 0)
-			total_rounding = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-		context_split = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &context_null);
-		if (gst && split_null)
+		if ((gst && split_null) ||
+			!compute_one_read_supplier(&supplier_tax_rounding, &supplier_total_rounding))
 		{
-			split_null = context_null;
-			split = !context_null && DatumGetBool(context_split);
+			bool		context_null;
+			Datum		context_split;
+
+			invoice_prepare(&context_plan,
+							"SELECT s.tax_rounding, s.total_rounding,"
+							"  invoice.gst_intra_state(true, o.billing_state, o.gstin, s.state_code)"
+							" FROM (VALUES (1)) v LEFT JOIN invoice.supplier s ON true"
+							" LEFT JOIN invoice.orgs o ON o.org_id = $1",
+							1, key_types);
+			if (SPI_execute_plan(context_plan, keys, NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+				elog(ERROR, "reading the supplier and organisation of invoice \"%s\" failed", TextDatumGetCString(id));
+			supplier_tax_rounding = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+			supplier_total_rounding = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+			context_split = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &context_null);
+			if (gst && split_null)
+			{
+				split_null = context_null;
+				split = !context_null && DatumGetBool(context_split);
+			}
 		}
+		if (wants_tax_rounding)
+			tax_rounding = supplier_tax_rounding;
+		if (wants_total_rounding)
+			total_rounding = supplier_total_rounding;
 	}
 	if (!gst)
 		split_null = true;		/* CASE WHEN i.gst THEN … END */

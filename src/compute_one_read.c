@@ -12,6 +12,9 @@
  * statement's WHERE tests them.  What is read is the same; it is read with
  * the same locks (AccessShareLock on the table and the index).
  *
+ * The supplier's roundings, which a draft takes until issue fixes its own,
+ * are read likewise (a one-row table, scanned).
+ *
  * When a table cannot be read so — no index on (org_id, invoice_id),
  * row-level security that applies to the role, no SELECT privilege — the
  * caller reads by its statement instead (the same answer, or the
@@ -290,5 +293,56 @@ compute_one_read_children(Datum org_id, Datum id, ComputeOneChildSums sums[COMPU
 		table_close(rels[k], NoLock);
 	}
 	PopActiveSnapshot();
+	return true;
+}
+
+bool
+compute_one_read_supplier(char **tax_rounding, char **total_rounding)
+{
+	Oid			relid = invoice_table_relid("supplier");
+	Relation	rel;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	AttrNumber	tax_att;
+	AttrNumber	total_att;
+	int			rows = 0;
+
+	if (!OidIsValid(relid) ||
+		check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED ||
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		return false;
+	rel = table_open(relid, AccessShareLock);
+	tax_att = SPI_fnumber(RelationGetDescr(rel), "tax_rounding");
+	total_att = SPI_fnumber(RelationGetDescr(rel), "total_rounding");
+	if (tax_att <= 0 || total_att <= 0)
+	{
+		table_close(rel, NoLock);
+		return false;
+	}
+
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	*tax_rounding = *total_rounding = NULL;
+	slot = table_slot_create(rel, NULL);
+	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		value;
+
+		/* as the scalar subquery (SELECT s.tax_rounding FROM invoice.supplier s) */
+		if (++rows > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_CARDINALITY_VIOLATION),
+					 errmsg("more than one row returned by a subquery used as an expression")));
+		value = slot_getattr(slot, tax_att, &isnull);
+		*tax_rounding = isnull ? NULL : TextDatumGetCString(value);
+		value = slot_getattr(slot, total_att, &isnull);
+		*total_rounding = isnull ? NULL : TextDatumGetCString(value);
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	PopActiveSnapshot();
+	table_close(rel, NoLock);
 	return true;
 }

@@ -14,7 +14,7 @@ SET LOCAL client_min_messages = warning;
 SET LOCAL invoice.test_clock = '2024-11-15 00:00:00+00';
 SET LOCAL track_functions = 'all';
 
-SELECT plan(19);
+SELECT plan(21);
 
 INSERT INTO invoice.orgs (org_id, name) VALUES ('dw-org', 'Direct write test org');
 INSERT INTO invoice.invoices (org_id, id, period_start, period_end, currency, tax_rate, description)
@@ -58,6 +58,22 @@ SELECT is(pg_temp.amounts('dw-1'), (SELECT concat_ws('/', usage_amount, credits_
 DELETE FROM invoice.line_items WHERE invoice_id = 'dw-1' AND description = 'two';
 SELECT is(pg_temp.amounts('dw-1'), '50.00/10.00/40.00/7.20/47.20/47.20', 'a line deleted');
 SELECT is(pg_temp.calls('invoice_before_update'), :before_calls::bigint, 'all of them through the direct write');
+
+-- 2b. A draft without roundings of its own takes the supplier's (read directly): per-invoice tax, rupee round-off
+UPDATE invoice.supplier SET tax_rounding = 'invoice', total_rounding = 'rupee';
+INSERT INTO invoice.supplier (legal_name, tax_rounding, total_rounding)
+SELECT 'Direct write supplier', 'invoice', 'rupee' WHERE NOT EXISTS (SELECT FROM invoice.supplier);
+INSERT INTO invoice.invoices (org_id, id, period_start, period_end, currency, tax_rate)
+VALUES ('dw-org', 'dw-r', '2024-10-01', '2024-11-01', 'INR', 18);
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount) VALUES ('dw-org', 'dw-r', 'a', '0.33');
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount) VALUES ('dw-org', 'dw-r', 'b', '0.33');
+SELECT is((SELECT concat_ws('/', usage_amount, tax, round_off, total) FROM invoice.invoices WHERE id = 'dw-r'),
+          '0.66/0.12/0.22/1.00',
+          'the supplier''s roundings: tax once over the invoice (0.1188 → 0.12, not 0.06 + 0.06), total to the rupee');
+SELECT is((SELECT concat_ws('/', usage_amount, tax, round_off, total) FROM invoice.invoices WHERE id = 'dw-r'),
+          (SELECT concat_ws('/', usage_amount, tax, round_off, total) FROM invoice.invoice_compute('dw-r')),
+          'invoice_compute finds the same');
+UPDATE invoice.supplier SET tax_rounding = 'line', total_rounding = 'none';
 
 -- 3. A CHECK constraint on a column the write changes refuses it, with the executor's error
 ALTER TABLE invoice.invoices ADD CONSTRAINT dw_total_cap CHECK (total < '100.00');
