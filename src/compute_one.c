@@ -6,9 +6,11 @@
  * Most statements change the children of one invoice: one line inserted,
  * one payment recorded.  For them the set-based recompute, built for many
  * invoices, costs more to set up (a plan of some thirty nodes, sorts and
- * hashes of cents) than its work.  Here that invoice is locked, read and
- * written by kept plans that each look it up by its key, and its amounts come
- * from compute_begin(), compute_add_line() and compute_amounts() — the
+ * hashes of cents) than its work.  Here that invoice is locked by a kept plan
+ * that looks it up by its key, its children are read by direct index scans
+ * (compute_one_read.c), its amounts written into the locked row
+ * (amounts_write.c) — each with a statement to fall back on — and its amounts
+ * come from compute_begin(), compute_add_line() and compute_amounts() — the
  * arithmetic of the invoice_amounts aggregate, so the result is the same to
  * the cent.  The amounts do not depend on the order of the lines: where the
  * credit or tax division breaks a tie by position, the tied lines have the
