@@ -126,6 +126,49 @@ extern int	compute_execute_writing_amounts(SPIPlanPtr plan, const char *sql, Dat
  */
 extern bool compute_one_changed_invoice(TriggerData *trigdata, Datum *org_id, Datum *id);
 extern void compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id);
+/*
+ * Write the amounts (COMPUTE_NAMOUNTS, in the order of invoice.amounts) into
+ * the invoice row at tid of relation relid (org_id, id: its keys), which the
+ * caller has locked FOR NO KEY UPDATE, without an executor UPDATE
+ * (amounts_write.c).  false: nothing written, the caller must run its UPDATE.
+ */
+extern bool invoice_write_amounts(Oid relid, ItemPointer tid, Datum org_id, Datum id, const Cents *amounts);
+/*
+ * The children of one invoice (compute_one_read.c): read by direct index
+ * scans in a fresh snapshot — the sums of credits, payments, advance applied
+ * (negative), issued credit notes, and each line — or false when the
+ * statement must read them (nothing read).
+ */
+typedef enum ComputeOneChild
+{
+	COMPUTE_ONE_LINES,
+	COMPUTE_ONE_CREDITS,
+	COMPUTE_ONE_PAYMENTS,
+	COMPUTE_ONE_ADVANCE,
+	COMPUTE_ONE_CREDIT_NOTES,
+	COMPUTE_ONE_CHILDREN
+} ComputeOneChild;
+
+/* An exact sum of one kind of child (22003 when it does not fit cents, as sum(cents)). */
+typedef struct ComputeOneChildSums
+{
+	int128		sum;
+	int64		count;
+} ComputeOneChildSums;
+
+typedef struct ComputeOneLine
+{
+	Cents		amount;
+	Numeric		rate;			/* NULL: the invoice's */
+} ComputeOneLine;
+
+extern bool compute_one_read_children(Datum org_id, Datum id, ComputeOneChildSums sums[COMPUTE_ONE_CHILDREN],
+									  ComputeOneLine **lines, int *nlines);
+/*
+ * The supplier's tax_rounding and total_rounding (NULL without a supplier),
+ * read directly in a fresh snapshot; false when the statement must read them.
+ */
+extern bool compute_one_read_supplier(char **tax_rounding, char **total_rounding);
 /* The line descriptions (text[]) an INSERT or UPDATE of one invoice's lines brings to its search signature; 0: none. */
 extern Datum compute_one_line_texts(TriggerData *trigdata);
 

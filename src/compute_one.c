@@ -6,9 +6,11 @@
  * Most statements change the children of one invoice: one line inserted,
  * one payment recorded.  For them the set-based recompute, built for many
  * invoices, costs more to set up (a plan of some thirty nodes, sorts and
- * hashes of cents) than its work.  Here that invoice is locked, read and
- * written by kept plans that each look it up by its key, and its amounts come
- * from compute_begin(), compute_add_line() and compute_amounts() — the
+ * hashes of cents) than its work.  Here that invoice is locked by a kept plan
+ * that looks it up by its key, its children are read by direct index scans
+ * (compute_one_read.c), its amounts written into the locked row
+ * (amounts_write.c) — each with a statement to fall back on — and its amounts
+ * come from compute_begin(), compute_add_line() and compute_amounts() — the
  * arithmetic of the invoice_amounts aggregate, so the result is the same to
  * the cent.  The amounts do not depend on the order of the lines: where the
  * credit or tax division breaks a tie by position, the tied lines have the
@@ -21,6 +23,7 @@
 #include "executor/executor.h"
 #include "invoice.h"
 #include "utils/array.h"
+#include "storage/itemptr.h"
 #include "utils/builtins.h"
 #include "utils/rel.h"
 
@@ -142,15 +145,8 @@ compute_one_line_texts(TriggerData *trigdata)
 	return texts != NULL ? makeArrayResult(texts, CurrentMemoryContext) : (Datum) 0;
 }
 
-/* An exact sum of one kind of child, as sum(cents) gives it (22003 when it does not fit); 0 over no rows, as the recompute reads its NULL. */
-typedef struct ChildSum
-{
-	int128		sum;
-	int64		count;
-} ChildSum;
-
 static Cents
-child_sum(const ChildSum *sum)
+child_sum(const ComputeOneChildSums *sum)
 {
 	if (sum->sum < PG_INT64_MIN || sum->sum > PG_INT64_MAX)
 		ereport(ERROR,
@@ -160,127 +156,202 @@ child_sum(const ChildSum *sum)
 	return (Cents) sum->sum;
 }
 
-/* The kinds of row of the read below, its first column. */
+/* The columns of the lock statement below. */
 enum
 {
-	READ_INVOICE,
-	READ_LINE,
-	READ_CREDIT,
-	READ_PAYMENT,
-	READ_ADVANCE,
-	READ_CREDIT_NOTE,
-	READ_KINDS
+	LOCK_STATUS = 1,
+	LOCK_AMOUNTS,				/* COMPUTE_NAMOUNTS of them */
+	LOCK_TABLEOID = LOCK_AMOUNTS + COMPUTE_NAMOUNTS,
+	LOCK_CTID,
+	LOCK_TAX_RATE,
+	LOCK_GST,
+	LOCK_GST_INTRA_STATE,
+	LOCK_TAX_ROUNDING,
+	LOCK_TOTAL_ROUNDING,
+	LOCK_CURRENCY
 };
+
+/*
+ * The children by the statement, when compute_one_read_children() cannot
+ * read them (the same rows: one index scan each, as the set-based recompute
+ * gathers them).
+ */
+static void
+read_children_by_statement(Datum *keys, ComputeOneChildSums *sums, ComputeOneLine **lines, int *nlines)
+{
+	static SPIPlanPtr read_plan = NULL;
+	SPITupleTable *rows;
+
+	invoice_prepare(&read_plan,
+					"SELECT 0, l.amount, l.tax_rate FROM invoice.line_items l"
+					" WHERE l.org_id = $1 AND l.invoice_id = $2"
+					" UNION ALL SELECT 1, c.amount, NULL FROM invoice.credits c"
+					" WHERE c.org_id = $1 AND c.invoice_id = $2"
+					" UNION ALL SELECT 2, p.amount, NULL FROM invoice.payments p"
+					" WHERE p.org_id = $1 AND p.invoice_id = $2"
+					" UNION ALL SELECT 3, a.amount, NULL FROM invoice.advance_ledger a"
+					" WHERE a.org_id = $1 AND a.invoice_id = $2 AND a.kind = 'applied'"
+					" UNION ALL SELECT 4, n.total, NULL FROM invoice.credit_notes n"
+					" WHERE n.org_id = $1 AND n.invoice_id = $2 AND n.status = 'issued'",
+					2, (Oid[]) {TEXTOID, TEXTOID});
+	if (SPI_execute_plan(read_plan, keys, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading invoice \"%s\" for its recompute failed", TextDatumGetCString(keys[1]));
+	rows = SPI_tuptable;
+	*lines = palloc(sizeof(ComputeOneLine) * Max(SPI_processed, 1));
+	*nlines = 0;
+	memset(sums, 0, sizeof(ComputeOneChildSums) * COMPUTE_ONE_CHILDREN);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		bool		isnull;
+		bool		rate_null;
+		int			kind = DatumGetInt32(SPI_getbinval(rows->vals[r], rows->tupdesc, 1, &isnull));
+		Datum		amount = SPI_getbinval(rows->vals[r], rows->tupdesc, 2, &isnull);
+		Datum		rate = SPI_getbinval(rows->vals[r], rows->tupdesc, 3, &rate_null);
+
+		if (kind == COMPUTE_ONE_LINES)
+		{
+			(*lines)[*nlines].amount = isnull ? 0 : DatumGetCents(amount);
+			(*lines)[*nlines].rate = rate_null ? NULL : DatumGetNumeric(rate);
+			(*nlines)++;
+		}
+		else if (!isnull)
+		{
+			sums[kind].sum += DatumGetCents(amount);
+			sums[kind].count++;
+		}
+	}
+}
 
 void
 compute_one_invoice(ComputeChildren kind, Datum org_id, Datum id)
 {
 	static SPIPlanPtr lock_plan = NULL;
-	static SPIPlanPtr read_plan = NULL;
+	static SPIPlanPtr context_plan = NULL;
 	static SPIPlanPtr write_plan = NULL;
 	Oid			key_types[2] = {TEXTOID, TEXTOID};
 	Datum		keys[2] = {org_id, id};
 	Cents		stored[COMPUTE_NAMOUNTS];
 	Cents		computed[COMPUTE_NAMOUNTS];
-	ChildSum	sums[READ_KINDS] = {{0}};
-	SPITupleTable *rows;
-	uint64		nrows;
-	HeapTuple	invoice_row = NULL;
+	ComputeOneChildSums sums[COMPUTE_ONE_CHILDREN];
+	ComputeOneLine *lines;
+	int			nlines;
+	HeapTuple	invoice_row;
+	TupleDesc	invoice_desc;
+	InvoiceStatus status;
 	Numeric		invoice_rate;
 	bool		isnull;
+	bool		gst;
 	bool		split_null;
-	Datum		split;
+	bool		split = false;
+	char	   *tax_rounding;
+	char	   *total_rounding;
+	char	   *currency;
+	bool		wants_tax_rounding;
+	bool		wants_total_rounding;
 	ComputeState state = {0};
 	bool		changed = false;
+	Oid			relid;
+	ItemPointerData tid;
 
 	/*
 	 * Lock first.  The row locked is the invoice's latest version, which no
-	 * one else can change now: its stored amounts are read here.  What other
-	 * rows say is read after, in a fresh snapshot (as the set-based path).
+	 * one else can change now: its stored amounts and its own settings are
+	 * read here.  What other rows say is read after, in a fresh snapshot (as
+	 * the set-based path).
 	 */
 	invoice_prepare(&lock_plan,
 					"SELECT i.status, i.usage_amount, i.credits_applied, i.already_billed_amount, i.subtotal,"
-					"  i.tax, i.total, i.advance_pay_amount, i.amount_due, i.credited_amount, i.round_off"
+					"  i.tax, i.total, i.advance_pay_amount, i.amount_due, i.credited_amount, i.round_off,"
+					"  i.tableoid, i.ctid, i.tax_rate, i.gst, i.gst_intra_state, i.tax_rounding, i.total_rounding,"
+					"  i.currency"
 					" FROM invoice.invoices i WHERE i.org_id = $1 AND i.id = $2 FOR NO KEY UPDATE",
 					2, key_types);
 	if (SPI_execute_plan(lock_plan, keys, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "locking invoices failed");
 	if (SPI_processed == 0)
 		return;					/* deleted with its children */
-	compute_check_changeable(kind, invoice_status_from_datum(SPI_getbinval(SPI_tuptable->vals[0],
-																		   SPI_tuptable->tupdesc, 1, &isnull)),
-							 TextDatumGetCString(id));
+	invoice_row = SPI_tuptable->vals[0];
+	invoice_desc = SPI_tuptable->tupdesc;
+	status = invoice_status_from_datum(SPI_getbinval(invoice_row, invoice_desc, LOCK_STATUS, &isnull));
+	compute_check_changeable(kind, status, TextDatumGetCString(id));
 	for (int i = 0; i < COMPUTE_NAMOUNTS; i++)
-		stored[i] = DatumGetCents(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2 + i, &isnull));
+		stored[i] = DatumGetCents(SPI_getbinval(invoice_row, invoice_desc, LOCK_AMOUNTS + i, &isnull));
+	relid = DatumGetObjectId(SPI_getbinval(invoice_row, invoice_desc, LOCK_TABLEOID, &isnull));
+	tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(invoice_row, invoice_desc, LOCK_CTID, &isnull));
+	invoice_rate = DatumGetNumeric(SPI_getbinval(invoice_row, invoice_desc, LOCK_TAX_RATE, &isnull));
+	gst = DatumGetBool(SPI_getbinval(invoice_row, invoice_desc, LOCK_GST, &isnull));
+	split = DatumGetBool(SPI_getbinval(invoice_row, invoice_desc, LOCK_GST_INTRA_STATE, &split_null));
+	tax_rounding = SPI_getvalue(invoice_row, invoice_desc, LOCK_TAX_ROUNDING);
+	total_rounding = SPI_getvalue(invoice_row, invoice_desc, LOCK_TOTAL_ROUNDING);
+	currency = SPI_getvalue(invoice_row, invoice_desc, LOCK_CURRENCY);
 
 	/*
-	 * The inputs of invoice_amounts as the set-based recompute gathers them,
-	 * one index scan each: the invoice's place of supply and roundings, its
-	 * lines, credits, payments, advance applied and issued credit notes.
+	 * What the invoice leaves to others (TAX_ROUNDING_SQL, TOTAL_ROUNDING_SQL
+	 * and the place of supply of the set-based recompute): a draft's
+	 * roundings are the supplier's until issue fixes them, a GST invoice
+	 * without its place of supply fixed is split by the organisation's state.
 	 */
-	invoice_prepare(&read_plan,
-					"SELECT 0, NULL::@cents@.cents, i.tax_rate,"
-					"  CASE WHEN i.gst THEN coalesce(i.gst_intra_state,"
-					"    (SELECT invoice.gst_intra_state(true, o.billing_state, o.gstin, (SELECT s.state_code FROM invoice.supplier s))"
-					"       FROM invoice.orgs o WHERE o.org_id = i.org_id)) END,"
-					"  " TAX_ROUNDING_SQL("i") ", " TOTAL_ROUNDING_SQL("i")
-					"  FROM invoice.invoices i"
-					" WHERE i.org_id = $1 AND i.id = $2"
-					" UNION ALL SELECT 1, l.amount, l.tax_rate, NULL, NULL, NULL FROM invoice.line_items l"
-					" WHERE l.org_id = $1 AND l.invoice_id = $2"
-					" UNION ALL SELECT 2, c.amount, NULL, NULL, NULL, NULL FROM invoice.credits c"
-					" WHERE c.org_id = $1 AND c.invoice_id = $2"
-					" UNION ALL SELECT 3, p.amount, NULL, NULL, NULL, NULL FROM invoice.payments p"
-					" WHERE p.org_id = $1 AND p.invoice_id = $2"
-					" UNION ALL SELECT 4, a.amount, NULL, NULL, NULL, NULL FROM invoice.advance_ledger a"
-					" WHERE a.org_id = $1 AND a.invoice_id = $2 AND a.kind = 'applied'"
-					" UNION ALL SELECT 5, n.total, NULL, NULL, NULL, NULL FROM invoice.credit_notes n"
-					" WHERE n.org_id = $1 AND n.invoice_id = $2 AND n.status = 'issued'",
-					2, key_types);
-	if (SPI_execute_plan(read_plan, keys, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "reading invoice \"%s\" for its recompute failed", TextDatumGetCString(id));
-	rows = SPI_tuptable;
-	nrows = SPI_processed;
-	for (uint64 r = 0; r < nrows; r++)
+	wants_tax_rounding = status == INVOICE_DRAFT && tax_rounding == NULL;
+	wants_total_rounding = status == INVOICE_DRAFT && total_rounding == NULL &&
+		currency != NULL && strcmp(currency, "INR") == 0;
+	if (wants_tax_rounding || wants_total_rounding || (gst && split_null))
 	{
-		int			row_kind = DatumGetInt32(SPI_getbinval(rows->vals[r], rows->tupdesc, 1, &isnull));
-		Datum		amount = SPI_getbinval(rows->vals[r], rows->tupdesc, 2, &isnull);
+		char	   *supplier_tax_rounding = NULL;
+		char	   *supplier_total_rounding = NULL;
 
-		if (row_kind == READ_INVOICE)
-			invoice_row = rows->vals[r];
-		else if (!isnull)
+		if ((gst && split_null) ||
+			!compute_one_read_supplier(&supplier_tax_rounding, &supplier_total_rounding))
 		{
-			sums[row_kind].sum += DatumGetCents(amount);
-			sums[row_kind].count++;
+			bool		context_null;
+			Datum		context_split;
+
+			invoice_prepare(&context_plan,
+							"SELECT s.tax_rounding, s.total_rounding,"
+							"  invoice.gst_intra_state(true, o.billing_state, o.gstin, s.state_code)"
+							" FROM (VALUES (1)) v LEFT JOIN invoice.supplier s ON true"
+							" LEFT JOIN invoice.orgs o ON o.org_id = $1",
+							1, key_types);
+			if (SPI_execute_plan(context_plan, keys, NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+				elog(ERROR, "reading the supplier and organisation of invoice \"%s\" failed", TextDatumGetCString(id));
+			supplier_tax_rounding = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+			supplier_total_rounding = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+			context_split = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &context_null);
+			if (gst && split_null)
+			{
+				split_null = context_null;
+				split = !context_null && DatumGetBool(context_split);
+			}
 		}
+		if (wants_tax_rounding)
+			tax_rounding = supplier_tax_rounding;
+		if (wants_total_rounding)
+			total_rounding = supplier_total_rounding;
 	}
-	if (invoice_row == NULL)
-		elog(ERROR, "invoice \"%s\" vanished during recompute", TextDatumGetCString(id));
+	if (!gst)
+		split_null = true;		/* CASE WHEN i.gst THEN … END */
 
-	split = SPI_getbinval(invoice_row, rows->tupdesc, 4, &split_null);
-	compute_begin(&state, child_sum(&sums[READ_CREDIT]), child_sum(&sums[READ_PAYMENT]),
-				  cents_sub(0, child_sum(&sums[READ_ADVANCE])), !split_null && DatumGetBool(split),
-				  child_sum(&sums[READ_CREDIT_NOTE]),
-				  SPI_getvalue(invoice_row, rows->tupdesc, 5), SPI_getvalue(invoice_row, rows->tupdesc, 6));
-	invoice_rate = DatumGetNumeric(SPI_getbinval(invoice_row, rows->tupdesc, 3, &isnull));
-	for (uint64 r = 0; r < nrows; r++)
-	{
-		bool		rate_null;
-		Datum		rate = SPI_getbinval(rows->vals[r], rows->tupdesc, 3, &rate_null);
-
-		if (rows->vals[r] == invoice_row ||
-			DatumGetInt32(SPI_getbinval(rows->vals[r], rows->tupdesc, 1, &isnull)) != READ_LINE)
-			continue;
-		compute_add_line(&state, DatumGetCents(SPI_getbinval(rows->vals[r], rows->tupdesc, 2, &isnull)),
-						 rate_null ? invoice_rate : DatumGetNumeric(rate), state.nlines, CurrentMemoryContext);
-	}
+	/* the inputs of invoice_amounts as the set-based recompute gathers them */
+	if (!compute_one_read_children(org_id, id, sums, &lines, &nlines))
+		read_children_by_statement(keys, sums, &lines, &nlines);
+	compute_begin(&state, child_sum(&sums[COMPUTE_ONE_CREDITS]), child_sum(&sums[COMPUTE_ONE_PAYMENTS]),
+				  cents_sub(0, child_sum(&sums[COMPUTE_ONE_ADVANCE])), !split_null && split,
+				  child_sum(&sums[COMPUTE_ONE_CREDIT_NOTES]),
+				  tax_rounding != NULL ? tax_rounding : "line", total_rounding != NULL ? total_rounding : "none");
+	for (int l = 0; l < nlines; l++)
+		compute_add_line(&state, lines[l].amount, lines[l].rate != NULL ? lines[l].rate : invoice_rate,
+						 state.nlines, CurrentMemoryContext);
 	compute_amounts(&state, computed);
 	for (int i = 0; i < COMPUTE_NAMOUNTS; i++)
 		changed |= computed[i] != stored[i];
 	if (!changed)
 		return;
 
-	/* Only a row whose amounts change is written, as by the set-based UPDATE. */
+	/*
+	 * Only a row whose amounts change is written, as by the set-based UPDATE:
+	 * straight into the row locked above when nothing but the amounts and
+	 * updated_at change (amounts_write.c), else by an UPDATE.
+	 */
+	if (!invoice_write_amounts(relid, &tid, org_id, id, computed))
 	{
 		Oid			write_types[2 + COMPUTE_NAMOUNTS] = {TEXTOID, TEXTOID};
 		Datum		write_values[2 + COMPUTE_NAMOUNTS] = {org_id, id};

@@ -221,6 +221,17 @@ extern void invoice_require_access(InvoiceAccess granted, InvoiceAccess needed, 
  */
 extern InvoiceStatus invoice_lock_by_id(text *id, char **org_id, InvoiceAccess needed, const char *action);
 
+/*
+ * The rules of an UPDATE of one invoice row, as the BEFORE UPDATE trigger
+ * applies them (lifecycle.c): the row to store, or an error; *pending gets
+ * what the statement trigger must still do (INVOICE_PENDING_*).
+ */
+#define INVOICE_PENDING_STATUS			0x1	/* status history, reminders */
+#define INVOICE_PENDING_TAX_RATE		0x2	/* recompute of a retaxed draft */
+#define INVOICE_PENDING_SEARCH_TEXTS	0x4	/* number or description for the search signature */
+extern HeapTuple invoice_update_rules(Relation rel, HeapTuple old_tuple, HeapTuple new_tuple,
+									  bool amounts_writer, int *pending);
+
 /* Derived amounts: see compute.c. */
 extern bool invoice_amounts_writer_active(void);
 extern void invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,

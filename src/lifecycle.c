@@ -490,16 +490,42 @@ static Datum
 invoice_before_update_on_this_node(FunctionCallInfo fcinfo)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	int			pending = 0;
+	HeapTuple	result;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || !TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		elog(ERROR, "invoice_before_update must be a BEFORE UPDATE ROW trigger");
+	result = invoice_update_rules(trigdata->tg_relation, trigdata->tg_trigtuple, trigdata->tg_newtuple,
+								  invoice_amounts_writer_active(), &pending);
+	if (pending & INVOICE_PENDING_TAX_RATE)
+		flag_pending(&pending_tax_rate_change);
+	if (pending & INVOICE_PENDING_STATUS)
+		flag_pending(&pending_status_change);
+	if (pending & INVOICE_PENDING_SEARCH_TEXTS)
+		flag_pending(&pending_search_texts_change);
+	PG_RETURN_POINTER(result);
+}
+
+/*
+ * The rules of an UPDATE of one invoice row (old_tuple → new_tuple), as its
+ * BEFORE UPDATE trigger applies them: the row to store (status moved,
+ * updated_at set), or an error.  *pending gets the INVOICE_PENDING_* work
+ * the change leaves for the statement trigger.  amounts_writer: the
+ * recompute writes the derived amounts.  Also the direct write of amounts
+ * (src/amounts_write.c) runs them.
+ */
+HeapTuple
+invoice_update_rules(Relation rel, HeapTuple old_tuple, HeapTuple new_tuple, bool amounts_writer, int *pending)
+{
 	InvoiceRow	old_row;
 	InvoiceRow	new_row;
 	InvoiceStatus from;
 	InvoiceStatus to;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || !TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		elog(ERROR, "invoice_before_update must be a BEFORE UPDATE ROW trigger");
-	row_load(&old_row, trigdata->tg_relation, trigdata->tg_trigtuple);
-	row_load(&new_row, trigdata->tg_relation, trigdata->tg_newtuple);
+	*pending = 0;
+	row_load(&old_row, rel, old_tuple);
+	row_load(&new_row, rel, new_tuple);
 	from = row_status(&old_row);
 	to = row_status(&new_row);
 
@@ -507,7 +533,7 @@ invoice_before_update_on_this_node(FunctionCallInfo fcinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_FROZEN),
 				 errmsg("invoice \"%s\" cannot change its id or organisation", row_text(&old_row, COL_ID))));
-	if (!invoice_amounts_writer_active())
+	if (!amounts_writer)
 		for (int c = COL_USAGE_AMOUNT; c <= COL_ROUND_OFF; c++)
 			if (column_differs(&old_row, &new_row, c))
 				refuse_derived_amounts(&old_row);
@@ -539,7 +565,7 @@ invoice_before_update_on_this_node(FunctionCallInfo fcinfo)
 				 errmsg("invoice \"%s\" gets its number when issued", row_text(&old_row, COL_ID))));
 
 	/* Changes that move the status by themselves. */
-	if (from == to && invoice_amounts_writer_active() &&
+	if (from == to && amounts_writer &&
 		(from == INVOICE_PENDING || from == INVOICE_OVERDUE) &&
 		DatumGetCents(new_row.values[COL_AMOUNT_DUE]) == 0)
 		to = INVOICE_PAID;
@@ -555,11 +581,11 @@ invoice_before_update_on_this_node(FunctionCallInfo fcinfo)
 								  column_differs(&old_row, &new_row, COL_CURRENCY) ||
 								  column_differs(&old_row, &new_row, COL_TAX_ROUNDING) ||
 								  column_differs(&old_row, &new_row, COL_TOTAL_ROUNDING)))
-		flag_pending(&pending_tax_rate_change);
+		*pending |= INVOICE_PENDING_TAX_RATE;
 	if (from != to)
 	{
 		check_transition(&old_row, &new_row, from, to);
-		flag_pending(&pending_status_change);
+		*pending |= INVOICE_PENDING_STATUS;
 	}
 	else if (column_differs(&old_row, &new_row, COL_STATUS_REASON) && from != INVOICE_DRAFT)
 		ereport(ERROR,
@@ -567,7 +593,7 @@ invoice_before_update_on_this_node(FunctionCallInfo fcinfo)
 				 errmsg("status_reason of invoice \"%s\" changes only with its status", row_text(&old_row, COL_ID))));
 
 	if (column_differs(&old_row, &new_row, COL_NUMBER) || column_differs(&old_row, &new_row, COL_DESCRIPTION))
-		flag_pending(&pending_search_texts_change);
+		*pending |= INVOICE_PENDING_SEARCH_TEXTS;
 
 	/* an issued invoice keeps a due date: without one, the overdue sweep would never see it */
 	if ((to == INVOICE_PENDING || to == INVOICE_OVERDUE) && new_row.nulls[COL_DUE_DATE])
@@ -576,7 +602,7 @@ invoice_before_update_on_this_node(FunctionCallInfo fcinfo)
 				 errmsg("invoice \"%s\" is issued: its due date cannot be removed", row_text(&new_row, COL_ID)),
 				 errhint("Move the due date instead.")));
 	row_set(&new_row, COL_UPDATED_AT, TimestampTzGetDatum(invoice_clock_now()), false);
-	PG_RETURN_POINTER(row_apply(&new_row, trigdata->tg_newtuple));
+	return row_apply(&new_row, new_tuple);
 }
 
 /* BEFORE DELETE on invoices: only drafts may be discarded; issued invoices are kept for good. */
