@@ -118,6 +118,14 @@ extern int64 invoice_sum_over_shards(FunctionCallInfo fcinfo, PGFunction impl, S
 									 const char *node_call);
 
 /*
+ * The coordinator's half of invoice_sum_over_shards with arguments of the
+ * caller's own: $1 (slot 0 of argtypes, values and nulls, filled here) is the
+ * shard's organisation, $2… are values[1…].
+ */
+extern int64 invoice_sum_over_shard_groups(SPIPlanPtr *cache, const char *node_call, int nargs, Oid *argtypes,
+										   Datum *values, char *nulls);
+
+/*
  * work(arg) on the organisations' rows of this node: here, or in the shard
  * group in force — and inside a trigger on a placement of a reference table
  * (a change of the supplier), once in each shard group of organisations on

@@ -421,23 +421,30 @@ invoice_rows_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache
 int64
 invoice_sum_over_shards(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache, const char *node_call)
 {
-	static SPIPlanPtr probes_plan = NULL;
 	Oid		   *argtypes;
 	Datum	   *values;
 	char	   *nulls;
 	int			nargs;
-	SPITupleTable *probes;
-	uint64		nprobes;
-	int64		sum = 0;
 
 	if (current_group != NULL || !invoice_distributed())
 		return DatumGetInt64(impl(fcinfo));	/* one node (or already on a node): here */
 
 	/* $1: an organisation of the shard; $2…: the function's own arguments */
 	nargs = call_arguments(fcinfo, 1, &argtypes, &values, &nulls);
+	return invoice_sum_over_shard_groups(cache, node_call, nargs, argtypes, values, nulls);
+}
+
+int64
+invoice_sum_over_shard_groups(SPIPlanPtr *cache, const char *node_call, int nargs, Oid *argtypes,
+							  Datum *values, char *nulls)
+{
+	static SPIPlanPtr probes_plan = NULL;
+	SPITupleTable *probes;
+	uint64		nprobes;
+	int64		sum = 0;
+
 	argtypes[0] = TEXTOID;
 	nulls[0] = ' ';
-
 	SPI_connect();
 	/* one organisation per shard of orgs that holds any (each shard answers for itself) */
 	invoice_prepare(&probes_plan,

@@ -305,37 +305,19 @@ generate_on_node(Datum period_start, Datum period_end, text *org_id)
 
 /*
  * On a Citus coordinator: every organisation (whose billing day is
- * billing_day; 0: any) with unbilled usage before period_end, one after
- * another.
+ * billing_day; 0: any), once per shard group: each node generates for the
+ * organisations of its shards, one statement per shard group, in the
+ * caller's transaction.
  */
 static int64
 generate_every_org_on_nodes(Datum period_start, Datum period_end, int billing_day)
 {
 	static SPIPlanPtr plan = NULL;
-	SPITupleTable *orgs;
-	uint64		norgs;
-	int64		made = 0;
 
-	invoice_prepare(&plan,
-					"SELECT DISTINCT r.org_id FROM invoice.usage_records r"
-					"  JOIN invoice.usage_record_invoices b ON b.org_id = r.org_id AND b.idempotency_key = r.idempotency_key"
-					"  LEFT JOIN invoice.usage_billing_days d ON d.org_id = r.org_id"
-					" WHERE b.invoice_id IS NULL AND r.usage_start < $1"
-					"   AND ($2::int IS NULL OR coalesce(d.billing_day, 1) = $2) ORDER BY 1",
-					2, (Oid[]) {TIMESTAMPTZOID, INT4OID});
-	if (SPI_execute_plan(plan, (Datum[]) {period_end, Int32GetDatum(billing_day)},
-						 billing_day == 0 ? " n" : "  ", true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "reading the organisations with usage failed");
-	orgs = SPI_tuptable;
-	norgs = SPI_processed;
-	for (uint64 i = 0; i < norgs; i++)
-	{
-		bool		isnull;
-		Datum		org_id = SPI_getbinval(orgs->vals[i], orgs->tupdesc, 1, &isnull);
-
-		made += generate_on_node(period_start, period_end, DatumGetTextPP(org_id));
-	}
-	return made;
+	return invoice_sum_over_shard_groups(&plan, "invoice.invoice_generate_group_on_node(o.org_id, $2, $3, $4)", 4,
+										 (Oid[]) {InvalidOid, TIMESTAMPTZOID, TIMESTAMPTZOID, INT4OID},
+										 (Datum[]) {0, period_start, period_end, Int32GetDatum(billing_day)},
+										 (char[]) {' ', ' ', ' ', billing_day == 0 ? 'n' : ' ', '\0'});
 }
 
 static Datum invoice_generate_as_owner(FunctionCallInfo fcinfo);
@@ -394,6 +376,35 @@ generate_on_this_node(FunctionCallInfo fcinfo)
 	SPI_connect();
 	nest_level = invoice_pin_search_path();
 	made = generate_here(PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), PG_GETARG_TEXT_PP(0), 0);
+	invoice_unpin_search_path(nest_level);
+	SPI_finish();
+	PG_RETURN_INT64(made);
+}
+
+static Datum generate_group_here(FunctionCallInfo fcinfo);
+
+/*
+ * invoice_generate_group_on_node(org_id, period_start, period_end, billing_day):
+ * the generation of every organisation (whose billing day is billing_day;
+ * NULL: any) of org_id's shard group, on its node (internal)
+ */
+PG_FUNCTION_INFO_V1(invoice_generate_group_on_node);
+Datum
+invoice_generate_group_on_node(PG_FUNCTION_ARGS)
+{
+	return invoice_call_in_org(fcinfo, generate_group_here);
+}
+
+static Datum
+generate_group_here(FunctionCallInfo fcinfo)
+{
+	int64		made;
+	int			nest_level;
+
+	check_period(fcinfo, 1);
+	SPI_connect();
+	nest_level = invoice_pin_search_path();
+	made = generate_here(PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), NULL, PG_ARGISNULL(3) ? 0 : PG_GETARG_INT32(3));
 	invoice_unpin_search_path(nest_level);
 	SPI_finish();
 	PG_RETURN_INT64(made);

@@ -38,10 +38,16 @@ CREATE OR REPLACE FUNCTION invoice.search_rebuild_on_node(org_id text)
     RETURNS bigint AS 'MODULE_PATHNAME', 'invoice_search_rebuild_on_node' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION invoice.search_rebuild_on_node(text)
     IS 'internal (Citus): search_rebuild() of the shard group of the organisation, on its node';
+CREATE OR REPLACE FUNCTION invoice.invoice_generate_group_on_node(org_id text, period_start timestamptz,
+                                                                  period_end timestamptz, billing_day integer)
+    RETURNS bigint AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION invoice.invoice_generate_group_on_node(text, timestamptz, timestamptz, integer)
+    IS 'internal (Citus): invoice_generate of every organisation of the shard group of the organisation (whose billing day is billing_day; NULL: any), on its node';
 REVOKE EXECUTE ON FUNCTION invoice.invoice_compute_on_node(text, text),
     invoice.invoice_issue_on_node(text, text, timestamptz, text),
     invoice.invoice_pay_on_node(text, text, bigint, text, text),
     invoice.credit_note_issue_on_node(text, text, date, text),
     invoice.invoice_sweep_on_node(text, timestamptz, integer),
     invoice.invoice_compute_period_on_node(text, timestamptz, timestamptz),
-    invoice.search_rebuild_on_node(text) FROM PUBLIC;
+    invoice.search_rebuild_on_node(text),
+    invoice.invoice_generate_group_on_node(text, timestamptz, timestamptz, integer) FROM PUBLIC;

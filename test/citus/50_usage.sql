@@ -8,7 +8,7 @@
 --     (23503);
 --   - invoice_generate for one organisation runs on its node: its draft, lines rated at the
 --     book's and at a negotiated price; re-running it makes nothing;
---   - invoice_generate for every organisation, one organisation after another on its node;
+--   - invoice_generate for every organisation, once per shard group (each node its own shards);
 --   - the draft is issued with invoice_issue;
 --   - the records are not rewritten: each invoice lists the load batches it billed, and
 --     usage_record_invoices finds every record's invoice through the coordinator; a late
