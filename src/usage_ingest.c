@@ -23,11 +23,13 @@
  * Ingests and generations of the same organisations queue on the
  * generation lock, taken before the statement's snapshot: an ingest sees
  * what the one before it loaded, and a generation (which ingests first) rates
- * what it loaded.  Rows committed into the inbox after the snapshot are not
- * touched (rows are removed by their ctid) and wait for the next ingest.  A
- * record loaded at the same moment by a COPY into usage_records under the
- * same key is waited for (ON CONFLICT): the inbox's row then stays, and the
- * next ingest compares it with that record.
+ * what it loaded.  The statement takes the rows its snapshot sees out of the
+ * inbox with one DELETE (rows committed later are not seen, so not deleted:
+ * they wait for the next ingest; a row a sender deletes meanwhile is not
+ * loaded) and puts back those it does not load.  A record loaded at the same
+ * moment by a COPY into usage_records under the same key is waited for (ON
+ * CONFLICT): the inbox's row then goes back, and the next ingest compares it
+ * with that record.
  */
 #include "postgres.h"
 
@@ -36,16 +38,21 @@
 #include "utils/builtins.h"
 
 static const char *const ingest_sql =
-	"WITH taken AS MATERIALIZED ("
-	"    SELECT i.ctid AS row_id, i.org_id, i.idempotency_key, i.product_group, i.product_line, i.product_name,"
-	"           i.region, i.usage_type, i.resource_type, i.resource_name, i.quantity, i.usage_start, i.usage_end"
-	"      FROM invoice.usage_inbox i"
-	"     WHERE i.reason IS NULL AND ($1::text IS NULL OR i.org_id = $1)),"
+	/*
+	 * the rows the statement's snapshot sees, taken out of the inbox at once
+	 * (a row committed later is not seen, nor deleted: it waits for the next
+	 * ingest); those not loaded go back in below
+	 */
+	"WITH taken AS ("
+	"    DELETE FROM invoice.usage_inbox i"
+	"     WHERE i.reason IS NULL AND ($1::text IS NULL OR i.org_id = $1)"
+	"    RETURNING i.org_id, i.idempotency_key, i.product_group, i.product_line, i.product_name,"
+	"              i.region, i.usage_type, i.resource_type, i.resource_name, i.quantity, i.usage_start, i.usage_end),"
 	/* the organisations share-locked against their deletion, as the row gate does */
 	" known_orgs AS MATERIALIZED ("
 	"    SELECT o.org_id FROM invoice.orgs o WHERE o.org_id IN (SELECT t.org_id FROM taken t) FOR KEY SHARE),"
 	/* the row gate's checks, in its order; the product found by hash on its name */
-	" checked AS MATERIALIZED ("
+	" checked AS ("
 	"    SELECT t.*, p.product_id,"
 	"           CASE WHEN btrim(t.idempotency_key, E' \\t\\r\\n') = '' THEN 'blank idempotency key'"
 	"                WHEN octet_length(t.idempotency_key) > " CppAsString2(INVOICE_REFERENCE_MAX) " THEN 'idempotency key too long'"
@@ -60,12 +67,14 @@ static const char *const ingest_sql =
 	"      LEFT JOIN invoice.products p ON p.product_name = t.product_name"
 	"            AND p.product_group IS NOT DISTINCT FROM t.product_group AND p.product_line IS NOT DISTINCT FROM t.product_line"
 	"            AND p.region IS NOT DISTINCT FROM t.region AND p.usage_type IS NOT DISTINCT FROM t.usage_type),"
-	/* the loadable rows, one per key and values (a re-sent row counts once), and how many values each key has */
+	/*
+	 * the loadable rows, one per key and values (a row sent twice counts
+	 * once, how often it was sent in copies), and how many values each key has
+	 */
 	" variants AS ("
 	"    SELECT c.org_id, c.idempotency_key, c.product_group, c.product_line, c.product_name, c.region, c.usage_type,"
 	"           c.resource_type, c.resource_name, c.quantity, c.usage_start, c.usage_end, c.product_id,"
-	"           array_agg(c.row_id) AS row_ids,"
-	"           count(*) OVER (PARTITION BY c.org_id, c.idempotency_key) AS variants"
+	"           count(*) AS copies, count(*) OVER (PARTITION BY c.org_id, c.idempotency_key) AS variants"
 	"      FROM checked c WHERE c.reason IS NULL"
 	"     GROUP BY c.org_id, c.idempotency_key, c.product_group, c.product_line, c.product_name, c.region, c.usage_type,"
 	"              c.resource_type, c.resource_name, c.quantity, c.usage_start, c.usage_end, c.product_id),"
@@ -92,21 +101,26 @@ static const char *const ingest_sql =
 	"     ORDER BY d.org_id, d.idempotency_key"
 	"    ON CONFLICT (org_id, idempotency_key) DO NOTHING"
 	"    RETURNING org_id, idempotency_key),"
-	" parked AS ("
-	"    UPDATE invoice.usage_inbox i SET reason = x.reason"
-	"      FROM (SELECT c.row_id, c.reason FROM checked c WHERE c.reason IS NOT NULL"
-	"            UNION ALL"
-	"            SELECT unnest(d.row_ids), 'conflicting values' FROM decided d WHERE d.conflicting) x"
-	"     WHERE i.ctid = x.row_id"
-	"    RETURNING 1),"
-	/* loaded, or the same as the record already there; a row that lost a race with a COPY stays */
-	" removed AS ("
-	"    DELETE FROM invoice.usage_inbox i"
-	"     WHERE i.ctid IN (SELECT unnest(d.row_ids) FROM decided d"
-	"                       WHERE NOT d.conflicting"
-	"                         AND (d.known OR (d.org_id, d.idempotency_key) IN (SELECT l.org_id, l.idempotency_key FROM loaded l)))"
-	"    RETURNING 1)"
-	" SELECT (SELECT count(*) FROM loaded), (SELECT count(*) FROM parked), (SELECT count(*) FROM removed)";
+	/*
+	 * back into the inbox: the rows that cannot be loaded, parked with their
+	 * reason, and those a COPY into usage_records loaded under the same key
+	 * while we ran (ON CONFLICT waited for it), for the next ingest to compare
+	 */
+	" kept AS ("
+	"    INSERT INTO invoice.usage_inbox (org_id, idempotency_key, product_group, product_line, product_name, region,"
+	"                                     usage_type, resource_type, resource_name, quantity, usage_start, usage_end, reason)"
+	"    SELECT c.org_id, c.idempotency_key, c.product_group, c.product_line, c.product_name, c.region, c.usage_type,"
+	"           c.resource_type, c.resource_name, c.quantity, c.usage_start, c.usage_end, c.reason"
+	"      FROM checked c WHERE c.reason IS NOT NULL"
+	"    UNION ALL"
+	"    SELECT d.org_id, d.idempotency_key, d.product_group, d.product_line, d.product_name, d.region, d.usage_type,"
+	"           d.resource_type, d.resource_name, d.quantity, d.usage_start, d.usage_end,"
+	"           CASE WHEN d.conflicting THEN 'conflicting values' END"
+	"      FROM decided d CROSS JOIN LATERAL generate_series(1, d.copies) n"
+	"     WHERE d.conflicting"
+	"        OR (NOT d.known AND (d.org_id, d.idempotency_key) NOT IN (SELECT l.org_id, l.idempotency_key FROM loaded l))"
+	"    RETURNING reason)"
+	" SELECT (SELECT count(*) FROM loaded), (SELECT count(*) FROM kept WHERE reason IS NOT NULL)";
 
 /*
  * Ingest, here (one node, or a shard group on its node), the inbox's rows of
