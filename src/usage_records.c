@@ -461,6 +461,15 @@ PG_FUNCTION_INFO_V1(usage_record_check);
 Datum
 usage_record_check(PG_FUNCTION_ARGS)
 {
+	/* the extension's own writes (a generation, an ingest) pass as they are, without the shard's set-up per row */
+	if (rating_active && CALLED_AS_TRIGGER(fcinfo) &&
+		TRIGGER_FIRED_BEFORE(((TriggerData *) fcinfo->context)->tg_event) &&
+		TRIGGER_FIRED_FOR_ROW(((TriggerData *) fcinfo->context)->tg_event))
+	{
+		TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple);
+	}
 	return invoice_trigger_on_shard(fcinfo, "usage_records", usage_record_check_on_this_node);
 }
 
@@ -483,8 +492,6 @@ usage_record_check_on_this_node(FunctionCallInfo fcinfo)
 		Datum		old_values[NCOLS];
 		bool		old_nulls[NCOLS];
 
-		if (rating_active)
-			return PointerGetDatum(trigdata->tg_newtuple);
 		heap_deform_tuple(trigdata->tg_trigtuple, tupdesc, old_values, old_nulls);
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_FROZEN),
@@ -494,8 +501,6 @@ usage_record_check_on_this_node(FunctionCallInfo fcinfo)
 				 errhint("Send a correction as a record of its own; delete a record that is not billed yet.")));
 	}
 
-	if (rating_active)
-		return PointerGetDatum(trigdata->tg_trigtuple);
 	heap_deform_tuple(trigdata->tg_trigtuple, tupdesc, values, nulls);
 	check_values(values, nulls);
 	check_org(values, nulls);
