@@ -464,9 +464,11 @@ invoice_generate_due_as_owner(FunctionCallInfo fcinfo)
 		elog(ERROR, "reading the billing days failed");
 	due = SPI_tuptable;
 	ndue = SPI_processed;
-	/* what was sent to the inbox is billed too (after reading the billing days: SPI keeps their rows) */
-	if (ndue > 0)
-		invoice_usage_ingest(NULL);
+	/*
+	 * what was sent to the inbox is billed too; loaded at every call, not only
+	 * when a period ends, so that the background worker keeps the inbox short
+	 */
+	invoice_usage_ingest(NULL);
 	for (uint64 i = 0; i < ndue; i++)
 	{
 		bool		isnull;
