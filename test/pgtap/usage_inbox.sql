@@ -20,7 +20,7 @@ SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(58);
+SELECT plan(60);
 \ir include/refused.sql
 
 INSERT INTO invoice.orgs (org_id, name) VALUES ('ui-a', 'Inbox A'), ('ui-b', 'Inbox B');
@@ -180,6 +180,11 @@ INSERT INTO invoice.usage_inbox (org_id, idempotency_key, product_group, product
 VALUES ('ui-b', 'g-b2', 'Network', 'Bandwidth', 'Egress', 'GB', 50, '2024-03-03', '2024-03-03');
 SELECT is(invoice_generate_due('2024-04-01'), 1::bigint, 'invoice_generate_due ingests first too: March''s invoice of the one record sent');
 SELECT is((SELECT count(*) FROM invoice.usage_inbox), 0::bigint, '... and empties the inbox');
+INSERT INTO invoice.usage_inbox (org_id, idempotency_key, product_group, product_line, product_name, usage_type, quantity, usage_start, usage_end)
+VALUES ('ui-a', 'g-a2', 'Network', 'Bandwidth', 'Egress', 'GB', 5, '2024-04-03', '2024-04-03');
+SELECT is(invoice_generate_due('2024-04-10', '2024-04-05'), 0::bigint, 'invoice_generate_due when no period ended: no invoice ...');
+SELECT is((SELECT count(*) FROM invoice.usage_records WHERE idempotency_key = 'g-a2'), 1::bigint,
+          '... but the inbox is loaded all the same (the worker keeps it short)');
 
 -- Rights ---------------------------------------------------------------------------
 CREATE ROLE ui_owner NOLOGIN;
