@@ -217,6 +217,8 @@ extern InvoiceAccess invoice_access_to_org(const char *org_id);
  * may not see with the same work as one that does not exist.
  */
 extern bool invoice_org_visible(text *org_id);
+/* May it write for the organisation (owner, billing_admin, or a billing administrator)? */
+extern bool invoice_org_writable(text *org_id);
 extern void invoice_require_access(InvoiceAccess granted, InvoiceAccess needed, const char *kind,
 								   const char *id, const char *action);
 
@@ -246,9 +248,13 @@ extern void invoice_recompute(const char *target_sql, SPIPlanPtr *plan_cache,
 							  int nargs, Oid *argtypes, Datum *values,
 							  bool check_overpayment);
 
-/* Usage (usage_records.c): set while the extension moves usage records on or off invoices. */
+/* Usage (usage_records.c): set while the extension itself writes usage records (generation, ingest). */
 extern bool invoice_usage_rating_active(void);
 extern void invoice_set_usage_rating(bool active);
+/* The generation lock of an organisation (NULL: of all) for the transaction (usage_generate.c). */
+extern void invoice_usage_generation_lock(text *org_id);
+/* usage_ingest's work (usage_ingest.c), inside SPI, rights checked: the records it loaded. */
+extern int64 invoice_usage_ingest(text *org_id);
 
 /* Settings, defined in invoice.c. */
 extern int	invoice_grace_period_minutes;

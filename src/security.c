@@ -286,57 +286,71 @@ invoice_member_orgs(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(orgs);
 }
 
-/* Inside SPI, the organisation's shards in force: may the acting role see the organisation? */
+/* Inside SPI, the organisation's shards in force: what may the acting role do with the organisation? */
 static Datum
-member_of_in_org(FunctionCallInfo fcinfo)
+access_in_org(FunctionCallInfo fcinfo)
 {
-	bool		member;
+	InvoiceAccess access;
 
 	SPI_connect();
-	member = invoice_access_to_org(text_to_cstring(PG_GETARG_TEXT_PP(0))) != INVOICE_ACCESS_NONE;
+	access = invoice_access_to_org(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	SPI_finish();
-	PG_RETURN_BOOL(member);
+	PG_RETURN_INT32((int32) access);
 }
 
 static Datum
-member_of_as_owner(FunctionCallInfo fcinfo)
+access_as_owner(FunctionCallInfo fcinfo)
 {
-	return invoice_call_in_org(fcinfo, member_of_in_org);
+	return invoice_call_in_org(fcinfo, access_in_org);
 }
 
 /*
- * Is the acting role a member of the organisation (or a billing
- * administrator)?  Asked of the organisation's members alone (its members
- * shard on Citus), never of its invoices: a call about an organisation the
- * caller may not see does the same work whether the organisation exists or
- * not, and however much it holds.  The answer for the last organisation
- * asked about is kept for the command (rows of one organisation come
- * together, and the read API asks before its statements do).
+ * The acting role's access to the organisation, asked of the organisation's
+ * members alone (its members shard on Citus), never of its invoices: a call
+ * about an organisation the caller may not see does the same work whether
+ * the organisation exists or not, and however much it holds.  The answer for
+ * the last organisation asked about is kept for the command (rows of one
+ * organisation come together, and the read API asks before its statements
+ * do).
  */
-bool
-invoice_org_visible(text *org_id)
+static InvoiceAccess
+org_access(text *org_id)
 {
 	static CommandKey cached_key;
 	static char *cached_org = NULL;
-	static bool cached_member = false;
+	static InvoiceAccess cached_access = INVOICE_ACCESS_NONE;
 	CommandKey	key = current_command_key();
 	char	   *org = text_to_cstring(org_id);
-	bool		member;
+	InvoiceAccess access;
 	LOCAL_FCINFO(args, 1);
 
 	if (cached_org != NULL && same_command(&key, &cached_key) && strcmp(org, cached_org) == 0)
-		return cached_member;
+		return cached_access;
 
 	InitFunctionCallInfoData(*args, NULL, 1, InvalidOid, NULL, NULL);
 	args->args[0].value = PointerGetDatum(org_id);
 	args->args[0].isnull = false;
-	member = DatumGetBool(invoice_call_as_owner(args, member_of_as_owner));
+	access = (InvoiceAccess) DatumGetInt32(invoice_call_as_owner(args, access_as_owner));
 	if (cached_org != NULL)
 		pfree(cached_org);
 	cached_org = MemoryContextStrdup(TopMemoryContext, org);
 	cached_key = key;
-	cached_member = member;
-	return member;
+	cached_access = access;
+	return access;
+}
+
+/* Is the acting role a member of the organisation (or a billing administrator)? */
+bool
+invoice_org_visible(text *org_id)
+{
+	return org_access(org_id) != INVOICE_ACCESS_NONE;
+}
+
+/* May the acting role write for the organisation (owner, billing_admin, or a billing administrator)? */
+bool
+invoice_org_writable(text *org_id)
+{
+	return org_access(org_id) >= INVOICE_ACCESS_MANAGE;
 }
 
 /*
@@ -353,4 +367,19 @@ invoice_member_of(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
 	PG_RETURN_BOOL(invoice_org_visible(PG_GETARG_TEXT_PP(0)));
+}
+
+/*
+ * member_manages(org_id): may the acting role write for the organisation (an
+ * owner or billing_admin member, or a billing administrator)?  The test of
+ * the write policies of usage_inbox, evaluated with the rows (on the shards on
+ * Citus), like member_of.
+ */
+PG_FUNCTION_INFO_V1(invoice_member_manages);
+Datum
+invoice_member_manages(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(invoice_org_writable(PG_GETARG_TEXT_PP(0)));
 }

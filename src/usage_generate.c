@@ -20,7 +20,9 @@
  * get none: re-running a period changes nothing, and usage that arrives
  * after its period's invoice was made goes onto the next period's invoice.
  * Generations of the same organisations queue on an advisory lock, so two
- * runs never rate the same record.
+ * runs never rate the same record.  A generation first ingests the usage
+ * inbox (src/usage_ingest.c) of the organisations it bills, under the same
+ * lock: a sender who only COPYs into the inbox is billed.
  *
  * A record is rated at the price in force on the UTC day its usage starts:
  * the organisation's negotiated price, else the book's.  Price segments
@@ -237,6 +239,20 @@ usage_generation_lock(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The generation lock of org_id (NULL: of every organisation) for the rest of
+ * the transaction: generations and ingests (src/usage_ingest.c) of the same
+ * organisations queue on it.
+ */
+void
+invoice_usage_generation_lock(text *org_id)
+{
+	if (org_id == NULL)
+		DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(GENERATION_LOCK_ALL));
+	else
+		DirectFunctionCall1(usage_generation_lock, PointerGetDatum(org_id));
+}
+
+/*
  * Rate, here (one node, or the organisation's node), the usage of org_id (NULL:
  * every organisation) whose billing day is billing_day (0: any); returns how
  * many invoices were made.
@@ -251,10 +267,7 @@ generate_here(Datum period_start, Datum period_end, text *org_id, int billing_da
 	bool		isnull;
 	int64		made;
 
-	if (org_id == NULL)
-		DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(GENERATION_LOCK_ALL));
-	else
-		DirectFunctionCall1(usage_generation_lock, PointerGetDatum(org_id));
+	invoice_usage_generation_lock(org_id);
 	/* after the lock: this statement's snapshot sees what the generation before us billed */
 	invoice_prepare(&plan, generate_sql, 4, (Oid[]) {TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT4OID});
 	invoice_set_usage_rating(true);
@@ -345,6 +358,8 @@ invoice_generate_as_owner(FunctionCallInfo fcinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("organisation id must not be empty")));
+	/* what was sent to the inbox is billed too */
+	invoice_usage_ingest(org_id);
 	if (!invoice_distributed())
 		made = generate_here(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), org_id, 0);
 	else if (org_id != NULL)
@@ -460,6 +475,11 @@ invoice_generate_due_as_owner(FunctionCallInfo fcinfo)
 		elog(ERROR, "reading the billing days failed");
 	due = SPI_tuptable;
 	ndue = SPI_processed;
+	/*
+	 * what was sent to the inbox is billed too; loaded at every call, not only
+	 * when a period ends, so that the background worker keeps the inbox short
+	 */
+	invoice_usage_ingest(NULL);
 	for (uint64 i = 0; i < ndue; i++)
 	{
 		bool		isnull;

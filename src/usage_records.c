@@ -74,7 +74,12 @@ static const char *const column_names[NCOLS] = {
 	"resource_type", "resource_name", "quantity", "usage_start", "usage_end", "load_batch", "product_id"
 };
 
-/* Set while the extension itself moves records on or off invoices. */
+/*
+ * Set while the extension itself writes records: a generation moving the
+ * few it cannot price to a batch of their own, and usage_ingest loading the
+ * inbox (src/usage_ingest.c), which makes this gate's checks set-based and
+ * stamps the product and load batch itself.
+ */
 static bool rating_active = false;
 
 /*
@@ -456,6 +461,15 @@ PG_FUNCTION_INFO_V1(usage_record_check);
 Datum
 usage_record_check(PG_FUNCTION_ARGS)
 {
+	/* the extension's own writes (a generation, an ingest) pass as they are, without the shard's set-up per row */
+	if (rating_active && CALLED_AS_TRIGGER(fcinfo) &&
+		TRIGGER_FIRED_BEFORE(((TriggerData *) fcinfo->context)->tg_event) &&
+		TRIGGER_FIRED_FOR_ROW(((TriggerData *) fcinfo->context)->tg_event))
+	{
+		TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple);
+	}
 	return invoice_trigger_on_shard(fcinfo, "usage_records", usage_record_check_on_this_node);
 }
 
@@ -478,8 +492,6 @@ usage_record_check_on_this_node(FunctionCallInfo fcinfo)
 		Datum		old_values[NCOLS];
 		bool		old_nulls[NCOLS];
 
-		if (rating_active)
-			return PointerGetDatum(trigdata->tg_newtuple);
 		heap_deform_tuple(trigdata->tg_trigtuple, tupdesc, old_values, old_nulls);
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_FROZEN),

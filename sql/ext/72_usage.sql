@@ -103,6 +103,30 @@ COMMENT ON COLUMN invoice.usage_records.idempotency_key IS 'the sender''s key: t
 COMMENT ON COLUMN invoice.usage_records.product_id IS 'the price book''s product of the record''s keys, set when it is loaded (whatever the sender gave)';
 COMMENT ON COLUMN invoice.usage_records.load_batch IS 'the loading statement''s batch (usage_load_batch_seq), set by the trigger when the record is loaded (so NOT NULL holds even for a sender who gives none): what invoice_generate notes as billed';
 
+-- The inbox: what a sender COPYs at the speed of a bare table (no key, no row trigger, no
+-- index), and usage_ingest() moves into usage_records in one set-based statement with the
+-- gate's rules (src/usage_ingest.c).  A row usage_ingest() cannot load stays here, parked,
+-- with its reason (NULL: waiting for the next ingest); usage_unrated shows it.
+CREATE TABLE invoice.usage_inbox (
+    org_id           text COLLATE "C" NOT NULL,
+    idempotency_key  text COLLATE "C" NOT NULL,
+    product_group    text,
+    product_line     text,
+    product_name     text,
+    region           text,
+    usage_type       text,
+    resource_type    text,
+    resource_name    text,
+    quantity         numeric NOT NULL,
+    usage_start      timestamptz NOT NULL,
+    usage_end        timestamptz NOT NULL,
+    reason           text
+);
+COMMENT ON TABLE invoice.usage_inbox
+    IS 'usage records sent by COPY at bare speed: usage_ingest() (and every generation) moves them into usage_records; a row it cannot load stays, parked with its reason';
+COMMENT ON COLUMN invoice.usage_inbox.reason
+    IS 'NULL: waiting for usage_ingest(); otherwise why usage_ingest() parked it (also in usage_unrated)';
+
 -- One number per loading statement (src/usage_records.c draws it once per statement).
 CREATE SEQUENCE invoice.usage_load_batch_seq;
 COMMENT ON SEQUENCE invoice.usage_load_batch_seq IS 'the load batches of usage_records: one per loading statement';
@@ -140,6 +164,7 @@ SELECT pg_catalog.pg_extension_config_dump('invoice.products', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.prices', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.org_prices', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.usage_records', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice.usage_inbox', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.usage_invoices', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.usage_load_batch_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice.usage_billing_days', '');
@@ -166,6 +191,16 @@ CREATE FUNCTION invoice.invoice_generate(period_start timestamptz, period_end ti
     RETURNS bigint AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION invoice.invoice_generate(timestamptz, timestamptz, text)
     IS 'rate the unbilled usage before period_end of every organisation (or one) into one draft invoice per organisation and currency for the period; safe to re-run; returns how many invoices it made';
+
+CREATE FUNCTION invoice.usage_ingest(org_id text DEFAULT NULL) RETURNS bigint
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION invoice.usage_ingest(text)
+    IS 'move the committed rows of usage_inbox (of one organisation, or all) into usage_records in one statement: a re-sent record changes nothing, a record that cannot be loaded stays in the inbox with its reason; returns how many records it loaded';
+
+CREATE FUNCTION invoice.usage_ingest_on_node(org_id text, one_org boolean)
+    RETURNS bigint AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION invoice.usage_ingest_on_node(text, boolean)
+    IS 'internal (Citus): usage_ingest''s work on a node, for the organisation (one_org) or its whole shard group';
 
 -- Which invoice billed each record: the generated invoice whose load batches hold the record's
 -- batch from a usage start at or before the record's, and whose period ends after it.
@@ -230,9 +265,14 @@ SELECT r.org_id, r.idempotency_key, r.product_group, r.product_line, r.product_n
   JOIN invoice.usage_record_invoices b ON b.org_id = r.org_id AND b.idempotency_key = r.idempotency_key
   LEFT JOIN invoice.orgs o ON o.org_id = r.org_id
   LEFT JOIN invoice.products p ON p.product_id = r.product_id
- WHERE b.invoice_id IS NULL;
+ WHERE b.invoice_id IS NULL
+UNION ALL
+SELECT i.org_id, i.idempotency_key, i.product_group, i.product_line, i.product_name, i.region, i.usage_type,
+       i.resource_type, i.resource_name, i.quantity, i.usage_start, i.usage_end, i.reason
+  FROM invoice.usage_inbox i
+ WHERE i.reason IS NOT NULL;
 COMMENT ON VIEW invoice.usage_unrated
-    IS 'usage records not on an invoice yet: reason NULL means the next generation whose period ends after usage_start bills it; otherwise why it cannot be rated';
+    IS 'usage not on an invoice yet: records (reason NULL means the next generation whose period ends after usage_start bills it; otherwise why it cannot be rated) and the rows usage_ingest parked in usage_inbox, with their reason';
 
 -- Prepaid usage summaries (seed 003: "usage summaries for accounting") ---------------------
 

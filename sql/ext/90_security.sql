@@ -32,7 +32,7 @@ BEGIN
     FOREACH t IN ARRAY ARRAY['orgs', 'invoices', 'line_items', 'credits', 'payments', 'status_history',
                              'reminders', 'receipts', 'advance_ledger', 'payment_requests',
                              'credit_notes', 'credit_note_lines', 'search_signatures',
-                             'org_prices', 'usage_records', 'usage_invoices', 'usage_billing_days']
+                             'org_prices', 'usage_records', 'usage_invoices', 'usage_billing_days', 'usage_inbox']
     LOOP
         EXECUTE format('ALTER TABLE invoice.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY member_read ON invoice.%I FOR SELECT'
@@ -42,6 +42,20 @@ BEGIN
     END LOOP;
 END
 $$;
+-- The usage inbox is the one table members write to directly: an owner or billing_admin sends
+-- its organisation's usage (INSERT; COPY is the administrators': PostgreSQL does not COPY into a
+-- table whose row-level security applies to the caller) and may take back what usage_ingest
+-- has not loaded; the rows it sends wait for usage_ingest (reason NULL).
+CREATE FUNCTION invoice.member_manages(org_id text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'invoice_member_manages' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION invoice.member_manages(text)
+    IS 'may the acting role write for the organisation: an owner or billing_admin member, or a billing administrator (the write policies of usage_inbox)';
+CREATE POLICY member_send ON invoice.usage_inbox FOR INSERT
+    WITH CHECK (reason IS NULL AND invoice.member_manages(org_id));
+COMMENT ON POLICY member_send ON invoice.usage_inbox IS 'owners and billing_admins send their organisations'' usage, waiting for usage_ingest';
+CREATE POLICY member_take_back ON invoice.usage_inbox FOR DELETE
+    USING (invoice.member_manages(org_id));
+COMMENT ON POLICY member_take_back ON invoice.usage_inbox IS 'owners and billing_admins delete their organisations'' rows not loaded yet (waiting or parked)';
 ALTER TABLE invoice.members ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_memberships ON invoice.members FOR SELECT USING (member = invoice.acting_role());
 COMMENT ON POLICY own_memberships ON invoice.members IS 'a role sees its own memberships';
@@ -66,6 +80,8 @@ ALTER FUNCTION invoice.credit_note_issue(text, date) SET search_path = pg_catalo
 ALTER FUNCTION invoice.invoice_generate(timestamptz, timestamptz, text) SET search_path = pg_catalog, invoice, pg_temp;
 ALTER FUNCTION invoice.invoice_generate_on_node(text, timestamptz, timestamptz) SET search_path = pg_catalog, invoice, pg_temp;
 ALTER FUNCTION invoice.invoice_generate_due(timestamptz, timestamptz) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.usage_ingest(text) SET search_path = pg_catalog, invoice, pg_temp;
+ALTER FUNCTION invoice.usage_ingest_on_node(text, boolean) SET search_path = pg_catalog, invoice, pg_temp;
 
 -- Nothing to PUBLIC that it does not need: the functions of the cents and gstin types stay
 -- executable by everyone (the administrator grants USAGE on the schema to who may use them);
@@ -86,5 +102,6 @@ REVOKE EXECUTE ON FUNCTION
     invoice.invoice_place_of_supply_changed(), invoice.api_secret_replace(),
     invoice.invoice_generate(timestamptz, timestamptz, text), invoice.invoice_generate_on_node(text, timestamptz, timestamptz),
     invoice.invoice_generate_due(timestamptz, timestamptz),
-    invoice.usage_generation_lock(text), invoice.usage_record_check(), invoice.usage_invoice_released()
+    invoice.usage_generation_lock(text), invoice.usage_record_check(), invoice.usage_invoice_released(),
+    invoice.usage_ingest(text), invoice.usage_ingest_on_node(text, boolean)
 FROM PUBLIC;

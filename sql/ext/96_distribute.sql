@@ -12,7 +12,7 @@ CREATE OR REPLACE FUNCTION invoice.distributed_tables() RETURNS regclass[]
                  'invoice.line_items', 'invoice.credits', 'invoice.payments', 'invoice.status_history',
                  'invoice.reminders', 'invoice.advance_ledger', 'invoice.payment_requests',
                  'invoice.search_signatures', 'invoice.credit_notes', 'invoice.credit_note_lines',
-                 'invoice.org_prices', 'invoice.usage_records', 'invoice.usage_invoices',
+                 'invoice.org_prices', 'invoice.usage_records', 'invoice.usage_inbox', 'invoice.usage_invoices',
                  'invoice.usage_billing_days',
                  'invoice.einvoices']::regclass[];
 COMMENT ON FUNCTION invoice.distributed_tables()

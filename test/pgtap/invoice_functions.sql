@@ -7,7 +7,7 @@
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 
-SELECT plan(120);
+SELECT plan(121);
 
 -- Fixtures --------------------------------------------------------------------
 
@@ -282,7 +282,11 @@ SELECT is((SELECT array_agg(ic.relname::text ORDER BY ic.relname)
           NULL, 'every unique index includes org_id');
 SELECT is((SELECT array_agg(t.relname::text ORDER BY t.relname) FROM org_tables t
             WHERE NOT EXISTS (SELECT FROM pg_constraint con WHERE con.conrelid = t.oid AND con.contype = 'p')),
-          NULL, 'every organisation table has a primary key');
+          '{usage_inbox}'::text[],
+          'every organisation table has a primary key, but the usage inbox (README "Usage billing": COPY at a bare table''s speed)');
+SELECT is((SELECT count(*) FROM pg_index i WHERE i.indrelid = 'invoice.usage_inbox'::regclass)
+          + (SELECT count(*) FROM pg_trigger g WHERE g.tgrelid = 'invoice.usage_inbox'::regclass), 0::bigint,
+          '... which has no index and no trigger at all: its rows enter usage_records through usage_ingest, keyed');
 SELECT cmp_ok((SELECT count(*) FROM pg_constraint con JOIN org_tables t ON t.oid = con.conrelid WHERE con.contype = 'f'),
               '>=', 5::bigint, 'foreign keys were found (the checks above looked at something)');
 

@@ -12,7 +12,8 @@
 --   - SECURITY DEFINER: exactly the known set, owned by the tables' owner,
 --     each with search_path pinned (SET search_path, or C that pins it).
 --   - Row-level security on every table with an org_id column, policies for
---     SELECT only; the views over them are security_invoker.
+--     SELECT only, but the usage inbox's INSERT and DELETE policies (members
+--     send usage); the views over them are security_invoker.
 --   - The README's wiring suffices: a role with exactly those grants and a
 --     membership gets an answer from every read API function and the member
 --     functions; a role without grants gets 42501 from all of them.
@@ -115,7 +116,8 @@ SELECT f, 'the charge models (read no data)' FROM unnest(ARRAY[
     'invoice.usage_charge(text,numeric,numeric,numeric,numeric,numeric[],numeric[],numeric[])',
     'invoice.usage_price_valid(text,numeric,numeric,numeric,numeric[],numeric[],numeric[])']) f
 UNION ALL
-SELECT f, 'runs as the owner to read the caller''s own memberships' FROM unnest(ARRAY['invoice.member_orgs()', 'invoice.member_of(text)']) f
+SELECT f, 'runs as the owner to read the caller''s own memberships' FROM unnest(ARRAY['invoice.member_orgs()', 'invoice.member_of(text)',
+                                                                                   'invoice.member_manages(text)']) f
 UNION ALL
 SELECT f, 'SECURITY DEFINER, reads no organisation''s data' FROM unnest(ARRAY[
     'invoice.billing_v3_cursor_open(text,timestamp with time zone,timestamp with time zone,integer,text)',
@@ -200,8 +202,10 @@ SELECT is((SELECT array_agg(c.relname::text || ' ' || p.polname || ' ' || p.polc
                    UNION ALL
                    SELECT t || ' finance_read r'
                      FROM unnest(ARRAY['advance_ledger', 'credit_note_lines', 'credit_notes', 'credits', 'invoices',
-                                       'line_items', 'orgs', 'payments', 'receipts', 'status_history']) t) x (p)),
-          'the member_read policy on every table, finance_read on the reports'' tables, for SELECT only (r): no one writes through a policy');
+                                       'line_items', 'orgs', 'payments', 'receipts', 'status_history']) t
+                   UNION ALL
+                   VALUES ('usage_inbox member_send a'), ('usage_inbox member_take_back d')) x (p)),
+          'the member_read policy on every table, finance_read on the reports'' tables, for SELECT only (r); members write through a policy to the usage inbox alone (INSERT a, DELETE d)');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'invoice'::regnamespace AND c.relkind = 'v'
               AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)),

@@ -21,7 +21,7 @@ SET search_path = public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(247);
+SELECT plan(251);
 \ir include/security_fixture.sql
 
 -- The probes -----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ SET search_path = public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(415);
+SELECT plan(427);
 \ir include/security_fixture.sql
 
 CREATE TEMP TABLE roles (ord int, k text, name name, orgs text[]);

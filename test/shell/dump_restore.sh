@@ -136,6 +136,10 @@ SELECT invoice.invoice_issue(invoice_id) FROM invoice.usage_invoices;
 INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, resource_name, quantity, usage_start, usage_end)
 VALUES ('org-xxxxxx', 'u-late', 'Egress', 'web', 10, '2024-11-29', '2024-11-30');
 INSERT INTO invoice.usage_billing_days (org_id, billing_day) VALUES ('org-yyyyyy', 10);
+-- the usage inbox: a row waiting for usage_ingest, and one it parked
+INSERT INTO invoice.usage_inbox (org_id, idempotency_key, product_name, resource_name, quantity, usage_start, usage_end, reason)
+VALUES ('org-xxxxxx', 'u-inbox', 'Egress', 'web', 5, '2024-11-29', '2024-11-30', NULL),
+       ('org-yyyyyy', 'u-parked', 'Ingress', 'cdn', 1, '2024-11-29', '2024-11-30', 'unknown product');
 
 -- a GST invoice registered with the IRP (invoice.einvoices)
 UPDATE invoice.supplier SET city = 'Bengaluru', pincode = '560001';
@@ -275,14 +279,17 @@ check "the new invoice's amounts are derived as usual (1.01 - 0.01 credit, 18 % 
 	               FROM invoice.invoices WHERE id = 'inv-after-restore-1'")" "1.01/0.01/1.00/0.18/1.18/0.50/0.68/pending"
 # usage: the restored load batches (and their sequence) keep what was billed billed; a late November
 # record loaded after the restore (a fresh load batch: were the sequence not restored, it would take
-# the billed batch's number and count as billed) and the late one before go on December's invoice
-check "usage in the restored database: the late record and a new one on December's invoice, nothing twice" \
+# the billed batch's number and count as billed), the late one before and the restored inbox's waiting
+# row (the generation ingests it) go on December's invoice; the parked row stays parked
+check "usage in the restored database: the late record, a new one and the inbox's row on December's invoice, nothing twice" \
 	"$(q "$DB_B" "INSERT INTO invoice.usage_records (org_id, idempotency_key, product_name, resource_name, quantity, usage_start, usage_end)
 	              VALUES ('org-xxxxxx', 'u-after', 'Egress', 'web', 5, '2024-11-20', '2024-11-21');
 	              SELECT invoice.invoice_generate('2024-12-01', '2025-01-01');
 	              SELECT string_agg(l.units::text, ',' ORDER BY l.units) FROM invoice.line_items l
 	                JOIN invoice.invoices i ON i.org_id = l.org_id AND i.id = l.invoice_id
-	               WHERE i.org_id = 'org-xxxxxx' AND i.period_start = '2024-12-01'" | tr '\n' ' ')" "1 15 "
+	               WHERE i.org_id = 'org-xxxxxx' AND i.period_start = '2024-12-01';
+	              SELECT string_agg(idempotency_key || ': ' || reason, ',') FROM invoice.usage_inbox" | tr '\n' ' ')" \
+	"1 20 u-parked: unknown product "
 # the restored database is still guarded: the life cycle applies to restored rows
 if out=$(q "$DB_B" "UPDATE invoice.invoices SET status = 'draft' WHERE id = 'inv-x-1'" 2>&1); then
 	not_ok "a restored paid invoice still refuses to change (triggers are back)" "the UPDATE succeeded"

@@ -84,13 +84,18 @@ INSERT INTO invoice.usage_invoices (org_id, currency, period_start, period_end, 
     ('sec-a', 'USD', '2024-01-01', '2024-02-01', 'sa-draft'), ('sec-b', 'USD', '2024-01-01', '2024-02-01', 'sb-draft'),
     ('sec-b', 'USD', '2024-02-01', '2024-03-01', 'sb-late');
 INSERT INTO invoice.usage_billing_days (org_id, billing_day) VALUES ('sec-a', 5), ('sec-b', 20);
+-- the usage inbox: a row of each organisation, parked (no ingest or generation takes it)
+INSERT INTO invoice.usage_inbox (org_id, idempotency_key, product_name, quantity, usage_start, usage_end, reason) VALUES
+    ('sec-a', 'ua-parked', 'Nothing', 1, '2024-03-01', '2024-03-02', 'unknown product'),
+    ('sec-b', 'ub-parked', 'Nothing', 2, '2024-03-01', '2024-03-02', 'unknown product');
 
 -- The tables that hold an organisation's data (README "Security model").
 CREATE TEMP TABLE org_tables (ord int, t text);
 INSERT INTO org_tables VALUES (1, 'orgs'), (2, 'invoices'), (3, 'line_items'), (4, 'credits'), (5, 'payments'),
     (6, 'status_history'), (7, 'reminders'), (8, 'receipts'), (9, 'advance_ledger'), (10, 'payment_requests'),
     (11, 'credit_notes'), (12, 'credit_note_lines'), (13, 'members'), (14, 'search_signatures'),
-    (15, 'org_prices'), (16, 'usage_records'), (17, 'usage_invoices'), (18, 'einvoices'), (19, 'usage_billing_days');
+    (15, 'org_prices'), (16, 'usage_records'), (17, 'usage_invoices'), (18, 'einvoices'), (19, 'usage_billing_days'),
+    (20, 'usage_inbox');
 \o
 
 -- Roles: cluster-wide, so named uniquely for this run; created in this
@@ -115,7 +120,7 @@ GRANT SELECT ON invoice.orgs, invoice.invoices, invoice.line_items, invoice.cred
                 invoice.status_history, invoice.reminders, invoice.receipts, invoice.advance_ledger,
                 invoice.payment_requests, invoice.credit_notes, invoice.credit_note_lines, invoice.members,
                 invoice.search_signatures, invoice.usage_records, invoice.usage_invoices, invoice.usage_record_invoices, invoice.usage_billing_days,
-                invoice.org_prices, invoice.einvoices,
+                invoice.org_prices, invoice.einvoices, invoice.usage_inbox,
                 invoice.supplier, invoice.gst_rates, invoice.products, invoice.prices,
                 invoice.invoice_list_json, invoice.invoice_describe_json, invoice.invoice_csv,
                 invoice.billing_v3_invoice_json
