@@ -257,11 +257,19 @@ SELECT r.org_id, r.idempotency_key, r.product_group, r.product_line, r.product_n
        r.resource_type, r.resource_name, r.quantity, r.usage_start, r.usage_end,
        CASE WHEN o.org_id IS NULL THEN 'unknown organisation'
             WHEN p.product_id IS NULL THEN 'unknown product'
-            WHEN NOT EXISTS (SELECT FROM invoice.usage_price(r.org_id, p.product_id,
-                                                             (r.usage_start AT TIME ZONE 'UTC')::date))
+            -- usage_price() finds none: neither a negotiated nor a book price in force that day
+            -- (written out, not called: Citus runs no set-returning SQL function per row of a
+            -- query over every shard)
+            WHEN NOT EXISTS (SELECT FROM invoice.org_prices n
+                              WHERE n.org_id = r.org_id AND n.product_id = p.product_id
+                                AND n.effective_from <= d.day AND (n.effective_to IS NULL OR d.day < n.effective_to))
+             AND NOT EXISTS (SELECT FROM invoice.prices bp
+                              WHERE bp.product_id = p.product_id
+                                AND bp.effective_from <= d.day AND (bp.effective_to IS NULL OR d.day < bp.effective_to))
                  THEN 'no price in force'
        END AS reason
   FROM invoice.usage_records r
+  CROSS JOIN LATERAL (SELECT (r.usage_start AT TIME ZONE 'UTC')::date AS day) d
   JOIN invoice.usage_record_invoices b ON b.org_id = r.org_id AND b.idempotency_key = r.idempotency_key
   LEFT JOIN invoice.orgs o ON o.org_id = r.org_id
   LEFT JOIN invoice.products p ON p.product_id = r.product_id

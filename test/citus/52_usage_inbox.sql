@@ -6,16 +6,15 @@
 --   - COPY through the coordinator into the inbox's shards on both workers;
 --   - usage_ingest for one organisation: a router query, that organisation's records only;
 --   - usage_ingest for all: the rest, each shard on its node; an unknown organisation's row
---     parked with its reason (usage_unrated, whose first half calls usage_price() per record,
---     is not a query Citus can run through the coordinator: a limit of the view before the
---     inbox, see README);
+--     parked with its reason; usage_unrated through the coordinator lists the parked rows and a
+--     record no price covers;
 --   - a re-sent batch through the inbox changes nothing; other values are parked;
 --   - a generation ingests first: usage only sent to the inbox is billed;
 --   - members: an owner sends (INSERT) and ingests its organisation's usage, not another's.
 \set ON_ERROR_STOP 1
 \ir include/setup.sql
 SET TimeZone = 'UTC';
-SELECT plan(15);
+SELECT plan(17);
 
 SELECT is(pg_temp.value($$SELECT partmethod::text || ' ' || (colocationid = (SELECT colocationid FROM pg_dist_partition
                                                                       WHERE logicalrelid = 'invoice.orgs'::regclass))
@@ -63,6 +62,15 @@ SELECT is(pg_temp.value($$SELECT invoice.usage_ingest()$$), '0', 'the same batch
 SELECT is(pg_temp.value($$SELECT string_agg(org_id || ' ' || idempotency_key || ' ' || reason, ', ' ORDER BY org_id)
                           FROM invoice.usage_inbox WHERE org_id LIKE 'ci-%'$$),
           'ci-3 k-1 conflicting values, ci-none k-1 unknown organisation', '... the changed one parked, the rest gone');
+
+-- usage_unrated through the coordinator: the parked rows and a record no price covers
+INSERT INTO invoice.usage_inbox (org_id, idempotency_key, product_name, product_group, product_line, usage_type, quantity, usage_start, usage_end)
+VALUES ('ci-4', 'k-early', 'Ingress', 'Network', 'Bandwidth', 'GB', 7, '2023-12-15', '2023-12-15');
+SELECT is(pg_temp.value($$SELECT invoice.usage_ingest('ci-4')$$), '1', 'a record from before the product''s first price is loaded');
+SELECT is(pg_temp.value($$SELECT string_agg(org_id || ' ' || idempotency_key || ' ' || reason, ', ' ORDER BY org_id)
+                          FROM invoice.usage_unrated WHERE org_id LIKE 'ci-%' AND reason IS NOT NULL$$),
+          'ci-3 k-1 conflicting values, ci-4 k-early no price in force, ci-none k-1 unknown organisation',
+          'usage_unrated through the coordinator, over every shard: the parked rows and the record no price covers');
 
 INSERT INTO invoice.usage_inbox (org_id, idempotency_key, product_name, product_group, product_line, usage_type, quantity, usage_start, usage_end)
 VALUES ('ci-2', 'k-late', 'Ingress', 'Network', 'Bandwidth', 'GB', 50, '2024-01-20', '2024-01-20');
