@@ -60,7 +60,7 @@ fi
 
 # --- every e-invoice is valid against the schema ---------------------------------------------
 
-ids=(ei-1 ei-2 ei-3 ei-4 ei-5 ei-round)
+ids=(ei-1 ei-2 ei-3 ei-4 ei-5 ei-round ei-mixed)
 files=()
 for id in "${ids[@]}"; do
 	q "SELECT invoice.invoice_einvoice_json('$id')" >"$WORK/$id.json" || bail "invoice_einvoice_json('$id')"
