@@ -131,4 +131,10 @@ INSERT INTO invoice.credits (org_id, invoice_id, amount, code) VALUES ('ei-blr',
 SELECT pg_temp.ei_invoice('ei-exempt', 'ei-mum', '2025-10-17 10:00 UTC');
 INSERT INTO invoice.line_items (org_id, invoice_id, description, amount, tax_rate, hsn_sac, gst_treatment) VALUES
     ('ei-mum', 'ei-exempt', 'Training for a government body', '300.00', 0, '999293', 'exempt');
-SELECT count(invoice.invoice_issue(id)) FROM unnest(ARRAY['ei-mixed', 'ei-exempt']) AS id;
+-- ei-b2c-mixed: an unregistered recipient, 10.00 at 18 % and 5.00 of a non-GST supply: one
+-- "invoice-cum-bill of supply" (CGST Rules, rule 46A).
+SELECT pg_temp.ei_invoice('ei-b2c-mixed', 'ei-b2c', '2025-10-17 10:00 UTC');
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount, tax_rate, hsn_sac, gst_treatment) VALUES
+    ('ei-b2c', 'ei-b2c-mixed', 'Consumer plan', '10.00', 18, '998315', 'taxable'),
+    ('ei-b2c', 'ei-b2c-mixed', 'Fuel recharge', '5.00', 0, '996411', 'non_gst');
+SELECT count(invoice.invoice_issue(id)) FROM unnest(ARRAY['ei-mixed', 'ei-exempt', 'ei-b2c-mixed']) AS id;
