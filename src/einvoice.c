@@ -215,10 +215,12 @@ einvoice_build(EInvoice *e, const char *org_id, text *id)
 			   *b_kind;
 	struct pg_tm tm;
 	fsec_t		fsec;
+	uint64		items = 0;
 	int64		subtotal,
 				tax,
 				total,
 				round_off,
+				other_charges = 0,
 				sum_cgst = 0,
 				sum_sgst = 0,
 				sum_igst = 0;
@@ -330,7 +332,11 @@ einvoice_build(EInvoice *e, const char *org_id, text *id)
 	/*
 	 * Items: a line's quantity and unit price when they make its amount
 	 * exactly and fit the schema's three decimals, else one unit at the
-	 * amount.  Discount is the line's share of the invoice's credits.
+	 * amount.  Discount is the line's share of the invoice's credits.  A
+	 * nil-rated, exempt or non-GST line is no item: its taxable value is in
+	 * ValDtls.OthChrg, out of AssVal (README "GST treatment", as
+	 * india-compliance's e-invoice does); an invoice of such lines only is a
+	 * bill of supply, which has no e-invoice.
 	 */
 	/*
 	 * The tax of each line first, on its own: a call of invoice_tax_lines in
@@ -348,7 +354,8 @@ einvoice_build(EInvoice *e, const char *org_id, text *id)
 					"        AND l.units = round(l.units, 3) AND l.rate = round(l.rate, 3)"
 					"        AND l.units <= 9999999999.999 AND l.rate <= 999999999999.999"
 					"        AND round(l.units * l.rate, 2) = l.amount::numeric) AS itemised,"
-					"       trim_scale(l.units)::text AS units, trim_scale(l.rate)::text AS unit_price"
+					"       trim_scale(l.units)::text AS units, trim_scale(l.rate)::text AS unit_price,"
+					"       l.gst_treatment = 'taxable' AS taxable"
 					"  FROM invoice.line_items l"
 					" WHERE l.org_id = $1 AND l.invoice_id = $2 ORDER BY l.line_id",
 					2, argtypes);
@@ -379,6 +386,11 @@ einvoice_build(EInvoice *e, const char *org_id, text *id)
 
 		if (strcmp(column_text(l, ld, "line_id"), column_text(t, td, "line_id")) != 0)
 			elog(ERROR, "e-invoice: the lines and their tax disagree");
+		if (!DatumGetBool(column_datum(l, ld, "taxable", &isnull)))
+		{
+			other_charges += taxable;
+			continue;
+		}
 
 		if (hsn == NULL || strspn(hsn, "0") == strlen(hsn))
 			refuse(e, psprintf("Line %s has no HSN/SAC code (ItemList.HsnCd).", column_text(l, ld, "line_id")), NULL);
@@ -392,8 +404,8 @@ einvoice_build(EInvoice *e, const char *org_id, text *id)
 		sum_sgst += sgst;
 		sum_igst += igst;
 
-		appendStringInfoString(buf, i > 0 ? ",{" : "{");
-		put_string(buf, "SlNo", psprintf(UINT64_FORMAT, i + 1));
+		appendStringInfoString(buf, items > 0 ? ",{" : "{");
+		put_string(buf, "SlNo", psprintf(UINT64_FORMAT, ++items));
 		if (description != NULL)
 			put_string(buf, "PrdDesc", description);
 		put_string(buf, "IsServc", service ? "Y" : "N");
@@ -416,15 +428,19 @@ einvoice_build(EInvoice *e, const char *org_id, text *id)
 		appendStringInfoChar(buf, '}');
 	}
 	appendStringInfoChar(buf, ']');
+	if (items == 0)
+		refuse(e, "Every line is nil-rated, exempt or non-GST (ItemList): a bill of supply has no e-invoice.", NULL);
 	if (sum_cgst + sum_sgst + sum_igst != tax)
 		elog(ERROR, "e-invoice: the lines' tax disagrees with the invoice's");
 
 	key(buf, "ValDtls");
 	appendStringInfoChar(buf, '{');
-	put_amount(buf, "AssVal", subtotal);
+	put_amount(buf, "AssVal", subtotal - other_charges);
 	put_amount(buf, "CgstVal", sum_cgst);
 	put_amount(buf, "SgstVal", sum_sgst);
 	put_amount(buf, "IgstVal", sum_igst);
+	if (other_charges > 0)
+		put_amount(buf, "OthChrg", other_charges);
 	put_amount(buf, "RndOffAmt", round_off);
 	put_amount(buf, "TotInvVal", total);
 	appendStringInfoChar(buf, '}');

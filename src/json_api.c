@@ -83,6 +83,7 @@ static const JsonField line_fields[] = {
 	{"usageStart", "usage_start", JSON_FIELD_TIME},
 	{"usageEnd", "usage_end", JSON_FIELD_TIME},
 	{"hsnSac", "hsn_sac", JSON_FIELD_STRING},
+	{"gstTreatment", "gst_treatment", JSON_FIELD_STRING},
 };
 
 static const JsonField credit_fields[] = {

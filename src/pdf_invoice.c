@@ -33,22 +33,52 @@ static const DocColumn line_columns[LINE_COLUMNS] = {
 	[LINE_AMOUNT] = {"Amount", 68, ALIGN_RIGHT},
 };
 
+/* A bigint column of a row (a count: never NULL). */
+static int64
+row_count(Row r, const char *name)
+{
+	bool		isnull;
+
+	return DatumGetInt64(row_datum(r, name, &isnull));
+}
+
+/*
+ * What the tax column of a GST invoice's line says for a supply that charges
+ * no tax (README "GST treatment"); NULL for a taxable one (its rate).
+ */
+static const char *
+gst_treatment_label(const char *treatment)
+{
+	if (treatment == NULL || strcmp(treatment, "taxable") == 0)
+		return NULL;
+	if (strcmp(treatment, "nil_rated") == 0)
+		return "Nil rated";
+	if (strcmp(treatment, "exempt") == 0)
+		return "Exempt";
+	return "Non-GST";
+}
+
 /*
  * The line items.  Resource, period and HSN/SAC are shown when some line has
  * one; each line's tax rate when the rates differ (a GST invoice's summary
- * lists its rates anyway).
+ * lists its rates anyway) or when some line is nil-rated, exempt or non-GST
+ * (named in that column, widened for the word).
  */
 static DocTable *
-invoice_lines_table(const MoneyStyle *money, bool per_line_rate)
+invoice_lines_table(const MoneyStyle *money, bool per_line_rate, bool treatments)
 {
 	bool		show[LINE_COLUMNS];
 	char	 ***rows = palloc(Max(SPI_processed, 1) * sizeof(char **));
+	DocColumn	columns[LINE_COLUMNS];
 	DocTable   *t;
 
 	for (int c = 0; c < LINE_COLUMNS; c++)
 		show[c] = true;
 	show[LINE_RESOURCE] = show[LINE_PERIOD] = show[LINE_HSN] = false;
-	show[LINE_TAX_RATE] = per_line_rate;
+	show[LINE_TAX_RATE] = per_line_rate || treatments;
+	memcpy(columns, line_columns, sizeof(columns));
+	if (treatments)
+		columns[LINE_TAX_RATE].width = 52;
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		Row			r = spi_row(i);
@@ -76,13 +106,15 @@ invoice_lines_table(const MoneyStyle *money, bool per_line_rate)
 		cells[LINE_HSN] = row_text(r, "hsn_sac");
 		cells[LINE_QTY] = format_numeric(row_datum(r, "units", &isnull), 0, "", money->indian);
 		cells[LINE_RATE] = format_numeric(row_datum(r, "rate", &isnull), 2, money->prefix, money->indian);
-		cells[LINE_TAX_RATE] = row_percent(r, "tax_rate");
+		cells[LINE_TAX_RATE] = (char *) gst_treatment_label(row_text(r, "gst_treatment"));
+		if (cells[LINE_TAX_RATE] == NULL)
+			cells[LINE_TAX_RATE] = row_percent(r, "tax_rate");
 		cells[LINE_AMOUNT] = format_money(money, row_cents(r, "amount"));
 		for (int c = LINE_RESOURCE; c <= LINE_HSN; c++)
 			show[c] |= cells[c] != NULL;
 		rows[i] = cells;
 	}
-	t = table_of(NULL, line_columns, LINE_COLUMNS, show);
+	t = table_of(NULL, columns, LINE_COLUMNS, show);
 	for (uint64 i = 0; i < SPI_processed; i++)
 		table_add_row(t, rows[i], LINE_COLUMNS, show);
 	return t;
@@ -309,6 +341,27 @@ invoice_payments_table(const MoneyStyle *money)
 }
 
 /*
+ * The document's name (README "GST treatment"): a GST invoice whose lines are
+ * all nil-rated, exempt or non-GST is a bill of supply (CGST Rules, rule 49);
+ * one with both kinds, to an unregistered recipient, an invoice-cum-bill of
+ * supply (rule 46A); any other GST invoice a tax invoice (rule 46).
+ */
+static const char *
+invoice_title(Row h, bool gst)
+{
+	int64		lines = row_count(h, "lines");
+	int64		taxable = row_count(h, "taxable_lines");
+
+	if (!gst)
+		return "INVOICE";
+	if (lines > 0 && taxable == 0)
+		return "BILL OF SUPPLY";
+	if (taxable < lines && row_text(h, "org_gstin") == NULL)
+		return "INVOICE-CUM-BILL OF SUPPLY";
+	return "TAX INVOICE";
+}
+
+/*
  * An invoice (args[0]: its id): head, line items, credits, GST summary,
  * totals from the stored derived amounts (the figures of the JSON API),
  * credit notes, payments, and what to do about it.
@@ -349,19 +402,21 @@ invoice_doc(const Datum *args)
 			" invoice.gst_intra_state(i.gst, o.billing_state, o.gstin, s.state_code) AS intra_state,"
 			/* the place of supply by gst_intra_state's rule */
 			" CASE WHEN i.gst THEN coalesce(o.billing_state, left(o.gstin, 2), s.state_code) END AS place_of_supply,"
-			" r.tax_rate_min, r.tax_rate_max"
+			" r.tax_rate_min, r.tax_rate_max, r.lines, r.taxable_lines"
 			" FROM invoice.invoices i"
 			" LEFT JOIN invoice.orgs o ON o.org_id = i.org_id"
 			" LEFT JOIN invoice.supplier s ON true"
 			" CROSS JOIN LATERAL ("
 			"   SELECT coalesce(min(coalesce(l.tax_rate, i.tax_rate)), i.tax_rate) AS tax_rate_min,"
-			"          coalesce(max(coalesce(l.tax_rate, i.tax_rate)), i.tax_rate) AS tax_rate_max"
+			"          coalesce(max(coalesce(l.tax_rate, i.tax_rate)), i.tax_rate) AS tax_rate_max,"
+			"          count(*) AS lines, count(*) FILTER (WHERE l.gst_treatment = 'taxable') AS taxable_lines"
 			"     FROM invoice.line_items l WHERE l.org_id = i.org_id AND l.invoice_id = i.id) r"
 			" WHERE i.id = $1 ORDER BY i.org_id LIMIT 2",
 			1, (Oid[]) {TEXTOID});
 	prepare(&lines_plan,
 			"SELECT l.description, l.resource_type, l.resource_name, l.usage_start, l.usage_end,"
-			" l.hsn_sac, l.units, l.rate, coalesce(l.tax_rate, i.tax_rate) AS tax_rate, l.amount"
+			" l.hsn_sac, l.units, l.rate, coalesce(l.tax_rate, i.tax_rate) AS tax_rate, l.amount,"
+			" CASE WHEN i.gst THEN l.gst_treatment END AS gst_treatment"
 			" FROM invoice.line_items l"
 			" JOIN invoice.invoices i ON i.org_id = l.org_id AND i.id = l.invoice_id"
 			" WHERE l.org_id = $1 AND l.invoice_id = $2 ORDER BY l.line_id",
@@ -414,7 +469,7 @@ invoice_doc(const Datum *args)
 	reference = number ? number : row_text(h, "id");
 	place = row_text(h, "place_of_supply");
 
-	doc->title = gst ? "TAX INVOICE" : "INVOICE";
+	doc->title = invoice_title(h, gst);
 	doc->number = number ? number : "Draft \xE2\x80\x93 not issued";
 	doc->file_name = file_name_for(reference);
 	doc_party(doc, h, "BILL TO");
@@ -453,7 +508,9 @@ invoice_doc(const Datum *args)
 
 	run_query(lines_plan, key, "line items");
 	add_block(doc, BLOCK_TABLE,
-			  invoice_lines_table(&money, !single_tax_rate(h)), NIL, NULL);
+			  invoice_lines_table(&money, !single_tax_rate(h),
+								  gst && row_count(h, "taxable_lines") < row_count(h, "lines")),
+			  NIL, NULL);
 
 	run_query(credits_plan, key, "credits");
 	if (SPI_processed > 0)

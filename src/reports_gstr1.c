@@ -58,20 +58,27 @@ typedef enum GstrPart
 } GstrPart;
 
 /*
- * The month's ($1, its first day) lines of the supplier's ($2) GSTIN, read
- * once.  b2b, b2cl, exp: line by line, as gstr1_invoices adds them up per
+ * The month's ($1, its first day) lines of the supplier's ($2) GSTIN, and
+ * its credit note lines, each read once.  b2b, b2cl, exp: line by line, as gstr1_invoices adds them up per
  * invoice and rate; b2cs per supply type, place and rate, less the b2cs
  * invoices' credit notes of the month, as gstr1_b2cs; nil
- * per supply type as gstr1_nil; hsn per list, code and rate with the month's
+ * per supply type and treatment, less the month's credit note lines of table 8,
+ * as gstr1_nil; hsn per list, code and rate with the month's
  * credit note lines as gstr1_hsn (test/pgtap/reports_gstr1*.sql compare the
  * document with the views).
  */
 #define GSTR1_LINES_SQL \
 	"WITH l AS MATERIALIZED (" \
 	"  SELECT x.section, x.invoice_section, x.ctin, x.pos, x.exp_typ, x.org_id, x.invoice_id, x.inum, x.idt, x.val, x.rchrg," \
-	"         x.inv_typ, x.sply_ty, x.nil_sply_ty, x.rt, x.hsn_sac, x.qty, x.txval, x.iamt, x.camt, x.samt, x.csamt" \
+	"         x.inv_typ, x.sply_ty, x.nil_sply_ty, x.rt, x.hsn_sac, x.qty, x.txval, x.iamt, x.camt, x.samt, x.csamt," \
+	"         x.gst_treatment" \
 	"    FROM invoice.gstr1_lines x" \
-	"   WHERE x.month = $1 AND x.gstin = $2)" \
+	"   WHERE x.month = $1 AND x.gstin = $2)," \
+	" n AS MATERIALIZED (" \
+	"  SELECT n.section, n.line_section, n.nil_sply_ty, n.gst_treatment, n.hsn_sac, n.rt, n.txval, n.iamt, n.camt," \
+	"         n.samt, n.csamt" \
+	"    FROM invoice.gstr1_note_lines n" \
+	"   WHERE n.month = $1 AND n.gstin = $2)" \
 	"SELECT CASE x.section WHEN 'b2b' THEN 1 WHEN 'b2cl' THEN 2 ELSE 4 END AS part," \
 	"       CASE WHEN x.section = 'exp' AND x.exp_typ <> 'WPAY' THEN 1 ELSE 0 END AS o," \
 	"       CASE x.section WHEN 'b2b' THEN x.ctin WHEN 'b2cl' THEN x.pos ELSE x.exp_typ END AS k," \
@@ -95,9 +102,13 @@ typedef enum GstrPart
 	" UNION ALL " \
 	"SELECT 5, array_position('{INTRB2B,INTRAB2B,INTRB2C,INTRAB2C}'::text[], x.nil_sply_ty), x.nil_sply_ty, NULL," \
 	"       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, x.nil_sply_ty, NULL, NULL, NULL, NULL, NULL," \
-	"       NULL, NULL, NULL, NULL, @cents@.sum(x.txval), '0', '0'" \
-	"  FROM l x" \
-	" WHERE x.section = 'nil'" \
+	"       NULL, NULL, NULL, NULL," \
+	"       coalesce(@cents@.sum(x.txval) FILTER (WHERE x.gst_treatment IN ('taxable', 'nil_rated')), '0')," \
+	"       coalesce(@cents@.sum(x.txval) FILTER (WHERE x.gst_treatment = 'exempt'), '0')," \
+	"       coalesce(@cents@.sum(x.txval) FILTER (WHERE x.gst_treatment = 'non_gst'), '0')" \
+	"  FROM (SELECT x.nil_sply_ty, x.gst_treatment, x.txval FROM l x WHERE x.section = 'nil'" \
+	"        UNION ALL" \
+	"        SELECT n.nil_sply_ty, n.gst_treatment, n.txval FROM n WHERE n.line_section = 'nil') x" \
 	" GROUP BY x.nil_sply_ty" \
 	" UNION ALL " \
 	"SELECT 6, CASE h.hsn_table WHEN 'hsn_b2c' THEN 1 ELSE 0 END, h.hsn_sac, NULL, NULL, NULL, NULL," \
@@ -112,8 +123,7 @@ typedef enum GstrPart
 	"               x.iamt, x.camt, x.samt, x.csamt FROM l x" \
 	"        UNION ALL" \
 	"        SELECT invoice.gstr1_hsn_table($1, n.section), n.hsn_sac, n.rt, 0, n.txval, n.iamt, n.camt, n.samt, n.csamt" \
-	"          FROM invoice.gstr1_note_lines n" \
-	"         WHERE n.month = $1 AND n.gstin = $2) h" \
+	"          FROM n) h" \
 	" GROUP BY h.hsn_table, h.hsn_sac, h.rt" \
 	" ORDER BY part, o, k, doc, org_id, doc_id, rt"
 

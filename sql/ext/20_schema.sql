@@ -15,6 +15,9 @@ COMMENT ON TYPE invoice.status IS 'invoice life cycle: draft → pending → ove
 CREATE TYPE invoice.payment_method AS ENUM ('upi', 'card', 'netbanking', 'wallet', 'bank_transfer');
 COMMENT ON TYPE invoice.payment_method IS 'how a payment was made';
 
+CREATE TYPE invoice.gst_treatment AS ENUM ('taxable', 'nil_rated', 'exempt', 'non_gst');
+COMMENT ON TYPE invoice.gst_treatment IS 'how GST treats a supply (README "GST treatment"): taxable at its rate, nil-rated (rate 0), exempt, or outside GST (non-GST); the three last charge no tax';
+
 CREATE FUNCTION invoice.new_invoice_id() RETURNS text
     AS 'MODULE_PATHNAME', 'invoice_new_id' LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION invoice.new_invoice_id() IS 'a fresh invoice id: inv- and 17 random base-36 characters';
@@ -159,13 +162,16 @@ CREATE TABLE invoice.line_items (
     hsn_sac             text CHECK (hsn_sac ~ '^([0-9]{4}|[0-9]{6}|[0-9]{8})$'),
     PRIMARY KEY (org_id, line_id),
     FOREIGN KEY (org_id, invoice_id) REFERENCES invoice.invoices (org_id, id) ON DELETE CASCADE,
-    CHECK (usage_end IS NULL OR usage_start IS NULL OR usage_end >= usage_start)
+    CHECK (usage_end IS NULL OR usage_start IS NULL OR usage_end >= usage_start),
+    gst_treatment       invoice.gst_treatment NOT NULL DEFAULT 'taxable',
+    CONSTRAINT line_items_gst_treatment_check CHECK (gst_treatment = 'taxable' OR coalesce(tax_rate = 0, false))
 );
 CREATE INDEX line_items_invoice_idx ON invoice.line_items (org_id, invoice_id, line_id);
 COMMENT ON TABLE invoice.line_items IS 'the charges of an invoice; frozen once the invoice is issued';
 COMMENT ON COLUMN invoice.line_items.rate IS 'price per unit in major units (numeric, any precision)';
 COMMENT ON COLUMN invoice.line_items.amount IS 'units × rate rounded half away from zero to cents when not given';
 COMMENT ON COLUMN invoice.line_items.tax_rate IS 'tax percent of this line; NULL means the invoice''s tax_rate';
+COMMENT ON COLUMN invoice.line_items.gst_treatment IS 'taxable (default), nil_rated, exempt or non_gst; every treatment but taxable needs tax_rate 0 (line_items_gst_treatment_check): no tax';
 
 CREATE TABLE invoice.credits (
     org_id       text COLLATE "C" NOT NULL,

@@ -22,11 +22,14 @@ CREATE TABLE invoice.products (
     currency       text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
     hsn_sac        text CHECK (hsn_sac ~ '^([0-9]{4}|[0-9]{6}|[0-9]{8})$'),
     gst_rate       numeric CHECK (gst_rate BETWEEN 0 AND 100 AND gst_rate = round(gst_rate, 6)),
-    UNIQUE NULLS NOT DISTINCT (product_group, product_line, product_name, region, usage_type)
+    UNIQUE NULLS NOT DISTINCT (product_group, product_line, product_name, region, usage_type),
+    gst_treatment  invoice.gst_treatment NOT NULL DEFAULT 'taxable',
+    CONSTRAINT products_gst_treatment_check CHECK (gst_treatment = 'taxable' OR coalesce(gst_rate = 0, false))
 );
 COMMENT ON TABLE invoice.products IS 'the price book''s products, identified by the seed-002 keys (group, line, name, region, usage type)';
 COMMENT ON COLUMN invoice.products.unit IS 'what one unit of quantity is (GB-hour, request, …), printed on lines and summaries';
 COMMENT ON COLUMN invoice.products.gst_rate IS 'tax percent of the product''s lines (the line''s tax_rate); NULL: the invoice''s rate';
+COMMENT ON COLUMN invoice.products.gst_treatment IS 'the GST treatment of the product''s lines (copied onto them): taxable (default), nil_rated, exempt or non_gst; every treatment but taxable needs gst_rate 0';
 
 -- A price's charge model (README "Charge models"), checked by usage_price_valid().
 CREATE FUNCTION invoice.usage_price_valid(model text, rate numeric, package_size numeric, free_units numeric,

@@ -112,8 +112,8 @@ CREATE VIEW invoice.invoice_line_tax WITH (security_invoker = true) AS
 SELECT w.org_id, w.invoice_id, w.line_id, w.invoice_date, w.currency, w.status, w.gst, w.rate,
        (w.t).taxable_value, (w.t).cgst, (w.t).sgst, (w.t).igst, (w.t).tax,
        w.units, w.hsn_sac, w.product_group, w.region, w.usage_type,
-       w.number, w.total, w.invoice_tax, w.place_of_supply, w.gst_intra_state, w.reverse_charge
-  FROM (SELECT l.org_id, l.invoice_id, l.line_id, i.invoice_date, i.currency, i.status, i.gst,
+       w.number, w.total, w.invoice_tax, w.place_of_supply, w.gst_intra_state, w.reverse_charge, w.gst_treatment
+  FROM (SELECT l.org_id, l.invoice_id, l.line_id, i.invoice_date, i.currency, i.status, i.gst, l.gst_treatment,
                coalesce(l.tax_rate, i.tax_rate) AS rate, l.units, l.hsn_sac, l.product_group, l.region, l.usage_type,
                i.number, i.total, i.tax AS invoice_tax, i.place_of_supply, i.gst_intra_state, i.reverse_charge,
                invoice.line_tax(l.amount, coalesce(l.tax_rate, i.tax_rate), i.credits_applied, i.gst,
@@ -339,22 +339,29 @@ CREATE FUNCTION invoice.gstr1_hsn_table(month date, section text) RETURNS text
 COMMENT ON FUNCTION invoice.gstr1_hsn_table(date, text)
     IS 'internal to GSTR-1: the list of table 12 (hsn) a line goes to — data for return periods before May 2025, then hsn_b2b for the supplies (and their notes) to registered recipients (invoice section b2b), hsn_b2c for every other (b2cl, b2cs, exports)';
 
+CREATE FUNCTION invoice.gstr1_line_section(invoice_section text, gst_treatment invoice.gst_treatment, rate numeric)
+    RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN invoice_section <> 'exp' AND (gst_treatment <> 'taxable' OR rate = 0) THEN 'nil'
+                ELSE invoice_section END;
+COMMENT ON FUNCTION invoice.gstr1_line_section(text, invoice.gst_treatment, numeric)
+    IS 'internal to GSTR-1: the table a line (or a credit note''s line) goes to — nil (table 8) for a nil-rated, exempt or non-GST line, or a taxable one at rate 0, of a supply in India; its invoice''s table otherwise (an export''s lines are all zero-rated or taxed exports)';
+
 CREATE VIEW invoice.gstr1_lines WITH (security_invoker = true) AS
 -- The lines of the GST invoices a GSTR-1 reports (issued, not cancelled), with the table
--- each goes to: its invoice's (gstr1_section), but a nil-rated line (rate 0) of a supply
--- in India goes to nil (table 8), with its supply type (INTRB2B, INTRAB2B, INTRB2C,
--- INTRAB2C).  The recipient's GSTIN is the organisation's as the report runs.  month
+-- each goes to: its invoice's (gstr1_section), but a nil-rated, exempt or non-GST line (or
+-- a taxable one at rate 0) of a supply in India goes to nil (table 8, gstr1_line_section),
+-- with its supply type (INTRB2B, INTRAB2B, INTRB2C, INTRAB2C) and its gst_treatment.  The recipient's GSTIN is the organisation's as the report runs.  month
 -- (the first day of the invoice date's month, UTC) and fp come from the lines' copy of the
 -- invoice date, so that a filter on month reaches invoice_line_tax's scans through
 -- invoices_month_idx (one month's lines, not every line).  gstr1_invoices, gstr1_exp,
 -- gstr1_nil and gstr1_hsn add these lines up; gstr1() reads a month of them once for
 -- every section.
 SELECT x.month, x.fp, x.gstin, x.org_id, x.invoice_id, x.line_id,
-       CASE WHEN x.rt = 0 AND x.invoice_section <> 'exp' THEN 'nil' ELSE x.invoice_section END AS section,
+       invoice.gstr1_line_section(x.invoice_section, x.gst_treatment, x.rt) AS section,
        x.invoice_section, x.ctin, x.inum, x.idt, x.val, x.pos, x.rchrg, x.inv_typ, x.sply_ty,
        CASE WHEN x.sply_ty = 'INTRA' THEN 'INTRA' ELSE 'INTR' END
          || CASE WHEN x.ctin IS NOT NULL THEN 'B2B' ELSE 'B2C' END AS nil_sply_ty,
-       x.exp_typ, x.rt, x.hsn_sac, x.qty, x.txval, x.iamt, x.camt, x.samt, x.csamt
+       x.exp_typ, x.rt, x.hsn_sac, x.qty, x.txval, x.iamt, x.camt, x.samt, x.csamt, x.gst_treatment
   FROM (SELECT (date_trunc('month', t.invoice_date AT TIME ZONE 'UTC'))::date AS month,
                to_char(t.invoice_date AT TIME ZONE 'UTC', 'MMYYYY') AS fp, s.gstin, t.org_id, t.invoice_id, t.line_id,
                invoice.gstr1_section(o.gstin, t.gst_intra_state, t.place_of_supply, t.total, t.invoice_date)
@@ -364,7 +371,7 @@ SELECT x.month, x.fp, x.gstin, x.org_id, x.invoice_id, x.line_id,
                CASE WHEN t.gst_intra_state THEN 'INTRA' ELSE 'INTER' END AS sply_ty,
                invoice.gstr1_export_type(t.invoice_tax) AS exp_typ,
                t.rate AS rt, t.hsn_sac, t.units AS qty, t.taxable_value AS txval, t.igst AS iamt, t.cgst AS camt,
-               t.sgst AS samt, '0'::cents AS csamt
+               t.sgst AS samt, '0'::cents AS csamt, t.gst_treatment
           FROM invoice.invoice_line_tax t
           JOIN invoice.orgs o ON o.org_id = t.org_id
          CROSS JOIN invoice.supplier s
@@ -397,18 +404,12 @@ SELECT g.month, g.fp, g.gstin, g.exp_typ, g.org_id, g.invoice_id, g.inum, g.idt,
   FROM invoice.gstr1_invoices g WHERE g.section = 'exp';
 COMMENT ON VIEW invoice.gstr1_exp IS 'GSTR-1 table 6A (exp): exports (place of supply 96), with payment of IGST (WPAY) or without (WOPAY), per invoice and rate';
 
-CREATE VIEW invoice.gstr1_nil WITH (security_invoker = true) AS
--- Table 8: nil-rated supplies (lines at rate 0) by supply type; exempt and non-GST
--- supplies are not modelled (0).
-SELECT g.month, g.fp, g.gstin, g.nil_sply_ty AS sply_ty, sum(g.txval) AS nil_amt,
-       '0'::cents AS expt_amt, '0'::cents AS ngsup_amt
-  FROM invoice.gstr1_lines g WHERE g.section = 'nil'
- GROUP BY g.month, g.fp, g.gstin, g.nil_sply_ty;
-COMMENT ON VIEW invoice.gstr1_nil IS 'GSTR-1 table 8 (nil): nil-rated supplies in India per supply type (INTRB2B, INTRAB2B, INTRB2C, INTRAB2C); exempt and non-GST amounts 0';
-
 CREATE VIEW invoice.gstr1_notes WITH (security_invoker = true) AS
 -- The issued credit notes of GST invoices per rate, with the table their invoice went to
--- (gstr1_section, the recipient as the report runs) and the note's return period.
+-- (gstr1_section, the recipient as the report runs) and the note's return period.  Their
+-- nil-rated, exempt and non-GST lines (gstr1_line_section nil: a line credit's treatment is
+-- its invoice line's, an amount credited at a rate is taxable) are not here: table 8 nets
+-- them (gstr1_nil).
 SELECT (date_trunc('month', n.note_date::timestamp))::date AS month, to_char(n.note_date, 'MMYYYY') AS fp,
        s.gstin, invoice.gstr1_section(o.gstin, i.gst_intra_state, i.place_of_supply, i.total, i.invoice_date) AS section,
        o.gstin AS ctin, n.org_id, n.credit_note_id,
@@ -422,8 +423,12 @@ SELECT (date_trunc('month', n.note_date::timestamp))::date AS month, to_char(n.n
   JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
   JOIN invoice.orgs o ON o.org_id = n.org_id
   JOIN invoice.credit_note_lines l ON l.org_id = n.org_id AND l.credit_note_id = n.credit_note_id
+  LEFT JOIN invoice.line_items li ON li.org_id = l.org_id AND li.line_id = l.line_id
  CROSS JOIN invoice.supplier s
  WHERE n.status = 'issued' AND i.gst
+   AND invoice.gstr1_line_section(invoice.gstr1_section(o.gstin, i.gst_intra_state, i.place_of_supply, i.total,
+                                                        i.invoice_date),
+                                  coalesce(li.gst_treatment, 'taxable'), coalesce(l.tax_rate, i.tax_rate)) <> 'nil'
  GROUP BY n.org_id, n.credit_note_id, i.org_id, i.id, o.gstin, s.gstin, coalesce(l.tax_rate, i.tax_rate);
 COMMENT ON VIEW invoice.gstr1_notes
     IS 'GSTR-1: the issued credit notes of GST invoices per rate, with the table of their invoice (b2b, b2cl, b2cs, exp), its supply type (INTRA, INTER) and the note''s return period';
@@ -468,15 +473,39 @@ SELECT (date_trunc('month', n.note_date::timestamp))::date AS month, to_char(n.n
        s.gstin, n.org_id, n.credit_note_id, l.line_id, coalesce(l.hsn_sac, '9999') AS hsn_sac,
        coalesce(l.tax_rate, i.tax_rate) AS rt, - l.amount AS txval, - l.igst AS iamt, - l.cgst AS camt,
        - l.sgst AS samt, '0'::cents AS csamt,
-       invoice.gstr1_section(o.gstin, i.gst_intra_state, i.place_of_supply, i.total, i.invoice_date) AS section
+       invoice.gstr1_section(o.gstin, i.gst_intra_state, i.place_of_supply, i.total, i.invoice_date) AS section,
+       coalesce(li.gst_treatment, 'taxable') AS gst_treatment,
+       invoice.gstr1_line_section(invoice.gstr1_section(o.gstin, i.gst_intra_state, i.place_of_supply, i.total,
+                                                        i.invoice_date),
+                                  coalesce(li.gst_treatment, 'taxable'), coalesce(l.tax_rate, i.tax_rate)) AS line_section,
+       CASE WHEN i.gst_intra_state THEN 'INTRA' ELSE 'INTR' END
+         || CASE WHEN o.gstin IS NOT NULL THEN 'B2B' ELSE 'B2C' END AS nil_sply_ty
   FROM invoice.credit_notes n
   JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id
   JOIN invoice.orgs o ON o.org_id = n.org_id
   JOIN invoice.credit_note_lines l ON l.org_id = n.org_id AND l.credit_note_id = n.credit_note_id
+  LEFT JOIN invoice.line_items li ON li.org_id = l.org_id AND li.line_id = l.line_id
  CROSS JOIN invoice.supplier s
  WHERE n.status = 'issued' AND i.gst;
 COMMENT ON VIEW invoice.gstr1_note_lines
-    IS 'GSTR-1: the lines of the issued credit notes of GST invoices, negated, by the note''s month, with the table of their invoice (what gstr1_hsn takes off the month''s invoice lines)';
+    IS 'GSTR-1: the lines of the issued credit notes of GST invoices, negated, by the note''s month, with the table of their invoice (what gstr1_hsn takes off the month''s invoice lines), their GST treatment (the credited line''s; taxable for an amount) and own table (line_section: nil for table 8, with nil_sply_ty)';
+
+CREATE VIEW invoice.gstr1_nil WITH (security_invoker = true) AS
+-- Table 8: the nil-rated (and taxable at rate 0), exempt and non-GST lines of supplies in
+-- India by supply type, less the same lines of the credit notes dated in the month (netted
+-- as india-compliance's GSTR-1 books net them: a return's nil-rated/exempt/non-GST items go
+-- to this table, negative, in its own period; README "GST treatment").
+SELECT b.month, b.fp, b.gstin, b.sply_ty,
+       coalesce(sum(b.txval) FILTER (WHERE b.gst_treatment IN ('taxable', 'nil_rated')), '0') AS nil_amt,
+       coalesce(sum(b.txval) FILTER (WHERE b.gst_treatment = 'exempt'), '0') AS expt_amt,
+       coalesce(sum(b.txval) FILTER (WHERE b.gst_treatment = 'non_gst'), '0') AS ngsup_amt
+  FROM (SELECT g.month, g.fp, g.gstin, g.nil_sply_ty AS sply_ty, g.gst_treatment, g.txval
+          FROM invoice.gstr1_lines g WHERE g.section = 'nil'
+        UNION ALL
+        SELECT n.month, n.fp, n.gstin, n.nil_sply_ty, n.gst_treatment, n.txval
+          FROM invoice.gstr1_note_lines n WHERE n.line_section = 'nil') b
+ GROUP BY b.month, b.fp, b.gstin, b.sply_ty;
+COMMENT ON VIEW invoice.gstr1_nil IS 'GSTR-1 table 8 (nil): nil-rated (nil_amt), exempt (expt_amt) and non-GST (ngsup_amt) supplies in India per supply type (INTRB2B, INTRAB2B, INTRB2C, INTRAB2C), less those of the credit notes dated in the month';
 
 CREATE VIEW invoice.gstr1_hsn WITH (security_invoker = true) AS
 -- Invoices' lines (dated in the month, not cancelled) less the lines of the credit notes

@@ -11,12 +11,15 @@
 --   - gstr1() through the coordinator on a GST invoice of June 2025: b2cs, and the HSN table
 --     in its hsn_b2c list (the split of May 2025); gstr1_b2cs (net of the b2cs invoices'
 --     credit notes) runs over the workers;
+--   - GST treatments (README "GST treatment"): an exempt and a non-GST line of that invoice
+--     go to table 8 (gstr1_nil over the workers, gstr1()'s nil), not b2cs; the treatment's
+--     CHECKs on a distributed table (line_items) and a reference table (products);
 --   - TODO: receivables as of an instant, their aging and DSO are SQL functions with a
 --     parameter, which Citus cannot plan over distributed tables (as invoice_list).
 \set ON_ERROR_STOP 1
 \ir include/setup.sql
 SET TimeZone = 'UTC';
-SELECT plan(23);
+SELECT plan(27);
 
 INSERT INTO invoice.orgs (org_id, name, payment_terms_days)
 SELECT 'cr-' || g, 'Citus reports ' || g, 10 FROM generate_series(1, 6) g;
@@ -103,10 +106,25 @@ INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invo
 VALUES ('cr-gst', 'cr-gst-1', 'CRG', '2025-05-01', '2025-06-01', '2025-06-05', '2025-06-15', 'INR', true, 18);
 INSERT INTO invoice.line_items (org_id, invoice_id, description, amount, hsn_sac)
 VALUES ('cr-gst', 'cr-gst-1', 'hosting', '1000.00', '998315');
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount, tax_rate, hsn_sac, gst_treatment) VALUES
+    ('cr-gst', 'cr-gst-1', 'training', '200.00', 0, '999293', 'exempt'),
+    ('cr-gst', 'cr-gst-1', 'fuel', '50.00', 0, '996411', 'non_gst');
+SELECT pg_temp.refused($$INSERT INTO invoice.line_items (org_id, invoice_id, description, amount, hsn_sac, gst_treatment)
+                         VALUES ('cr-gst', 'cr-gst-1', 'x', '1.00', '999293', 'exempt')$$, '23514', NULL,
+                       'an exempt line without rate 0 on a distributed table: 23514');
+SELECT pg_temp.refused($$INSERT INTO invoice.products (product_id, product_name, unit, currency, gst_rate, gst_treatment)
+                         VALUES ('cr-x', 'X', 'hour', 'INR', 5, 'nil_rated')$$, '23514', NULL,
+                       'a nil-rated product at 5 % on a reference table: 23514');
 SELECT lives_ok($$SELECT invoice.invoice_issue('cr-gst-1')$$, 'a GST invoice of June 2025 issued through the coordinator');
 SELECT is(pg_temp.try($$SELECT jsonb_build_array(d -> 'b2cs' -> 0 -> 'txval', d -> 'b2cs' -> 0 -> 'camt',
                                                  (SELECT jsonb_agg(k) FROM jsonb_object_keys(d -> 'hsn') k))::text
                           FROM (SELECT invoice.gstr1(s.gstin::text, '062025')::jsonb AS d FROM invoice.supplier s) x$$),
           '[1000.00, 90.00, ["hsn_b2c"]]', 'gstr1() through the coordinator: b2cs, and hsn in its hsn_b2c list');
+SELECT is(pg_temp.try($$SELECT (invoice.gstr1(s.gstin::text, '062025')::jsonb -> 'nil')::text FROM invoice.supplier s$$),
+          '{"inv": [{"nil_amt": 0.00, "sply_ty": "INTRAB2C", "expt_amt": 200.00, "ngsup_amt": 50.00}]}',
+          'gstr1() through the coordinator: the exempt and non-GST lines in nil');
+SELECT is(pg_temp.try($$SELECT string_agg(format('%s %s %s %s', sply_ty, nil_amt, expt_amt, ngsup_amt), '; ')
+                          FROM invoice.gstr1_nil WHERE fp = '062025'$$),
+          'INTRAB2C 0.00 200.00 50.00', 'gstr1_nil across the workers');
 
 SELECT * FROM finish();

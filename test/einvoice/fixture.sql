@@ -115,3 +115,26 @@ SELECT count(invoice.invoice_issue(id)) FROM unnest(ARRAY['ei-1', 'ei-2', 'ei-3'
 SELECT set_config('invoice.test_clock', '2031-01-20 00:00:00+00', true);
 SELECT count(invoice.invoice_issue('ei-2031'));
 SELECT set_config('invoice.test_clock', '2025-10-20 00:00:00+00', true);
+
+-- ei-mixed (README "GST treatment"): within the state, 1000.00 of hosting at 18 %, 200.00 of an
+-- exempt service and 50.00 of a nil-rated one, less a credit of 125.00 spread pro rata (100.00,
+-- 20.00, 5.00): taxable 900.00, 180.00 and 45.00; CGST round(81.00) = 81.00 and SGST 81.00 on
+-- the first line only; total 1125.00 + 162.00 = 1287.00.  The exempt and nil-rated lines are no
+-- items: their 225.00 is ValDtls.OthChrg, out of AssVal (900.00).
+SELECT pg_temp.ei_invoice('ei-mixed', 'ei-blr', '2025-10-17 10:00 UTC');
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount, tax_rate, hsn_sac, gst_treatment) VALUES
+    ('ei-blr', 'ei-mixed', 'Managed hosting', '1000.00', 18, '998315', 'taxable'),
+    ('ei-blr', 'ei-mixed', 'Training for a government body', '200.00', 0, '999293', 'exempt'),
+    ('ei-blr', 'ei-mixed', 'Export promotion listing', '50.00', 0, '998599', 'nil_rated');
+INSERT INTO invoice.credits (org_id, invoice_id, amount, code) VALUES ('ei-blr', 'ei-mixed', '125.00', 'LOYAL');
+-- ei-exempt: Maharashtra, 300.00 of an exempt service only: a bill of supply, no e-invoice.
+SELECT pg_temp.ei_invoice('ei-exempt', 'ei-mum', '2025-10-17 10:00 UTC');
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount, tax_rate, hsn_sac, gst_treatment) VALUES
+    ('ei-mum', 'ei-exempt', 'Training for a government body', '300.00', 0, '999293', 'exempt');
+-- ei-b2c-mixed: an unregistered recipient, 10.00 at 18 % and 5.00 of a non-GST supply: one
+-- "invoice-cum-bill of supply" (CGST Rules, rule 46A).
+SELECT pg_temp.ei_invoice('ei-b2c-mixed', 'ei-b2c', '2025-10-17 10:00 UTC');
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount, tax_rate, hsn_sac, gst_treatment) VALUES
+    ('ei-b2c', 'ei-b2c-mixed', 'Consumer plan', '10.00', 18, '998315', 'taxable'),
+    ('ei-b2c', 'ei-b2c-mixed', 'Fuel recharge', '5.00', 0, '996411', 'non_gst');
+SELECT count(invoice.invoice_issue(id)) FROM unnest(ARRAY['ei-mixed', 'ei-exempt', 'ei-b2c-mixed']) AS id;

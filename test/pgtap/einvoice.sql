@@ -9,7 +9,7 @@ SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(60);
+SELECT plan(64);
 
 \o /dev/null
 \ir ../einvoice/fixture.sql
@@ -241,5 +241,20 @@ SELECT is((SELECT (d #>> '{ValDtls,AssVal}') || ' ' || (d #>> '{ValDtls,CgstVal}
              FROM (SELECT invoice.invoice_einvoice_json('ei-round')::jsonb AS d) x),
           '15.20 1.36 1.36 0.08 18.00',
           'ei-round: rounded off to the rupee, RndOffAmt 0.08 and TotInvVal 18.00 = 15.20 + 1.36 + 1.36 + 0.08');
+
+-- Nil-rated, exempt and non-GST lines (README "GST treatment") -------------------------------
+SELECT is(pg_temp.ei('ei-mixed') -> 'ItemList',
+          '[{"SlNo": "1", "PrdDesc": "Managed hosting", "IsServc": "Y", "HsnCd": "998315", "Qty": 1, "UnitPrice": 1000.00,
+             "TotAmt": 1000.00, "Discount": 100.00, "AssAmt": 900.00, "GstRt": 18, "IgstAmt": 0.00, "CgstAmt": 81.00,
+             "SgstAmt": 81.00, "TotItemVal": 1062.00}]'::jsonb,
+          'ei-mixed: the taxable line is the only item (the exempt and nil-rated lines are not items)');
+SELECT is(pg_temp.ei('ei-mixed') -> 'ValDtls',
+          '{"AssVal": 900.00, "CgstVal": 81.00, "SgstVal": 81.00, "IgstVal": 0.00, "OthChrg": 225.00, "RndOffAmt": 0.00,
+            "TotInvVal": 1287.00}'::jsonb,
+          'ei-mixed: their taxable values after credits (180.00 + 45.00) are OthChrg, out of AssVal; 900 + 162 + 225 = 1287');
+SELECT ok(NOT (pg_temp.ei('ei-1') -> 'ValDtls' ? 'OthChrg'), 'an invoice of taxable lines only: no OthChrg (as before)');
+SELECT is(pg_temp.detail($$SELECT invoice.invoice_einvoice_json('ei-exempt')$$),
+          'IV020: Every line is nil-rated, exempt or non-GST (ItemList): a bill of supply has no e-invoice.',
+          'an invoice of exempt lines only (a bill of supply): IV020');
 SELECT * FROM finish();
 ROLLBACK;

@@ -321,7 +321,7 @@ SELECT is((SELECT count(*)::int FROM invoice.invoices i
                                            FROM json_each(invoice.invoice_list_item(i)) WITH ORDINALITY e(key, value, n))),
           0, 'describe: its first 16 keys are the list item, value for value');
 SELECT is(pg_temp.keys(invoice.invoice_describe('ja-2')->'data'->'lineItems'->0),
-          '{lineId,description,units,rate,amount,taxRate,productGroup,productLine,productName,region,usageType,creditCouponCode,resourceType,resourceName,usageStart,usageEnd,hsnSac}',
+          '{lineId,description,units,rate,amount,taxRate,productGroup,productLine,productName,region,usageType,creditCouponCode,resourceType,resourceName,usageStart,usageEnd,hsnSac,gstTreatment}',
           'describe: line item keys');
 SELECT is((SELECT array_agg(l->>'description' || ' ' || (l->>'amount') || ' ' || (l->>'taxRate') ORDER BY n)
              FROM json_array_elements(invoice.invoice_describe('ja-2')->'data'->'lineItems') WITH ORDINALITY x(l, n)),

@@ -38,7 +38,8 @@ CREATE FUNCTION pg_temp.ref_describe(p_org text, p_id text) RETURNS json LANGUAG
             'productLine', l.product_line, 'productName', l.product_name, 'region', l.region,
             'usageType', l.usage_type, 'creditCouponCode', l.credit_coupon_code, 'resourceType', l.resource_type,
             'resourceName', l.resource_name, 'usageStart', pg_temp.ref_time(l.usage_start),
-            'usageEnd', pg_temp.ref_time(l.usage_end), 'hsnSac', l.hsn_sac) ORDER BY l.line_id)
+            'usageEnd', pg_temp.ref_time(l.usage_end), 'hsnSac', l.hsn_sac, 'gstTreatment', l.gst_treatment)
+            ORDER BY l.line_id)
             FROM invoice.line_items l WHERE l.org_id = i.org_id AND l.invoice_id = i.id), '[]'::json),
         'credits', COALESCE((SELECT json_agg(json_build_object(
             'creditId', c.credit_id, 'code', c.code, 'description', c.description, 'amount', c.amount,

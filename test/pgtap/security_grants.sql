@@ -110,7 +110,8 @@ SELECT 'invoice.line_tax(cents,numeric,cents,boolean,boolean,text,bigint)',
 UNION ALL
 SELECT f, 'the GSTR-1 classification behind its views (reads no data)' FROM unnest(ARRAY[
     'invoice.gstr1_section(text,boolean,text,cents,timestamp with time zone)',
-    'invoice.gstr1_export_type(cents)', 'invoice.gstr1_hsn_table(date,text)']) f
+    'invoice.gstr1_export_type(cents)', 'invoice.gstr1_hsn_table(date,text)',
+    'invoice.gstr1_line_section(text,invoice.gst_treatment,numeric)']) f
 UNION ALL
 SELECT f, 'the charge models (read no data)' FROM unnest(ARRAY[
     'invoice.usage_charge(text,numeric,numeric,numeric,numeric,numeric[],numeric[],numeric[])',

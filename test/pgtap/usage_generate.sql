@@ -228,7 +228,7 @@ SELECT is((SELECT (invoice_describe(i.id)::jsonb -> 'data' -> 'lineItems' -> 0) 
           '{"rate": 0.04, "units": 1200, "amount": 4800, "hsnSac": "998315", "region": null, "taxRate": 0,
             "usageEnd": "2024-01-21T00:00:00Z", "usageType": "GB", "usageStart": "2024-01-20T00:00:00Z",
             "description": "Egress", "productLine": "Bandwidth", "productName": "Egress", "productGroup": "Network",
-            "resourceName": null, "resourceType": null, "creditCouponCode": null}'::jsonb,
+            "gstTreatment": "taxable", "resourceName": null, "resourceType": null, "creditCouponCode": null}'::jsonb,
           'Describe: the usage line with its product keys, units, rate, amount');
 SELECT is((SELECT billing_v3_invoice(i.id)::jsonb -> 'transaction_line_items'
              FROM invoice.invoices i WHERE i.org_id = 'ug-b'),

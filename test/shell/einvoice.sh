@@ -60,7 +60,7 @@ fi
 
 # --- every e-invoice is valid against the schema ---------------------------------------------
 
-ids=(ei-1 ei-2 ei-3 ei-4 ei-5 ei-round)
+ids=(ei-1 ei-2 ei-3 ei-4 ei-5 ei-round ei-mixed)
 files=()
 for id in "${ids[@]}"; do
 	q "SELECT invoice.invoice_einvoice_json('$id')" >"$WORK/$id.json" || bail "invoice_einvoice_json('$id')"
@@ -129,6 +129,34 @@ check "zbarimg reads the PDF's QR code back as the signed QR code" "$read_back" 
 q "SELECT encode(invoice.invoice_pdf('ei-3'), 'base64')" | base64 -d >"$WORK/ei-3.pdf"
 pdftoppm -r 200 -f 1 -l 1 -png "$WORK/ei-3.pdf" "$WORK/plain" 2>/dev/null
 check "an invoice without a recorded IRN has no QR code" "$(zbarimg --quiet --raw "$WORK"/plain*.png 2>/dev/null | wc -c)" "0"
+
+# --- the GST treatment on the PDF (README "GST treatment") -------------------------------------
+
+# pdf_text ID: the text of the invoice's PDF, as pdftotext reads it, on one line
+pdf_text()
+{
+	q "SELECT encode(invoice.invoice_pdf('$1'), 'base64')" | base64 -d >"$WORK/$1.pdf"
+	pdftotext "$WORK/$1.pdf" - 2>/dev/null | tr -s '[:space:]' ' '
+}
+text=$(pdf_text ei-mixed)
+case $text in
+	*"TAX INVOICE"*) ok "a registered recipient's invoice with exempt lines is a tax invoice" ;;
+	*) not_ok "a registered recipient's invoice with exempt lines is a tax invoice" "${text:0:300}" ;;
+esac
+case $text in
+	*"Managed hosting"*"18%"*"Exempt"*"Nil rated"*) ok "the tax column names the exempt and nil-rated lines" ;;
+	*) not_ok "the tax column names the exempt and nil-rated lines" "${text:0:600}" ;;
+esac
+text=$(pdf_text ei-exempt)
+case $text in
+	*"BILL OF SUPPLY"*) ok "an invoice of exempt lines only is titled bill of supply (rule 49)" ;;
+	*) not_ok "an invoice of exempt lines only is titled bill of supply (rule 49)" "${text:0:300}" ;;
+esac
+text=$(pdf_text ei-b2c-mixed)
+case $text in
+	*"INVOICE-CUM-BILL OF SUPPLY"*"Non-GST"*) ok "taxable and non-GST lines to an unregistered recipient: invoice-cum-bill of supply (rule 46A)" ;;
+	*) not_ok "taxable and non-GST lines to an unregistered recipient: invoice-cum-bill of supply (rule 46A)" "${text:0:300}" ;;
+esac
 
 echo "1..$n"
 [ "$failed" -eq 0 ] || echo "# einvoice: $failed of $n checks failed"

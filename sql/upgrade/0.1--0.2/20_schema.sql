@@ -40,3 +40,14 @@ SELECT invoice.table_ddl('invoice.invoices',
     $ddl$COMMENT ON COLUMN invoice.invoices.total_rounding IS 'rupee: the total is rounded to the rupee (INR only), the difference is round_off; none: no round-off.  NULL on a draft: the supplier''s setting (none for other currencies); fixed at issue'$ddl$,
     $ddl$COMMENT ON COLUMN invoice.invoices.round_off IS 'derived: what rounding subtotal + tax to the rupee added (-0.49 to +0.50) when total_rounding is rupee, else 0; part of total'$ddl$,
     $ddl$COMMENT ON COLUMN invoice.invoices.total IS 'derived: subtotal + tax + round_off'$ddl$);
+
+-- GST treatment of a line (README "GST treatment"): every existing line is taxable at its rate,
+-- as 0.1 computed it (a line at rate 0 is reported as nil-rated, as before).
+CREATE TYPE invoice.gst_treatment AS ENUM ('taxable', 'nil_rated', 'exempt', 'non_gst');
+COMMENT ON TYPE invoice.gst_treatment IS 'how GST treats a supply (README "GST treatment"): taxable at its rate, nil-rated (rate 0), exempt, or outside GST (non-GST); the three last charge no tax';
+SELECT invoice.table_ddl('invoice.line_items',
+    $ddl$ALTER TABLE invoice.line_items ADD COLUMN IF NOT EXISTS gst_treatment invoice.gst_treatment NOT NULL DEFAULT 'taxable'$ddl$,
+    $ddl$ALTER TABLE invoice.line_items DROP CONSTRAINT IF EXISTS line_items_gst_treatment_check$ddl$,
+    $ddl$ALTER TABLE invoice.line_items ADD CONSTRAINT line_items_gst_treatment_check
+                     CHECK (gst_treatment = 'taxable' OR coalesce(tax_rate = 0, false))$ddl$,
+    $ddl$COMMENT ON COLUMN invoice.line_items.gst_treatment IS 'taxable (default), nil_rated, exempt or non_gst; every treatment but taxable needs tax_rate 0 (line_items_gst_treatment_check): no tax'$ddl$);
