@@ -143,16 +143,15 @@ static const char *const generate_sql =
 	"     GROUP BY r.org_id, p.currency, r.product_id, r.resource_type, r.resource_name, n.seg_from, b.seg_from,"
 	"              r.load_batch, n.org_id IS NOT NULL OR b.product_id IS NOT NULL),"
 	" targets AS ("
-	"    SELECT t.org_id, t.currency, invoice.new_invoice_id() AS id"
+	"    SELECT t.org_id, t.currency, invoice.new_invoice_id() AS id,"
+	"           'Usage ' || to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD') || ' to '"
+	"                    || to_char(($2 AT TIME ZONE 'UTC') - interval '1 microsecond', 'YYYY-MM-DD') AS description"
 	"      FROM (SELECT DISTINCT s.org_id, s.currency FROM sums s WHERE s.priced) t"
 	"     WHERE NOT EXISTS (SELECT FROM invoice.usage_invoices u"
 	"                        WHERE u.org_id = t.org_id AND u.currency = t.currency AND u.period_start = $1)),"
 	" made AS ("
 	"    INSERT INTO invoice.invoices (org_id, id, description, period_start, period_end, currency, gst)"
-	"    SELECT t.org_id, t.id,"
-	"           'Usage ' || to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD') || ' to '"
-	"                    || to_char(($2 AT TIME ZONE 'UTC') - interval '1 microsecond', 'YYYY-MM-DD'),"
-	"           $1, $2, t.currency,"
+	"    SELECT t.org_id, t.id, t.description, $1, $2, t.currency,"
 	"           t.currency = 'INR' AND EXISTS (SELECT FROM invoice.supplier s WHERE s.gstin IS NOT NULL)"
 	"      FROM targets t RETURNING 1),"
 	" batches AS ("
@@ -182,17 +181,18 @@ static const char *const generate_sql =
 	"                        WHERE c.org_id = u.org_id AND c.currency = s.currency AND c.load_batch = u.load_batch"
 	"                          AND u.usage_start >= c.billed_from AND u.usage_start < c.period_end)"
 	"    RETURNING 1),"
-	" lines AS ("
-	"    INSERT INTO invoice.line_items (line_id, org_id, invoice_id, description, units, rate, amount, tax_rate,"
-	"                                    product_group, product_line, product_name, region, usage_type,"
-	"                                    resource_type, resource_name, usage_start, usage_end, hsn_sac)"
-	"    OVERRIDING SYSTEM VALUE"
-	"    SELECT " IDENTITY_NEXT("line_items_line_id_seq") ", t.org_id, t.id,"
-	"           coalesce(p.description, p.product_name) || coalesce(': ' || g.resource_name, ''),"
+	/*
+	 * the lines, priced: one row per product, resource and price segment of
+	 * an invoice made, read twice below (narrow rows: the prices' arrays stay
+	 * behind)
+	 */
+	" priced AS MATERIALIZED ("
+	"    SELECT t.org_id, t.id AS invoice_id, p.product_id,"
+	"           coalesce(p.description, p.product_name) || coalesce(': ' || g.resource_name, '') AS description,"
 	"           g.quantity,"
 	"           CASE WHEN x.model = 'per_unit' AND x.free_units = 0 THEN x.rate"
-	"                WHEN g.quantity > 0 THEN trim_scale(round(c.charge / g.quantity, 12)) ELSE 0 END,"
-	"           @cents@.cents_round(c.charge), p.gst_rate,"
+	"                WHEN g.quantity > 0 THEN trim_scale(round(c.charge / g.quantity, 12)) ELSE 0 END AS rate,"
+	"           @cents@.cents_round(c.charge) AS amount, p.gst_rate,"
 	"           p.product_group, p.product_line, p.product_name, p.region, p.usage_type,"
 	"           g.resource_type, g.resource_name, g.usage_start, g.usage_end, p.hsn_sac"
 	"      FROM (SELECT s.org_id, s.currency, s.product_id, s.resource_type, s.resource_name, s.org_seg, s.book_seg,"
@@ -213,11 +213,32 @@ static const char *const generate_sql =
 	"                                                                n.tier_up_to, n.tier_rate, n.tier_flat)"
 	"                                      ELSE invoice.usage_charge(b.model, g.quantity, b.rate, b.package_size, b.free_units,"
 	"                                                                b.tier_up_to, b.tier_rate, b.tier_flat)"
-	"                                 END AS charge) c"
-	"     ORDER BY t.org_id, t.id, p.product_id, g.resource_type, g.resource_name, g.usage_start"
+	"                                 END AS charge) c),"
+	" lines AS ("
+	"    INSERT INTO invoice.line_items (line_id, org_id, invoice_id, description, units, rate, amount, tax_rate,"
+	"                                    product_group, product_line, product_name, region, usage_type,"
+	"                                    resource_type, resource_name, usage_start, usage_end, hsn_sac)"
+	"    OVERRIDING SYSTEM VALUE"
+	"    SELECT " IDENTITY_NEXT("line_items_line_id_seq") ", l.org_id, l.invoice_id, l.description, l.quantity,"
+	"           l.rate, l.amount, l.gst_rate, l.product_group, l.product_line, l.product_name, l.region, l.usage_type,"
+	"           l.resource_type, l.resource_name, l.usage_start, l.usage_end, l.hsn_sac"
+	"      FROM priced l"
+	"     ORDER BY l.org_id, l.invoice_id, l.product_id, l.resource_type, l.resource_name, l.usage_start"
+	"    RETURNING 1),"
+	/*
+	 * each invoice's search signature, whole (its description and its lines'):
+	 * the invoices' and the lines' statement triggers then find nothing to add
+	 * to it, and the row is written once instead of inserted and updated
+	 */
+	" signed AS ("
+	"    INSERT INTO invoice.search_signatures (org_id, invoice_id, signature)"
+	"    SELECT t.org_id, t.id, invoice.search_signature(ARRAY[t.description] || l.descriptions)"
+	"      FROM targets t"
+	"      JOIN (SELECT l.org_id, l.invoice_id, array_agg(l.description) AS descriptions FROM priced l"
+	"             GROUP BY l.org_id, l.invoice_id) l ON l.org_id = t.org_id AND l.invoice_id = t.id"
 	"    RETURNING 1)"
 	" SELECT (SELECT count(*) FROM made), (SELECT count(*) FROM tracked),"
-	"        (SELECT count(*) FROM unpriced), (SELECT count(*) FROM lines)";
+	"        (SELECT count(*) FROM unpriced), (SELECT count(*) FROM lines), (SELECT count(*) FROM signed)";
 
 /*
  * usage_generation_lock(org_id): taken by a generation for one organisation
