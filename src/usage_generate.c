@@ -36,6 +36,7 @@
 
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
+#include "compute.h"
 #include "invoice.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -149,11 +150,6 @@ static const char *const generate_sql =
 	"      FROM (SELECT DISTINCT s.org_id, s.currency FROM sums s WHERE s.priced) t"
 	"     WHERE NOT EXISTS (SELECT FROM invoice.usage_invoices u"
 	"                        WHERE u.org_id = t.org_id AND u.currency = t.currency AND u.period_start = $1)),"
-	" made AS ("
-	"    INSERT INTO invoice.invoices (org_id, id, description, period_start, period_end, currency, gst)"
-	"    SELECT t.org_id, t.id, t.description, $1, $2, t.currency,"
-	"           t.currency = 'INR' AND EXISTS (SELECT FROM invoice.supplier s WHERE s.gstin IS NOT NULL)"
-	"      FROM targets t RETURNING 1),"
 	" batches AS ("
 	"    SELECT b.org_id, b.currency, array_agg(b.load_batch ORDER BY b.load_batch) AS load_batches,"
 	"           array_agg(b.billed_from ORDER BY b.load_batch) AS billed_from"
@@ -214,6 +210,33 @@ static const char *const generate_sql =
 	"                                      ELSE invoice.usage_charge(b.model, g.quantity, b.rate, b.package_size, b.free_units,"
 	"                                                                b.tier_up_to, b.tier_rate, b.tier_flat)"
 	"                                 END AS charge) c),"
+	/*
+	 * the drafts, with the amounts their lines give (invoice_amounts, as the
+	 * recompute computes a draft's: the invoice's GST split and the
+	 * supplier's roundings, no credits or payments yet): the lines'
+	 * statement trigger recomputes them and finds nothing to change
+	 */
+	" made AS ("
+	"    INSERT INTO invoice.invoices (org_id, id, description, period_start, period_end, currency, gst,"
+	"                                  usage_amount, credits_applied, already_billed_amount, subtotal, tax, total,"
+	"                                  advance_pay_amount, amount_due, credited_amount, round_off)"
+	"    SELECT d.org_id, d.id, d.description, $1, $2, d.currency, d.gst,"
+	"           (d.a).usage_amount, (d.a).credits_applied, (d.a).already_billed_amount, (d.a).subtotal, (d.a).tax,"
+	"           (d.a).total, (d.a).advance_pay_amount, (d.a).amount_due, (d.a).credited_amount, (d.a).round_off"
+	"      FROM (SELECT d.org_id, d.id, d.description, d.currency, d.gst,"
+	"                   invoice.invoice_amounts(l.amount, coalesce(l.gst_rate, 0), NULL, NULL, NULL,"
+	"                                           CASE WHEN d.gst THEN invoice.gst_intra_state(true, o.billing_state, o.gstin,"
+	"                                               (SELECT s.state_code FROM invoice.supplier s)) END,"
+	"                                           NULL, " TAX_ROUNDING_SQL("d") ", " TOTAL_ROUNDING_SQL("d") ") AS a"
+	"              FROM (SELECT t.org_id, t.id, t.description, t.currency, 'draft'::invoice.status AS status,"
+	"                           NULL::text AS tax_rounding, NULL::text AS total_rounding,"
+	"                           t.currency = 'INR' AND EXISTS (SELECT FROM invoice.supplier s WHERE s.gstin IS NOT NULL) AS gst"
+	"                      FROM targets t) d"
+	"              JOIN invoice.orgs o ON o.org_id = d.org_id"
+	"              JOIN priced l ON l.org_id = d.org_id AND l.invoice_id = d.id"
+	"             GROUP BY d.org_id, d.id, d.description, d.currency, d.gst, d.status, d.tax_rounding, d.total_rounding,"
+	"                      o.billing_state, o.gstin) d"
+	"    RETURNING 1),"
 	" lines AS ("
 	"    INSERT INTO invoice.line_items (line_id, org_id, invoice_id, description, units, rate, amount, tax_rate,"
 	"                                    product_group, product_line, product_name, region, usage_type,"
