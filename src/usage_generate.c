@@ -31,6 +31,11 @@
  * price's key), and the charge model (usage_charge, C) prices each line's
  * sum: tiers apply to the line's total quantity, wherever the boundary falls
  * inside a record.
+ *
+ * The drafts are written whole: with the amounts their lines give and with
+ * their search signatures, so that the invoices' and lines' statement
+ * triggers, which check every writer's rows the same way, recompute them and
+ * find nothing to write (README "Derived amounts").
  */
 #include "postgres.h"
 
