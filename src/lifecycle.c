@@ -421,13 +421,19 @@ check_transition(InvoiceRow *old_row, InvoiceRow *new_row, InvoiceStatus from, I
 }
 
 static void
-refuse_derived_amounts(InvoiceRow *row)
+refuse_derived_amounts_of(const char *id)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVOICE_DERIVED_AMOUNT),
-			 errmsg("amounts of invoice \"%s\" are derived and cannot be set directly", row_text(row, COL_ID)),
+			 errmsg("amounts of invoice \"%s\" are derived and cannot be set directly", id),
 			 errdetail("They follow from its line items, credits and payments."),
 			 errhint("Change those, or call invoice.invoice_compute(id).")));
+}
+
+static void
+refuse_derived_amounts(InvoiceRow *row)
+{
+	refuse_derived_amounts_of(row_text(row, COL_ID));
 }
 
 /* The trigger data of a BEFORE ROW trigger on invoices, with its (old) row loaded. */
@@ -443,7 +449,11 @@ before_row_trigger(FunctionCallInfo fcinfo, InvoiceRow *row, const char *name)
 	return trigdata;
 }
 
-/* BEFORE INSERT on invoices: invoices start as drafts without amounts. */
+/*
+ * BEFORE INSERT on invoices: invoices start as drafts.  Their amounts are
+ * checked at the end of the statement (check_inserted_amounts), when the
+ * lines inserted with them are there.
+ */
 static Datum invoice_before_insert_on_this_node(FunctionCallInfo fcinfo);
 
 PG_FUNCTION_INFO_V1(invoice_before_insert);
@@ -465,9 +475,6 @@ invoice_before_insert_on_this_node(FunctionCallInfo fcinfo)
 				 errmsg("invoice \"%s\" must be created as draft, not %s",
 						row_text(&row, COL_ID), invoice_status_name(row_status(&row))),
 				 errhint("Insert it as a draft and issue it with invoice.invoice_issue(id).")));
-	for (int c = COL_USAGE_AMOUNT; c <= COL_ROUND_OFF; c++)
-		if (DatumGetCents(row.values[c]) != 0)
-			refuse_derived_amounts(&row);
 	if (!row.nulls[COL_ISSUED_AT] || !row.nulls[COL_PAID_AT] || !row.nulls[COL_CANCELLED_AT])
 		ereport(ERROR,
 				(errcode(ERRCODE_INVOICE_INVALID_TRANSITION),
@@ -661,6 +668,32 @@ log_status_changes(void)
 		elog(ERROR, "status history insert failed");
 }
 
+/*
+ * A new invoice's amounts are derived, as every invoice's: an invoice
+ * inserted without lines has none (IV006 for any amount set).  One inserted
+ * with amounts together with its lines (the same statement: the invoice is
+ * new) is recomputed by the lines' statement trigger (invoice_children_changed,
+ * which recomputes every invoice whose lines a statement inserted), so the
+ * amounts it keeps are the derived ones; a writer that computed them right
+ * (invoice_generate) spares that recompute its UPDATE.
+ */
+static void
+check_inserted_amounts(SPIPlanPtr *cache)
+{
+	const char *sql = "SELECT n.id FROM changed_new n"
+		" WHERE 0 <> ANY (ARRAY[n.usage_amount::bigint, n.credits_applied::bigint, n.already_billed_amount::bigint,"
+		"                       n.subtotal::bigint, n.tax::bigint, n.total::bigint, n.advance_pay_amount::bigint,"
+		"                       n.amount_due::bigint, n.credited_amount::bigint, n.round_off::bigint])"
+		"   AND NOT EXISTS (SELECT FROM invoice.line_items l WHERE l.org_id = n.org_id AND l.invoice_id = n.id)"
+		" LIMIT 1";
+
+	if ((cache != NULL ? SPI_execute_plan(invoice_prepare(cache, sql, 0, NULL), NULL, NULL, false, 1)
+		 : invoice_execute(sql, false, 1)) != SPI_OK_SELECT)
+		elog(ERROR, "checking the amounts of new invoices failed");
+	if (SPI_processed > 0)
+		refuse_derived_amounts_of(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+}
+
 static void
 recompute_retaxed_drafts(void)
 {
@@ -699,6 +732,7 @@ invoice_after_statement_on_this_node(FunctionCallInfo fcinfo)
 	int			nest_level;
 	static SPIPlanPtr new_texts_plan = NULL;
 	static SPIPlanPtr changed_texts_plan = NULL;
+	static SPIPlanPtr amounts_plan = NULL;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
@@ -724,6 +758,7 @@ invoice_after_statement_on_this_node(FunctionCallInfo fcinfo)
 		invoice_flush_numbers();
 	if (inserted)
 	{
+		check_inserted_amounts(small ? &amounts_plan : NULL);
 		log_creations();
 		invoice_search_add_texts("SELECT n.org_id, n.id, ARRAY[n.number, n.description] FROM changed_new n",
 								 small ? &new_texts_plan : NULL);

@@ -33,11 +33,17 @@
  * price's key), and the charge model (usage_charge, C) prices each line's
  * sum: tiers apply to the line's total quantity, wherever the boundary falls
  * inside a record.
+ *
+ * The drafts are written whole: with the amounts their lines give and with
+ * their search signatures, so that the invoices' and lines' statement
+ * triggers, which check every writer's rows the same way, recompute them and
+ * find nothing to write (README "Derived amounts").
  */
 #include "postgres.h"
 
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
+#include "compute.h"
 #include "invoice.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -145,18 +151,12 @@ static const char *const generate_sql =
 	"     GROUP BY r.org_id, p.currency, r.product_id, r.resource_type, r.resource_name, n.seg_from, b.seg_from,"
 	"              r.load_batch, n.org_id IS NOT NULL OR b.product_id IS NOT NULL),"
 	" targets AS ("
-	"    SELECT t.org_id, t.currency, invoice.new_invoice_id() AS id"
+	"    SELECT t.org_id, t.currency, invoice.new_invoice_id() AS id,"
+	"           'Usage ' || to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD') || ' to '"
+	"                    || to_char(($2 AT TIME ZONE 'UTC') - interval '1 microsecond', 'YYYY-MM-DD') AS description"
 	"      FROM (SELECT DISTINCT s.org_id, s.currency FROM sums s WHERE s.priced) t"
 	"     WHERE NOT EXISTS (SELECT FROM invoice.usage_invoices u"
 	"                        WHERE u.org_id = t.org_id AND u.currency = t.currency AND u.period_start = $1)),"
-	" made AS ("
-	"    INSERT INTO invoice.invoices (org_id, id, description, period_start, period_end, currency, gst)"
-	"    SELECT t.org_id, t.id,"
-	"           'Usage ' || to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD') || ' to '"
-	"                    || to_char(($2 AT TIME ZONE 'UTC') - interval '1 microsecond', 'YYYY-MM-DD'),"
-	"           $1, $2, t.currency,"
-	"           t.currency = 'INR' AND EXISTS (SELECT FROM invoice.supplier s WHERE s.gstin IS NOT NULL)"
-	"      FROM targets t RETURNING 1),"
 	" batches AS ("
 	"    SELECT b.org_id, b.currency, array_agg(b.load_batch ORDER BY b.load_batch) AS load_batches,"
 	"           array_agg(b.billed_from ORDER BY b.load_batch) AS billed_from"
@@ -184,17 +184,18 @@ static const char *const generate_sql =
 	"                        WHERE c.org_id = u.org_id AND c.currency = s.currency AND c.load_batch = u.load_batch"
 	"                          AND u.usage_start >= c.billed_from AND u.usage_start < c.period_end)"
 	"    RETURNING 1),"
-	" lines AS ("
-	"    INSERT INTO invoice.line_items (line_id, org_id, invoice_id, description, units, rate, amount, tax_rate,"
-	"                                    product_group, product_line, product_name, region, usage_type,"
-	"                                    resource_type, resource_name, usage_start, usage_end, hsn_sac, gst_treatment)"
-	"    OVERRIDING SYSTEM VALUE"
-	"    SELECT " IDENTITY_NEXT("line_items_line_id_seq") ", t.org_id, t.id,"
-	"           coalesce(p.description, p.product_name) || coalesce(': ' || g.resource_name, ''),"
+	/*
+	 * the lines, priced: one row per product, resource and price segment of
+	 * an invoice made, read twice below (narrow rows: the prices' arrays stay
+	 * behind)
+	 */
+	" priced AS MATERIALIZED ("
+	"    SELECT t.org_id, t.id AS invoice_id, p.product_id,"
+	"           coalesce(p.description, p.product_name) || coalesce(': ' || g.resource_name, '') AS description,"
 	"           g.quantity,"
 	"           CASE WHEN x.model = 'per_unit' AND x.free_units = 0 THEN x.rate"
-	"                WHEN g.quantity > 0 THEN trim_scale(round(c.charge / g.quantity, 12)) ELSE 0 END,"
-	"           @cents@.cents_round(c.charge), p.gst_rate,"
+	"                WHEN g.quantity > 0 THEN trim_scale(round(c.charge / g.quantity, 12)) ELSE 0 END AS rate,"
+	"           @cents@.cents_round(c.charge) AS amount, p.gst_rate,"
 	"           p.product_group, p.product_line, p.product_name, p.region, p.usage_type,"
 	"           g.resource_type, g.resource_name, g.usage_start, g.usage_end, p.hsn_sac, p.gst_treatment"
 	"      FROM (SELECT s.org_id, s.currency, s.product_id, s.resource_type, s.resource_name, s.org_seg, s.book_seg,"
@@ -215,11 +216,59 @@ static const char *const generate_sql =
 	"                                                                n.tier_up_to, n.tier_rate, n.tier_flat)"
 	"                                      ELSE invoice.usage_charge(b.model, g.quantity, b.rate, b.package_size, b.free_units,"
 	"                                                                b.tier_up_to, b.tier_rate, b.tier_flat)"
-	"                                 END AS charge) c"
-	"     ORDER BY t.org_id, t.id, p.product_id, g.resource_type, g.resource_name, g.usage_start"
+	"                                 END AS charge) c),"
+	/*
+	 * the drafts, with the amounts their lines give (invoice_amounts, as the
+	 * recompute computes a draft's: the invoice's GST split and the
+	 * supplier's roundings, no credits or payments yet): the lines'
+	 * statement trigger recomputes them and finds nothing to change
+	 */
+	" made AS ("
+	"    INSERT INTO invoice.invoices (org_id, id, description, period_start, period_end, currency, gst,"
+	"                                  usage_amount, credits_applied, already_billed_amount, subtotal, tax, total,"
+	"                                  advance_pay_amount, amount_due, credited_amount, round_off)"
+	"    SELECT d.org_id, d.id, d.description, $1, $2, d.currency, d.gst,"
+	"           (d.a).usage_amount, (d.a).credits_applied, (d.a).already_billed_amount, (d.a).subtotal, (d.a).tax,"
+	"           (d.a).total, (d.a).advance_pay_amount, (d.a).amount_due, (d.a).credited_amount, (d.a).round_off"
+	"      FROM (SELECT d.org_id, d.id, d.description, d.currency, d.gst,"
+	"                   invoice.invoice_amounts(l.amount, coalesce(l.gst_rate, 0), NULL, NULL, NULL,"
+	"                                           CASE WHEN d.gst THEN invoice.gst_intra_state(true, o.billing_state, o.gstin,"
+	"                                               (SELECT s.state_code FROM invoice.supplier s)) END,"
+	"                                           NULL, " TAX_ROUNDING_SQL("d") ", " TOTAL_ROUNDING_SQL("d") ") AS a"
+	"              FROM (SELECT t.org_id, t.id, t.description, t.currency, 'draft'::invoice.status AS status,"
+	"                           NULL::text AS tax_rounding, NULL::text AS total_rounding,"
+	"                           t.currency = 'INR' AND EXISTS (SELECT FROM invoice.supplier s WHERE s.gstin IS NOT NULL) AS gst"
+	"                      FROM targets t) d"
+	"              JOIN invoice.orgs o ON o.org_id = d.org_id"
+	"              JOIN priced l ON l.org_id = d.org_id AND l.invoice_id = d.id"
+	"             GROUP BY d.org_id, d.id, d.description, d.currency, d.gst, d.status, d.tax_rounding, d.total_rounding,"
+	"                      o.billing_state, o.gstin) d"
+	"    RETURNING 1),"
+	" lines AS ("
+	"    INSERT INTO invoice.line_items (line_id, org_id, invoice_id, description, units, rate, amount, tax_rate,"
+	"                                    product_group, product_line, product_name, region, usage_type,"
+	"                                    resource_type, resource_name, usage_start, usage_end, hsn_sac, gst_treatment)"
+	"    OVERRIDING SYSTEM VALUE"
+	"    SELECT " IDENTITY_NEXT("line_items_line_id_seq") ", l.org_id, l.invoice_id, l.description, l.quantity,"
+	"           l.rate, l.amount, l.gst_rate, l.product_group, l.product_line, l.product_name, l.region, l.usage_type,"
+	"           l.resource_type, l.resource_name, l.usage_start, l.usage_end, l.hsn_sac, l.gst_treatment"
+	"      FROM priced l"
+	"     ORDER BY l.org_id, l.invoice_id, l.product_id, l.resource_type, l.resource_name, l.usage_start"
+	"    RETURNING 1),"
+	/*
+	 * each invoice's search signature, whole (its description and its lines'):
+	 * the invoices' and the lines' statement triggers then find nothing to add
+	 * to it, and the row is written once instead of inserted and updated
+	 */
+	" signed AS ("
+	"    INSERT INTO invoice.search_signatures (org_id, invoice_id, signature)"
+	"    SELECT t.org_id, t.id, invoice.search_signature(ARRAY[t.description] || l.descriptions)"
+	"      FROM targets t"
+	"      JOIN (SELECT l.org_id, l.invoice_id, array_agg(l.description) AS descriptions FROM priced l"
+	"             GROUP BY l.org_id, l.invoice_id) l ON l.org_id = t.org_id AND l.invoice_id = t.id"
 	"    RETURNING 1)"
 	" SELECT (SELECT count(*) FROM made), (SELECT count(*) FROM tracked),"
-	"        (SELECT count(*) FROM unpriced), (SELECT count(*) FROM lines)";
+	"        (SELECT count(*) FROM unpriced), (SELECT count(*) FROM lines), (SELECT count(*) FROM signed)";
 
 /*
  * usage_generation_lock(org_id): taken by a generation for one organisation

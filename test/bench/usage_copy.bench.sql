@@ -21,6 +21,11 @@
 --                  the loaded usage_records: every row is the same record, nothing loaded
 -- Generation (target: invoice_generate <= 2x the floor):
 --   floor      the bare GROUP BY that sums the records per organisation, product and resource
+--   write_floor the floor's GROUP BY and its result written bare, in one statement: an invoice
+--              per organisation and a line per group, into copies of invoice.invoices and
+--              invoice.line_items (LIKE ... INCLUDING ALL: the same indexes, defaults, identity
+--              and CHECKs; no triggers, no foreign keys): what 10,000 real drafts and their
+--              100,000 lines cost to write at all, whatever computes them
 --   generate   invoice_generate over the period: 10,000 drafts, their lines, the load batches
 --              noted on usage_invoices (records are not rewritten)
 --   one_org    invoice_generate for one organisation (an index scan of its records)
@@ -103,6 +108,10 @@ COPY invoice.usage_records :cols FROM :'file';
 VACUUM ANALYZE invoice.usage_records;
 SELECT pg_prewarm('invoice.usage_records'), pg_prewarm('invoice.usage_records_pkey');
 
+-- the write floor's tables: the invoices' and lines' columns, indexes, defaults and CHECKs
+CREATE TABLE ub.invoices (LIKE invoice.invoices INCLUDING ALL);
+CREATE TABLE ub.line_items (LIKE invoice.line_items INCLUDING ALL);
+
 INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per) VALUES
     ('copy', 4, 'resend', NULL, format('COPY invoice.usage_records %s FROM %L', :'cols', :'file'),
      format('SELECT count(*) = %s FROM invoice.usage_records', :records), :records),
@@ -114,11 +123,31 @@ INSERT INTO bench.cases (grp, ord, op, setup, stmt, check_sql, per) VALUES
      $$SELECT org_id, product_group, product_line, product_name, region, usage_type, resource_type, resource_name, sum(quantity)
          FROM invoice.usage_records WHERE usage_start < '2026-02-01'
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8$$, NULL, :records),
-    ('generate', 2, 'generate', NULL, $$SELECT invoice.invoice_generate('2026-01-01', '2026-02-01')$$,
+    ('generate', 2, 'write_floor', NULL,
+     $$WITH g AS MATERIALIZED (
+           SELECT org_id, product_group, product_line, product_name, region, usage_type, resource_type, resource_name,
+                  sum(quantity) AS quantity, min(usage_start) AS usage_start, max(usage_end) AS usage_end
+             FROM invoice.usage_records WHERE usage_start < '2026-02-01'
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8),
+       made AS (
+           INSERT INTO ub.invoices (org_id, description, period_start, period_end, currency)
+           SELECT DISTINCT org_id, 'Usage 2026-01-01 to 2026-01-31', timestamptz '2026-01-01', timestamptz '2026-02-01', 'USD'
+             FROM g RETURNING org_id, id),
+       lines AS (
+           INSERT INTO ub.line_items (org_id, invoice_id, description, units, rate, amount, tax_rate,
+                                      product_group, product_line, product_name, region, usage_type,
+                                      resource_type, resource_name, usage_start, usage_end, hsn_sac)
+           SELECT g.org_id, m.id, g.product_name || ': ' || g.resource_name, g.quantity, 0.05, cents_round(g.quantity * 0.05), 18,
+                  g.product_group, g.product_line, g.product_name, g.region, g.usage_type,
+                  g.resource_type, g.resource_name, g.usage_start, g.usage_end, '998315'
+             FROM g JOIN made m ON m.org_id = g.org_id RETURNING 1)
+       SELECT count(*) FROM lines$$,
+     format('SELECT count(*) = %s FROM ub.invoices', :orgs), :records),
+    ('generate', 3, 'generate', NULL, $$SELECT invoice.invoice_generate('2026-01-01', '2026-02-01')$$,
      format('SELECT count(*) = %s FROM invoice.invoices', :orgs), :records),
-    ('generate', 3, 'one_org', NULL, $$SELECT invoice.invoice_generate('2026-01-01', '2026-02-01', 'org-42')$$,
+    ('generate', 4, 'one_org', NULL, $$SELECT invoice.invoice_generate('2026-01-01', '2026-02-01', 'org-42')$$,
      $$SELECT count(*) = 1 FROM invoice.invoices$$, 1),
-    ('generate', 4, 'split', $$INSERT INTO invoice.prices (product_id, effective_from, model, rate, package_size, free_units,
+    ('generate', 5, 'split', $$INSERT INTO invoice.prices (product_id, effective_from, model, rate, package_size, free_units,
                                                           tier_up_to, tier_rate, tier_flat)
                                 SELECT product_id, '2026-01-16', model, rate, package_size, free_units, tier_up_to, tier_rate, tier_flat
                                   FROM invoice.prices$$,
@@ -162,6 +191,12 @@ SELECT 'ingest_resend / resend', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'a re
 UNION ALL
 SELECT 'generate / floor', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'target <= 2'
   FROM bench.case_result u, bench.case_result b WHERE u.op = 'generate' AND b.op = 'floor'
+UNION ALL
+SELECT 'write_floor / floor', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'writing the drafts and lines bare'
+  FROM bench.case_result u, bench.case_result b WHERE u.op = 'write_floor' AND b.op = 'floor'
+UNION ALL
+SELECT 'generate / write_floor', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'what the invoice machinery adds'
+  FROM bench.case_result u, bench.case_result b WHERE u.op = 'generate' AND b.op = 'write_floor'
 UNION ALL
 SELECT 'split / floor', round((u.cpu_ms / b.cpu_ms)::numeric, 2), 'every line split by a price change'
   FROM bench.case_result u, bench.case_result b WHERE u.op = 'split' AND b.op = 'floor';

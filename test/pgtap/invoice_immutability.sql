@@ -1,12 +1,13 @@
 -- invoice immutability (SPEC §3): once issued, an invoice's line items,
 -- credits, period, currency, tax rate, number, dates and description are
 -- frozen (IV002); derived amounts are never written directly (IV006), not
--- even on a draft; invoices are born drafts; only drafts can be deleted.
+-- even on a draft (an invoice inserted with its lines in one statement keeps what
+-- its lines give); invoices are born drafts; only drafts can be deleted.
 \ir include/begin.sql
 SET search_path = invoice, public;
 SET LOCAL TimeZone = 'UTC';
 
-SELECT plan(128);
+SELECT plan(131);
 
 -- Fixtures --------------------------------------------------------------------
 
@@ -146,6 +147,28 @@ SELECT pg_temp.refused(format($$INSERT INTO invoice.invoices (org_id, id, period
                     'advance_pay_amount', 'amount_due']) AS col;
 SELECT lives_ok($$UPDATE invoice.invoices SET total = total, amount_due = amount_due WHERE id = 'ti-draft'$$,
                 'setting amounts to their current values is harmless');
+-- refused at the end of the statement: also in a statement that inserts other invoices' lines
+SELECT pg_temp.refused($$WITH i AS (INSERT INTO invoice.invoices (org_id, id, period_start, period_end, total)
+                                     VALUES ('ti-org', 'ti-new', '2024-01-01', '2024-02-01', '5.00'),
+                                            ('ti-org', 'ti-new2', '2024-01-01', '2024-02-01', '0') RETURNING id)
+                          INSERT INTO invoice.line_items (org_id, invoice_id, description, amount)
+                          SELECT 'ti-org', 'ti-new2', 'service', '5.00' FROM i WHERE id = 'ti-new2'$$, 'IV006',
+                       'amounts of invoice "ti-new" are derived and cannot be set directly',
+                       'an invoice inserted with amounts and no lines is refused, whatever else the statement inserts (IV006)');
+-- inserted with its lines in one statement, an invoice keeps the amounts its lines give: the
+-- lines' statement trigger recomputes it (invoice_generate inserts its drafts so)
+WITH i AS (INSERT INTO invoice.invoices (org_id, id, period_start, period_end, tax_rate, usage_amount, subtotal, tax, total, amount_due)
+           VALUES ('ti-org', 'ti-with-lines', '2024-01-01', '2024-02-01', 10, '99.00', '99.00', '0', '1.00', '123.45') RETURNING org_id, id)
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount) SELECT org_id, id, 'service', '20.00' FROM i;
+SELECT is((SELECT (usage_amount, subtotal, tax, total, amount_due)::text FROM invoice.invoices WHERE id = 'ti-with-lines'),
+          '(20.00,20.00,2.00,22.00,22.00)',
+          'amounts given with the invoice''s lines in the same statement are replaced by the derived ones');
+WITH i AS (INSERT INTO invoice.invoices (org_id, id, period_start, period_end, tax_rate, usage_amount, subtotal, tax, total, amount_due)
+           VALUES ('ti-org', 'ti-right', '2024-01-01', '2024-02-01', 10, '20.00', '20.00', '2.00', '22.00', '22.00') RETURNING org_id, id)
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount) SELECT org_id, id, 'service', '20.00' FROM i;
+SELECT is((SELECT (usage_amount, subtotal, tax, total, amount_due)::text FROM invoice.invoices WHERE id = 'ti-right'),
+          '(20.00,20.00,2.00,22.00,22.00)', '... and the right ones are accepted');
+DELETE FROM invoice.invoices WHERE id IN ('ti-with-lines', 'ti-right');
 
 -- Invoices are created as drafts ----------------------------------------------------------------
 
