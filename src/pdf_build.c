@@ -97,6 +97,25 @@ row_percent(Row r, const char *name)
 }
 
 /*
+ * A line's tax column: for a supply that charges no tax (column gst_treatment,
+ * NULL outside GST documents) what it is — "Nil rated", "Exempt", "Non-GST"
+ * (README "GST treatment") —, else its rate (column tax_rate) as "18%".
+ */
+char *
+row_tax_column(Row r)
+{
+	char	   *treatment = row_text(r, "gst_treatment");
+
+	if (treatment == NULL || strcmp(treatment, "taxable") == 0)
+		return row_percent(r, "tax_rate");
+	if (strcmp(treatment, "nil_rated") == 0)
+		return "Nil rated";
+	if (strcmp(treatment, "exempt") == 0)
+		return "Exempt";
+	return "Non-GST";
+}
+
+/*
  * SPI leaves its own procedure context current after preparing or running a
  * statement, and frees it at SPI_finish; these two give the builder back the
  * document's context, where everything it allocates must live.

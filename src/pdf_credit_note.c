@@ -45,6 +45,7 @@ credit_note_doc(const Datum *args)
 	Datum		key[2];
 	bool		isnull;
 	bool		show[NOTE_LINE_COLUMNS];
+	DocColumn	columns[NOTE_LINE_COLUMNS];
 	Row			h;
 	MoneyStyle	money;
 	bool		gst;
@@ -76,10 +77,13 @@ credit_note_doc(const Datum *args)
 			1, (Oid[]) {TEXTOID});
 	prepare(&lines_plan,
 			"SELECT l.description, l.hsn_sac, coalesce(l.tax_rate, i.tax_rate) AS tax_rate,"
-			" l.amount, l.tax, l.amount + l.tax AS total"
+			" l.amount, l.tax, l.amount + l.tax AS total,"
+			/* a credited line's treatment (an amount credited at a rate is taxable) */
+			" CASE WHEN i.gst THEN c.gst_treatment END AS gst_treatment"
 			" FROM invoice.credit_note_lines l"
 			" JOIN invoice.credit_notes n ON n.org_id = l.org_id AND n.credit_note_id = l.credit_note_id"
 			" JOIN invoice.invoices i ON i.org_id = n.org_id AND i.id = n.invoice_id"
+			" LEFT JOIN invoice.line_items c ON c.org_id = l.org_id AND c.line_id = l.line_id"
 			" WHERE l.org_id = $1 AND l.credit_note_id = $2 ORDER BY l.line_no",
 			2, (Oid[]) {TEXTOID, TEXTOID});
 
@@ -132,7 +136,15 @@ credit_note_doc(const Datum *args)
 		show[NOTE_LINE_HSN] = !row_isnull(spi_row(i), "hsn_sac");
 	/* a draft's tax is not computed yet */
 	show[NOTE_LINE_TAX] = show[NOTE_LINE_TOTAL] = issued;
-	t = table_of(NULL, note_line_columns, NOTE_LINE_COLUMNS, show);
+	memcpy(columns, note_line_columns, sizeof(columns));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char	   *treatment = row_text(spi_row(i), "gst_treatment");
+
+		if (treatment != NULL && strcmp(treatment, "taxable") != 0)
+			columns[NOTE_LINE_TAX_RATE].width = 52;	/* room for "Nil rated" */
+	}
+	t = table_of(NULL, columns, NOTE_LINE_COLUMNS, show);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		Row			r = spi_row(i);
@@ -141,7 +153,7 @@ credit_note_doc(const Datum *args)
 		cells[NOTE_LINE_NO] = psprintf(UINT64_FORMAT, i + 1);
 		cells[NOTE_LINE_DESCRIPTION] = row_text(r, "description");
 		cells[NOTE_LINE_HSN] = row_text(r, "hsn_sac");
-		cells[NOTE_LINE_TAX_RATE] = row_percent(r, "tax_rate");
+		cells[NOTE_LINE_TAX_RATE] = row_tax_column(r);
 		cells[NOTE_LINE_AMOUNT] = format_money(&money, row_cents(r, "amount"));
 		cells[NOTE_LINE_TAX] = format_money(&money, row_cents(r, "tax"));
 		cells[NOTE_LINE_TOTAL] = format_money(&money, row_cents(r, "total"));

@@ -43,22 +43,6 @@ row_count(Row r, const char *name)
 }
 
 /*
- * What the tax column of a GST invoice's line says for a supply that charges
- * no tax (README "GST treatment"); NULL for a taxable one (its rate).
- */
-static const char *
-gst_treatment_label(const char *treatment)
-{
-	if (treatment == NULL || strcmp(treatment, "taxable") == 0)
-		return NULL;
-	if (strcmp(treatment, "nil_rated") == 0)
-		return "Nil rated";
-	if (strcmp(treatment, "exempt") == 0)
-		return "Exempt";
-	return "Non-GST";
-}
-
-/*
  * The line items.  Resource, period and HSN/SAC are shown when some line has
  * one; each line's tax rate when the rates differ (a GST invoice's summary
  * lists its rates anyway) or when some line is nil-rated, exempt or non-GST
@@ -106,9 +90,7 @@ invoice_lines_table(const MoneyStyle *money, bool per_line_rate, bool treatments
 		cells[LINE_HSN] = row_text(r, "hsn_sac");
 		cells[LINE_QTY] = format_numeric(row_datum(r, "units", &isnull), 0, "", money->indian);
 		cells[LINE_RATE] = format_numeric(row_datum(r, "rate", &isnull), 2, money->prefix, money->indian);
-		cells[LINE_TAX_RATE] = (char *) gst_treatment_label(row_text(r, "gst_treatment"));
-		if (cells[LINE_TAX_RATE] == NULL)
-			cells[LINE_TAX_RATE] = row_percent(r, "tax_rate");
+		cells[LINE_TAX_RATE] = row_tax_column(r);
 		cells[LINE_AMOUNT] = format_money(money, row_cents(r, "amount"));
 		for (int c = LINE_RESOURCE; c <= LINE_HSN; c++)
 			show[c] |= cells[c] != NULL;

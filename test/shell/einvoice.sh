@@ -147,6 +147,21 @@ case $text in
 	*"Managed hosting"*"18%"*"Exempt"*"Nil rated"*) ok "the tax column names the exempt and nil-rated lines" ;;
 	*) not_ok "the tax column names the exempt and nil-rated lines" "${text:0:600}" ;;
 esac
+# a credit note of ei-mixed's exempt line and nil-rated line: its tax column names them too
+q "SELECT set_config('invoice.test_clock', '2025-10-25 10:00:00+00', false);
+   INSERT INTO invoice.credit_notes (org_id, credit_note_id, invoice_id, reason)
+   VALUES ('ei-blr', 'ei-mixed-cn', 'ei-mixed', 'other');
+   INSERT INTO invoice.credit_note_lines (org_id, credit_note_id, line_id)
+   SELECT org_id, 'ei-mixed-cn', line_id FROM invoice.line_items
+    WHERE invoice_id = 'ei-mixed' AND gst_treatment IN ('exempt', 'nil_rated') ORDER BY line_id;
+   SELECT invoice.credit_note_issue('ei-mixed-cn')" >/dev/null || bail "a credit note of ei-mixed's untaxed lines"
+q "SELECT encode(invoice.credit_note_pdf('ei-mixed-cn'), 'base64')" | base64 -d >"$WORK/ei-mixed-cn.pdf"
+text=$(pdftotext "$WORK/ei-mixed-cn.pdf" - 2>/dev/null | tr -s '[:space:]' ' ')
+case $text in
+	*"Training for a government body"*"Export promotion listing"*"Exempt"*"Nil rated"*)
+		ok "a credit note's tax column names the exempt and nil-rated lines it credits" ;;
+	*) not_ok "a credit note's tax column names the exempt and nil-rated lines it credits" "${text:0:600}" ;;
+esac
 text=$(pdf_text ei-exempt)
 case $text in
 	*"BILL OF SUPPLY"*) ok "an invoice of exempt lines only is titled bill of supply (rule 49)" ;;
