@@ -723,6 +723,7 @@ describe_write(StringInfo buf, Datum org_id, Datum id)
 	TupleDesc	invoice_desc;
 	JsonRowWriter writer;
 	bool		isnull;
+	bool		gst;
 
 	if (org_id != (Datum) 0)
 		run_select(invoice_prepare_generic(&by_key_plan,
@@ -751,6 +752,8 @@ describe_write(StringInfo buf, Datum org_id, Datum id)
 	nulls[0] = ' ';
 	values[2] = SPI_getbinval(invoice, invoice_desc, SPI_fnumber(invoice_desc, "tax_rate"), &isnull);
 	nulls[2] = isnull ? 'n' : ' ';
+	/* a GST tax invoice has a "gst" object: its statements run only for one */
+	gst = DatumGetBool(SPI_getbinval(invoice, invoice_desc, SPI_fnumber(invoice_desc, "gst"), &isnull)) && !isnull;
 
 	appendStringInfoChar(buf, '{');
 	json_row_writer_init(&writer, invoice_fields, lengthof_fields(invoice_fields), invoice_desc);
@@ -770,6 +773,11 @@ describe_write(StringInfo buf, Datum org_id, Datum id)
 
 	appendBinaryStringInfo(buf, ", ", 2);
 	json_write_key(buf, "gst");
+	if (!gst)
+	{
+		appendBinaryStringInfo(buf, "null}", 5);
+		return true;
+	}
 	run_select(invoice_prepare_generic(&gst_plan,
 									   "SELECT coalesce(i.place_of_supply, o.billing_state, left(o.gstin, 2), s.state_code) AS place_of_supply,"
 									   "       coalesce(i.gst_intra_state,"
