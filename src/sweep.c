@@ -66,10 +66,19 @@ grace_period_datum(void)
  * Wake the emailer: the payload is the reminder's id.  Any role may LISTEN,
  * so an invoice id — another organisation's business — is never broadcast;
  * the emailer reads the reminder row itself.
+ *
+ * Not on a Citus node's shards: PostgreSQL cannot PREPARE a transaction that
+ * sent NOTIFY, and Citus commits a transaction that wrote on several nodes
+ * (a sweep and an issue, a bulk UPDATE) with two-phase commit — the whole
+ * transaction would fail at COMMIT.  There the coordinator's sweep sends one
+ * NOTIFY with an empty payload instead (sweep()), and the emailer reads the
+ * unsent reminders (README "Scale-out with Citus").
  */
 static void
 notify_reminders(void)
 {
+	if (invoice_on_shard())
+		return;
 	for (uint64 row = 0; row < SPI_processed; row++)
 		Async_Notify(REMINDER_CHANNEL, SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1));
 }
@@ -261,6 +270,7 @@ static int64
 sweep(FunctionCallInfo fcinfo, bool all)
 {
 	static SPIPlanPtr node_plans[2];
+	int64		moved;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -271,9 +281,13 @@ sweep(FunctionCallInfo fcinfo, bool all)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("batch size must be a positive integer")));
 	invoice_require_administrator("sweep overdue invoices");
-	return invoice_sum_over_shards(fcinfo, all ? sweep_all_here : sweep_batch_here, &node_plans[all],
-								   all ? "invoice.invoice_sweep_on_node(o.org_id, $2, NULL)"
-								   : "invoice.invoice_sweep_on_node(o.org_id, $2, $3)");
+	moved = invoice_sum_over_shards(fcinfo, all ? sweep_all_here : sweep_batch_here, &node_plans[all],
+									all ? "invoice.invoice_sweep_on_node(o.org_id, $2, NULL)"
+									: "invoice.invoice_sweep_on_node(o.org_id, $2, $3)");
+	/* a coordinator: the nodes sent no NOTIFY (notify_reminders); one here, with no id */
+	if (!invoice_on_shard() && invoice_distributed())
+		Async_Notify(REMINDER_CHANNEL, "");
+	return moved;
 }
 
 static Datum sweep_on_node(FunctionCallInfo fcinfo);

@@ -14,7 +14,7 @@
 \set ON_ERROR_STOP 1
 \ir include/setup.sql
 SET TimeZone = 'UTC';
-SELECT plan(16);
+SELECT plan(18);
 
 SET invoice.test_clock = '2024-02-01 09:00:00+00';
 INSERT INTO invoice.orgs (org_id, name) SELECT 'ns-' || g, 'Node settings ' || g FROM generate_series(1, 6) g;
@@ -88,6 +88,36 @@ SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.status_history WHERE invo
 SELECT pg_temp.value($$SELECT invoice.invoice_sweep_overdue('2024-04-02 00:00:00+00')$$);
 SELECT is(pg_temp.value($$SELECT string_agg(DISTINCT status::text, ',') FROM invoice.invoices WHERE id LIKE 'ns-apr-%'$$),
           'overdue', 'the same sweep alone: all six overdue');
+
+-- Reminders and two-phase commit: a transaction that sweeps (reminders written on both workers)
+-- and issues (the number series, a reference table, written on every node: Citus commits with
+-- two-phase commit) commits — the nodes send no NOTIFY, which PostgreSQL cannot PREPARE
+INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, due_date)
+SELECT 'ns-' || g, 'ns-may-' || g, 'CNS', '2024-03-01', '2024-04-01', '2024-04-01', '2024-05-01'
+  FROM generate_series(1, 6) g;
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount)
+SELECT org_id, id, 'service', '100.00' FROM invoice.invoices WHERE id LIKE 'ns-may-%';
+SELECT pg_temp.issue_all(ARRAY['ns-may-1', 'ns-may-2', 'ns-may-3', 'ns-may-4', 'ns-may-5']) IS NOT NULL AS issued;
+BEGIN;
+SELECT invoice.invoice_sweep_overdue('2024-05-02 00:00:00+00') > 0 AS swept;
+SELECT (invoice.invoice_issue('ns-may-6')).number IS NOT NULL AS issued;
+COMMIT;
+SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.reminders r JOIN invoice.invoices i
+                          ON i.org_id = r.org_id AND i.id = r.invoice_id
+                          WHERE i.id LIKE 'ns-may-%' AND r.kind = 'overdue'$$) || ' '
+          || pg_temp.value($$SELECT status FROM invoice.invoices WHERE id = 'ns-may-6'$$),
+          '5 pending', 'a sweep and an issue in one transaction commit (two-phase): five reminders on both workers, the sixth invoice issued');
+INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, due_date)
+SELECT 'ns-' || g, 'ns-jun-' || g, 'CNS', '2024-04-01', '2024-05-01', '2024-05-01', '2024-06-01'
+  FROM generate_series(1, 6) g;
+INSERT INTO invoice.line_items (org_id, invoice_id, description, amount)
+SELECT org_id, id, 'service', '100.00' FROM invoice.invoices WHERE id LIKE 'ns-jun-%';
+SELECT pg_temp.issue_all(ARRAY['ns-jun-1', 'ns-jun-2', 'ns-jun-3', 'ns-jun-4', 'ns-jun-5', 'ns-jun-6']) IS NOT NULL AS issued;
+UPDATE invoice.invoices SET status = 'overdue' WHERE id LIKE 'ns-jun-%';
+SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.reminders r JOIN invoice.invoices i
+                          ON i.org_id = r.org_id AND i.id = r.invoice_id
+                          WHERE i.id LIKE 'ns-jun-%' AND r.kind = 'overdue'$$), '6',
+          'a plain UPDATE making invoices of both workers overdue commits (a multi-shard write: two-phase), with its six reminders');
 
 RESET invoice.reminder_interval_days;
 RESET invoice.grace_period;
