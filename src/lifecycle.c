@@ -279,7 +279,25 @@ fix_rounding(InvoiceRow *row)
 	Datum		values[3] = {row->values[COL_TAX_ROUNDING], row->values[COL_TOTAL_ROUNDING], row->values[COL_CURRENCY]};
 	char		nulls[3] = {row->nulls[COL_TAX_ROUNDING] ? 'n' : ' ', row->nulls[COL_TOTAL_ROUNDING] ? 'n' : ' ', ' '};
 	bool		isnull;
+	char	   *supplier_tax;
+	char	   *supplier_total;
 
+	/*
+	 * The supplier's one row read directly (as the one-invoice recompute
+	 * does): TAX_ROUNDING_SQL and TOTAL_ROUNDING_SQL for a draft, without a
+	 * statement per issued invoice; the statement where it cannot be read so.
+	 */
+	if (compute_one_read_supplier(&supplier_tax, &supplier_total))
+	{
+		if (row->nulls[COL_TAX_ROUNDING])
+			row_set(row, COL_TAX_ROUNDING,
+					SPI_datumTransfer(CStringGetTextDatum(supplier_tax ? supplier_tax : "line"), false, -1), false);
+		if (row->nulls[COL_TOTAL_ROUNDING])
+			row_set(row, COL_TOTAL_ROUNDING,
+					SPI_datumTransfer(CStringGetTextDatum(supplier_total && strcmp(row_text(row, COL_CURRENCY), "INR") == 0
+														  ? supplier_total : "none"), false, -1), false);
+		return;
+	}
 	invoice_prepare(&plan,
 					"SELECT " TAX_ROUNDING_SQL("i") ", " TOTAL_ROUNDING_SQL("i")
 					"  FROM (SELECT $1 AS tax_rounding, $2 AS total_rounding,"
