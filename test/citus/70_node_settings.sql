@@ -17,13 +17,22 @@ SET TimeZone = 'UTC';
 SELECT plan(18);
 
 SET invoice.test_clock = '2024-02-01 09:00:00+00';
+-- pg_temp.month_drafts(prefix, period_start): a draft of 100.00 for each of ns-1 … ns-6, ids
+-- <prefix>-1 … <prefix>-6, for the month from period_start, dated at its end, due a month later
+CREATE FUNCTION pg_temp.month_drafts(p_prefix text, p_start date) RETURNS text[] LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, due_date)
+    SELECT 'ns-' || g, p_prefix || '-' || g, 'CNS', p_start, p_start + interval '1 month', p_start + interval '1 month',
+           p_start + interval '2 months'
+      FROM generate_series(1, 6) g;
+    INSERT INTO invoice.line_items (org_id, invoice_id, description, amount)
+    SELECT 'ns-' || g, p_prefix || '-' || g, 'service', '100.00' FROM generate_series(1, 6) g;
+    RETURN ARRAY(SELECT p_prefix || '-' || g FROM generate_series(1, 6) g);
+END
+$$;
+
 INSERT INTO invoice.orgs (org_id, name) SELECT 'ns-' || g, 'Node settings ' || g FROM generate_series(1, 6) g;
-INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, due_date)
-SELECT 'ns-' || g, 'ns-inv-' || g, 'CNS', '2024-01-01', '2024-02-01', '2024-02-01', '2024-03-01'
-  FROM generate_series(1, 6) g;
-INSERT INTO invoice.line_items (org_id, invoice_id, description, amount)
-SELECT org_id, id, 'service', '100.00' FROM invoice.invoices WHERE org_id LIKE 'ns-%';
-SELECT pg_temp.issue_all(ARRAY['ns-inv-1', 'ns-inv-2', 'ns-inv-3', 'ns-inv-4', 'ns-inv-5', 'ns-inv-6']);
+SELECT pg_temp.issue_all(pg_temp.month_drafts('ns-inv', '2024-01-01'));
 SELECT is(pg_temp.value($$SELECT count(DISTINCT p.nodeport) FROM invoice.orgs o,
                           LATERAL (SELECT nodeport FROM pg_dist_shard_placement
                                     WHERE shardid = get_shard_id_for_distribution_column('invoice.orgs', o.org_id)) p
@@ -69,12 +78,7 @@ SELECT is(pg_temp.value($$SELECT string_agg(org_id, ',' ORDER BY org_id) FROM in
 
 -- A batch job's work on the nodes is part of the caller's transaction: a failure after it
 -- (here on the coordinator, once every node's sweep is done) undoes it on every node
-INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, due_date)
-SELECT 'ns-' || g, 'ns-apr-' || g, 'CNS', '2024-02-01', '2024-03-01', '2024-03-01', '2024-04-01'
-  FROM generate_series(1, 6) g;
-INSERT INTO invoice.line_items (org_id, invoice_id, description, amount)
-SELECT org_id, id, 'service', '100.00' FROM invoice.invoices WHERE id LIKE 'ns-apr-%';
-SELECT pg_temp.issue_all(ARRAY['ns-apr-1', 'ns-apr-2', 'ns-apr-3', 'ns-apr-4', 'ns-apr-5', 'ns-apr-6']) IS NOT NULL AS issued;
+SELECT pg_temp.issue_all(pg_temp.month_drafts('ns-apr', '2024-02-01')) IS NOT NULL AS issued;
 -- (a statement of its own, outside BEGIN … COMMIT and outside any exception block — inside one
 -- Citus opens transaction blocks on the nodes anyway; psql prints its ERROR, the TAP goes on)
 \set ON_ERROR_STOP 0
@@ -92,12 +96,7 @@ SELECT is(pg_temp.value($$SELECT string_agg(DISTINCT status::text, ',') FROM inv
 -- Reminders and two-phase commit: a transaction that sweeps (reminders written on both workers)
 -- and issues (the number series, a reference table, written on every node: Citus commits with
 -- two-phase commit) commits — the nodes send no NOTIFY, which PostgreSQL cannot PREPARE
-INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, due_date)
-SELECT 'ns-' || g, 'ns-may-' || g, 'CNS', '2024-03-01', '2024-04-01', '2024-04-01', '2024-05-01'
-  FROM generate_series(1, 6) g;
-INSERT INTO invoice.line_items (org_id, invoice_id, description, amount)
-SELECT org_id, id, 'service', '100.00' FROM invoice.invoices WHERE id LIKE 'ns-may-%';
-SELECT pg_temp.issue_all(ARRAY['ns-may-1', 'ns-may-2', 'ns-may-3', 'ns-may-4', 'ns-may-5']) IS NOT NULL AS issued;
+SELECT pg_temp.issue_all((pg_temp.month_drafts('ns-may', '2024-03-01'))[1:5]) IS NOT NULL AS issued;
 BEGIN;
 SELECT invoice.invoice_sweep_overdue('2024-05-02 00:00:00+00') > 0 AS swept;
 SELECT (invoice.invoice_issue('ns-may-6')).number IS NOT NULL AS issued;
@@ -107,12 +106,7 @@ SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.reminders r JOIN invoice.
                           WHERE i.id LIKE 'ns-may-%' AND r.kind = 'overdue'$$) || ' '
           || pg_temp.value($$SELECT status FROM invoice.invoices WHERE id = 'ns-may-6'$$),
           '5 pending', 'a sweep and an issue in one transaction commit (two-phase): five reminders on both workers, the sixth invoice issued');
-INSERT INTO invoice.invoices (org_id, id, series, period_start, period_end, invoice_date, due_date)
-SELECT 'ns-' || g, 'ns-jun-' || g, 'CNS', '2024-04-01', '2024-05-01', '2024-05-01', '2024-06-01'
-  FROM generate_series(1, 6) g;
-INSERT INTO invoice.line_items (org_id, invoice_id, description, amount)
-SELECT org_id, id, 'service', '100.00' FROM invoice.invoices WHERE id LIKE 'ns-jun-%';
-SELECT pg_temp.issue_all(ARRAY['ns-jun-1', 'ns-jun-2', 'ns-jun-3', 'ns-jun-4', 'ns-jun-5', 'ns-jun-6']) IS NOT NULL AS issued;
+SELECT pg_temp.issue_all(pg_temp.month_drafts('ns-jun', '2024-04-01')) IS NOT NULL AS issued;
 UPDATE invoice.invoices SET status = 'overdue' WHERE id LIKE 'ns-jun-%';
 SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.reminders r JOIN invoice.invoices i
                           ON i.org_id = r.org_id AND i.id = r.invoice_id
