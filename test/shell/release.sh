@@ -5,7 +5,8 @@
 #   Debian's python3-jsonschema); its versions are default_version of invoice.control (the one
 #   place the version lives) as SemVer (0.2 → 0.2.0) and its file is the install script the
 #   Makefile builds; every released version has its frozen install script and an upgrade path
-#   to the default version; CHANGELOG.md has an entry for every version.
+#   to the default version; CHANGELOG.md has an entry for every version; no file carries a
+#   merge's conflict markers.
 # No database needed.  TAP output.
 
 set -u
@@ -70,6 +71,17 @@ for v in $released $version; do
 		not_ok "CHANGELOG.md has an entry for $v"
 	fi
 done
+
+# A merge's conflict markers left in a file (README once shipped some): none in the files of the
+# release (git's list when this is a clone, else every file under the tree but .git)
+if git rev-parse --git-dir >/dev/null 2>&1; then
+	files=$(git ls-files)
+else
+	files=$(find . -path ./.git -prune -o -type f -print)
+fi
+markers=$(printf '%s\n' "$files" | grep -vE '\.(so|o|bc|pdf|png|zip)$' |
+	xargs -d '\n' grep -nE '^(<{7} |>{7} |={7}$)' 2>/dev/null | head -n 5)
+check "no merge conflict markers in the release's files" "$markers" ""
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
