@@ -83,7 +83,12 @@ extern bool invoice_on_shard(void);
  */
 extern bool invoice_distributed(void);
 extern bool invoice_on_citus_worker_node(void);
-extern void invoice_prepare_node_call(void);
+/*
+ * Before a call the coordinator sends to a node (src/node_calls.c): the
+ * session's changed settings sent along; a call that writes (or carries
+ * settings) made part of the caller's distributed transaction.
+ */
+extern void invoice_prepare_node_call(bool writes);
 extern Datum invoice_call_in_org(FunctionCallInfo fcinfo, PGFunction impl);
 extern Datum invoice_on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes,
 								 Datum *values, bool *isnull);

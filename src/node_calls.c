@@ -10,7 +10,7 @@
  * plans that query as a read (SELECT invoice.x_on_node(…)), and sends a read
  * made outside BEGIN … COMMIT without a transaction block: each node's part of
  * a batch job would then commit on its own, and a failure on the second node
- * would leave the first one's work done.  So before the first call the
+ * would leave the first one's work done.  So before a call that writes the
  * coordinator makes the transaction a coordinated (distributed) one, as Citus
  * does for its own writes: each node's work joins the caller's transaction and
  * commits or rolls back with it.  Citus offers no SQL for that; its C function
@@ -111,9 +111,9 @@ join_coordinated_transaction(void)
 }
 
 void
-invoice_prepare_node_call(void)
+invoice_prepare_node_call(bool writes)
 {
-	join_coordinated_transaction();
+	bool		carries = false;
 
 	if (MyProc->lxid != sent_in_xact || GetCurrentSubTransactionId() != sent_in_subxact)
 	{
@@ -127,17 +127,27 @@ invoice_prepare_node_call(void)
 		sent_in_xact = MyProc->lxid;
 		sent_in_subxact = GetCurrentSubTransactionId();
 	}
-	if (!superuser())
-		return;
-	for (size_t i = 0; i < NSETTINGS; i++)
+	if (superuser())
 	{
-		const char *value = changed_value(node_settings[i]);
+		for (size_t i = 0; i < NSETTINGS; i++)
+		{
+			const char *value = changed_value(node_settings[i]);
 
-		if (same(value, sent[i]))
-			continue;
-		set_on_nodes(node_settings[i], value);
-		if (sent[i] != NULL)
-			pfree(sent[i]);
-		sent[i] = value == NULL ? NULL : MemoryContextStrdup(TopMemoryContext, value);
+			carries |= value != NULL || sent[i] != NULL;
+			if (same(value, sent[i]))
+				continue;
+			set_on_nodes(node_settings[i], value);
+			if (sent[i] != NULL)
+				pfree(sent[i]);
+			sent[i] = value == NULL ? NULL : MemoryContextStrdup(TopMemoryContext, value);
+		}
 	}
+
+	/*
+	 * A write joins the caller's transaction; a read alone needs no
+	 * transaction block on the node (Citus's BEGIN and COMMIT would cost it
+	 * a round trip), unless settings it carries must be replayed there.
+	 */
+	if (writes || carries)
+		join_coordinated_transaction();
 }

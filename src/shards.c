@@ -75,7 +75,7 @@ typedef struct ShardPlan
 } ShardPlan;
 
 static Datum call_in_group(ShardGroup *group, FunctionCallInfo fcinfo, PGFunction impl);
-static bool on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes, Datum *values,
+static bool on_org_node(bool writes, SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes, Datum *values,
 						const char *nulls, Datum *result, bool *isnull);
 
 static HTAB *groups_by_relid = NULL;
@@ -281,20 +281,24 @@ invoice_on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtype
 {
 	Datum		result;
 
-	if (!on_org_node(cache, call, nargs, argtypes, values, NULL, &result, isnull))
+	if (!on_org_node(true, cache, call, nargs, argtypes, values, NULL, &result, isnull))
 		elog(ERROR, "the organisation of the call on its node is missing");
 	return result;
 }
 
-/* The call's value in *result; false when the organisation is not there (or not visible to the caller). */
+/*
+ * The call's value in *result; false when the organisation is not there (or
+ * not visible to the caller).  writes: the call changes rows there (it joins
+ * the caller's transaction, invoice_prepare_node_call).
+ */
 static bool
-on_org_node(SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes, Datum *values, const char *nulls,
+on_org_node(bool writes, SPIPlanPtr *cache, const char *call, int nargs, Oid *argtypes, Datum *values, const char *nulls,
 			Datum *result, bool *isnull)
 {
 	char	   *sql = psprintf("SELECT %s FROM invoice.orgs o WHERE o.org_id = $1", call);
 	TupleDesc	tupdesc;
 
-	invoice_prepare_node_call();
+	invoice_prepare_node_call(writes);
 	invoice_prepare(cache, sql, nargs, argtypes);
 	if (SPI_execute_plan(*cache, values, nulls, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "the call on the organisation's node failed");
@@ -364,7 +368,7 @@ invoice_call_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache
 	/* a coordinator: the same call, on the organisation's node */
 	nargs = call_arguments(fcinfo, 0, &argtypes, &values, &nulls);
 	SPI_connect();
-	found = on_org_node(cache, self_call, nargs, argtypes, values, nulls, &result, &isnull);
+	found = on_org_node(false, cache, self_call, nargs, argtypes, values, nulls, &result, &isnull);
 	SPI_finish();
 	if (!found)
 		return call_in_group(NULL, fcinfo, impl);	/* an organisation it cannot see: answered here, as nothing */
@@ -409,7 +413,7 @@ invoice_rows_for_org(FunctionCallInfo fcinfo, PGFunction impl, SPIPlanPtr *cache
 	nargs = call_arguments(fcinfo, 0, &argtypes, &values, &nulls);
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
-	invoice_prepare_node_call();
+	invoice_prepare_node_call(false);
 	invoice_prepare(cache, psprintf("SELECT c.* FROM invoice.orgs o CROSS JOIN LATERAL %s c WHERE o.org_id = $1",
 									self_call),
 					nargs, argtypes);
@@ -462,7 +466,7 @@ invoice_sum_over_shard_groups(SPIPlanPtr *cache, const char *node_call, int narg
 		bool		isnull;
 
 		values[0] = SPI_getbinval(probes->vals[row], probes->tupdesc, 1, &isnull);
-		if (on_org_node(cache, node_call, nargs, argtypes, values, nulls, &result, &isnull) && !isnull)
+		if (on_org_node(true, cache, node_call, nargs, argtypes, values, nulls, &result, &isnull) && !isnull)
 			sum += DatumGetInt64(result);
 	}
 	SPI_finish();

@@ -162,6 +162,7 @@ ingest_on_node(text *org_id, bool one_org)
 	static SPIPlanPtr plan = NULL;
 	bool		isnull;
 
+	invoice_prepare_node_call(true);
 	invoice_prepare(&plan,
 					"SELECT invoice.usage_ingest_on_node(i.org_id, $2) FROM invoice.usage_inbox i"
 					" WHERE i.org_id = $1 AND i.reason IS NULL LIMIT 1",
