@@ -142,7 +142,7 @@ credit_note_doc(const Datum *args)
 		char	   *treatment = row_text(spi_row(i), "gst_treatment");
 
 		if (treatment != NULL && strcmp(treatment, "taxable") != 0)
-			columns[NOTE_LINE_TAX_RATE].width = 52;	/* room for "Nil rated" */
+			columns[NOTE_LINE_TAX_RATE].width = TAX_COLUMN_LABEL_WIDTH;
 	}
 	t = table_of(NULL, columns, NOTE_LINE_COLUMNS, show);
 	for (uint64 i = 0; i < SPI_processed; i++)

@@ -151,6 +151,8 @@ extern PDF_INTERNAL bool row_bool(Row r, const char *name);
 extern PDF_INTERNAL char *row_date(Row r, const char *name);
 extern PDF_INTERNAL char *row_percent(Row r, const char *name);
 extern PDF_INTERNAL char *row_tax_column(Row r);
+/* The width of a tax column that may name a treatment ("Nil rated"). */
+#define TAX_COLUMN_LABEL_WIDTH 52
 extern PDF_INTERNAL void prepare(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
 extern PDF_INTERNAL void run_query(SPIPlanPtr plan, Datum *values, const char *what);
 extern PDF_INTERNAL char *join_lines(int n, const char *const *parts);

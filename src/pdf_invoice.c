@@ -62,7 +62,7 @@ invoice_lines_table(const MoneyStyle *money, bool per_line_rate, bool treatments
 	show[LINE_TAX_RATE] = per_line_rate || treatments;
 	memcpy(columns, line_columns, sizeof(columns));
 	if (treatments)
-		columns[LINE_TAX_RATE].width = 52;
+		columns[LINE_TAX_RATE].width = TAX_COLUMN_LABEL_WIDTH;
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		Row			r = spi_row(i);

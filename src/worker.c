@@ -135,15 +135,17 @@ sweep_batch(TimestampTz as_of, int batch_size)
 	Oid			argtypes[2] = {TIMESTAMPTZOID, INT4OID};
 	Datum		values[2] = {TimestampTzGetDatum(as_of), Int32GetDatum(batch_size)};
 	bool		isnull;
-	int			moved = NOT_INSTALLED;
+	int			moved;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	SPI_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	if (OidIsValid(get_extension_oid("invoice", true)) && invoice_on_citus_worker_node())
+	if (!OidIsValid(get_extension_oid("invoice", true)))
+		moved = NOT_INSTALLED;
+	else if (invoice_on_citus_worker_node())
 		moved = CITUS_WORKER_NODE;
-	else if (OidIsValid(get_extension_oid("invoice", true)))
+	else
 	{
 		debug_query_string = SWEEP_SQL;
 		pgstat_report_activity(STATE_RUNNING, SWEEP_SQL);
