@@ -356,14 +356,22 @@ VALUES ('org-usage', 'evt-1', 'Network', 'CDN', 'Egress', 'Global', 'GB', 'site'
 INSERT INTO usage_records (org_id, idempotency_key, product_group, product_line, product_name, region, usage_type,
                            resource_name, quantity, usage_start, usage_end)
 VALUES ('org-usage', 'evt-1', 'Network', 'CDN', 'Egress', 'Global', 'GB', 'site', 999, '2026-01-05', '2026-01-06');  -- expect ERROR IV011
-\echo 'The month invoiced: 1,200 GB = 1,000 × 0.09 + 200 × 0.05 = 100.00; running it again makes nothing.'
+\echo 'Bulk senders COPY into the inbox at a bare table''s speed; usage_ingest loads it by the same'
+\echo 'rules and parks, with its reason, what it cannot load (a generation ingests first anyway).'
+INSERT INTO usage_inbox (org_id, idempotency_key, product_group, product_line, product_name, region, usage_type,
+                         resource_name, quantity, usage_start, usage_end)
+VALUES ('org-usage', 'evt-3', 'Network', 'CDN', 'Egress', 'Global', 'GB', 'site', 100, '2026-01-25', '2026-01-26'),
+       ('org-usage', 'evt-4', 'Network', 'CDN', 'Egress', 'Global', 'GB', 'site', -5, '2026-01-25', '2026-01-26');
+SELECT usage_ingest('org-usage') AS records_loaded;
+SELECT idempotency_key, reason FROM usage_unrated WHERE org_id = 'org-usage' AND reason IS NOT NULL;
+\echo 'The month invoiced: 1,300 GB = 1,000 × 0.09 + 300 × 0.05 = 105.00; running it again makes nothing.'
 SELECT invoice_generate('2026-01-01', '2026-02-01') AS drafts_made;
 SELECT l.description, l.units, l.amount FROM line_items l WHERE l.org_id = 'org-usage';
 SELECT invoice_generate('2026-01-01', '2026-02-01') AS drafts_made_again;
 
 \echo
 \echo '================================================================'
-\echo ' 16. Statement of account, rounding to the rupee, the e-invoice'
+\echo ' 16. Statement of account, rounding to the rupee, the e-invoice, GSTR-1'
 \echo '================================================================'
 \echo 'The wallet organisation''s statement of 2025: every document in order, a running balance.'
 SELECT * FROM statement_lines('org-wallet', '2025-01-01', '2026-01-01', 'USD');
@@ -374,9 +382,14 @@ INSERT INTO invoices (org_id, id, period_start, period_end, invoice_date, curren
 VALUES ('org-mum', 'inv-gst-round', '2026-01-01', '2026-02-01', '2026-02-01', 'INR', 18, true);
 INSERT INTO line_items (org_id, invoice_id, description, units, rate, hsn_sac)
 VALUES ('org-mum', 'inv-gst-round', 'GPU compute (hours)', 7, 83.35, '998315');
+\echo 'An exempt supply on the same invoice: rate 0, reported in GSTR-1 table 8, not taxed.'
+INSERT INTO line_items (org_id, invoice_id, description, units, rate, tax_rate, hsn_sac, gst_treatment)
+VALUES ('org-mum', 'inv-gst-round', 'Training for a government body', 1, 200, 0, '999293', 'exempt');
 SELECT subtotal, tax, round_off, total FROM invoice_issue('inv-gst-round');
 \echo 'Its e-invoice for the Invoice Registration Portal (schema INV-01 1.1): the value details.'
 SELECT invoice_einvoice_json('inv-gst-round')::jsonb -> 'ValDtls' AS val_dtls;
+\echo 'The GSTR-1 of February 2026, table 8 (nil-rated, exempt and non-GST supplies):'
+SELECT gstr1(s.gstin::text, '022026')::jsonb -> 'nil' AS table_8 FROM supplier s;
 
 \echo
 \echo 'End of the tour.'
