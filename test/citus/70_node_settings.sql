@@ -107,7 +107,12 @@ SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.reminders r JOIN invoice.
           || pg_temp.value($$SELECT status FROM invoice.invoices WHERE id = 'ns-may-6'$$),
           '5 pending', 'a sweep and an issue in one transaction commit (two-phase): five reminders on both workers, the sixth invoice issued');
 SELECT pg_temp.issue_all(pg_temp.month_drafts('ns-jun', '2024-04-01')) IS NOT NULL AS issued;
+BEGIN;
+-- plain DML sees the nodes' settings: the test clock goes to the workers with the UPDATE
+SET LOCAL citus.propagate_set_commands = 'local';
+SET LOCAL invoice.test_clock = '2024-06-05 00:00:00+00';
 UPDATE invoice.invoices SET status = 'overdue' WHERE id LIKE 'ns-jun-%';
+COMMIT;
 SELECT is(pg_temp.value($$SELECT count(*) FROM invoice.reminders r JOIN invoice.invoices i
                           ON i.org_id = r.org_id AND i.id = r.invoice_id
                           WHERE i.id LIKE 'ns-jun-%' AND r.kind = 'overdue'$$), '6',
